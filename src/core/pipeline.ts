@@ -1,0 +1,2 @@
+// Placeholder: the whole pipeline history → chunks → context → tokens → examples → files (dataset issue).
+export {};

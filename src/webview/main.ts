@@ -1,0 +1,2 @@
+// Placeholder: browser code of the webview panels.
+export {};

@@ -1,0 +1,2 @@
+// Placeholder: worker-thread entry (owned by the foundation / editor work).
+export {};
