@@ -1,0 +1,130 @@
+/**
+ * Atomic output folder: everything is written into a temp folder next to the target
+ * (`.<name>.tmp-<pid>-<n>`), each file fsynced, then the folder is renamed into place
+ * (the previous output, if any, is moved aside and removed only after the rename succeeded).
+ * `abort()` removes the temp folder: a cancelled or failed run leaves nothing.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface WrittenFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+let counter = 0;
+
+export class AtomicDir {
+  readonly tmp: string;
+  readonly files: WrittenFile[] = [];
+  private done = false;
+
+  constructor(readonly target: string) {
+    const parent = path.dirname(path.resolve(target));
+    fs.mkdirSync(parent, { recursive: true });
+    this.tmp = path.join(parent, `.${path.basename(target)}.tmp-${process.pid}-${++counter}`);
+    fs.rmSync(this.tmp, { recursive: true, force: true });
+    fs.mkdirSync(this.tmp, { recursive: true });
+  }
+
+  /** Writes a file (relative path with `/`), fsyncs it and records its size and sha256. */
+  write(rel: string, data: string | Uint8Array | Iterable<string | Uint8Array>): WrittenFile {
+    if (this.done) throw new Error('output already committed or aborted');
+    const parts: Iterable<string | Uint8Array> = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
+    const p = path.join(this.tmp, ...rel.split('/'));
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    const fd = fs.openSync(p, 'w');
+    const hash = createHash('sha256');
+    let bytes = 0;
+    try {
+      for (const part of parts) {
+        const buf = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+        fs.writeSync(fd, buf);
+        hash.update(buf);
+        bytes += buf.byteLength;
+      }
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const f = { path: rel, bytes, sha256: hash.digest('hex') };
+    this.files.push(f);
+    return f;
+  }
+
+  commit(): void {
+    if (this.done) throw new Error('output already committed or aborted');
+    const target = path.resolve(this.target);
+    let old: string | null = null;
+    if (fs.existsSync(target)) {
+      old = `${this.tmp}.old`;
+      fs.renameSync(target, old);
+    }
+    try {
+      fs.renameSync(this.tmp, target);
+    } catch (e) {
+      if (old) fs.renameSync(old, target);
+      throw e;
+    }
+    this.done = true;
+    if (old) fs.rmSync(old, { recursive: true, force: true });
+    try {
+      const fd = fs.openSync(path.dirname(target), 'r');
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+    } catch {
+      /* directory fsync is not supported everywhere */
+    }
+  }
+
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    fs.rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+export function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Deterministic JSON (sorted keys, 2-space indent, trailing newline). */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value), null, 2) + '\n';
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(v as object).sort()) o[k] = sortKeys((v as Record<string, unknown>)[k]);
+    return o;
+  }
+  return v;
+}
+
+/** JSON Lines, produced lazily in blocks (large datasets never become one string). */
+export function* jsonl(rows: Iterable<unknown>): Generator<string> {
+  let s = '';
+  for (const r of rows) {
+    s += JSON.stringify(r) + '\n';
+    if (s.length > 1 << 20) {
+      yield s;
+      s = '';
+    }
+  }
+  if (s) yield s;
+}
+
+export function percentiles(values: number[], ps = [50, 90, 95, 99]): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (values.length === 0) return out;
+  const s = [...values].sort((a, b) => a - b);
+  for (const p of ps) out[`p${p}`] = s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+  out.min = s[0];
+  out.max = s[s.length - 1];
+  out.mean = Math.round((s.reduce((a, b) => a + b, 0) / s.length) * 100) / 100;
+  return out;
+}

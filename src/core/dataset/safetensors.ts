@@ -1,0 +1,100 @@
+/**
+ * Minimal safetensors writer/reader: 8-byte little-endian header length, JSON header
+ * (`{name: {dtype, shape, data_offsets:[begin,end]}}`, plus `__metadata__` of strings), then raw
+ * little-endian data. Tensors are written in name order, header padded with spaces to 8 bytes.
+ */
+
+export type DType = 'I32' | 'I64';
+
+export interface Tensor {
+  dtype: DType;
+  shape: number[];
+  data: Int32Array | BigInt64Array;
+}
+
+export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): Buffer {
+  const names = Object.keys(tensors).sort();
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const name of names) {
+    const t = tensors[name];
+    const expected = t.shape.reduce((a, b) => a * b, 1);
+    if (expected !== t.data.length) throw new Error(`tensor ${name}: shape ${JSON.stringify(t.shape)} does not match ${t.data.length} values`);
+    const bytes = t.data.byteLength;
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  const padLen = (8 - (Buffer.byteLength(json) % 8)) % 8;
+  json += ' '.repeat(padLen);
+  const head = Buffer.from(json, 'utf8');
+  const out = Buffer.alloc(8 + head.length + offset);
+  out.writeBigUInt64LE(BigInt(head.length), 0);
+  head.copy(out, 8);
+  let pos = 8 + head.length;
+  for (const name of names) {
+    const t = tensors[name];
+    const src = Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    if (isLittleEndian()) src.copy(out, pos);
+    else {
+      const w = t.dtype === 'I32' ? 4 : 8;
+      for (let i = 0; i < src.length; i += w) for (let j = 0; j < w; j++) out[pos + i + j] = src[i + w - 1 - j];
+    }
+    pos += src.length;
+  }
+  return out;
+}
+
+function isLittleEndian(): boolean {
+  return new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+}
+
+export interface DecodedSafetensors {
+  metadata: Record<string, string>;
+  tensors: Record<string, Tensor>;
+}
+
+export function decodeSafetensors(buf: Uint8Array): DecodedSafetensors {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (b.length < 8) throw new Error('safetensors: file shorter than its 8-byte header length');
+  const n = Number(b.readBigUInt64LE(0));
+  if (8 + n > b.length) throw new Error('safetensors: header length exceeds file size');
+  const header = JSON.parse(b.subarray(8, 8 + n).toString('utf8')) as Record<string, { dtype: DType; shape: number[]; data_offsets: [number, number] }>;
+  const base = 8 + n;
+  const tensors: Record<string, Tensor> = {};
+  let metadata: Record<string, string> = {};
+  for (const [name, h] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      metadata = h as unknown as Record<string, string>;
+      continue;
+    }
+    const [s, e] = h.data_offsets;
+    if (base + e > b.length || s > e) throw new Error(`safetensors: tensor ${name} offsets out of range`);
+    const slice = b.subarray(base + s, base + e);
+    const copy = new Uint8Array(slice.length);
+    copy.set(slice);
+    const data = h.dtype === 'I32' ? new Int32Array(copy.buffer) : h.dtype === 'I64' ? new BigInt64Array(copy.buffer) : null;
+    if (!data) throw new Error(`safetensors: unsupported dtype ${h.dtype}`);
+    tensors[name] = { dtype: h.dtype, shape: h.shape, data };
+  }
+  return { metadata, tensors };
+}
+
+/** All chunk token ids in one I32 tensor `token_ids`, plus `offsets` (I64, n+1 entries: chunk i = ids[off[i]..off[i+1]]). */
+export function encodeChunkTokens(chunks: Array<ArrayLike<number>>, metadata: Record<string, string> = {}): Buffer {
+  const total = chunks.reduce((a, c) => a + c.length, 0);
+  const ids = new Int32Array(total);
+  const offsets = new BigInt64Array(chunks.length + 1);
+  let pos = 0;
+  chunks.forEach((c, i) => {
+    offsets[i] = BigInt(pos);
+    for (let k = 0; k < c.length; k++) ids[pos + k] = c[k];
+    pos += c.length;
+  });
+  offsets[chunks.length] = BigInt(pos);
+  return encodeSafetensors(
+    { token_ids: { dtype: 'I32', shape: [total], data: ids }, offsets: { dtype: 'I64', shape: [chunks.length + 1], data: offsets } },
+    metadata,
+  );
+}

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { parquetReadObjects } from 'hyparquet';
+import { buildCommitExamples, buildSequentialExamples, IGNORE_INDEX } from '../../../src/core/dataset/examples';
+import { examplesToParquet } from '../../../src/core/dataset/parquet';
+import { decodeSafetensors, encodeChunkTokens } from '../../../src/core/dataset/safetensors';
+import { AtomicDir, percentiles, stableJson, jsonl } from '../../../src/core/dataset/output';
+
+const W = { contextWindow: 8, targetWindow: 4, padId: 0 };
+
+test('commit example: padded windows, masks, labels −100 on context and padding', () => {
+  const { examples } = buildCommitExamples({ commitHash: 'h', numChunks: 2, contextIds: [11, 12, 13], targetIds: [21, 22], text: 't' }, W);
+  assert.equal(examples.length, 1);
+  const e = examples[0];
+  assert.deepEqual(e.context, [11, 12, 13, 0, 0, 0, 0, 0]);
+  assert.deepEqual(e.context_mask, [1, 1, 1, 0, 0, 0, 0, 0]);
+  assert.deepEqual(e.target, [21, 22, 0, 0]);
+  assert.deepEqual(e.target_mask, [1, 1, 0, 0]);
+  assert.deepEqual(e.input_ids, [11, 12, 13, 21, 22, 0, 0, 0, 0, 0, 0, 0]);
+  assert.deepEqual(e.labels, [IGNORE_INDEX, IGNORE_INDEX, IGNORE_INDEX, 21, 22, ...Array(7).fill(IGNORE_INDEX)]);
+  assert.deepEqual(e.attention_mask, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
+  assert.equal(e.example_type, 'commit_based');
+});
+
+test('a long target is split into parts, nothing cut; long context keeps its end', () => {
+  const target = Array.from({ length: 10 }, (_, i) => 100 + i);
+  const context = Array.from({ length: 10 }, (_, i) => 1 + i);
+  const { examples, contextTokensDropped } = buildCommitExamples({ commitHash: 'h', numChunks: 1, contextIds: context, targetIds: target, text: 't' }, W);
+  assert.equal(examples.length, 3);
+  const got = examples.flatMap((e) => e.target.filter((_, i) => e.target_mask[i] === 1));
+  assert.deepEqual(got, target);
+  assert.deepEqual(examples[0].context, [3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(examples[1].context, [7, 8, 9, 10, 100, 101, 102, 103]);
+  assert.deepEqual(examples.map((e) => [e.part, e.parts]), [[0, 3], [1, 3], [2, 3]]);
+  assert.equal(contextTokensDropped, 2 + 6 + 10);
+});
+
+test('sequential windows cover the stream exactly', () => {
+  const segs = [
+    { commitHash: 'a', ids: Array.from({ length: 7 }, (_, i) => i + 1), text: 'A' },
+    { commitHash: 'b', ids: Array.from({ length: 10 }, (_, i) => i + 50), text: 'B' },
+  ];
+  const ex = buildSequentialExamples(segs, W);
+  assert.equal(ex.length, 2);
+  assert.deepEqual(ex.flatMap((e) => e.input_ids.filter((_, i) => e.attention_mask[i])), [...segs[0].ids, ...segs[1].ids]);
+  assert.equal(ex[1].commit_hash, 'b');
+  assert.equal(ex[0].num_chunks, 2);
+  assert.ok(ex[1].labels.slice(5).every((l) => l === IGNORE_INDEX));
+});
+
+test('parquet round-trips with list columns', async () => {
+  const { examples } = buildCommitExamples({ commitHash: 'abc', numChunks: 1, contextIds: [1, 2], targetIds: [3, 4, 5, 6, 7], text: 'héllo' }, W);
+  const buf = examplesToParquet(examples, 'test');
+  assert.deepEqual(examplesToParquet(examples, 'test'), buf, 'deterministic bytes');
+  const rows = (await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer })) as Array<Record<string, unknown>>;
+  assert.equal(rows.length, 2);
+  assert.deepEqual(rows[1].input_ids, examples[1].input_ids);
+  assert.deepEqual(rows[1].labels, examples[1].labels);
+  assert.equal(rows[0].text, 'héllo');
+  assert.equal(rows[0].commit_hash, 'abc');
+});
+
+test('safetensors layout: header length, sorted header, LE data, offsets', () => {
+  const buf = encodeChunkTokens([[1, 2, 3], [], [151643, 7]], { format: 'seed' });
+  const n = Number(buf.readBigUInt64LE(0));
+  assert.equal((8 + n) % 8, 0);
+  const header = JSON.parse(buf.subarray(8, 8 + n).toString());
+  assert.deepEqual(header.token_ids, { dtype: 'I32', shape: [5], data_offsets: [32, 52] });
+  assert.deepEqual(header.offsets, { dtype: 'I64', shape: [4], data_offsets: [0, 32] });
+  assert.equal(buf.readInt32LE(8 + n + 32 + 12), 151643);
+  const d = decodeSafetensors(buf);
+  assert.deepEqual(Array.from(d.tensors.token_ids.data as Int32Array), [1, 2, 3, 151643, 7]);
+  assert.deepEqual(Array.from(d.tensors.offsets.data as BigInt64Array).map(Number), [0, 3, 3, 5]);
+  assert.equal(d.metadata.format, 'seed');
+});
+
+test('atomic dir: nothing visible until commit, abort leaves nothing, replace works', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-atomic-'));
+  try {
+    const target = path.join(root, 'out');
+    const a = new AtomicDir(target);
+    a.write('x/a.txt', 'hello');
+    assert.ok(!fs.existsSync(target));
+    a.abort();
+    assert.deepEqual(fs.readdirSync(root), []);
+    const b = new AtomicDir(target);
+    const f = b.write('a.jsonl', jsonl([{ a: 1 }, { b: 2 }]));
+    assert.equal(f.bytes, 16);
+    b.commit();
+    assert.equal(fs.readFileSync(path.join(target, 'a.jsonl'), 'utf8'), '{"a":1}\n{"b":2}\n');
+    const c = new AtomicDir(target);
+    c.write('b.txt', 'new');
+    c.commit();
+    assert.deepEqual(fs.readdirSync(target), ['b.txt']);
+    assert.deepEqual(fs.readdirSync(root), ['out']);
+    assert.equal(stableJson({ b: 1, a: { d: 1, c: 2 } }), '{\n  "a": {\n    "c": 2,\n    "d": 1\n  },\n  "b": 1\n}\n');
+    assert.deepEqual(percentiles([5, 1, 3, 2, 4]), { p50: 3, p90: 5, p95: 5, p99: 5, min: 1, max: 5, mean: 3 });
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
