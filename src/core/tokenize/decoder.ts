@@ -1,0 +1,92 @@
+/** Decoders of tokenizer.json (ByteLevel, Metaspace, Replace, ByteFallback, Fuse, Strip, Sequence), as HF's decode_chain. */
+import { CHAR_TO_BYTE, utf8Decode, utf8Into } from './bytes';
+import { UnsupportedTokenizerError } from './normalizer';
+
+export type DecoderFn = (tokens: string[]) => string[];
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export function buildDecoder(spec: any): DecoderFn | null {
+  if (spec == null) return null;
+  switch (spec.type) {
+    case 'Sequence': {
+      const fns = (spec.decoders as any[]).map(buildDecoder).filter((f): f is DecoderFn => f !== null);
+      return (toks) => fns.reduce((acc, f) => f(acc), toks);
+    }
+    case 'ByteLevel':
+      return (toks) => {
+        const bytes: number[] = [];
+        const tmp: number[] = [];
+        for (const t of toks) {
+          let ok = true;
+          for (const c of t) if (!CHAR_TO_BYTE.has(c)) ok = false;
+          if (ok) for (const c of t) bytes.push(CHAR_TO_BYTE.get(c)!);
+          else {
+            const n = utf8Into(t, tmp);
+            for (let k = 0; k < n; k++) bytes.push(tmp[k]);
+          }
+        }
+        return [utf8Decode(bytes)];
+      };
+    case 'Metaspace': {
+      const rep: string = spec.replacement ?? '▁';
+      const scheme: string = spec.prepend_scheme ?? (spec.add_prefix_space === false ? 'never' : 'always');
+      return (toks) =>
+        toks.map((t, i) => {
+          const s = t.replaceAll(rep, ' ');
+          return i === 0 && scheme !== 'never' && s.startsWith(' ') ? s.slice(1) : s;
+        });
+    }
+    case 'Replace': {
+      const pat = spec.pattern?.String;
+      if (pat === undefined) throw new UnsupportedTokenizerError('Replace decoder with a regex pattern');
+      return (toks) => toks.map((t) => t.replaceAll(pat, spec.content));
+    }
+    case 'ByteFallback':
+      return (toks) => {
+        const out: string[] = [];
+        let pending: number[] = [];
+        const flush = () => {
+          if (pending.length === 0) return;
+          const s = utf8Decode(pending);
+          out.push(s.includes('\ufffd') && !validUtf8(pending) ? '\ufffd'.repeat(pending.length) : s);
+          pending = [];
+        };
+        for (const t of toks) {
+          const m = /^<0x([0-9A-F]{2})>$/.exec(t);
+          if (m) pending.push(parseInt(m[1], 16));
+          else {
+            flush();
+            out.push(t);
+          }
+        }
+        flush();
+        return out;
+      };
+    case 'Fuse':
+      return (toks) => [toks.join('')];
+    case 'Strip': {
+      const content: string = spec.content ?? ' ';
+      const start: number = spec.start ?? 0;
+      const stop: number = spec.stop ?? 0;
+      return (toks) =>
+        toks.map((t) => {
+          let a = 0;
+          let b = t.length;
+          for (let k = 0; k < start && t.startsWith(content, a); k++) a += content.length;
+          for (let k = 0; k < stop && b - content.length >= a && t.startsWith(content, b - content.length); k++) b -= content.length;
+          return t.slice(a, b);
+        });
+    }
+    default:
+      throw new UnsupportedTokenizerError(`unsupported decoder "${spec.type}"`);
+  }
+}
+
+function validUtf8(bytes: number[]): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Pre-tokenizers of tokenizer.json: Sequence, Split (regex or string, all behaviors, invert),
+ * ByteLevel (add_prefix_space, use_regex), Digits, Metaspace, Whitespace, WhitespaceSplit.
+ *
+ * A pre-tokenizer streams pieces to `emit(text, start, shift)`: `start` is the index in the normalized
+ * string of the piece's first real character, `shift` the number of virtual characters prepended
+ * (a prefix space or "▁") that have no source character.
+ */
+import { compileRegex } from './regex';
+import { escapeRe, UnsupportedTokenizerError } from './normalizer';
+
+export type Emit = (text: string, start: number, shift: number) => void;
+export type PreTokenizerFn = (text: string, start: number, shift: number, emit: Emit) => void;
+
+export interface PreTokenizer {
+  run: PreTokenizerFn;
+  /** A ByteLevel step is present: BPE runs on the UTF-8 bytes mapped to the GPT-2 alphabet. */
+  byteLevel: boolean;
+}
+
+export const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+
+type Behavior = 'Removed' | 'Isolated' | 'MergedWithPrevious' | 'MergedWithNext' | 'Contiguous';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export function buildPreTokenizer(spec: any): PreTokenizer {
+  if (spec == null) return { run: (t, s, sh, emit) => emit(t, s, sh), byteLevel: false };
+  switch (spec.type) {
+    case 'Sequence': {
+      const parts = (spec.pretokenizers as any[]).map(buildPreTokenizer);
+      let run: PreTokenizerFn = (t, s, sh, emit) => emit(t, s, sh);
+      for (let k = parts.length - 1; k >= 0; k--) {
+        const head = parts[k].run;
+        const tail = run;
+        run = (t, s, sh, emit) => head(t, s, sh, (t2, s2, sh2) => tail(t2, s2, sh2, emit));
+      }
+      // Compose left to right: parts[0] first.
+      return { run, byteLevel: parts.some((p) => p.byteLevel) };
+    }
+    case 'Split': {
+      const pat = spec.pattern ?? {};
+      let re: RegExp;
+      if (pat.Regex !== undefined) re = compileRegex(pat.Regex);
+      else if (pat.String !== undefined) re = new RegExp(escapeRe(pat.String), 'gu');
+      else throw new UnsupportedTokenizerError('Split pre-tokenizer without a pattern');
+      return { run: splitter(re, spec.behavior as Behavior, !!spec.invert), byteLevel: false };
+    }
+    case 'ByteLevel': {
+      const addPrefix = !!spec.add_prefix_space;
+      const split = spec.use_regex !== false ? splitter(compileRegex(GPT2_PATTERN), 'Isolated', false) : null;
+      return {
+        byteLevel: true,
+        run: (t, s, sh, emit) => {
+          if (addPrefix && !t.startsWith(' ')) {
+            t = ' ' + t;
+            sh++;
+          }
+          if (split) split(t, s, sh, emit);
+          else emit(t, s, sh);
+        },
+      };
+    }
+    case 'Digits':
+      return { run: splitter(/\p{N}/gu, spec.individual_digits ? 'Isolated' : 'Contiguous', false), byteLevel: false };
+    case 'Whitespace':
+      return { run: splitter(/[\p{L}\p{M}\p{Nd}\p{Pc}]+|[^\p{L}\p{M}\p{Nd}\p{Pc}\s]+/gu, 'Removed', true), byteLevel: false };
+    case 'WhitespaceSplit':
+      return { run: splitter(/\s/gu, 'Removed', false), byteLevel: false };
+    case 'Metaspace': {
+      const rep: string = spec.replacement ?? '▁';
+      const scheme: string = spec.prepend_scheme ?? (spec.add_prefix_space === false ? 'never' : 'always');
+      const doSplit = spec.split !== false;
+      const split = splitter(new RegExp(escapeRe(rep), 'gu'), 'MergedWithNext', false);
+      return {
+        byteLevel: false,
+        run: (t, s, sh, emit) => {
+          t = t.replaceAll(' ', rep);
+          if ((scheme === 'always' || (scheme === 'first' && s === 0 && sh === 0)) && !t.startsWith(rep)) {
+            t = rep + t;
+            sh++;
+          }
+          if (doSplit) split(t, s, sh, emit);
+          else emit(t, s, sh);
+        },
+      };
+    }
+    default:
+      throw new UnsupportedTokenizerError(`unsupported pre-tokenizer "${spec.type}"`);
+  }
+}
+
+/** Emits text[a..b) of a piece (start, shift) as a sub-piece. */
+function sub(t: string, s: number, sh: number, a: number, b: number, emit: Emit): void {
+  if (b <= a) return;
+  emit(t.slice(a, b), s + Math.max(0, a - sh), Math.max(0, sh - a));
+}
+
+function splitter(re: RegExp, behavior: Behavior, invert: boolean): PreTokenizerFn {
+  if (behavior === 'Isolated' && !invert) {
+    // Fast path (Qwen, Llama 3, GPT-2): matches and gaps in order.
+    return (t, s, sh, emit) => {
+      re.lastIndex = 0;
+      let last = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(t)) !== null) {
+        const a = m.index;
+        const len = m[0].length;
+        if (len === 0) {
+          re.lastIndex++;
+          continue;
+        }
+        if (a > last) sub(t, s, sh, last, a, emit);
+        sub(t, s, sh, a, a + len, emit);
+        last = a + len;
+      }
+      if (last < t.length) sub(t, s, sh, last, t.length, emit);
+    };
+  }
+  return (t, s, sh, emit) => {
+    // segments: [start, end, isMatch]
+    const segs: Array<[number, number, boolean]> = [];
+    re.lastIndex = 0;
+    let last = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(t)) !== null) {
+      const a = m.index;
+      const len = m[0].length;
+      if (len === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      if (a > last) segs.push([last, a, invert]);
+      segs.push([a, a + len, !invert]);
+      last = a + len;
+    }
+    if (last < t.length) segs.push([last, t.length, invert]);
+    const out: Array<[number, number]> = [];
+    switch (behavior) {
+      case 'Removed':
+        for (const [a, b, isM] of segs) if (!isM) out.push([a, b]);
+        break;
+      case 'Isolated':
+        for (const [a, b] of segs) out.push([a, b]);
+        break;
+      case 'MergedWithPrevious': {
+        let prevMatch = false;
+        for (const [a, b, isM] of segs) {
+          if (isM && !prevMatch && out.length > 0) out[out.length - 1][1] = b;
+          else out.push([a, b]);
+          prevMatch = isM;
+        }
+        break;
+      }
+      case 'MergedWithNext': {
+        let nextMatch = false;
+        for (let k = segs.length - 1; k >= 0; k--) {
+          const [a, b, isM] = segs[k];
+          if (isM && !nextMatch && out.length > 0) out[out.length - 1][0] = a;
+          else out.push([a, b]);
+          nextMatch = isM;
+        }
+        out.reverse();
+        break;
+      }
+      case 'Contiguous': {
+        let prevMatch = false;
+        for (const [a, b, isM] of segs) {
+          if (isM && prevMatch) out[out.length - 1][1] = b;
+          else out.push([a, b]);
+          prevMatch = isM;
+        }
+        break;
+      }
+      default:
+        throw new UnsupportedTokenizerError(`unsupported split behavior "${behavior}"`);
+    }
+    for (const [a, b] of out) sub(t, s, sh, a, b, emit);
+  };
+}

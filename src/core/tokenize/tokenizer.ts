@@ -1,0 +1,293 @@
+/**
+ * A Hugging Face tokenizer.json, loaded and run in plain TypeScript:
+ * added tokens → normalizer → pre-tokenizer → BPE (cached) → ids (+ offsets), and back with the decoder.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { assetPath } from '../assets';
+import { BpeModel } from './bpe';
+import { utf8Into } from './bytes';
+import { buildDecoder, DecoderFn } from './decoder';
+import { MARKERS, Marker } from './markers';
+import { buildNormalizer, escapeRe, Normalized, NormalizerFn, UnsupportedTokenizerError } from './normalizer';
+import { buildPreTokenizer, PreTokenizer } from './pretokenizer';
+
+export interface Encoding {
+  ids: number[];
+  /** Per token: [start, end) in code units of the input string. */
+  offsets?: Array<[number, number]>;
+}
+
+export interface AddedToken {
+  id: number;
+  content: string;
+  special: boolean;
+  lstrip: boolean;
+  rstrip: boolean;
+  single_word: boolean;
+  normalized: boolean;
+}
+
+export interface Tokenizer {
+  readonly source: string;
+  readonly sha256: string;
+  /** Size of the id space: base vocabulary plus added tokens (including markers once added). */
+  readonly vocabSize: number;
+  encode(text: string, opts?: { offsets?: boolean }): Encoding;
+  count(text: string): number;
+  decode(ids: number[]): string;
+  tokenToId(tok: string): number | undefined;
+  idToToken(id: number): string | undefined;
+  /** The added tokens (special and not), by id. */
+  addedTokens(): AddedToken[];
+  withMarkers(): Record<Marker, number>;
+  toJSON(): string;
+  specialTokensJSON(): string;
+}
+
+const KNOWN_POST = new Set(['ByteLevel', 'TemplateProcessing', 'RobertaProcessing', 'BertProcessing', 'Sequence']);
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export class HfTokenizer implements Tokenizer {
+  readonly sha256: string;
+  private readonly normalizer: NormalizerFn | null;
+  private readonly pre: PreTokenizer;
+  private readonly model: BpeModel;
+  private readonly decoder: DecoderFn | null;
+  private readonly added = new Map<number, AddedToken>();
+  private readonly addedByContent = new Map<string, number>();
+  private matcher: RegExp | null = null;
+  private size: number;
+  private readonly ids: number[] = [];
+  private readonly spanBytes: number[] = [];
+  private readonly spanUnits: number[] = [];
+
+  constructor(
+    readonly source: string,
+    private readonly raw: string,
+  ) {
+    this.sha256 = createHash('sha256').update(raw).digest('hex');
+    let j: any;
+    try {
+      j = JSON.parse(raw);
+    } catch (e) {
+      throw new UnsupportedTokenizerError(`${source}: not valid JSON (${(e as Error).message})`);
+    }
+    try {
+      if (!j || typeof j !== 'object' || !j.model) throw new UnsupportedTokenizerError('no "model" section (is this a tokenizer.json?)');
+      if (j.post_processor && !KNOWN_POST.has(j.post_processor.type)) throw new UnsupportedTokenizerError(`unsupported post-processor "${j.post_processor.type}"`);
+      this.normalizer = buildNormalizer(j.normalizer);
+      this.pre = buildPreTokenizer(j.pre_tokenizer);
+      this.model = new BpeModel(j.model, this.pre.byteLevel);
+      this.decoder = buildDecoder(j.decoder);
+    } catch (e) {
+      if (e instanceof UnsupportedTokenizerError) throw new UnsupportedTokenizerError(`${source}: ${e.message}`);
+      throw e;
+    }
+    this.size = this.model.idToToken.length;
+    for (const t of (j.added_tokens ?? []) as any[]) {
+      this.registerAdded({
+        id: t.id,
+        content: t.content,
+        special: !!t.special,
+        lstrip: !!t.lstrip,
+        rstrip: !!t.rstrip,
+        single_word: !!t.single_word,
+        normalized: !!t.normalized,
+      });
+    }
+    this.rebuildMatcher();
+  }
+
+  get vocabSize(): number {
+    return this.size;
+  }
+
+  private registerAdded(t: AddedToken): void {
+    this.added.set(t.id, t);
+    this.addedByContent.set(t.content, t.id);
+    this.size = Math.max(this.size, t.id + 1);
+  }
+
+  /** Non-special added tokens are recognised in text, as Hugging Face does; special ones never are. */
+  private rebuildMatcher(): void {
+    const alts = [...this.added.values()]
+      .filter((t) => !t.special && t.content.length > 0)
+      .sort((a, b) => b.content.length - a.content.length || (a.content < b.content ? -1 : 1))
+      .map((t) => {
+        let p = escapeRe(t.content);
+        if (t.single_word) p = `(?<![\\p{L}\\p{N}_])${p}(?![\\p{L}\\p{N}_])`;
+        if (t.lstrip) p = `\\s*${p}`;
+        if (t.rstrip) p = `${p}\\s*`;
+        return `(${p})`;
+      });
+    this.matcher = alts.length ? new RegExp(alts.join('|'), 'gu') : null;
+  }
+
+  addedTokens(): AddedToken[] {
+    return [...this.added.values()].sort((a, b) => a.id - b.id);
+  }
+
+  encode(text: string, opts?: { offsets?: boolean }): Encoding {
+    const withOffsets = !!opts?.offsets;
+    const ids: number[] = [];
+    const offsets: Array<[number, number]> | undefined = withOffsets ? [] : undefined;
+    if (this.matcher) {
+      const re = this.matcher;
+      re.lastIndex = 0;
+      let last = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(text)) !== null) {
+        if (m[0].length === 0) {
+          re.lastIndex++;
+          continue;
+        }
+        if (m.index > last) this.encodeSegment(text.slice(last, m.index), last, ids, offsets);
+        const content = m.slice(1).find((g) => g !== undefined)!;
+        const inner = m[0].indexOf(content);
+        ids.push(this.addedByContent.get(content)!);
+        offsets?.push([m.index + inner, m.index + inner + content.length]);
+        last = m.index + m[0].length;
+      }
+      if (last < text.length) this.encodeSegment(last === 0 ? text : text.slice(last), last, ids, offsets);
+    } else if (text.length > 0) {
+      this.encodeSegment(text, 0, ids, offsets);
+    }
+    return offsets ? { ids, offsets } : { ids };
+  }
+
+  count(text: string): number {
+    return this.encode(text).ids.length;
+  }
+
+  private encodeSegment(seg: string, base: number, ids: number[], offsets: Array<[number, number]> | undefined): void {
+    let n: Normalized = { text: seg, starts: null, ends: null };
+    if (this.normalizer) n = this.normalizer(n, !!offsets);
+    const model = this.model;
+    if (!offsets) {
+      this.pre.run(n.text, 0, 0, (piece) => {
+        const r = model.tokenize(piece);
+        const rid = r.ids;
+        for (let k = 0; k < rid.length; k++) ids.push(rid[k]);
+      });
+      return;
+    }
+    const norm = n;
+    const toOrig = (i: number, isEnd: boolean): number => {
+      if (!norm.starts) return base + i;
+      if (norm.text.length === 0) return base;
+      if (isEnd) return base + (i > 0 ? norm.ends![i - 1] : norm.starts[0]);
+      return base + (i < norm.text.length ? norm.starts[i] : norm.ends![norm.text.length - 1]);
+    };
+    this.pre.run(norm.text, 0, 0, (piece, start, shift) => {
+      const r = model.tokenize(piece);
+      let unitOf: number[] | null = null;
+      if (model.byteLevel) {
+        unitOf = this.spanUnits;
+        utf8Into(piece, this.spanBytes, unitOf);
+      }
+      for (let k = 0; k < r.ids.length; k++) {
+        ids.push(r.ids[k]);
+        let a = r.spans[2 * k];
+        let b = r.spans[2 * k + 1];
+        if (unitOf) {
+          const lastUnit = unitOf[b - 1];
+          const hi = piece.charCodeAt(lastUnit);
+          const wide = hi >= 0xd800 && hi <= 0xdbff && lastUnit + 1 < piece.length && (piece.charCodeAt(lastUnit + 1) & 0xfc00) === 0xdc00;
+          a = unitOf[a];
+          b = lastUnit + (wide ? 2 : 1);
+        }
+        const na = start + Math.max(0, a - shift);
+        const nb = start + Math.max(0, b - shift);
+        const oa = toOrig(na, false);
+        const ob = nb > na ? toOrig(nb, true) : oa;
+        offsets.push([oa, Math.max(oa, ob)]);
+      }
+    });
+  }
+
+  decode(ids: number[]): string {
+    const toks: string[] = [];
+    for (const id of ids) {
+      const t = this.idToToken(id);
+      if (t === undefined) throw new RangeError(`decode: id ${id} is outside the vocabulary (size ${this.size})`);
+      toks.push(t);
+    }
+    if (!this.decoder) return toks.join(' ');
+    return this.decoder(toks).join('');
+  }
+
+  tokenToId(tok: string): number | undefined {
+    return this.addedByContent.get(tok) ?? this.model.vocab.get(tok);
+  }
+
+  idToToken(id: number): string | undefined {
+    return this.added.get(id)?.content ?? this.model.idToToken[id];
+  }
+
+  withMarkers(): Record<Marker, number> {
+    const out = {} as Record<Marker, number>;
+    for (const m of MARKERS) {
+      let id = this.addedByContent.get(m);
+      if (id === undefined) {
+        id = this.model.vocab.get(m) ?? this.size;
+        this.registerAdded({ id, content: m, special: true, lstrip: false, rstrip: false, single_word: false, normalized: false });
+      }
+      out[m] = id;
+    }
+    this.rebuildMatcher();
+    return out;
+  }
+
+  toJSON(): string {
+    const j = JSON.parse(this.raw);
+    j.added_tokens = this.addedTokens().map((t) => ({
+      id: t.id,
+      content: t.content,
+      single_word: t.single_word,
+      lstrip: t.lstrip,
+      rstrip: t.rstrip,
+      normalized: t.normalized,
+      special: t.special,
+    }));
+    return JSON.stringify(j);
+  }
+
+  specialTokensJSON(): string {
+    const specials = this.addedTokens().filter((t) => t.special);
+    const markers = new Set<string>(MARKERS);
+    return (
+      JSON.stringify(
+        {
+          additional_special_tokens: specials.filter((t) => markers.has(t.content)).map((t) => t.content),
+          special_tokens: Object.fromEntries(specials.map((t) => [t.content, t.id])),
+        },
+        null,
+        2,
+      ) + '\n'
+    );
+  }
+}
+
+/** A path to tokenizer.json or to a folder holding one; undefined → the bundled Qwen3 tokenizer. */
+export function loadTokenizer(source?: string): Tokenizer {
+  let file = source ?? assetPath('tokenizer-qwen3');
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new Error(`tokenizer not found: ${file}`);
+  }
+  if (stat.isDirectory()) {
+    const inner = path.join(file, 'tokenizer.json');
+    if (!fs.existsSync(inner)) throw new Error(`no tokenizer.json in folder ${file}`);
+    file = inner;
+  }
+  return new HfTokenizer(file, fs.readFileSync(file, 'utf8'));
+}
+
+/** Builds a tokenizer from the text of a tokenizer.json (tests, in-memory use). */
+export function tokenizerFromJSON(json: string, source = '<memory>'): Tokenizer {
+  return new HfTokenizer(source, json);
+}
