@@ -1,0 +1,60 @@
+/** The in-memory dataset a run produces, handed to the writers (files, manifest, card). */
+import type { ChunkRecord, CommitInfo } from '../types';
+import type { SplitName } from './dedup';
+import type { Example } from './examples';
+
+export interface CommitRow {
+  hash: string;
+  parents: string[];
+  author: { name: string; email: string; timestamp: number; timezoneOffset: number };
+  committer_time: number;
+  subject: string;
+  message: string;
+  split: SplitName;
+  files_changed: number;
+  num_chunks: number;
+  error?: string;
+}
+
+export interface ChunkRow extends ChunkRecord {
+  /** The dataset split of the chunk's commit (`split` is the chunker's "unit was split" flag). */
+  dataset_split: SplitName;
+  tokens: number;
+  redactions: number;
+}
+
+export interface PhaseTiming {
+  phase: string;
+  start: string;
+  end: string;
+  duration_ms: number;
+  counts: Record<string, number>;
+}
+
+export interface TokenizerInfo {
+  source: string;
+  sha256: string;
+  vocab_size: number;
+  added_tokens: string[];
+  /** tokenizer.json with the markers added. */
+  json: string;
+  special_tokens_json: string;
+  vocab?: () => Record<string, number>;
+}
+
+export interface BuiltDataset {
+  toolVersion: string;
+  repo: { path: string; ref: string; head: string; first: string | null; last: string | null; commits: number };
+  settings: Record<string, unknown>;
+  tokenizer: TokenizerInfo;
+  commits: CommitRow[];
+  chunks: ChunkRow[];
+  chunkTokenIds: number[][];
+  examples: Record<SplitName, Example[]>;
+  stats: Record<string, unknown>;
+  chunkingStats: Record<string, unknown>;
+  phases: PhaseTiming[];
+  previousRun: { head: string; manifest_sha256: string; commits: number } | null;
+}
+
+export type { CommitInfo };

@@ -1,0 +1,283 @@
+/**
+ * Re-checks a written dataset folder (and, with a repository, its chunks against the blobs).
+ * Returns every problem found as a line "<kind>: <detail>"; an empty list means the folder is good.
+ * Kinds: manifest, file, commits, split-order, split-leak, example, mask, length, label, vocab, chunk, blob, tokens, parquet.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import git from 'isomorphic-git';
+import { parquetMetadata } from 'hyparquet';
+import type { SplitName } from './dedup';
+import { IGNORE_INDEX } from './examples';
+import { PLACEHOLDER_RE } from './redact';
+import { decodeSafetensors } from './safetensors';
+import { sha256 } from './output';
+
+const SPLITS: SplitName[] = ['train', 'val', 'test'];
+const MAX_PER_KIND = 20;
+
+export interface VerifyOptions {
+  /** Repository to check chunk code against; default: the one named in the manifest, if it exists. */
+  repo?: string;
+  /** Skip the blob check even if a repository is found. */
+  noBlobs?: boolean;
+}
+
+export interface VerifyReport {
+  problems: string[];
+  checked: { files: number; commits: number; examples: number; chunks: number; blobs: number };
+}
+
+function readJsonl(file: string): unknown[] {
+  const text = fs.readFileSync(file, 'utf8');
+  return text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
+}
+
+/** True when `code` (whose placeholders match anything) occurs in `text`. */
+export function matchesWithPlaceholders(code: string, text: string): boolean {
+  if (!PLACEHOLDER_RE.test(code)) return text.includes(code);
+  PLACEHOLDER_RE.lastIndex = 0;
+  const pieces = code.split(PLACEHOLDER_RE);
+  PLACEHOLDER_RE.lastIndex = 0;
+  let from = 0;
+  // First piece must be followed by the rest in order; try each occurrence of the first piece.
+  for (;;) {
+    const start = text.indexOf(pieces[0], from);
+    if (start < 0) return false;
+    let pos = start + pieces[0].length;
+    let ok = true;
+    for (let i = 1; i < pieces.length; i++) {
+      const at = text.indexOf(pieces[i], pos);
+      if (at < 0) {
+        ok = false;
+        break;
+      }
+      pos = at + pieces[i].length;
+    }
+    if (ok) return true;
+    from = start + 1;
+  }
+}
+
+export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const problems: string[] = [];
+  const perKind = new Map<string, number>();
+  const report = (kind: string, detail: string) => {
+    const n = (perKind.get(kind) ?? 0) + 1;
+    perKind.set(kind, n);
+    if (n <= MAX_PER_KIND) problems.push(`${kind}: ${detail}`);
+    else if (n === MAX_PER_KIND + 1) problems.push(`${kind}: … more problems of this kind not shown`);
+  };
+  const checked = { files: 0, commits: 0, examples: 0, chunks: 0, blobs: 0 };
+  const abs = path.resolve(dir);
+  const mfPath = path.join(abs, 'manifest.json');
+  if (!fs.existsSync(mfPath)) {
+    report('manifest', `${mfPath} is missing (not a commit-corpus output folder?)`);
+    return { problems, checked };
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let manifest: any;
+  try {
+    manifest = JSON.parse(fs.readFileSync(mfPath, 'utf8'));
+  } catch (e) {
+    report('manifest', `manifest.json is not valid JSON: ${(e as Error).message}`);
+    return { problems, checked };
+  }
+
+  // ── Files and their sha256.
+  const listed = new Set<string>();
+  for (const f of (manifest.files ?? []) as Array<{ path: string; bytes: number; sha256: string }>) {
+    listed.add(f.path);
+    const p = path.join(abs, ...f.path.split('/'));
+    if (!fs.existsSync(p)) {
+      report('file', `${f.path} is listed in the manifest but missing`);
+      continue;
+    }
+    const buf = fs.readFileSync(p);
+    checked.files++;
+    if (buf.length !== f.bytes) report('file', `${f.path}: size ${buf.length} differs from the manifest's ${f.bytes}`);
+    else if (sha256(buf) !== f.sha256) report('file', `${f.path}: sha256 differs from the manifest`);
+  }
+  const walk = (d: string, rel: string): string[] =>
+    fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name), `${rel}${e.name}/`) : [`${rel}${e.name}`]));
+  for (const f of walk(abs, '')) if (f !== 'manifest.json' && !listed.has(f)) report('file', `${f} is not listed in the manifest`);
+
+  const settings = manifest.settings ?? {};
+  const cw: number = settings.contextWindow;
+  const tw: number = settings.targetWindow;
+  const vocab: number = manifest.tokenizer?.vocab_size;
+
+  // ── Commits and split order.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const commits = readSafe(abs, 'commits.jsonl', report) as any[];
+  const splitOf = new Map<string, SplitName>();
+  const parentOf = new Map<string, string | undefined>();
+  for (const c of commits) {
+    checked.commits++;
+    if (splitOf.has(c.hash)) report('commits', `commit ${c.hash} appears twice in commits.jsonl`);
+    if (!SPLITS.includes(c.split)) report('commits', `commit ${c.hash} has unknown split ${JSON.stringify(c.split)}`);
+    splitOf.set(c.hash, c.split);
+    parentOf.set(c.hash, c.parents?.[0]);
+  }
+  const times = (s: SplitName) => commits.filter((c) => c.split === s).map((c) => c.committer_time as number);
+  const order: Array<[SplitName, SplitName]> = [['train', 'val'], ['val', 'test'], ['train', 'test']];
+  for (const [a, b] of order) {
+    const ta = times(a);
+    const tb = times(b);
+    if (ta.length && tb.length && Math.max(...ta) > Math.min(...tb)) report('split-order', `a ${a} commit is newer than a ${b} commit`);
+  }
+
+  // ── Examples.
+  for (const split of SPLITS) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const rows = readSafe(abs, `dataset/${split}.jsonl`, report) as any[];
+    rows.forEach((e, i) => {
+      checked.examples++;
+      const where = `dataset/${split}.jsonl row ${i + 1}`;
+      const cs = splitOf.get(e.commit_hash);
+      if (!cs) report('example', `${where}: commit ${e.commit_hash} is not in commits.jsonl`);
+      else if (cs !== split) report('split-leak', `${where}: commit ${e.commit_hash} belongs to ${cs}`);
+      checkExample(e, where, cw, tw, vocab, report);
+    });
+    const pq = path.join(abs, 'dataset', `${split}.parquet`);
+    if (fs.existsSync(pq)) {
+      try {
+        const b = fs.readFileSync(pq);
+        const meta = parquetMetadata(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+        if (Number(meta.num_rows) !== rows.length) report('parquet', `dataset/${split}.parquet has ${meta.num_rows} rows, the jsonl ${rows.length}`);
+      } catch (e) {
+        report('parquet', `dataset/${split}.parquet cannot be read: ${(e as Error).message}`);
+      }
+    } else report('parquet', `dataset/${split}.parquet is missing`);
+  }
+
+  // ── Chunks and token tensor.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const chunks = readSafe(abs, 'chunks.jsonl', report) as any[];
+  for (const c of chunks) {
+    checked.chunks++;
+    const cs = splitOf.get(c.commit);
+    if (!cs) report('chunk', `chunk ${c.id}: commit ${c.commit} is not in commits.jsonl`);
+    else if (c.dataset_split !== cs) report('split-leak', `chunk ${c.id} is marked ${c.dataset_split} but its commit is in ${cs}`);
+  }
+  const stPath = path.join(abs, 'tokens.safetensors');
+  if (fs.existsSync(stPath)) {
+    try {
+      const st = decodeSafetensors(fs.readFileSync(stPath));
+      const ids = st.tensors.token_ids?.data as Int32Array | undefined;
+      const offs = st.tensors.offsets?.data as BigInt64Array | undefined;
+      if (!ids || !offs) report('tokens', 'tokens.safetensors lacks token_ids or offsets');
+      else {
+        if (offs.length !== chunks.length + 1) report('tokens', `tokens.safetensors has ${offs.length - 1} chunks, chunks.jsonl ${chunks.length}`);
+        for (let i = 1; i < offs.length; i++) if (offs[i] < offs[i - 1]) report('tokens', `offsets decrease at ${i}`);
+        if (offs.length && Number(offs[offs.length - 1]) !== ids.length) report('tokens', `last offset ${offs[offs.length - 1]} ≠ ${ids.length} ids`);
+        for (let i = 0; i < ids.length; i++) if (ids[i] < 0 || ids[i] >= vocab) { report('vocab', `tokens.safetensors id ${ids[i]} at ${i} is outside the vocabulary (${vocab})`); break; }
+        chunks.forEach((c, i) => {
+          if (i + 1 < offs.length && Number(offs[i + 1] - offs[i]) !== c.tokens) report('tokens', `chunk ${c.id}: ${c.tokens} tokens in chunks.jsonl, ${offs[i + 1] - offs[i]} in the tensor`);
+        });
+      }
+    } catch (e) {
+      report('tokens', `tokens.safetensors cannot be read: ${(e as Error).message}`);
+    }
+  } else report('tokens', 'tokens.safetensors is missing');
+
+  // ── Chunk code against the blobs.
+  const repoDir = opts.repo ?? manifest.repository?.path;
+  if (!opts.noBlobs && repoDir && fs.existsSync(repoDir)) {
+    const gitdir = findGitdir(path.resolve(repoDir));
+    if (!gitdir) report('blob', `${repoDir} is not a git repository`);
+    else {
+      const cache = {};
+      const texts = new Map<string, string | null>();
+      const textAt = async (commit: string | undefined, file: string): Promise<string | null> => {
+        if (!commit) return null;
+        const k = `${commit}:${file}`;
+        if (texts.has(k)) return texts.get(k)!;
+        let t: string | null = null;
+        try {
+          const { blob } = await git.readBlob({ fs, gitdir, oid: commit, filepath: file, cache });
+          t = new TextDecoder().decode(blob);
+          checked.blobs++;
+        } catch {
+          t = null;
+        }
+        texts.set(k, t);
+        return t;
+      };
+      for (const c of chunks) {
+        if (c.newCode) {
+          const t = await textAt(c.commit, c.path);
+          if (t === null) report('blob', `chunk ${c.id}: ${c.path} not found at ${c.commit}`);
+          else if (!matchesWithPlaceholders(c.newCode, t)) report('blob', `chunk ${c.id}: newCode is not in ${c.path} at ${c.commit.slice(0, 12)}`);
+        }
+        if (c.oldCode) {
+          const parent = parentOf.get(c.commit);
+          const t = await textAt(parent, c.oldPath ?? c.path);
+          if (t === null) report('blob', `chunk ${c.id}: ${c.oldPath ?? c.path} not found in the parent of ${c.commit}`);
+          else if (!matchesWithPlaceholders(c.oldCode, t)) report('blob', `chunk ${c.id}: oldCode is not in ${c.oldPath ?? c.path} at the parent of ${c.commit.slice(0, 12)}`);
+        }
+      }
+    }
+  }
+  return { problems, checked };
+}
+
+function readSafe(dir: string, rel: string, report: (k: string, d: string) => void): unknown[] {
+  const p = path.join(dir, ...rel.split('/'));
+  if (!fs.existsSync(p)) {
+    report('file', `${rel} is missing`);
+    return [];
+  }
+  try {
+    return readJsonl(p);
+  } catch (e) {
+    report('file', `${rel} is not valid JSON Lines: ${(e as Error).message}`);
+    return [];
+  }
+}
+
+function findGitdir(dir: string): string | null {
+  const isGitdir = (d: string) => fs.existsSync(path.join(d, 'HEAD')) && fs.existsSync(path.join(d, 'objects'));
+  if (isGitdir(dir)) return dir;
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (isGitdir(path.join(d, '.git'))) return path.join(d, '.git');
+    if (path.dirname(d) === d) return null;
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function checkExample(e: any, where: string, cw: number, tw: number, vocab: number, report: (k: string, d: string) => void): void {
+  const isBin = (a: unknown) => Array.isArray(a) && a.every((x) => x === 0 || x === 1);
+  const prefixOnes = (m: number[]) => {
+    const n = m.indexOf(0) < 0 ? m.length : m.indexOf(0);
+    return m.slice(n).every((x) => x === 0) ? n : -1;
+  };
+  for (const [k, len] of [['context', cw], ['context_mask', cw], ['target', tw], ['target_mask', tw], ['input_ids', cw + tw], ['labels', cw + tw], ['attention_mask', cw + tw]] as const) {
+    if (!Array.isArray(e[k])) report('example', `${where}: ${k} missing`);
+    else if (e[k].length !== len) report('length', `${where}: ${k} has length ${e[k].length}, expected ${len}`);
+  }
+  for (const k of ['context_mask', 'target_mask', 'attention_mask']) if (Array.isArray(e[k]) && !isBin(e[k])) report('mask', `${where}: ${k} has values other than 0/1`);
+  if (!Array.isArray(e.context_mask) || !Array.isArray(e.target_mask) || !Array.isArray(e.attention_mask) || !Array.isArray(e.labels)) return;
+  const nc = prefixOnes(e.context_mask);
+  const nt = prefixOnes(e.target_mask);
+  const na = prefixOnes(e.attention_mask);
+  if (nc < 0 || nt < 0 || na < 0) report('mask', `${where}: a mask is not ones followed by zeros`);
+  if (nc !== e.context_length || nt !== e.target_length) report('mask', `${where}: masks count ${nc}/${nt} real tokens, lengths say ${e.context_length}/${e.target_length}`);
+  if (na >= 0 && na !== nc + nt) report('mask', `${where}: attention_mask has ${na} real tokens, context+target ${nc + nt}`);
+  for (const k of ['context', 'target', 'input_ids']) {
+    const a: number[] = e[k] ?? [];
+    const bad = a.find((x) => !Number.isInteger(x) || x < 0 || x >= vocab);
+    if (bad !== undefined) report('vocab', `${where}: ${k} holds id ${bad} outside the vocabulary (${vocab})`);
+  }
+  for (let i = 0; i < nc && i < e.input_ids.length; i++) if (e.input_ids[i] !== e.context[i]) { report('example', `${where}: input_ids do not start with the context`); break; }
+  for (let i = 0; i < nt; i++) if (e.input_ids[nc + i] !== e.target[i]) { report('example', `${where}: input_ids do not continue with the target`); break; }
+  for (let i = 0; i < e.labels.length; i++) {
+    const real = e.attention_mask[i] === 1;
+    const inTarget = i >= nc && i < nc + nt;
+    const want = !real ? IGNORE_INDEX : e.example_type === 'sequential' || inTarget ? e.input_ids[i] : IGNORE_INDEX;
+    if (e.labels[i] !== want) {
+      report('label', `${where}: labels[${i}] is ${e.labels[i]}, expected ${want}`);
+      break;
+    }
+  }
+}

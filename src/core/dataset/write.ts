@@ -1,0 +1,109 @@
+/**
+ * Writes a built dataset into an AtomicDir: data files, stats, dataset card, optional seed layout,
+ * and manifest.json last (listing every other file with size and sha256).
+ * Data files contain no timestamps: the same dataset gives the same bytes.
+ */
+import type { SplitName } from './dedup';
+import type { Example } from './examples';
+import type { BuiltDataset } from './model';
+import { datasetCard } from './card';
+import { examplesToParquet } from './parquet';
+import { encodeChunkTokens } from './safetensors';
+import { AtomicDir, jsonl, sha256, stableJson, type WrittenFile } from './output';
+
+export const SPLITS: SplitName[] = ['train', 'val', 'test'];
+
+const SEED_FIELDS = ['context', 'target', 'context_mask', 'target_mask', 'commit_hash', 'num_chunks', 'example_type'] as const;
+
+function* jsonArray(rows: Iterable<unknown>): Generator<string> {
+  let first = true;
+  let s = '[';
+  for (const r of rows) {
+    s += (first ? '\n' : ',\n') + JSON.stringify(r);
+    first = false;
+    if (s.length > 1 << 20) {
+      yield s;
+      s = '';
+    }
+  }
+  yield s + (first ? ']\n' : '\n]\n');
+}
+
+function exampleRow(e: Example): Record<string, unknown> {
+  return {
+    commit_hash: e.commit_hash,
+    example_type: e.example_type,
+    num_chunks: e.num_chunks,
+    part: e.part,
+    parts: e.parts,
+    context_length: e.context_length,
+    target_length: e.target_length,
+    input_ids: e.input_ids,
+    labels: e.labels,
+    attention_mask: e.attention_mask,
+    context: e.context,
+    target: e.target,
+    context_mask: e.context_mask,
+    target_mask: e.target_mask,
+    text: e.text,
+  };
+}
+
+export function writeDataset(dir: AtomicDir, ds: BuiltDataset): { manifest: Record<string, unknown>; manifestFile: WrittenFile } {
+  const seed = ds.settings.layout === 'seed';
+  const createdBy = `commit-corpus ${ds.toolVersion}`;
+  const tokMeta = { tokenizer_sha256: ds.tokenizer.sha256, vocab_size: String(ds.tokenizer.vocab_size) };
+
+  dir.write('commits.jsonl', jsonl(ds.commits));
+  dir.write('chunks.jsonl', jsonl(ds.chunks));
+  dir.write('chunking_stats.json', stableJson(ds.chunkingStats));
+  dir.write('tokenizer/tokenizer.json', ds.tokenizer.json);
+  dir.write('tokenizer/special_tokens.json', ds.tokenizer.special_tokens_json);
+  const tokens = encodeChunkTokens(ds.chunkTokenIds, tokMeta);
+  dir.write('tokens.safetensors', tokens);
+  for (const split of SPLITS) {
+    const ex = ds.examples[split];
+    dir.write(`dataset/${split}.jsonl`, jsonl(ex.map(exampleRow)));
+    dir.write(`dataset/${split}.parquet`, examplesToParquet(ex, createdBy));
+  }
+  dir.write('dataset/stats.json', stableJson(ds.stats));
+  dir.write('README.md', datasetCard(ds));
+
+  if (seed) {
+    dir.write('commits_rich.json', jsonArray(ds.commits));
+    dir.write('chunks_enhanced.jsonl', jsonl(ds.chunks));
+    dir.write('chunking_stats_enhanced.json', stableJson(ds.chunkingStats));
+    dir.write('vocab_enhanced.json', stableJson(ds.tokenizer.vocab ? ds.tokenizer.vocab() : {}));
+    dir.write('tokens_enhanced.safetensors', tokens);
+    for (const split of SPLITS) {
+      const rows = ds.examples[split].map((e) => Object.fromEntries(SEED_FIELDS.map((k) => [k, e[k]])));
+      dir.write(`dataset_enhanced/training_data_enhanced_${split}.json`, jsonArray(rows));
+    }
+    dir.write('dataset_enhanced/dataset_stats_enhanced.json', stableJson(ds.stats));
+  }
+
+  const manifest: Record<string, unknown> = {
+    tool: { name: 'commit-corpus', version: ds.toolVersion },
+    repository: { path: ds.repo.path, ref: ds.repo.ref, head: ds.repo.head },
+    range: { first_commit: ds.repo.first, last_commit: ds.repo.last, commits: ds.repo.commits },
+    settings: ds.settings,
+    tokenizer: {
+      source: ds.tokenizer.source,
+      sha256: ds.tokenizer.sha256,
+      vocab_size: ds.tokenizer.vocab_size,
+      added_tokens: ds.tokenizer.added_tokens,
+    },
+    counts: {
+      commits: ds.commits.length,
+      chunks: ds.chunks.length,
+      examples: Object.fromEntries(SPLITS.map((s) => [s, ds.examples[s].length])),
+    },
+    phases: ds.phases,
+    previous_run: ds.previousRun,
+    files: [...dir.files].sort((a, b) => (a.path < b.path ? -1 : 1)),
+  };
+  if (seed) dir.write('MANIFEST_ENHANCED.json', stableJson({ ...manifest, phases: undefined }));
+  const text = stableJson(manifest);
+  const manifestFile = dir.write('manifest.json', text);
+  return { manifest, manifestFile: { ...manifestFile, sha256: sha256(text) } };
+}
