@@ -1,0 +1,146 @@
+/**
+ * Cross-file context of a chunk, in priority order within a token budget:
+ * 1. definitions changed in the same commit in other files that the chunk refers to,
+ * 2. the file's own import declarations relevant to the chunk,
+ * 3. definitions in the tree at that commit reached through those imports.
+ */
+import type { ContextItem, ContextKind, UnitKind } from '../types';
+import { LineIndex } from './lines';
+import { render, Side } from './pairing';
+import type { FileAnalysis, Unit } from './units';
+
+/** A definition a context item can be cut from. */
+export interface Definition {
+  path: string;
+  oid: string;
+  text: string;
+  analysis: FileAnalysis;
+  unit: Unit;
+}
+
+export interface Budget {
+  snippetTokens: number;
+  contextTokens: number;
+  countTokens: (s: string) => number;
+  collapse: string;
+}
+
+const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
+
+/** Identifiers used by a piece of code. */
+export function references(code: string): Set<string> {
+  return new Set(code.match(IDENT) ?? []);
+}
+
+export function contextKind(k: UnitKind): ContextKind | null {
+  switch (k) {
+    case 'fn':
+    case 'method':
+      return 'fn';
+    case 'struct':
+    case 'union':
+      return 'struct';
+    case 'enum':
+    case 'trait':
+    case 'impl':
+    case 'type':
+    case 'class':
+    case 'interface':
+    case 'mod':
+    case 'macro':
+      return k;
+    case 'const':
+    case 'static':
+      return 'const';
+    case 'use':
+    case 'import':
+      return 'import';
+    default:
+      return null;
+  }
+}
+
+/** Order of kinds inside one priority level: types and traits before functions before impls. */
+const KIND_RANK: Record<string, number> = { trait: 0, interface: 0, struct: 1, enum: 1, class: 1, type: 2, union: 1, const: 3, static: 3, macro: 3, fn: 4, method: 5, mod: 6, impl: 7 };
+
+/** Does a chunk that uses `refs` refer to this definition? */
+export function refersTo(u: Unit, refs: Set<string>): boolean {
+  if (u.kind === 'impl') return !!u.owner && refs.has(u.owner) && (!u.trait || refs.has(u.trait));
+  if (u.kind === 'use' || u.kind === 'import' || u.kind === 'top-level' || u.kind === 'hunk') return false;
+  if (!refs.has(u.name)) return false;
+  if (u.kind === 'method') return !!u.owner && refs.has(u.owner);
+  return true;
+}
+
+export function rankDefinitions(defs: Definition[]): Definition[] {
+  return defs.slice().sort((a, b) => (KIND_RANK[a.unit.kind] ?? 9) - (KIND_RANK[b.unit.kind] ?? 9) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || a.unit.start - b.unit.start);
+}
+
+/** The snippet of a definition within `snippetTokens`: exact text, else bodies collapsed, else cut at a line. */
+export function snippet(def: Definition, b: Budget): { code: string; collapsed: boolean; tokens: number } | null {
+  const { text, unit: u } = def;
+  const exact = text.slice(u.start, u.end);
+  let t = b.countTokens(exact);
+  if (t <= b.snippetTokens) return { code: exact, collapsed: false, tokens: t };
+  let code: string;
+  if (u.children.length) {
+    const side: Side = { text, lines: def.analysis.lines ?? new LineIndex(text), analysis: def.analysis };
+    code = render(side, u, new Set(), 'collapse', b.collapse);
+  } else if (u.bodyStart !== undefined && u.bodyEnd !== undefined && (u.kind === 'fn' || u.kind === 'method')) {
+    code = text.slice(u.start, u.bodyStart) + b.collapse + text.slice(u.bodyEnd, u.end);
+  } else code = exact;
+  t = b.countTokens(code);
+  if (t <= b.snippetTokens) return { code, collapsed: true, tokens: t };
+  // keep the first lines that fit
+  const lines = code.split('\n');
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (b.countTokens(lines.slice(0, mid).join('\n') + '\n…') <= b.snippetTokens) lo = mid;
+    else hi = mid - 1;
+  }
+  if (lo === 0) return null;
+  code = lines.slice(0, lo).join('\n') + '\n…';
+  return { code, collapsed: true, tokens: b.countTokens(code) };
+}
+
+/** Collects items in order, skipping duplicates and what no longer fits the total budget. */
+export class ContextCollector {
+  readonly items: ContextItem[] = [];
+  private used = 0;
+  private seen = new Set<string>();
+  constructor(private readonly budget: Budget) {}
+
+  get full(): boolean {
+    return this.used >= this.budget.contextTokens;
+  }
+
+  has(path: string, start: number, end: number): boolean {
+    return this.seen.has(`${path}:${start}:${end}`);
+  }
+
+  addDefinition(def: Definition, reason: ContextItem['reason']): boolean {
+    const kind = contextKind(def.unit.kind);
+    if (!kind) return false;
+    const k = `${def.path}:${def.unit.start}:${def.unit.end}`;
+    if (this.seen.has(k)) return false;
+    const s = snippet(def, this.budget);
+    if (!s || this.used + s.tokens > this.budget.contextTokens) return false;
+    this.seen.add(k);
+    this.used += s.tokens;
+    this.items.push({ path: def.path, oid: def.oid, kind, symbol: def.unit.qualifiedName, code: s.code, collapsed: s.collapsed, reason, tokens: s.tokens });
+    return true;
+  }
+
+  addImport(path: string, oid: string, start: number, end: number, code: string, symbol: string): boolean {
+    const k = `${path}:${start}:${end}`;
+    if (this.seen.has(k)) return false;
+    const tokens = this.budget.countTokens(code);
+    if (tokens > this.budget.snippetTokens || this.used + tokens > this.budget.contextTokens) return false;
+    this.seen.add(k);
+    this.used += tokens;
+    this.items.push({ path, oid, kind: 'import', symbol, code, collapsed: false, reason: 'import', tokens });
+    return true;
+  }
+}

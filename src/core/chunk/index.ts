@@ -1,0 +1,297 @@
+/**
+ * Stage 2/3 of the engine: semantic chunks of a commit's changed files and their cross-file context.
+ *
+ *   const chunker = await createChunker({ countTokens });
+ *   for await (const rec of repo.history({})) for (const c of await chunker.chunkCommit(rec, repo)) ...
+ *   chunker.stats(); chunker.dispose();
+ *
+ * A Chunker owns its parser and caches: create one per worker thread.
+ */
+import { createHash } from 'node:crypto';
+import type { Parser } from 'web-tree-sitter';
+import type { ChunkRecord, CommitRecord, FileChange, RepoReader } from '../types';
+import { ContextCollector, Definition, rankDefinitions, references, refersTo } from './context';
+import { goPackageFiles, ImportedName, parseImport, resolveImport } from './imports';
+import { languageOfPath, languageSpec, LanguageSpec } from './languages';
+import { LineIndex } from './lines';
+import { Draft, hunkChunks, pairFile, Side } from './pairing';
+import { LoadedLanguage, loadLanguages, newParser } from './parser';
+import { ChunkingStats, countChunk, emptyStats } from './stats';
+import { analyze, FileAnalysis, Unit } from './units';
+
+export type { Unit, FileAnalysis } from './units';
+export type { ChunkingStats } from './stats';
+export { LANGUAGES, languageSpec, languageOfPath } from './languages';
+export type { LanguageSpec } from './languages';
+export { diffLines } from './diff';
+export type { Hunk } from './diff';
+
+export interface ChunkOptions {
+  /** Max characters of each code side of a chunk (default 4000). */
+  maxChunkChars?: number;
+  /** Lines of context around top-level and hunk chunks (default 3). */
+  contextLines?: number;
+  /** Token budget of one context snippet (default 256). */
+  snippetTokens?: number;
+  /** Token budget of all context items of a chunk (default 1024). */
+  contextTokens?: number;
+  /** Token counter used for budgets (default: ceil(chars / 4)); the pipeline passes the real tokenizer. */
+  countTokens?: (text: string) => number;
+  /** Collect cross-file context (default true). */
+  context?: boolean;
+  /** Parsed blobs kept in the cache (default 4096). */
+  cacheEntries?: number;
+}
+
+export interface Chunker {
+  /** All chunk records of one commit, with context items (needs reader for the tree-at-commit symbol index). Deterministic order. */
+  chunkCommit(rec: CommitRecord, reader: RepoReader): Promise<ChunkRecord[]>;
+  /** Semantic units of one source text (used by the editor's hover too). */
+  units(text: string, language: string): Unit[];
+  stats(): ChunkingStats;
+  dispose(): void;
+}
+
+export async function createChunker(opts: ChunkOptions = {}): Promise<Chunker> {
+  const langs = await loadLanguages();
+  return new ChunkerImpl(langs, opts);
+}
+
+/** Stable id of a chunk: sha1 of commit + path + kind + qualified name + part. */
+export function chunkId(commit: string, path: string, kind: string, qualifiedName: string, part: number): string {
+  return createHash('sha1').update(`${commit}\0${path}\0${kind}\0${qualifiedName}\0${part}`).digest('hex');
+}
+
+interface FileWork {
+  file: FileChange;
+  language: string | null;
+  spec?: LanguageSpec;
+  oldSide: Side | null;
+  newSide: Side | null;
+  drafts: Draft[];
+}
+
+class ChunkerImpl implements Chunker {
+  private parser: Parser | null = newParser();
+  private readonly cache = new Map<string, FileAnalysis | null>();
+  private readonly s = emptyStats();
+  private readonly max: number;
+  private readonly ctxLines: number;
+  private readonly countTokens: (s: string) => number;
+  private treeCommit = '';
+  private treePaths = new Map<string, string>();
+  private treePathSet = new Set<string>();
+
+  constructor(
+    private readonly langs: Map<string, LoadedLanguage>,
+    private readonly opts: ChunkOptions,
+  ) {
+    this.max = opts.maxChunkChars ?? 4000;
+    this.ctxLines = opts.contextLines ?? 3;
+    this.countTokens = opts.countTokens ?? ((t: string) => Math.ceil(t.length / 4));
+    if (this.max < 200) throw new Error(`Commit Corpus: maxChunkChars must be at least 200 (got ${this.max}).`);
+  }
+
+  units(text: string, language: string): Unit[] {
+    const spec = languageSpec(language);
+    if (!spec) return [];
+    return this.parse(text, spec)?.units ?? [];
+  }
+
+  stats(): ChunkingStats {
+    return structuredClone(this.s);
+  }
+
+  dispose(): void {
+    this.parser?.delete();
+    this.parser = null;
+    this.cache.clear();
+    this.treePaths.clear();
+    this.treePathSet.clear();
+  }
+
+  private parse(text: string, spec: LanguageSpec): FileAnalysis | null {
+    if (!this.parser) throw new Error('Commit Corpus: chunker used after dispose()');
+    const lang = this.langs.get(spec.id)!;
+    const t0 = performance.now();
+    this.parser.setLanguage(lang.language);
+    const tree = this.parser.parse(text);
+    if (!tree) return null;
+    try {
+      const a = analyze(tree, text, lang);
+      this.s.blobsParsed++;
+      this.s.charsParsed += text.length;
+      if (a.hasError) this.s.parseErrors++;
+      return a;
+    } finally {
+      tree.delete();
+      this.s.parseMs += performance.now() - t0;
+    }
+  }
+
+  /** Parses a blob once per run (LRU by oid). */
+  private analysis(oid: string | undefined, text: string, spec: LanguageSpec): FileAnalysis | null {
+    if (!oid) return this.parse(text, spec);
+    const key = `${spec.id}:${oid}`;
+    if (this.cache.has(key)) {
+      const hit = this.cache.get(key)!;
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      this.s.cacheHits++;
+      return hit;
+    }
+    const a = this.parse(text, spec);
+    this.cache.set(key, a);
+    const cap = this.opts.cacheEntries ?? 4096;
+    while (this.cache.size > cap) this.cache.delete(this.cache.keys().next().value!);
+    return a;
+  }
+
+  async chunkCommit(rec: CommitRecord, reader: RepoReader): Promise<ChunkRecord[]> {
+    this.s.commits++;
+    if (rec.error) return [];
+    const pairOpts = (spec?: LanguageSpec) => ({ maxChunkChars: this.max, contextLines: this.ctxLines, collapse: spec?.collapse ?? '{ … }' });
+    const work: FileWork[] = [];
+    for (const file of rec.files) {
+      if (file.skip) continue;
+      if (file.oldText === null && file.newText === null) continue;
+      if (file.oldText === file.newText) continue; // pure rename / mode change
+      this.s.files++;
+      const language = file.language ?? languageOfPath(file.path);
+      const spec = languageSpec(language);
+      const side = (text: string | null, oid?: string): Side | null =>
+        text === null ? null : { text, lines: new LineIndex(text), analysis: spec ? this.analysis(oid, text, spec) : null };
+      const oldSide = side(file.oldText, file.oldOid);
+      const newSide = side(file.newText, file.newOid);
+      const parsed = !!spec && (!oldSide || !!oldSide.analysis) && (!newSide || !!newSide.analysis);
+      let drafts: Draft[];
+      if (parsed) drafts = pairFile(oldSide, newSide, pairOpts(spec));
+      else {
+        this.s.fallbackFiles++;
+        const change = !oldSide ? 'added' : !newSide ? 'deleted' : 'modified';
+        drafts = hunkChunks(oldSide, newSide, pairOpts(spec), change);
+      }
+      work.push({ file, language: spec?.id ?? language, spec, oldSide, newSide, drafts });
+    }
+
+    const defs = this.opts.context === false ? [] : this.changedDefinitions(work);
+    const out: ChunkRecord[] = [];
+    const ids = new Set<string>();
+    for (const w of work) {
+      for (const d of w.drafts) {
+        let id = chunkId(rec.commit.hash, w.file.path, d.kind, d.qualifiedName, d.part);
+        for (let k = 2; ids.has(id); k++) id = chunkId(rec.commit.hash, w.file.path, d.kind, `${d.qualifiedName}#${k}`, d.part);
+        ids.add(id);
+        const c: ChunkRecord = {
+          id, commit: rec.commit.hash, path: w.file.path, language: w.language, kind: d.kind, qualifiedName: d.qualifiedName,
+          change: d.change, oldRange: d.oldRange, newRange: d.newRange, oldCode: d.oldCode, newCode: d.newCode, split: d.split, context: [],
+        };
+        if (w.file.oldPath && w.file.oldPath !== w.file.path) c.oldPath = w.file.oldPath;
+        if (this.opts.context !== false) c.context = await this.context(rec.commit.hash, w, d, defs, reader);
+        countChunk(this.s, c);
+        out.push(c);
+      }
+    }
+    return out;
+  }
+
+  /** Units added or changed on the new side of every parsed file of the commit. */
+  private changedDefinitions(work: FileWork[]): Definition[] {
+    const defs: Definition[] = [];
+    for (const w of work) {
+      const na = w.newSide?.analysis;
+      if (!na || !w.file.newOid) continue;
+      const oldByKey = new Map((w.oldSide?.analysis?.units ?? []).map((u) => [`${u.kind}\0${u.qualifiedName}`, u]));
+      for (const u of na.units) {
+        if (u.kind === 'use' || u.kind === 'import') continue;
+        const o = oldByKey.get(`${u.kind}\0${u.qualifiedName}`);
+        if (o && w.oldSide!.text.slice(o.start, o.end) === w.newSide!.text.slice(u.start, u.end)) continue;
+        defs.push({ path: w.file.path, oid: w.file.newOid, text: w.newSide!.text, analysis: na, unit: u });
+      }
+    }
+    return rankDefinitions(defs);
+  }
+
+  private async context(commit: string, w: FileWork, d: Draft, defs: Definition[], reader: RepoReader) {
+    const collector = new ContextCollector({
+      snippetTokens: this.opts.snippetTokens ?? 256,
+      contextTokens: this.opts.contextTokens ?? 1024,
+      countTokens: this.countTokens,
+      collapse: w.spec?.collapse ?? '{ … }',
+    });
+    const refs = references(d.newCode || d.oldCode);
+    // 1. same commit, other files
+    for (const def of defs) {
+      if (collector.full) break;
+      if (def.path === w.file.path || !refersTo(def.unit, refs)) continue;
+      const parent = def.unit.parent >= 0 ? def.analysis.units[def.unit.parent] : undefined;
+      if (parent && collector.has(def.path, parent.start, parent.end)) continue;
+      collector.addDefinition(def, 'same-commit');
+    }
+    if (!w.spec) return collector.items;
+    const side = w.newSide?.analysis ? w.newSide : w.oldSide;
+    const sideOid = side === w.newSide ? w.file.newOid : w.file.oldOid;
+    if (!side?.analysis || !sideOid) return collector.items;
+    // 2. the file's own imports relevant to the chunk
+    const relevant: ImportedName[] = [];
+    for (const decl of side.analysis.imports) {
+      const names = parseImport(w.spec.id, decl.text);
+      const used = names.filter((n) => n.local !== '*' && refs.has(n.local));
+      relevant.push(...used, ...names.filter((n) => n.local === '*'));
+      if (used.length && !collector.full) collector.addImport(w.file.path, sideOid, decl.start, decl.end, decl.text, used.map((n) => n.local).join(', '));
+    }
+    // 3. definitions in the tree at that commit, through the imports
+    if (collector.full) return collector.items;
+    const goSamePackage = w.spec.id === 'go';
+    if (!relevant.length && !goSamePackage) return collector.items;
+    await this.loadTree(commit, reader);
+    const targets: Array<{ files: string[]; name: string }> = [];
+    for (const imp of relevant) targets.push(...resolveImport(w.spec.id, w.file.path, imp, this.treePathSet));
+    if (goSamePackage) targets.push({ files: goPackageFiles(w.file.path, this.treePathSet), name: '*' });
+    for (const t of targets) {
+      for (const f of t.files) {
+        if (collector.full) return collector.items;
+        if (f === w.file.path) continue;
+        const found = await this.treeDefinitions(f, t.name, refs, reader);
+        for (const def of found) collector.addDefinition(def, 'tree');
+      }
+    }
+    return collector.items;
+  }
+
+  private async loadTree(commit: string, reader: RepoReader): Promise<void> {
+    if (this.treeCommit === commit) return;
+    const entries = await reader.listTree(commit);
+    this.treePaths = new Map(entries.filter((e) => e.mode !== '160000' && e.mode !== '120000').map((e) => [e.path, e.oid]));
+    this.treePathSet = new Set(this.treePaths.keys());
+    this.treeCommit = commit;
+  }
+
+  /** Definitions named `name` (or, for '*', any the chunk refers to) in a file of the tree (parsed once per blob). */
+  private async treeDefinitions(file: string, name: string, refs: Set<string>, reader: RepoReader, depth = 0): Promise<Definition[]> {
+    const oid = this.treePaths.get(file);
+    const spec = languageSpec(languageOfPath(file));
+    if (!oid || !spec) return [];
+    let a = this.cache.get(`${spec.id}:${oid}`);
+    if (a === undefined) {
+      const text = await reader.readText(oid);
+      if (text === null) return [];
+      a = this.analysis(oid, text, spec);
+    } else this.s.cacheHits++;
+    if (!a) return [];
+    const text = a.lines.text;
+    const hits = a.units.filter((u) => (name === '*' ? refersTo(u, refs) : u.name === name && u.kind !== 'impl' && u.kind !== 'use' && u.kind !== 'import'));
+    const defs = rankDefinitions(hits.map((unit) => ({ path: file, oid, text, analysis: a!, unit })));
+    if (defs.length || name === '*' || depth > 0) return defs;
+    // one re-export hop: `pub use inner::Foo;` in the target file
+    for (const decl of a.imports) {
+      for (const imp of parseImport(spec.id, decl.text)) {
+        if (imp.local !== name) continue;
+        for (const t of resolveImport(spec.id, file, imp, this.treePathSet)) {
+          for (const f of t.files) if (f !== file) defs.push(...(await this.treeDefinitions(f, t.name === '*' ? name : t.name, refs, reader, depth + 1)));
+        }
+      }
+    }
+    return defs;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The language table. Adding a language = one `.scm` file in ./queries and one row here.
+ */
+export interface LanguageSpec {
+  /** Language id as `FileChange.language` spells it. */
+  id: string;
+  /** Grammar wasm asset name (see src/core/assets.ts). */
+  wasm: string;
+  /** Query file in ./queries. */
+  query: string;
+  /** Parent node types a unit is widened to when it is their only named child (`export`, decorators, `type (…)`). */
+  wrappers: string[];
+  /** Sibling node types just before a unit that belong to it (attributes, doc comments). */
+  leading: string[];
+  /** Field or node types holding a unit's body (collapsed to `collapse` in context snippets and split chunks). */
+  bodies: string[];
+  /** Text a collapsed body is replaced by. */
+  collapse: string;
+  /** Unit kinds that contain methods (a `fn` directly inside one is a `method`). */
+  containers: string[];
+  /** Kind of the file's import block unit. */
+  importKind: 'use' | 'import';
+}
+
+const BRACE = '{ … }';
+
+export const LANGUAGES: LanguageSpec[] = [
+  {
+    id: 'rust', wasm: 'tree-sitter-rust.wasm', query: 'rust.scm',
+    wrappers: [], leading: ['attribute_item', 'line_comment', 'block_comment'],
+    bodies: ['block', 'declaration_list', 'field_declaration_list', 'enum_variant_list'], collapse: BRACE,
+    containers: ['impl', 'trait'], importKind: 'use',
+  },
+  {
+    id: 'typescript', wasm: 'tree-sitter-typescript.wasm', query: 'typescript.scm',
+    wrappers: ['export_statement', 'ambient_declaration'], leading: ['comment', 'decorator'],
+    bodies: ['statement_block', 'class_body', 'interface_body', 'object_type', 'enum_body'], collapse: BRACE,
+    containers: ['class', 'interface'], importKind: 'import',
+  },
+  {
+    id: 'tsx', wasm: 'tree-sitter-tsx.wasm', query: 'typescript.scm',
+    wrappers: ['export_statement', 'ambient_declaration'], leading: ['comment', 'decorator'],
+    bodies: ['statement_block', 'class_body', 'interface_body', 'object_type', 'enum_body'], collapse: BRACE,
+    containers: ['class', 'interface'], importKind: 'import',
+  },
+  {
+    id: 'javascript', wasm: 'tree-sitter-javascript.wasm', query: 'javascript.scm',
+    wrappers: ['export_statement'], leading: ['comment', 'decorator'],
+    bodies: ['statement_block', 'class_body'], collapse: BRACE,
+    containers: ['class'], importKind: 'import',
+  },
+  {
+    id: 'python', wasm: 'tree-sitter-python.wasm', query: 'python.scm',
+    wrappers: ['decorated_definition'], leading: ['comment'],
+    bodies: ['block'], collapse: '...',
+    containers: ['class'], importKind: 'import',
+  },
+  {
+    id: 'go', wasm: 'tree-sitter-go.wasm', query: 'go.scm',
+    wrappers: ['type_declaration', 'const_declaration', 'var_declaration'], leading: ['comment'],
+    bodies: ['block', 'field_declaration_list'], collapse: BRACE,
+    containers: [], importKind: 'import',
+  },
+];
+
+const BY_ID = new Map(LANGUAGES.map((l) => [l.id, l]));
+
+/** Aliases the history engine may produce. */
+const ALIASES: Record<string, string> = { ts: 'typescript', js: 'javascript', jsx: 'javascript', py: 'python', golang: 'go', rs: 'rust' };
+
+export function languageSpec(id: string | null | undefined): LanguageSpec | undefined {
+  if (!id) return undefined;
+  return BY_ID.get(id) ?? BY_ID.get(ALIASES[id] ?? '');
+}
+
+const EXTENSIONS: Record<string, string> = {
+  rs: 'rust', ts: 'typescript', mts: 'typescript', cts: 'typescript', tsx: 'tsx',
+  js: 'javascript', mjs: 'javascript', cjs: 'javascript', jsx: 'javascript', py: 'python', pyi: 'python', go: 'go',
+};
+
+/** Language of a path by extension (for files of the tree, which carry no language). */
+export function languageOfPath(p: string): string | null {
+  const dot = p.lastIndexOf('.');
+  return dot < 0 ? null : EXTENSIONS[p.slice(dot + 1).toLowerCase()] ?? null;
+}

@@ -1,0 +1,10 @@
+; Semantic units of JavaScript (and JSX).
+(function_declaration name: (identifier) @name) @fn
+(generator_function_declaration name: (identifier) @name) @fn
+(class_declaration name: (identifier) @name) @class
+(method_definition name: (_) @name) @fn
+(program (lexical_declaration (variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression)])) @fn)
+(program (export_statement (lexical_declaration (variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression)])) @fn))
+(program (lexical_declaration (variable_declarator name: (identifier) @name)) @const)
+(program (export_statement (lexical_declaration (variable_declarator name: (identifier) @name)) @const))
+(import_statement) @import
