@@ -1,0 +1,206 @@
+/**
+ * The changed-file list of every commit equals what `git log --raw` reports on the same repository.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { FixtureRepo } from '../../fixtures/repo';
+import type { CommitRecord } from '../../../src/core/types';
+import { historyOf } from './helpers';
+
+interface RawLine {
+  status: string;
+  oldMode: string;
+  newMode: string;
+  oldOid: string;
+  newOid: string;
+  oldPath?: string;
+  path: string;
+}
+
+/** Parses `git log --raw --no-abbrev --format=%x01%H` output: commit → raw lines. */
+function parseGitLog(out: string): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const block of out.split('\x01').slice(1)) {
+    const [hash, ...lines] = block.split('\n');
+    const raw = lines.filter((l) => l.startsWith(':')).map((l) => {
+      const [meta, ...paths] = l.split('\t');
+      const [oldMode, newMode, oldOid, newOid, status] = meta.slice(1).split(' ');
+      const r: RawLine = { status: status[0], oldMode, newMode, oldOid, newOid, path: paths[paths.length - 1] };
+      if (status[0] === 'R') r.oldPath = paths[0];
+      return r;
+    });
+    map.set(hash.trim(), raw.map(show).sort());
+  }
+  return map;
+}
+
+const ZERO = '0'.repeat(40);
+function show(r: RawLine): string {
+  // git shows a file <-> symlink change as T(ype change); the engine lists it as modified.
+  const status = r.status === 'T' ? 'M' : r.status;
+  return `${status} ${r.oldPath ?? '-'} ${r.path} ${r.oldMode} ${r.newMode} ${r.oldOid} ${r.newOid}`;
+}
+
+function ours(rec: CommitRecord): string[] {
+  const letter = { added: 'A', modified: 'M', deleted: 'D', renamed: 'R' } as const;
+  return rec.files
+    .map((f) =>
+      show({
+        status: letter[f.change],
+        oldPath: f.oldPath,
+        path: f.path,
+        oldMode: f.oldMode ?? '000000',
+        newMode: f.newMode ?? '000000',
+        oldOid: f.oldOid ?? ZERO,
+        newOid: f.newOid ?? ZERO,
+      }),
+    )
+    .sort();
+}
+
+/** Small deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const repo = FixtureRepo.create();
+let serial = 0;
+const unique = (p: string) => `// ${p} v${++serial}\npub fn f${serial}() -> u32 {\n    ${serial}\n}\n`;
+
+before(() => {
+  const rand = rng(42);
+  const files = new Set<string>();
+  const dirs = ['src', 'src/net', 'src/io/util', 'benches', 'tests', 'crates/a/src', 'ünï'];
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+  const add = () => {
+    const p = `${pick(dirs)}/f${serial}.rs`;
+    repo.write(p, unique(p));
+    files.add(p);
+  };
+  for (let i = 0; i < 6; i++) add();
+  repo.commit('root');
+
+  for (let c = 0; c < 40; c++) {
+    const ops = 1 + Math.floor(rand() * 4);
+    for (let k = 0; k < ops; k++) {
+      const list = [...files].sort();
+      const r = rand();
+      if (r < 0.3 || list.length < 3) add();
+      else if (r < 0.6) {
+        const p = pick(list);
+        repo.write(p, unique(p));
+      } else if (r < 0.72) {
+        const p = pick(list);
+        repo.remove(p);
+        files.delete(p);
+      } else if (r < 0.86) {
+        const p = pick(list);
+        const to = `${pick(dirs)}/moved${serial++}.rs`;
+        repo.move(p, to);
+        files.delete(p);
+        files.add(to);
+      } else if (r < 0.93) {
+        const p = pick(list);
+        fs.chmodSync(path.join(repo.dir, p), rand() < 0.5 ? 0o755 : 0o644);
+        repo.write(p, unique(p));
+      } else {
+        // move + edit: git (exact renames only) and the engine both see delete + add
+        const p = pick(list);
+        const to = `${pick(dirs)}/edited${serial}.rs`;
+        repo.move(p, to);
+        repo.write(to, unique(to));
+        files.delete(p);
+        files.add(to);
+      }
+    }
+    repo.commit(`change ${c}`);
+    if (c === 10) {
+      // a directory becomes a file, and a file becomes a symlink
+      repo.write('kind/x/a.rs', unique('kind/x/a.rs'));
+      repo.write('kind/link', 'plain file\n');
+      repo.commit('kinds');
+      repo.remove('kind/x');
+      repo.write('kind/x', 'now a file\n');
+      fs.rmSync(path.join(repo.dir, 'kind/link'));
+      fs.symlinkSync('x', path.join(repo.dir, 'kind/link'));
+      repo.commit('kinds changed');
+    }
+    if (c === 20) {
+      repo.git('checkout', '-q', '-b', 'topic');
+      repo.write('topic/t.rs', unique('topic/t.rs'));
+      repo.commit('topic 1');
+      repo.write('topic/t.rs', unique('topic/t.rs'));
+      repo.write('topic/u.rs', unique('topic/u.rs'));
+      repo.commit('topic 2');
+      repo.git('checkout', '-q', 'main');
+      repo.write('src/main-only.rs', unique('src/main-only.rs'));
+      repo.commit('main meanwhile');
+      repo.git('merge', '-q', '--no-ff', '-m', 'merge topic', 'topic');
+    }
+  }
+});
+after(() => repo.dispose());
+
+test('every commit: changed files equal git log --raw -m --first-parent (exact renames)', async () => {
+  const git = parseGitLog(
+    repo.git('-c', 'core.quotePath=false', 'log', '--raw', '--no-abbrev', '-m', '--first-parent', '--find-renames=100%', '--format=%x01%H'),
+  );
+  const { records } = await historyOf(repo.dir, { includeMerges: true });
+  assert.ok(git.size >= 40);
+  let merges = 0;
+  let renames = 0;
+  for (const [hash, expected] of git) {
+    const rec = records.find((r) => r.commit.hash === hash);
+    assert.ok(rec, `commit ${hash} missing`);
+    assert.deepEqual(ours(rec), expected, `commit ${hash} (${rec.commit.subject})`);
+    if (rec.commit.isMerge) merges++;
+    renames += rec.files.filter((f) => f.change === 'renamed').length;
+  }
+  assert.equal(merges, 1);
+  assert.ok(renames >= 3, `only ${renames} renames in the fixture`);
+});
+
+test('every non-merge commit, side branches included, equals git log --raw --no-merges; same commit order', async () => {
+  const git = parseGitLog(
+    repo.git('-c', 'core.quotePath=false', 'log', '--raw', '--no-abbrev', '--no-merges', '--find-renames=100%', '--format=%x01%H', '--reverse', '--topo-order'),
+  );
+  const { records } = await historyOf(repo.dir);
+  assert.deepEqual(new Set(records.map((r) => r.commit.hash)), new Set(git.keys()));
+  for (const rec of records) assert.deepEqual(ours(rec), git.get(rec.commit.hash), rec.commit.subject);
+  // Commit dates all differ here, so oldest-first equals git's date order.
+  const byDate = repo.git('log', '--no-merges', '--reverse', '--date-order', '--format=%H').trim().split('\n');
+  assert.deepEqual(records.map((r) => r.commit.hash), byDate);
+});
+
+test('texts match git cat-file --batch for every side of every change', async () => {
+  const { records } = await historyOf(repo.dir, { includeMerges: true });
+  const want = new Map<string, string | null>();
+  for (const rec of records) {
+    for (const f of rec.files) {
+      if (f.skip) continue;
+      if (f.newOid) want.set(f.newOid, f.newText);
+      if (f.oldOid) want.set(f.oldOid, f.oldText);
+    }
+  }
+  const oids = [...want.keys()];
+  const out = execFileSync('git', ['cat-file', '--batch'], { cwd: repo.dir, input: oids.join('\n') + '\n', maxBuffer: 1 << 28 });
+  let pos = 0;
+  for (const oid of oids) {
+    const nl = out.indexOf(10, pos);
+    const [got, type, size] = out.subarray(pos, nl).toString().split(' ');
+    assert.equal(got, oid);
+    assert.equal(type, 'blob');
+    const body = out.subarray(nl + 1, nl + 1 + Number(size)).toString('utf8');
+    assert.equal(want.get(oid), body, oid);
+    pos = nl + 1 + Number(size) + 1;
+  }
+  assert.ok(oids.length > 50);
+});
