@@ -5,3 +5,5 @@ export { findLocalHfTokenizers, hfHubCacheDir } from './hfcache';
 export { MARKERS } from './markers';
 export type { Marker } from './markers';
 export { UnsupportedTokenizerError } from './normalizer';
+export { serializeExample, DEFAULT_BUDGETS, FORMAT_NAMES, FormatUnavailableError } from './format';
+export type { FormatName, Budgets, ExampleInput, SerializedExample, SectionInfo } from './format';
