@@ -1,2 +1,17 @@
-// Placeholder: the headless CLI `commit-corpus` (owned by the dataset issue).
-console.log('commit-corpus: not built yet');
+/**
+ * The headless CLI:
+ *   commit-corpus build [repo] [--out DIR] …    build a dataset (exit 0 ok, 1 failure, 2 bad usage, 130 interrupted)
+ *   commit-corpus verify DIR [--repo PATH]      re-check a written dataset (exit 1 if anything is wrong)
+ *   commit-corpus inspect DIR                   print its stats
+ */
+import { runCli } from './run';
+
+runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`commit-corpus: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,2 +1,515 @@
-// Placeholder: the whole pipeline history → chunks → context → tokens → examples → files (dataset issue).
-export {};
+/**
+ * The whole pipeline: history → chunks → context → (redaction) → tokens → examples → files.
+ * Called by the CLI and by the VS Code worker; no vscode imports.
+ *
+ *   const result = await runPipeline({ repo: '.', out: './commit-corpus-out' }, { onProgress, signal, log });
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import pkg from '../../package.json';
+import type { ChunkRecord, CommitInfo, CommitRecord, Phase, ProgressSink, SkipReason } from './types';
+import { Cache } from './pipeline/cache';
+import { resolveSettings, UsageError, type PipelineOptions, type ResolvedSettings } from './pipeline/options';
+import { createChunker, loadTokenizer, openRepository, serializeExample } from './pipeline/stages';
+import { exactKey, nearDedup, type SplitName } from './dataset/dedup';
+import { buildCommitExamples, buildSequentialExamples, type Example, type StreamSegment } from './dataset/examples';
+import { cleanMessage, isTrivialMessage } from './dataset/message';
+import type { BuiltDataset, ChunkRow, CommitRow, PhaseTiming } from './dataset/model';
+import { AtomicDir, percentiles, sha256, stableJson } from './dataset/output';
+import { Redactor } from './dataset/redact';
+import { assignSplits } from './dataset/splits';
+import { SPLITS, writeDataset } from './dataset/write';
+
+export type { PipelineOptions } from './pipeline/options';
+export { UsageError } from './pipeline/options';
+
+export const TOOL_VERSION: string = (pkg as { version: string }).version;
+
+export interface PipelineHooks {
+  onProgress?: ProgressSink;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export interface PipelineResult {
+  outDir: string;
+  manifestPath: string;
+  /** True when nothing changed since the last run and the output was left as it was. */
+  upToDate: boolean;
+  head: string;
+  commits: { total: number; processed: number; cached: number };
+  chunks: number;
+  examples: Record<SplitName, number>;
+  tokens: number;
+  redactions: Record<string, number>;
+  duplicates: { exact: number; near: Record<SplitName, number> };
+  files: Array<{ path: string; bytes: number; sha256: string }>;
+  durationMs: number;
+}
+
+interface LastRun {
+  runKey: string;
+  head: string;
+  out: string;
+  manifestSha256: string;
+  result: PipelineResult;
+}
+
+interface CommitCacheEntry {
+  commit: CommitInfo;
+  chunks: ChunkRecord[];
+  files: number;
+  skips: Partial<Record<SkipReason, number>>;
+  languages: Record<string, number>;
+  changedBytes: number;
+  error?: string;
+}
+
+interface Serialized {
+  contextIds: number[];
+  targetIds: number[];
+  text: string;
+  truncated: number;
+}
+
+interface TokenCacheEntry {
+  key: string;
+  groups: Serialized[];
+  /** Token ids of each chunk's code (new side, or old side for deletions). */
+  chunkIds: number[][];
+}
+
+export class AbortError extends Error {
+  override name = 'AbortError';
+  constructor() {
+    super('cancelled');
+  }
+}
+
+function checkAbort(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new AbortError();
+}
+
+function truncCount(t: unknown): number {
+  if (typeof t === 'number') return t;
+  if (Array.isArray(t)) return t.length;
+  if (t && typeof t === 'object') return Object.values(t as Record<string, unknown>).reduce<number>((a, v) => a + (typeof v === 'number' ? v : v ? 1 : 0), 0);
+  return t ? 1 : 0;
+}
+
+class PhaseClock {
+  readonly phases: PhaseTiming[] = [];
+  private cur: { phase: string; t0: number; start: Date } | null = null;
+  start(phase: string): void {
+    this.cur = { phase, t0: performance.now(), start: new Date() };
+  }
+  end(counts: Record<string, number>): void {
+    if (!this.cur) return;
+    const end = new Date();
+    this.phases.push({ phase: this.cur.phase, start: this.cur.start.toISOString(), end: end.toISOString(), duration_ms: Math.round(performance.now() - this.cur.t0), counts });
+    this.cur = null;
+  }
+}
+
+export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = {}): Promise<PipelineResult> {
+  const t0 = performance.now();
+  const { signal } = hooks;
+  const log = hooks.log ?? (() => {});
+  const progress = (phase: Phase, done: number, total?: number, message?: string) => hooks.onProgress?.({ phase, done, total, message });
+  const settings = resolveSettings(opts);
+  const repoDir = path.resolve(opts.repo);
+  const outDir = path.resolve(opts.out);
+  if (!fs.existsSync(repoDir)) throw new UsageError(`repository not found: ${repoDir}`);
+  checkAbort(signal);
+
+  const clock = new PhaseClock();
+  const repo = await openRepository(repoDir);
+  let chunker: Awaited<ReturnType<typeof createChunker>> | null = null;
+  let out: AtomicDir | null = null;
+  try {
+    const tok = loadTokenizer(opts.tokenizer);
+    tok.withMarkers();
+    const head = await repo.resolveRef(settings.ref);
+    if (head === null) throw new Error(`${repoDir}: ref "${settings.ref}" does not resolve to a commit (empty repository?)`);
+    const cacheBase = opts.cacheDir ?? path.join(repoDir, '.commit-corpus');
+    const cache = new Cache(cacheBase, opts.cache !== false);
+    const settingsJson = { ...settings, tokenizer: opts.tokenizer ?? 'bundled:qwen3' };
+    const runKey = sha256(stableJson({ settingsJson, tok: tok.sha256, out: outDir, v: TOOL_VERSION }));
+
+    // ── No-op rebuild: same HEAD, same settings, output intact.
+    const last = cache.get<LastRun>('', 'last-run');
+    if (last && last.runKey === runKey && last.head === head && last.out === outDir) {
+      const mf = path.join(outDir, 'manifest.json');
+      if (fs.existsSync(mf) && sha256(fs.readFileSync(mf)) === last.manifestSha256) {
+        log(`up to date: ${outDir} (HEAD ${head.slice(0, 12)})`);
+        return { ...last.result, upToDate: true, durationMs: Math.round(performance.now() - t0) };
+      }
+    }
+
+    const chunkKey = sha256(stableJson({ v: TOOL_VERSION, s: pick(settings, ['include', 'exclude', 'languages', 'maxFileBytes', 'detectRenames', 'maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context']), tok: tok.sha256 })).slice(0, 16);
+    const tokKey = sha256(stableJson({ v: TOOL_VERSION, s: pick(settings, ['format', 'budgets']), tok: tok.sha256 })).slice(0, 16);
+    const chunkNs = `chunks-${chunkKey}`;
+    const tokNs = `tokens-${tokKey}`;
+
+    // ── History (+ chunks for commits not in the cache).
+    clock.start('history');
+    const historyOpts = {
+      ref: settings.ref,
+      since: settings.since ? new Date(settings.since) : undefined,
+      until: settings.until ? new Date(settings.until) : undefined,
+      maxCommits: settings.maxCommits ?? undefined,
+      include: settings.include.length ? settings.include : undefined,
+      exclude: settings.exclude.length ? settings.exclude : undefined,
+      languages: settings.languages.length ? settings.languages : undefined,
+      includeMerges: settings.includeMerges,
+      skipBots: settings.skipBots,
+      maxFileBytes: settings.maxFileBytes,
+      detectRenames: settings.detectRenames,
+    };
+    const listed = await repo.listCommits(historyOpts);
+    const order: string[] = listed.map((c: CommitInfo) => c.hash).reverse(); // oldest first
+    const missing = order.filter((h) => !cache.has(chunkNs, h));
+    clock.end({ commits: order.length, cached: order.length - missing.length });
+    log(`history: ${order.length} commits (${order.length - missing.length} cached)`);
+    checkAbort(signal);
+
+    clock.start('chunks');
+    const entries = new Map<string, CommitCacheEntry>();
+    let processed = 0;
+    if (missing.length > 0) {
+      chunker = await createChunker({
+        maxChunkChars: settings.maxChunkChars,
+        contextLines: settings.contextLines,
+        snippetTokens: settings.snippetTokens,
+        contextTokens: settings.contextTokens,
+        countTokens: (s: string) => tok.count(s),
+        context: settings.context,
+      });
+      const missingSet = new Set(missing);
+      // Only a suffix missing (the usual incremental case): walk history from the last cached commit.
+      const firstMissing = order.indexOf(missing[0]);
+      const suffix = missing.length === order.length - firstMissing;
+      const sinceCommit = suffix && firstMissing > 0 ? order[firstMissing - 1] : undefined;
+      for await (const rec of repo.history({ ...historyOpts, sinceCommit }, signal) as AsyncIterable<CommitRecord>) {
+        checkAbort(signal);
+        if (!missingSet.has(rec.commit.hash)) continue;
+        const entry = await chunkOne(chunker, rec, repo);
+        cache.put(chunkNs, rec.commit.hash, entry);
+        entries.set(rec.commit.hash, entry);
+        processed++;
+        progress('chunks', processed, missing.length);
+      }
+    }
+    for (const h of order) {
+      if (entries.has(h)) continue;
+      const e = cache.get<CommitCacheEntry>(chunkNs, h);
+      if (!e) throw new Error(`commit ${h} is listed by history but was neither read nor cached`);
+      entries.set(h, e);
+    }
+    clock.end({ processed, cached: order.length - processed });
+    log(`chunks: processed ${processed} commits, reused ${order.length - processed} from the cache`);
+    checkAbort(signal);
+
+    // ── Redaction (before tokenization), message cleaning, exact dedup.
+    const redactor = new Redactor({ keep: settings.redact ? [] : undefined });
+    const red = (s: string) => (settings.redact ? redactor.redact(s) : s);
+    const seenExact = new Set<string>();
+    let exactDupes = 0;
+    const splitOf = assignSplits(order.map((h) => ({ hash: h, time: entries.get(h)!.commit.committer.timestamp })), settings.splits);
+    const commitRows: CommitRow[] = [];
+    const perCommit: Array<{ hash: string; split: SplitName; commit: CommitInfo; chunks: ChunkRecord[]; redactions: number[] }> = [];
+    for (const h of order) {
+      const e = entries.get(h)!;
+      const c = e.commit;
+      const message = red(cleanMessage(c.subject, c.body));
+      const trivial = isTrivialMessage(message);
+      const [subject, ...rest] = trivial ? [''] : message.split('\n');
+      const email = settings.keepAuthorEmails || !settings.redact ? c.author.email : red(c.author.email);
+      const commit: CommitInfo = {
+        ...c,
+        author: { ...c.author, email, name: c.author.name },
+        committer: { ...c.committer, email: settings.keepAuthorEmails || !settings.redact ? c.committer.email : red(c.committer.email) },
+        subject,
+        body: rest.join('\n').replace(/^\n+/, ''),
+      };
+      const chunks: ChunkRecord[] = [];
+      const redactions: number[] = [];
+      for (const ch of e.chunks) {
+        const before = redactor.total();
+        const r: ChunkRecord = {
+          ...ch,
+          oldCode: red(ch.oldCode),
+          newCode: red(ch.newCode),
+          context: ch.context.map((ci) => ({ ...ci, code: red(ci.code) })),
+        };
+        if (settings.dedup) {
+          const k = exactKey(r.oldCode, r.newCode);
+          if (seenExact.has(k)) {
+            exactDupes++;
+            continue;
+          }
+          seenExact.add(k);
+        }
+        chunks.push(r);
+        redactions.push(redactor.total() - before);
+      }
+      const split = splitOf.get(h)!;
+      perCommit.push({ hash: h, split, commit, chunks, redactions });
+      commitRows.push({
+        hash: h,
+        parents: c.parents,
+        author: { name: c.author.name, email, timestamp: c.author.timestamp, timezoneOffset: c.author.timezoneOffset },
+        committer_time: c.committer.timestamp,
+        subject,
+        message: trivial ? '' : message,
+        split,
+        files_changed: e.files,
+        num_chunks: chunks.length,
+        ...(e.error ? { error: e.error } : {}),
+      });
+    }
+    checkAbort(signal);
+
+    // ── Tokens (cached by content).
+    clock.start('tokens');
+    let tokenCount = 0;
+    let tokenized = 0;
+    const serialized = new Map<string, TokenCacheEntry>();
+    let done = 0;
+    for (const pc of perCommit) {
+      checkAbort(signal);
+      const key = sha256(JSON.stringify({ commit: pc.commit, chunks: pc.chunks }));
+      let t = cache.get<TokenCacheEntry>(tokNs, pc.hash);
+      if (!t || t.key !== key) {
+        t = { key, groups: pc.chunks.length ? serializeGroups(tok, pc.commit, pc.chunks, settings) : [], chunkIds: pc.chunks.map((c) => tok.encode(c.change === 'deleted' ? c.oldCode : c.newCode).ids) };
+        cache.put(tokNs, pc.hash, t);
+        tokenized++;
+      }
+      serialized.set(pc.hash, t);
+      tokenCount += t.groups.reduce((a, g) => a + g.contextIds.length + g.targetIds.length, 0);
+      progress('tokens', ++done, perCommit.length);
+    }
+    clock.end({ commits: perCommit.length, tokenized, cached: perCommit.length - tokenized, tokens: tokenCount });
+    checkAbort(signal);
+
+    // ── Examples: near dedup, windows, splits.
+    clock.start('examples');
+    const padId = padTokenId(tok);
+    const w = { contextWindow: settings.contextWindow, targetWindow: settings.targetWindow, padId };
+    const examples: Record<SplitName, Example[]> = { train: [], val: [], test: [] };
+    let near: Record<SplitName, number> = { train: 0, val: 0, test: 0 };
+    let contextDropped = 0;
+    let truncatedGroups = 0;
+    const chunkRows: ChunkRow[] = [];
+    const chunkTokenIds: number[][] = [];
+    for (const pc of perCommit) {
+      const t = serialized.get(pc.hash)!;
+      pc.chunks.forEach((c, i) => {
+        chunkRows.push({ ...c, dataset_split: pc.split, tokens: t.chunkIds[i].length, redactions: pc.redactions[i] });
+        chunkTokenIds.push(t.chunkIds[i]);
+      });
+    }
+    if (settings.mode === 'commit') {
+      const items = perCommit.flatMap((pc) => serialized.get(pc.hash)!.groups.map((g) => ({ pc, g, split: pc.split, ids: g.targetIds })));
+      const keep = settings.dedup ? nearDedup(items, settings.nearDupThreshold) : null;
+      if (keep) near = keep.removed;
+      items.forEach((it, i) => {
+        if (keep && !keep.keep[i]) return;
+        if (it.g.truncated) truncatedGroups++;
+        const b = buildCommitExamples({ commitHash: it.pc.hash, numChunks: it.pc.chunks.length, contextIds: it.g.contextIds, targetIds: it.g.targetIds, text: it.g.text }, w);
+        contextDropped += b.contextTokensDropped;
+        examples[it.split].push(...b.examples);
+      });
+    } else {
+      const segs: Array<StreamSegment & { split: SplitName; ids: number[] }> = [];
+      let k = 0;
+      for (const pc of perCommit) for (const c of pc.chunks) segs.push({ commitHash: pc.hash, ids: chunkTokenIds[k++], text: c.newCode, split: pc.split });
+      const keep = settings.dedup ? nearDedup(segs, settings.nearDupThreshold) : null;
+      if (keep) near = keep.removed;
+      for (const split of SPLITS) {
+        const mine = segs.filter((s, i) => s.split === split && (!keep || keep.keep[i]));
+        examples[split] = buildSequentialExamples(mine, w);
+      }
+    }
+    const exCounts = Object.fromEntries(SPLITS.map((s) => [s, examples[s].length])) as Record<SplitName, number>;
+    clock.end({ ...exCounts, near_duplicates: near.train + near.val + near.test, exact_duplicates: exactDupes });
+    progress('examples', 1, 1);
+    checkAbort(signal);
+
+    // ── Stats.
+    const languages: Record<string, number> = {};
+    const kinds: Record<string, number> = {};
+    for (const c of chunkRows) {
+      languages[c.language ?? 'unknown'] = (languages[c.language ?? 'unknown'] ?? 0) + 1;
+      kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
+    }
+    const skips: Record<string, number> = {};
+    const fileLanguages: Record<string, number> = {};
+    let changedBytes = 0;
+    let filesChanged = 0;
+    let commitErrors = 0;
+    for (const h of order) {
+      const e = entries.get(h)!;
+      for (const [k, v] of Object.entries(e.skips)) skips[k] = (skips[k] ?? 0) + (v ?? 0);
+      for (const [k, v] of Object.entries(e.languages)) fileLanguages[k] = (fileLanguages[k] ?? 0) + v;
+      changedBytes += e.changedBytes;
+      filesChanged += e.files;
+      if (e.error) commitErrors++;
+    }
+    const splitStats = Object.fromEntries(
+      SPLITS.map((s) => [
+        s,
+        {
+          examples: examples[s].length,
+          commits: commitRows.filter((c) => c.split === s).length,
+          context_tokens: percentiles(examples[s].map((e) => e.context_length)),
+          target_tokens: percentiles(examples[s].map((e) => e.target_length)),
+        },
+      ]),
+    );
+    const stats = {
+      splits: splitStats,
+      examples: exCounts,
+      commits: order.length,
+      chunks: chunkRows.length,
+      tokens: tokenCount,
+      chunk_tokens: percentiles(chunkTokenIds.map((c) => c.length)),
+      languages,
+      kinds,
+      skips,
+      redactions: settings.redact ? { ...redactor.counts } : {},
+      duplicates: { exact: exactDupes, near },
+      context_tokens_dropped: contextDropped,
+      truncated_groups: truncatedGroups,
+      split_targets: SPLITS.reduce((a, s) => a + examples[s].filter((e) => e.part > 0).length, 0),
+      commit_errors: commitErrors,
+    };
+    const chunkingStats = {
+      commits: order.length,
+      files_changed: filesChanged,
+      changed_bytes: changedBytes,
+      file_languages: fileLanguages,
+      chunks: chunkRows.length,
+      kinds,
+      languages,
+      skips,
+      split_chunks: chunkRows.filter((c) => c.split).length,
+      context_items: chunkRows.reduce((a, c) => a + c.context.length, 0),
+    };
+
+    // ── Write.
+    clock.start('write');
+    checkAbort(signal);
+    const vocabSize = tok.vocabSize;
+    const tokJson = tok.toJSON();
+    const ds: BuiltDataset = {
+      toolVersion: TOOL_VERSION,
+      repo: { path: repoDir, ref: settings.ref, head, first: order[0] ?? null, last: order[order.length - 1] ?? null, commits: order.length },
+      settings: settingsJson as unknown as Record<string, unknown>,
+      tokenizer: {
+        source: String(tok.source),
+        sha256: tok.sha256,
+        vocab_size: vocabSize,
+        added_tokens: addedTokens(tok),
+        json: typeof tokJson === 'string' ? tokJson : JSON.stringify(tokJson),
+        special_tokens_json: stringify(tok.specialTokensJSON()),
+        vocab: () => vocabOf(tokJson),
+      },
+      commits: commitRows,
+      chunks: chunkRows,
+      chunkTokenIds,
+      examples,
+      stats,
+      chunkingStats,
+      phases: clock.phases,
+      previousRun: last ? { head: last.head, manifest_sha256: last.manifestSha256, commits: last.result.commits.total } : null,
+    };
+    out = new AtomicDir(outDir);
+    // the write phase's own timing is recorded before the manifest is written
+    clock.end({ files: 0 });
+    const { manifestFile } = writeDataset(out, ds);
+    checkAbort(signal);
+    out.commit();
+    progress('write', 1, 1);
+    log(`wrote ${outDir}`);
+
+    const result: PipelineResult = {
+      outDir,
+      manifestPath: path.join(outDir, 'manifest.json'),
+      upToDate: false,
+      head,
+      commits: { total: order.length, processed, cached: order.length - processed },
+      chunks: chunkRows.length,
+      examples: exCounts,
+      tokens: tokenCount,
+      redactions: settings.redact ? { ...redactor.counts } : {},
+      duplicates: { exact: exactDupes, near },
+      files: out.files,
+      durationMs: Math.round(performance.now() - t0),
+    };
+    cache.put('', 'last-run', { runKey, head, out: outDir, manifestSha256: manifestFile.sha256, result } satisfies LastRun);
+    return result;
+  } catch (e) {
+    out?.abort();
+    throw e;
+  } finally {
+    chunker?.dispose();
+    repo.close();
+  }
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Pick<T, K> {
+  const r = {} as Pick<T, K>;
+  for (const k of keys) r[k] = o[k];
+  return r;
+}
+
+function stringify(v: unknown): string {
+  return typeof v === 'string' ? v : stableJson(v);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Tok = any;
+type Tokenizer = ReturnType<typeof loadTokenizer>;
+
+function padTokenId(tok: Tokenizer): number {
+  for (const t of ['<|endoftext|>', '<pad>', '<|pad|>', '</s>']) {
+    const id = tok.tokenToId?.(t);
+    if (typeof id === 'number') return id;
+  }
+  return 0;
+}
+
+function addedTokens(tok: Tokenizer): string[] {
+  return tok.addedTokens().map((t) => t.content);
+}
+
+function vocabOf(tokJson: unknown): Record<string, number> {
+  const obj = (typeof tokJson === 'string' ? JSON.parse(tokJson) : tokJson) as { model?: { vocab?: Record<string, number> }; added_tokens?: Array<{ content: string; id: number }> };
+  const vocab: Record<string, number> = { ...(obj.model?.vocab ?? {}) };
+  for (const t of obj.added_tokens ?? []) vocab[t.content] = t.id;
+  return vocab;
+}
+
+async function chunkOne(chunker: Tok, rec: CommitRecord, repo: Tok): Promise<CommitCacheEntry> {
+  const skips: Partial<Record<SkipReason, number>> = {};
+  const languages: Record<string, number> = {};
+  let changedBytes = 0;
+  for (const f of rec.files) {
+    if (f.skip) skips[f.skip] = (skips[f.skip] ?? 0) + 1;
+    if (f.language) languages[f.language] = (languages[f.language] ?? 0) + 1;
+    changedBytes += (f.newText?.length ?? 0) + (f.oldText?.length ?? 0);
+  }
+  const chunks: ChunkRecord[] = rec.error ? [] : await chunker.chunkCommit(rec, repo);
+  return { commit: rec.commit, chunks, files: rec.files.length, skips, languages, changedBytes, ...(rec.error ? { error: rec.error } : {}) };
+}
+
+function serializeGroups(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: ResolvedSettings): Serialized[] {
+  const r = serializeExample(tok, { commit, chunks }, s.format, s.budgets);
+  const truncated = truncCount(r.truncations);
+  if (truncated > 0 && chunks.length > 1) {
+    const mid = Math.ceil(chunks.length / 2);
+    return [...serializeGroups(tok, commit, chunks.slice(0, mid), s), ...serializeGroups(tok, commit, chunks.slice(mid), s)];
+  }
+  return [{ contextIds: Array.from(r.contextIds as ArrayLike<number>), targetIds: Array.from(r.targetIds as ArrayLike<number>), text: r.text, truncated }];
+}

@@ -100,7 +100,7 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
   }
   const walk = (d: string, rel: string): string[] =>
     fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name), `${rel}${e.name}/`) : [`${rel}${e.name}`]));
-  for (const f of walk(abs, '')) if (f !== 'manifest.json' && !listed.has(f)) report('file', `${f} is not listed in the manifest`);
+  for (const f of walk(abs, '')) if (f !== 'manifest.json' && f !== 'MANIFEST_ENHANCED.json' && !listed.has(f)) report('file', `${f} is not listed in the manifest`);
 
   const settings = manifest.settings ?? {};
   const cw: number = settings.contextWindow;

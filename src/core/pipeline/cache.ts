@@ -1,0 +1,48 @@
+/**
+ * Incremental cache under `<repo>/.commit-corpus/cache/` (the tool writes `.commit-corpus/.gitignore` = `*`).
+ *   chunks-<key>/<commit>.json   the commit's info + chunk records (before redaction), keyed by chunk settings
+ *   tokens-<key>/<commit>.json   token ids of the commit's serialized example(s), validated by a content hash
+ *   last-run.json                what the last run wrote (HEAD, settings key, output manifest sha256)
+ * Writes are atomic (temp file + rename); an unreadable entry is a miss, never an error.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export class Cache {
+  readonly root: string;
+
+  constructor(readonly base: string, readonly enabled: boolean) {
+    this.root = path.join(base, 'cache');
+    if (enabled) {
+      fs.mkdirSync(this.root, { recursive: true });
+      const gi = path.join(base, '.gitignore');
+      if (!fs.existsSync(gi)) fs.writeFileSync(gi, '*\n');
+    }
+  }
+
+  private file(ns: string, key: string): string {
+    return path.join(this.root, ns, `${key}.json`);
+  }
+
+  get<T>(ns: string, key: string): T | undefined {
+    if (!this.enabled) return undefined;
+    try {
+      return JSON.parse(fs.readFileSync(this.file(ns, key), 'utf8')) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  has(ns: string, key: string): boolean {
+    return this.enabled && fs.existsSync(this.file(ns, key));
+  }
+
+  put(ns: string, key: string, value: unknown): void {
+    if (!this.enabled) return;
+    const f = this.file(ns, key);
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    const tmp = `${f}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(value));
+    fs.renameSync(tmp, f);
+  }
+}

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { parquetReadObjects } from 'hyparquet';
+import { AbortError, runPipeline, type PipelineResult } from '../../../src/core/pipeline';
+import { verifyDataset } from '../../../src/core/dataset/verify';
+import { decodeSafetensors } from '../../../src/core/dataset/safetensors';
+import type { FixtureRepo } from '../../fixtures/repo';
+import { makeFixture, SECRETS } from './fixture';
+
+let repo: FixtureRepo;
+let tmp: string;
+let out: string;
+let first: PipelineResult;
+
+function files(dir: string, rel = ''): string[] {
+  return fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(dir, `${rel}${e.name}/`) : [`${rel}${e.name}`])).sort();
+}
+function jsonl(p: string): any[] {
+  return fs.readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+// small windows keep the fixture fast and exercise target splitting
+const W = { contextWindow: 256, targetWindow: 32 };
+
+before(async () => {
+  repo = makeFixture();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-pipe-out-'));
+  out = path.join(tmp, 'out');
+  first = await runPipeline({ repo: repo.dir, out, layout: 'seed', ...W });
+});
+after(() => {
+  repo?.dispose();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('build writes every file, time-ordered disjoint splits, and verify passes', async () => {
+  const names = files(out);
+  for (const f of ['manifest.json', 'README.md', 'commits.jsonl', 'chunks.jsonl', 'chunking_stats.json', 'tokenizer/tokenizer.json', 'tokenizer/special_tokens.json', 'tokens.safetensors', 'dataset/stats.json', 'dataset/train.jsonl', 'dataset/val.jsonl', 'dataset/test.jsonl', 'dataset/train.parquet', 'dataset/val.parquet', 'dataset/test.parquet', 'commits_rich.json', 'chunks_enhanced.jsonl', 'chunking_stats_enhanced.json', 'vocab_enhanced.json', 'tokens_enhanced.safetensors', 'dataset_enhanced/training_data_enhanced_train.json', 'dataset_enhanced/training_data_enhanced_val.json', 'dataset_enhanced/training_data_enhanced_test.json', 'dataset_enhanced/dataset_stats_enhanced.json', 'MANIFEST_ENHANCED.json']) {
+    assert.ok(names.includes(f), `missing ${f}`);
+  }
+  assert.equal(first.commits.total, 12);
+  const commits = jsonl(path.join(out, 'commits.jsonl'));
+  assert.equal(commits.length, 12);
+  const bySplit = (s: string) => commits.filter((c) => c.split === s);
+  assert.deepEqual([bySplit('train').length, bySplit('val').length, bySplit('test').length], [8, 2, 2]);
+  assert.ok(Math.max(...bySplit('train').map((c) => c.committer_time)) < Math.min(...bySplit('val').map((c) => c.committer_time)));
+  assert.ok(Math.max(...bySplit('val').map((c) => c.committer_time)) < Math.min(...bySplit('test').map((c) => c.committer_time)));
+  for (const s of ['train', 'val', 'test']) {
+    const rows = jsonl(path.join(out, 'dataset', `${s}.jsonl`));
+    assert.ok(rows.length > 0, `${s} has examples`);
+    for (const e of rows) {
+      assert.equal(commits.find((c) => c.hash === e.commit_hash).split, s);
+      assert.equal(e.context.length, W.contextWindow);
+      assert.equal(e.target.length, W.targetWindow);
+      assert.equal(e.input_ids.length, W.contextWindow + W.targetWindow);
+      assert.ok(e.context_length <= W.contextWindow && e.target_length <= W.targetWindow);
+      assert.equal(e.example_type, 'commit_based');
+      // loss only on the target
+      const lab = e.labels.filter((l: number) => l !== -100);
+      assert.deepEqual(lab, e.target.slice(0, e.target_length));
+    }
+  }
+  const rep = await verifyDataset(out);
+  assert.deepEqual(rep.problems, []);
+  assert.ok(rep.checked.blobs > 0 && rep.checked.examples > 0);
+  // the message section lost its URL, issue ref and trailer
+  const cfg = commits.find((c) => c.subject.startsWith('Add config'));
+  assert.ok(!/https?:|#12/.test(cfg.message));
+  assert.ok(!commits[1].message.includes('Signed-off-by'));
+});
+
+test('long targets become several parts, nothing cut', () => {
+  const rows = ['train', 'val', 'test'].flatMap((s) => jsonl(path.join(out, 'dataset', `${s}.jsonl`)));
+  const multi = rows.filter((e) => e.parts > 1);
+  assert.ok(multi.length > 0, 'the fixture has targets longer than 32 tokens');
+  const st = JSON.parse(fs.readFileSync(path.join(out, 'dataset', 'stats.json'), 'utf8'));
+  assert.equal(st.split_targets, rows.filter((e) => e.part > 0).length);
+});
+
+test('planted secrets never reach any output file and are counted by kind', () => {
+  for (const f of files(out)) {
+    const text = fs.readFileSync(path.join(out, f)).toString('latin1');
+    for (const [kind, secret] of Object.entries(SECRETS)) assert.ok(!text.includes(secret), `${kind} secret leaked into ${f}`);
+  }
+  const st = JSON.parse(fs.readFileSync(path.join(out, 'dataset', 'stats.json'), 'utf8'));
+  for (const k of ['aws_key', 'github_token', 'private_key', 'email', 'ip_address']) assert.ok(st.redactions[k] >= 1, `${k} counted`);
+  const chunks = jsonl(path.join(out, 'chunks.jsonl'));
+  assert.ok(chunks.some((c) => c.newCode.includes('<REDACTED_AWS_KEY_1>')));
+});
+
+test('exact duplicates are dropped and counted; outputs agree with each other', async () => {
+  assert.ok(first.duplicates.exact >= 1);
+  const chunks = jsonl(path.join(out, 'chunks.jsonl'));
+  assert.equal(chunks.filter((c) => c.qualifiedName === 'step_0').length, 1);
+  const st = decodeSafetensors(fs.readFileSync(path.join(out, 'tokens.safetensors')));
+  assert.equal(st.tensors.offsets.shape[0], chunks.length + 1);
+  const b = fs.readFileSync(path.join(out, 'dataset', 'train.parquet'));
+  const rows = (await parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer })) as any[];
+  const jl = jsonl(path.join(out, 'dataset', 'train.jsonl'));
+  assert.equal(rows.length, jl.length);
+  assert.deepEqual(rows[0].input_ids, jl[0].input_ids);
+  const seed = JSON.parse(fs.readFileSync(path.join(out, 'dataset_enhanced', 'training_data_enhanced_train.json'), 'utf8'));
+  assert.deepEqual(Object.keys(seed[0]).sort(), ['commit_hash', 'context', 'context_mask', 'example_type', 'num_chunks', 'target', 'target_mask']);
+  const vocab = JSON.parse(fs.readFileSync(path.join(out, 'vocab_enhanced.json'), 'utf8'));
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+  assert.ok(Object.keys(vocab).length >= manifest.tokenizer.vocab_size - 1000);
+});
+
+test('same input and settings give byte-identical data files (fresh cache vs cached)', async () => {
+  const out2 = path.join(tmp, 'out2');
+  await runPipeline({ repo: repo.dir, out: out2, layout: 'seed', cache: false, ...W });
+  const a = files(out).filter((f) => !/MANIFEST|manifest/.test(f));
+  assert.deepEqual(files(out2).filter((f) => !/MANIFEST|manifest/.test(f)), a);
+  for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(out2, f))), `${f} differs`);
+});
+
+test('cancel mid-run leaves no folder and no temp folder', async () => {
+  const ac = new AbortController();
+  const target = path.join(tmp, 'cancelled');
+  await assert.rejects(
+    runPipeline({ repo: repo.dir, out: target, cache: false, ...W }, { signal: ac.signal, onProgress: (e) => e.phase === 'tokens' && e.done === 2 && ac.abort() }),
+    AbortError,
+  );
+  assert.ok(!fs.existsSync(target));
+  assert.ok(!fs.readdirSync(tmp).some((n) => n.includes('cancelled')));
+});
+
+test('incremental: no-op rebuild is up to date, one new commit is the only one processed', async () => {
+  const noop = await runPipeline({ repo: repo.dir, out, layout: 'seed', ...W });
+  assert.equal(noop.upToDate, true);
+  assert.equal(fs.readFileSync(path.join(repo.dir, '.commit-corpus', '.gitignore'), 'utf8'), '*\n');
+  repo.write('src/extra.rs', 'pub fn extra() -> u8 {\n    7\n}\n');
+  repo.commit('Add extra');
+  const inc = await runPipeline({ repo: repo.dir, out, layout: 'seed', ...W });
+  assert.equal(inc.upToDate, false);
+  assert.deepEqual(inc.commits, { total: 13, processed: 1, cached: 12 });
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+  assert.equal(manifest.previous_run.head, first.head);
+  const commits = jsonl(path.join(out, 'commits.jsonl'));
+  assert.equal(commits[commits.length - 1].split, 'test');
+  assert.deepEqual((await verifyDataset(out)).problems, []);
+});
+
+test('bad input gets a clear error and writes nothing', async () => {
+  await assert.rejects(runPipeline({ repo: path.join(tmp, 'nope'), out: path.join(tmp, 'x') }), /not found|not a git/i);
+  await assert.rejects(runPipeline({ repo: repo.dir, out: path.join(tmp, 'x'), format: 'bogus' as never }), /unknown format/);
+  assert.ok(!fs.existsSync(path.join(tmp, 'x')));
+});
