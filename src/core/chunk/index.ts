@@ -174,6 +174,7 @@ class ChunkerImpl implements Chunker {
       work.push({ file, language: spec?.id ?? language, spec, oldSide, newSide, drafts });
     }
 
+    this.pairRenames(work, pairOpts);
     const defs = this.opts.context === false ? [] : this.changedDefinitions(work);
     const out: ChunkRecord[] = [];
     const ids = new Set<string>();
@@ -193,6 +194,38 @@ class ChunkerImpl implements Chunker {
       }
     }
     return out;
+  }
+
+  /**
+   * Edited renames that reached us as delete + add (the history engine pairs exact renames only):
+   * an added and a deleted file of the same language sharing at least half of their units are paired.
+   */
+  private pairRenames(work: FileWork[], pairOpts: (spec?: LanguageSpec) => { maxChunkChars: number; contextLines: number; collapse: string }): void {
+    const keys = (s: Side | null): Set<string> => new Set((s?.analysis?.units ?? []).map((u) => `${u.kind}\0${u.qualifiedName}`));
+    const used = new Set<FileWork>();
+    for (let i = 0; i < work.length; i++) {
+      const add = work[i];
+      if (add.file.change !== 'added' || !add.spec || !add.newSide?.analysis) continue;
+      const ak = keys(add.newSide);
+      let best: FileWork | undefined;
+      let bestScore = 0;
+      for (const del of work) {
+        if (del.file.change !== 'deleted' || used.has(del) || del.spec !== add.spec || !del.oldSide?.analysis) continue;
+        const dk = keys(del.oldSide);
+        let shared = 0;
+        for (const k of dk) if (ak.has(k)) shared++;
+        const score = shared / Math.max(1, Math.min(ak.size, dk.size));
+        if (shared > 0 && score >= 0.5 && score > bestScore) {
+          best = del;
+          bestScore = score;
+        }
+      }
+      if (!best) continue;
+      used.add(best);
+      const file: FileChange = { ...add.file, change: 'renamed', oldPath: best.file.path, oldOid: best.file.oldOid, oldMode: best.file.oldMode, oldText: best.file.oldText };
+      work[i] = { ...add, file, oldSide: best.oldSide, drafts: pairFile(best.oldSide, add.newSide, pairOpts(add.spec)) };
+    }
+    for (let i = work.length - 1; i >= 0; i--) if (used.has(work[i])) work.splice(i, 1);
   }
 
   /** Units added or changed on the new side of every parsed file of the commit. */

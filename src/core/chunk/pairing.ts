@@ -120,17 +120,24 @@ export function render(side: Side, u: Unit, keep: Set<Unit>, mode: 'collapse' | 
       s += side.text.slice(pos, ch.bodyStart) + collapse;
       pos = ch.end > ch.bodyEnd! ? ch.bodyEnd! : ch.end;
     } else {
+      // whole lines of the child become one `…` line (consecutive dropped children share it)
       const lineStart = side.text.lastIndexOf('\n', ch.start - 1) + 1;
-      const from = side.text.slice(lineStart, ch.start).trim() === '' ? lineStart : ch.start;
-      s += side.text.slice(pos, from);
+      const ownLine = side.text.slice(lineStart, ch.start).trim() === '';
+      const from = ownLine ? lineStart : ch.start;
+      const gap = side.text.slice(pos, from);
+      const indent = ownLine ? side.text.slice(lineStart, ch.start) : ' ';
+      if (!(s.endsWith(DROPPED) && gap.trim() === '')) s += gap + (ownLine ? `${indent}…` : '…') + DROPPED;
       let to = ch.end;
       const nl = side.text.indexOf('\n', to);
-      if (nl >= 0 && side.text.slice(to, nl).trim() === '') to = nl + 1;
+      if (nl >= 0 && side.text.slice(to, nl).trim() === '') to = nl;
       pos = to;
     }
   }
-  return s + side.text.slice(pos, u.end);
+  return (s + side.text.slice(pos, u.end)).split(DROPPED).join('');
 }
+
+/** Internal end-of-marker sentinel (removed before returning). */
+const DROPPED = '\u0000';
 
 interface ChildPair {
   o?: Unit;

@@ -142,6 +142,7 @@ export function analyze(tree: Tree, text: string, lang: LoadedLanguage): FileAna
     let prev = n.previousSibling;
     let line = n.startPosition.row;
     while (prev && spec.leading.includes(prev.type) && prev.endPosition.row >= line - 1 && prev.endPosition.row <= line) {
+      if (/^(\/\/!|\/\*!)/.test(prev.text)) break; // inner doc comments document the enclosing module
       if (prev.endPosition.row === line && prev.type.includes('comment') && prev.startPosition.row === line) {
         // a trailing comment of the previous line's code on the same row: not ours
         const before = text.lastIndexOf('\n', prev.startIndex - 1);
