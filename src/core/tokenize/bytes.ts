@@ -58,7 +58,7 @@ export function utf8Into(s: string, out: number[], unitOf?: number[]): number {
   return n;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false });
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 export function utf8Decode(bytes: number[]): string {
   return decoder.decode(Uint8Array.from(bytes));
 }

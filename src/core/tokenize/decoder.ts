@@ -84,7 +84,7 @@ export function buildDecoder(spec: any): DecoderFn | null {
 
 function validUtf8(bytes: number[]): boolean {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+    new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(Uint8Array.from(bytes));
     return true;
   } catch {
     return false;

@@ -116,11 +116,11 @@ export class HfTokenizer implements Tokenizer {
       .filter((t) => !t.special && t.content.length > 0)
       .sort((a, b) => b.content.length - a.content.length || (a.content < b.content ? -1 : 1))
       .map((t) => {
-        let p = escapeRe(t.content);
+        let p = `(${escapeRe(t.content)})`;
         if (t.single_word) p = `(?<![\\p{L}\\p{N}_])${p}(?![\\p{L}\\p{N}_])`;
         if (t.lstrip) p = `\\s*${p}`;
         if (t.rstrip) p = `${p}\\s*`;
-        return `(${p})`;
+        return p;
       });
     this.matcher = alts.length ? new RegExp(alts.join('|'), 'gu') : null;
   }
