@@ -70,6 +70,8 @@ export class CachedFs {
   // ── the FileSystem wrapper API ──
 
   async read(p: string, options: { encoding?: string } | string = {}): Promise<Buffer | string | null> {
+    // isomorphic-git probes the loose object path before the packs for every object: answer from memory.
+    if (p.startsWith(this.objectsDir) && !(await this.looseExists(p.slice(this.objectsDir.length)))) return null;
     try {
       return await this._readFile(p, options);
     } catch (err) {
@@ -132,13 +134,15 @@ export class CachedFs {
 
   // ── internals ──
 
+  /** False only for a loose-object path ("ab/cdef…") whose file does not exist. */
+  private async looseExists(rest: string): Promise<boolean> {
+    if (rest.length !== 41 || rest[2] !== '/' || !/^[0-9a-f]{2}\/[0-9a-f]{38}$/.test(rest)) return true;
+    return (await this.looseNames(rest.slice(0, 2))).has(rest.slice(3));
+  }
+
   private async readBytes(p: string): Promise<Buffer> {
     if (p.startsWith(this.objectsDir)) {
-      const rest = p.slice(this.objectsDir.length);
-      if (/^[0-9a-f]{2}\/[0-9a-f]{38}$/.test(rest)) {
-        const names = await this.looseNames(rest.slice(0, 2));
-        if (!names.has(rest.slice(3))) throw notFound(p);
-      }
+      if (!(await this.looseExists(p.slice(this.objectsDir.length)))) throw notFound(p);
       // Objects and packs are read once by their callers' caches; do not keep a second copy here.
       this.fileReads++;
       return nodeFs.promises.readFile(p);

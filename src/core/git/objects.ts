@@ -178,8 +178,12 @@ export class ObjectStore {
    * recycling the whole cache object every few thousand reads, which also bounds memory.
    */
   private afterRead(): void {
-    const sym = Object.getOwnPropertySymbols(this.cache).find((s) => s.description === 'PackfileCache');
-    const packs = sym ? (this.cache[sym] as Map<string, Promise<unknown>> | undefined) : undefined;
+    if (!this.packs || this.packsOf !== this.cache) {
+      const sym = Object.getOwnPropertySymbols(this.cache).find((s) => s.description === 'PackfileCache');
+      this.packs = sym ? (this.cache[sym] as Map<string, Promise<unknown>> | undefined) : undefined;
+      this.packsOf = this.cache;
+    }
+    const packs = this.packs;
     if (!packs || packs.size === this.packsSeen) {
       if (packs && ++this.uninstrumentedReads > 20_000 && this.deltaBases.count === 0 && !this.anyInstrumented) {
         this.cache = {};
@@ -195,6 +199,8 @@ export class ObjectStore {
   }
 
   private anyInstrumented = false;
+  private packs: Map<string, Promise<unknown>> | undefined;
+  private packsOf: object | undefined;
 
   private instrument(name: string, idx: unknown): void {
     const p = idx as PackIndexLike | undefined;
