@@ -133,7 +133,8 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   if (ctx.handleSigint !== false) process.once('SIGINT', onSigint);
-  ctx.signal?.addEventListener('abort', () => ac.abort(), { once: true });
+  if (ctx.signal?.aborted) ac.abort();
+  else ctx.signal?.addEventListener('abort', () => ac.abort(), { once: true });
   const progress = v.quiet || v.json ? null : createProgress(io.stderr);
   try {
     const r = await runPipeline(opts, {

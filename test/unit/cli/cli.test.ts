@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { runCli } from '../../../src/cli/run';
+import type { FixtureRepo } from '../../fixtures/repo';
+import { makeFixture } from '../pipeline/fixture';
+
+let repo: FixtureRepo;
+let tmp: string;
+let good: string;
+
+function io() {
+  const o = { out: '', err: '' };
+  return { o, streams: { stdout: { write: (s: string) => (o.out += s) }, stderr: { write: (s: string) => (o.err += s) } } };
+}
+const run = async (args: string[], signal?: AbortSignal) => {
+  const { o, streams } = io();
+  const code = await runCli(args, streams, { handleSigint: false, signal });
+  return { code, ...o };
+};
+const SMALL = ['--context-window', '256', '--target-window', '32'];
+
+before(async () => {
+  repo = makeFixture();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-cli-'));
+  good = path.join(tmp, 'good');
+  const r = await run(['build', repo.dir, '--out', good, '--json', ...SMALL]);
+  assert.equal(r.code, 0, r.err);
+});
+after(() => {
+  repo?.dispose();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('build --json prints a summary; a rebuild is up to date; plain output names the folder', async () => {
+  const again = await run(['build', repo.dir, '--out', good, '--json', ...SMALL]);
+  assert.equal(again.code, 0);
+  const j = JSON.parse(again.out);
+  assert.equal(j.upToDate, true);
+  assert.equal(j.commits.total, 12);
+  const plain = await run(['build', repo.dir, '--out', path.join(tmp, 'plain'), '--format', 'plain', '--mode', 'sequential', '--no-cache', ...SMALL]);
+  assert.equal(plain.code, 0, plain.err);
+  assert.match(plain.out, /Dataset written to .*plain/);
+  assert.match(plain.err, /tokens: \d+\/\d+/, 'plain progress lines when not a TTY');
+  const seq = fs.readFileSync(path.join(tmp, 'plain', 'dataset', 'train.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.ok(seq.length > 0 && seq.every((e) => e.example_type === 'sequential'));
+  assert.equal((await run(['verify', path.join(tmp, 'plain')])).code, 0);
+});
+
+test('bad usage exits 2 with a message; failures exit 1; abort exits 130 and writes nothing', async () => {
+  for (const args of [['build', repo.dir, '--format', 'nope'], ['build', '--bogus'], ['frobnicate'], ['build', repo.dir, '--max-commits', 'x'], ['verify'], ['build', repo.dir, '--since', 'yesterdayish']]) {
+    const r = await run(args);
+    assert.equal(r.code, 2, `${args.join(' ')} → ${r.code} ${r.err}`);
+    assert.match(r.err, /commit-corpus: .+/);
+  }
+  const notRepo = fs.mkdtempSync(path.join(tmp, 'empty-'));
+  const r1 = await run(['build', notRepo, '--out', path.join(tmp, 'never')]);
+  assert.equal(r1.code, 1);
+  assert.match(r1.err, /not a git repository/i);
+  const ac = new AbortController();
+  ac.abort();
+  const r2 = await run(['build', repo.dir, '--out', path.join(tmp, 'never'), '--no-cache'], ac.signal);
+  assert.equal(r2.code, 130);
+  assert.ok(!fs.existsSync(path.join(tmp, 'never')));
+  const help = await run(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.out, /commit-corpus build \[repo\]/);
+});
+
+test('inspect prints stats; verify passes on good output', async () => {
+  const i = await run(['inspect', good]);
+  assert.equal(i.code, 0);
+  assert.match(i.out, /train +\d+ examples from 8 commits/);
+  assert.match(i.out, /redactions/);
+  const v = await run(['verify', good, '--repo', repo.dir]);
+  assert.equal(v.code, 0, v.out);
+  assert.match(v.out, /^OK: checked \d+ files, 12 commits/m);
+});
+
+function corrupt(name: string, edit: (dir: string) => void): string {
+  const dir = path.join(tmp, `bad-${name}`);
+  fs.cpSync(good, dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+function editJsonl(file: string, fn: (rows: any[]) => void): void {
+  const rows = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  fn(rows);
+  fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
+
+test('verify reports each kind of planted corruption', async () => {
+  const cases: Array<[string, RegExp, (d: string) => void]> = [
+    ['blob', /^blob: chunk .* newCode is not in/m, (d) => editJsonl(path.join(d, 'chunks.jsonl'), (r) => (r.find((c) => c.newCode).newCode += '\nfn injected() {}'))],
+    ['sha', /^file: tokenizer\/special_tokens.json: (sha256|size)/m, (d) => fs.appendFileSync(path.join(d, 'tokenizer', 'special_tokens.json'), ' ')],
+    ['missing', /^file: dataset\/val.parquet is listed in the manifest but missing/m, (d) => fs.rmSync(path.join(d, 'dataset', 'val.parquet'))],
+    ['leak', /^split-leak: dataset\/test.jsonl row \d+: commit \w+ belongs to train/m, (d) => {
+      const train = fs.readFileSync(path.join(d, 'dataset', 'train.jsonl'), 'utf8').split('\n')[0];
+      fs.appendFileSync(path.join(d, 'dataset', 'test.jsonl'), train + '\n');
+    }],
+    ['order', /^split-order: a train commit is newer than a val commit/m, (d) => editJsonl(path.join(d, 'commits.jsonl'), (r) => (r[0].committer_time = 4e9))],
+    ['twice', /^commits: commit \w+ appears twice/m, (d) => editJsonl(path.join(d, 'commits.jsonl'), (r) => r.push({ ...r[0], split: 'test' }))],
+    ['mask', /^mask: dataset\/train.jsonl row 1/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[0].context_mask[0] = 2))],
+    ['length', /^length: dataset\/val.jsonl row 1: target has length 31/m, (d) => editJsonl(path.join(d, 'dataset', 'val.jsonl'), (r) => r[0].target.pop())],
+    ['label', /^label: dataset\/train.jsonl row 1: labels\[0\]/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[0].labels[0] = r[0].input_ids[0]))],
+    ['vocab', /^vocab: dataset\/train.jsonl row 2: context holds id 999999999/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[1].context[0] = 999999999))],
+    ['tokens', /^tokens: /m, (d) => {
+      const p = path.join(d, 'tokens.safetensors');
+      fs.writeFileSync(p, fs.readFileSync(p).subarray(0, 40));
+    }],
+  ];
+  for (const [name, re, edit] of cases) {
+    const dir = corrupt(name, edit);
+    const v = await run(['verify', dir, '--repo', repo.dir]);
+    assert.equal(v.code, 1, `${name}: verify should fail`);
+    assert.match(v.out, re, `${name}: ${v.out}`);
+  }
+});
