@@ -100,7 +100,8 @@ export async function startCodeServer(entry: string, opts: StartOptions = {}): P
   ];
   const child = spawnGroup(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...opts.env },
+    // No marketplace: point the gallery at a closed loopback port so nothing leaves the machine.
+    env: { ...process.env, EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: 'http://127.0.0.1:9/gallery', itemUrl: 'http://127.0.0.1:9/item' }), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { format } from 'node:util';
 import { launchBrowser } from './browser';
 import { buildExtension } from './build';
 import { startCodeServer } from './codeServer';
@@ -31,8 +32,8 @@ async function main(): Promise<number> {
     let exitCode: (code: number) => void = () => undefined;
     const exited = new Promise<number>((resolve) => (exitCode = resolve));
     await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
-      const text = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
-      console.log(`[vscode:${type}] ${text}`);
+      // The extension host's console arrives printf-style ('%s' and its arguments).
+      console.log(`[vscode:${type}] ${format(...args)}`);
     });
     await page.exposeFunction('codeAutomationExit', (code: number) => exitCode(code));
     const url = server.workbenchUrl(workspace.dir, [['extensionTestsPath', server.remoteUri(testsBundle)]]);
