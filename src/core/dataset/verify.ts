@@ -33,14 +33,15 @@ function readJsonl(file: string): unknown[] {
   return text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
 }
 
-/** True when `code` (whose placeholders match anything) occurs in `text`. */
+/**
+ * True when `code` occurs in `text`, where redaction placeholders and the chunker's elisions
+ * (`…` lines of dropped members, `{ … }` collapsed bodies) match anything.
+ */
 export function matchesWithPlaceholders(code: string, text: string): boolean {
-  if (!PLACEHOLDER_RE.test(code)) return text.includes(code);
-  PLACEHOLDER_RE.lastIndex = 0;
-  const pieces = code.split(PLACEHOLDER_RE);
-  PLACEHOLDER_RE.lastIndex = 0;
+  const wild = new RegExp(`${PLACEHOLDER_RE.source}|\\s*\\{\\s*…\\s*\\}|[ \\t]*…[ \\t]*`, 'g');
+  const pieces = code.split(wild).filter((p) => p.length > 0);
+  if (pieces.length === 0) return true;
   let from = 0;
-  // First piece must be followed by the rest in order; try each occurrence of the first piece.
   for (;;) {
     const start = text.indexOf(pieces[0], from);
     if (start < 0) return false;

@@ -102,3 +102,12 @@ test('atomic dir: nothing visible until commit, abort leaves nothing, replace wo
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('verify matching treats placeholders and chunker elisions as wildcards, nothing else', async () => {
+  const { matchesWithPlaceholders: m } = await import('../../../src/core/dataset/verify');
+  assert.ok(m('fn a() { … }\nfn b() {}', 'fn a() {\n  x\n}\nfn b() {}'));
+  assert.ok(m('impl A {\n  …\n  fn c() {}\n}', 'impl A {\n  fn b() {}\n  fn c() {}\n}'));
+  assert.ok(m('let k = "<REDACTED_AWS_KEY_1>";', 'let k = "AKIAIOSFODNN7EXAMPLE";'));
+  assert.ok(!m('fn b() {}\n  …\nfn a() {}', 'fn a() {}\nfn b() {}'), 'order matters');
+  assert.ok(!m('fn z() {}', 'fn a() {}'));
+});
