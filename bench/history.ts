@@ -161,6 +161,9 @@ async function main(): Promise<void> {
   const mb = (n: number) => (n / 1e6).toFixed(1);
   console.log(`repository: ${dir}${maxCommits ? ` (newest ${maxCommits} commits)` : ''}`);
 
+  // The machine may be shared: the git CLI runs before and after the engine, and the faster run counts.
+  const g1 = await gitWorkload(dir, maxCommits);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const repo = await openRepository(dir);
   let commits = 0;
@@ -170,20 +173,22 @@ async function main(): Promise<void> {
     files += rec.files.length;
   }
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const st = repo.stats();
   const rssMb = process.resourceUsage().maxRSS / 1024;
   repo.close();
   console.log(
     `engine : ${commits} commits, ${files} files, ${st.blobsRead} blobs read (${st.blobCacheHits} cache hits), ` +
       `${mb(st.textBytes)} MB text in ${(ms / 1000).toFixed(2)} s → ${(commits / (ms / 1000)).toFixed(0)} commits/s, ` +
-      `${mb(st.textBytes / (ms / 1000))} MB/s text, peak RSS ${rssMb.toFixed(0)} MB`,
+      `${mb(st.textBytes / (ms / 1000))} MB/s text, peak RSS ${rssMb.toFixed(0)} MB, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s`,
   );
   const skips = Object.entries(st.skips).map(([k, v]) => `${k} ${v}`).join(', ');
   if (skips) console.log(`         skipped files: ${skips}`);
 
-  const g = await gitWorkload(dir, maxCommits);
+  const g2 = await gitWorkload(dir, maxCommits);
+  const g = g1.ms <= g2.ms ? g1 : g2;
   console.log(
-    `git CLI: ${g.commits} commits, ${g.blobs} blobs, ${mb(g.bytes)} MB via log --raw + cat-file --batch in ${(g.ms / 1000).toFixed(2)} s → ` +
+    `git CLI: ${g.commits} commits, ${g.blobs} blobs, ${mb(g.bytes)} MB via log --raw + cat-file --batch in ${(g.ms / 1000).toFixed(2)} s (best of 2) → ` +
       `${(g.commits / (g.ms / 1000)).toFixed(0)} commits/s`,
   );
   console.log(`ratio  : engine / git CLI = ${(ms / g.ms).toFixed(2)}×`);

@@ -243,10 +243,9 @@ class GitRepository implements Repository, CommitGraph {
     const files: FileChange[] = [];
     for (const c of raw) {
       throwIfAborted(signal);
-      const f = await this.fileChange(c, run);
+      const f = await this.fileChange(c, run, stats);
       stats.files[f.change]++;
       if (f.skip) stats.skips[f.skip] = (stats.skips[f.skip] ?? 0) + 1;
-      stats.textBytes += byteLength(f.oldText) + byteLength(f.newText);
       files.push(f);
     }
     return { commit: info, files };
@@ -255,6 +254,7 @@ class GitRepository implements Repository, CommitGraph {
   private async fileChange(
     c: RawChange,
     run: { filter: PathFilter; languages: Set<string> | null; maxBytes: number },
+    stats: HistoryStats,
   ): Promise<FileChange> {
     const language = languageOf(c.path);
     const f: FileChange = { path: c.path, change: c.change, language, oldText: null, newText: null };
@@ -272,6 +272,7 @@ class GitRepository implements Repository, CommitGraph {
     const sides: Array<'old' | 'new'> = [];
     if (c.oldOid) sides.push('old');
     if (c.newOid) sides.push('new');
+    let bytes = 0;
     for (const side of sides) {
       const info = await this.store.blobInfo(side === 'old' ? c.oldOid! : c.newOid!);
       const reason: SkipReason | undefined =
@@ -288,7 +289,9 @@ class GitRepository implements Repository, CommitGraph {
       }
       if (side === 'old') f.oldText = info.text;
       else f.newText = info.text;
+      bytes += info.size;
     }
+    stats.textBytes += bytes;
     return f;
   }
 
@@ -357,8 +360,4 @@ class GitRepository implements Repository, CommitGraph {
 /** `-linguist-vendored` in .gitattributes un-vendors a path under vendor/ or node_modules/. */
 function hasVendoredOverride(rules: readonly AttrRule[], p: string): boolean {
   return rules.some((r) => r.vendored === false && (r.base === '' || p.startsWith(r.base)) && r.re.test(p.slice(r.base.length)));
-}
-
-function byteLength(s: string | null): number {
-  return s === null ? 0 : Buffer.byteLength(s, 'utf8');
 }
