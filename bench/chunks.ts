@@ -1,0 +1,121 @@
+/**
+ * Chunker benchmark: `npm run bench:chunks -- [repo path] [--max N] [--no-context]`
+ *
+ * Without a path, generates (once) a synthetic Rust repository (a crate of modules with impls, traits and
+ * `use crate::` imports, a few hundred commits editing methods) into bench/.work/ with `git fast-import`.
+ * Reads the history with the engine, then times only the chunker (parse + units + pairing + context) and
+ * prints MB/s parsed (tree-sitter), MB/s of changed text, chunks/s and peak RSS. One thread.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createChunker } from '../src/core/chunk';
+import { openRepository } from '../src/core/git';
+
+const args = process.argv.slice(2);
+const maxIdx = args.indexOf('--max');
+const maxCommits = maxIdx >= 0 ? Number(args[maxIdx + 1]) : undefined;
+const withContext = !args.includes('--no-context');
+const repoArg = args.filter((a, i) => !a.startsWith('--') && (maxIdx < 0 || i !== maxIdx + 1))[0];
+
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = 'stream buffer poll ready waker task spawn handle io read write frame codec runtime driver timer sleep channel sender receiver permit'.split(' ');
+const MODULES = 24;
+const cap = (w: string) => w[0].toUpperCase() + w.slice(1);
+
+function moduleText(rand: () => number, m: number, version: number[]): string {
+  const ty = `${cap(WORDS[m % WORDS.length])}${m}`;
+  const other = `${cap(WORDS[(m + 1) % WORDS.length])}${(m + 1) % MODULES}`;
+  const methods = version
+    .map((v, i) => {
+      const stmts = Array.from({ length: 3 + ((i * 7 + v) % 9) }, (_, k) => `        let ${WORDS[(k + i) % WORDS.length]}_${k} = self.${WORDS[(k + v) % WORDS.length]}.wrapping_add(${k * v + i});`).join('\n');
+      return `    /// ${WORDS[(i + v) % WORDS.length]} the ${ty}.\n    pub fn ${WORDS[i % WORDS.length]}_${i}(&mut self, other: &${other}) -> u64 {\n${stmts}\n        other.id() + ${v}\n    }\n`;
+    })
+    .join('\n');
+  return `use crate::m${(m + 1) % MODULES}::${other};\nuse crate::traits::Node;\n\n/// A ${ty}.\n#[derive(Debug, Default)]\npub struct ${ty} {\n${WORDS.slice(0, 6).map((w) => `    pub ${w}: u64,`).join('\n')}\n}\n\nimpl ${ty} {\n${methods}}\n\nimpl Node for ${ty} {\n    fn id(&self) -> u64 {\n        self.stream + ${Math.floor(rand() * 1000)}\n    }\n}\n`;
+}
+
+function synth(dir: string): void {
+  if (fs.existsSync(path.join(dir, 'HEAD')) || fs.existsSync(path.join(dir, '.git'))) return;
+  fs.mkdirSync(dir, { recursive: true });
+  spawnSync('git', ['init', '-q', '-b', 'main', dir]);
+  const rand = rng(42);
+  const versions = Array.from({ length: MODULES }, () => Array.from({ length: 12 + Math.floor(rand() * 20) }, () => 0));
+  let stream = '';
+  const file = (p: string, text: string) => {
+    const b = Buffer.byteLength(text);
+    stream += `M 100644 inline ${p}\ndata ${b}\n${text}\n`;
+  };
+  const COMMITS = 400;
+  for (let c = 0; c < COMMITS; c++) {
+    const msg = c === 0 ? 'initial crate' : `edit ${c}`;
+    stream += `commit refs/heads/main\ncommitter Bench <bench@example.com> ${1600000000 + c * 600} +0000\ndata ${msg.length}\n${msg}\n`;
+    if (c === 0) {
+      file('Cargo.toml', '[package]\nname = "synth"\nversion = "0.1.0"\n');
+      file('src/lib.rs', `pub mod traits;\n${Array.from({ length: MODULES }, (_, m) => `pub mod m${m};`).join('\n')}\n`);
+      file('src/traits.rs', 'pub trait Node {\n    fn id(&self) -> u64;\n}\n');
+      versions.forEach((v, m) => file(`src/m${m}.rs`, moduleText(rand, m, v)));
+    } else {
+      const n = 1 + Math.floor(rand() * 3);
+      for (let k = 0; k < n; k++) {
+        const m = Math.floor(rand() * MODULES);
+        const v = versions[m];
+        const edits = 1 + Math.floor(rand() * 2);
+        for (let e = 0; e < edits; e++) v[Math.floor(rand() * v.length)]++;
+        if (rand() < 0.1) v.push(0);
+        file(`src/m${m}.rs`, moduleText(rand, m, v));
+      }
+      if (c % 50 === 0) file('src/traits.rs', `pub trait Node {\n    fn id(&self) -> u64;\n    fn rev_${c}(&self) -> u64 { ${c} }\n}\n`);
+    }
+  }
+  const r = spawnSync('git', ['fast-import', '--quiet'], { cwd: dir, input: stream, maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`fast-import failed: ${r.stderr}`);
+  spawnSync('git', ['checkout', '-q', 'main'], { cwd: dir });
+}
+
+async function main(): Promise<void> {
+  const dir = repoArg ? path.resolve(repoArg) : path.resolve(__dirname, '.work', 'chunks-synth');
+  if (!repoArg) synth(dir);
+  const repo = await openRepository(dir);
+  const chunker = await createChunker({ context: withContext });
+  let peak = process.memoryUsage().rss;
+  let chunkMs = 0;
+  let chunks = 0;
+  let changedChars = 0;
+  let commits = 0;
+  const t0 = performance.now();
+  for await (const rec of repo.history({ maxCommits })) {
+    commits++;
+    for (const f of rec.files) if (!f.skip) changedChars += (f.oldText?.length ?? 0) + (f.newText?.length ?? 0);
+    const a = performance.now();
+    const cs = await chunker.chunkCommit(rec, repo);
+    chunkMs += performance.now() - a;
+    chunks += cs.length;
+    if (commits % 20 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const total = performance.now() - t0;
+  const s = chunker.stats();
+  const mb = (n: number) => n / 1e6;
+  console.log(`repo: ${dir}${repoArg ? '' : ' (synthetic)'}; context ${withContext ? 'on' : 'off'}; 1 thread`);
+  console.log(`commits ${commits}, changed files ${s.files}, chunks ${chunks} (split ${s.splitChunks}, with context ${s.chunksWithContext}, context items ${s.contextItems})`);
+  console.log(`blobs parsed ${s.blobsParsed} (${mb(s.charsParsed).toFixed(1)} M chars), cache hits ${s.cacheHits}, parse errors ${s.parseErrors}, fallback files ${s.fallbackFiles}`);
+  console.log(`tree-sitter parse+query: ${(mb(s.charsParsed) / (s.parseMs / 1000)).toFixed(2)} MB/s (${(s.parseMs / 1000).toFixed(2)} s)`);
+  console.log(`chunker total: ${(mb(changedChars) / (chunkMs / 1000)).toFixed(2)} MB/s of changed text (${mb(changedChars).toFixed(1)} M chars, both sides), ${(chunks / (chunkMs / 1000)).toFixed(0)} chunks/s, ${(chunkMs / 1000).toFixed(2)} s`);
+  console.log(`whole run incl. history: ${(total / 1000).toFixed(2)} s; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
+  chunker.dispose();
+  repo.close();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
