@@ -45,7 +45,7 @@ async function loadOne(spec: LanguageSpec): Promise<LoadedLanguage> {
   try {
     query = new Query(language, source);
   } catch (e) {
-    throw new Error(`Commit Corpus: query ${spec.query} does not compile for ${spec.id}: ${(e as Error).message}`);
+    throw new Error(`Commit Corpus: query ${spec.query} does not compile for ${spec.id}: ${(e as Error).message}`, { cause: e });
   }
   return { spec, language, query };
 }
