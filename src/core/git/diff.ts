@@ -5,7 +5,9 @@
 import type { ChangeType } from '../types';
 import type { AttrRule } from './attributes';
 import { MODE_GITLINK, MODE_SYMLINK } from './classify';
-import type { ObjectStore, TreeItem } from './objects';
+import type { ObjectStore, Tree, TreeItem } from './objects';
+
+const EMPTY: Tree = { items: [], byName: new Map() };
 
 export interface RawChange {
   path: string;
@@ -41,18 +43,13 @@ async function walk(
   loadAttrs: AttrLoader,
   out: RawChange[],
 ): Promise<void> {
-  const oldItems = oldOid ? await store.readTree(oldOid) : [];
-  const newItems = newOid ? await store.readTree(newOid) : [];
-  const attrSource = (newOid ? newItems : oldItems).find((e) => e.name === '.gitattributes' && e.type === 'blob');
+  const oldTree = oldOid ? await store.readTree(oldOid) : EMPTY;
+  const newTree = newOid ? await store.readTree(newOid) : EMPTY;
+  const attrSource = (newOid ? newTree : oldTree).attributes;
   const rules = attrSource ? [...inherited, ...(await loadAttrs(attrSource.oid, prefix))] : inherited;
 
-  const oldByName = new Map<string, TreeItem>();
-  for (const e of oldItems) oldByName.set(e.name, e);
-  const seen = new Set<string>();
-
-  for (const n of newItems) {
-    const o = oldByName.get(n.name);
-    if (o) seen.add(n.name);
+  for (const n of newTree.items) {
+    const o = oldTree.byName.get(n.name);
     const path = prefix + n.name;
     if (!o) {
       await added(n, path);
@@ -67,8 +64,8 @@ async function walk(
       out.push({ path, change: 'modified', oldMode: o.mode, newMode: n.mode, oldOid: o.oid, newOid: n.oid, rules });
     }
   }
-  for (const o of oldItems) {
-    if (!seen.has(o.name)) await deleted(o, prefix + o.name);
+  for (const o of oldTree.items) {
+    if (!newTree.byName.has(o.name)) await deleted(o, prefix + o.name);
   }
 
   async function added(n: TreeItem, path: string): Promise<void> {

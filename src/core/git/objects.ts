@@ -21,6 +21,14 @@ export interface TreeItem {
   type: 'blob' | 'tree' | 'commit';
 }
 
+/** A parsed tree: its entries in git order and by name. */
+export interface Tree {
+  items: TreeItem[];
+  byName: Map<string, TreeItem>;
+  /** The `.gitattributes` blob entry, if any. */
+  attributes?: TreeItem;
+}
+
 export interface ParsedCommit {
   info: CommitInfo;
   tree: string;
@@ -75,7 +83,7 @@ export class ObjectStore {
   readonly fs: CachedFs;
   /** The one isomorphic-git cache object shared by every call of this run. */
   private cache: Record<string | symbol, unknown> = {};
-  private readonly trees: Lru<string, TreeItem[]>;
+  private readonly trees: Lru<string, Tree>;
   private readonly blobs: Lru<string, BlobInfo>;
   private readonly deltaBases: Lru<string, { type: string; object: Uint8Array }>;
   private readonly instrumented = new WeakSet<object>();
@@ -89,7 +97,7 @@ export class ObjectStore {
   ) {
     installZlibInflate();
     this.fs = new CachedFs(gitdir);
-    this.trees = new Lru(budget.treeBytes ?? 16 << 20, (t) => 64 + t.length * 120);
+    this.trees = new Lru(budget.treeBytes ?? 16 << 20, (t) => 64 + t.items.length * 160);
     this.blobs = new Lru(budget.blobBytes ?? 64 << 20, (b) => 96 + (b.text?.length ?? 0));
     this.deltaBases = new Lru(budget.deltaBaseBytes ?? 32 << 20, (o) => 64 + o.object.length);
   }
@@ -121,15 +129,19 @@ export class ObjectStore {
     };
   }
 
-  async readTree(oid: string): Promise<TreeItem[]> {
+  async readTree(oid: string): Promise<Tree> {
     const hit = this.trees.get(oid);
     if (hit) return hit;
     const r = await git.readTree({ ...this.args, oid });
     this.afterRead();
     this.counters.treesRead++;
     const items = r.tree.map((e) => ({ name: e.path, mode: normalizeMode(e.mode), oid: e.oid, type: e.type }));
-    this.trees.set(oid, items);
-    return items;
+    const byName = new Map<string, TreeItem>();
+    for (const e of items) byName.set(e.name, e);
+    const attrs = byName.get('.gitattributes');
+    const tree: Tree = { items, byName, attributes: attrs?.type === 'blob' ? attrs : undefined };
+    this.trees.set(oid, tree);
+    return tree;
   }
 
   async readBlob(oid: string): Promise<Uint8Array> {

@@ -328,7 +328,7 @@ class GitRepository implements Repository, CommitGraph {
     const { tree } = await this.readCommit(commitHash);
     const out: TreeEntry[] = [];
     const visit = async (oid: string, prefix: string): Promise<void> => {
-      for (const e of await this.store.readTree(oid)) {
+      for (const e of (await this.store.readTree(oid)).items) {
         if (e.type === 'tree') await visit(e.oid, prefix + e.name + '/');
         else if (e.type === 'blob') out.push({ path: prefix + e.name, oid: e.oid, mode: e.mode });
       }
