@@ -3,6 +3,7 @@
 //   node esbuild.mjs               development build (sourcemaps)
 //   node esbuild.mjs --production  minified, no sourcemaps (what `npm run package` ships)
 //   node esbuild.mjs --watch       rebuild on change
+//   node esbuild.mjs --outdir=DIR  write somewhere else than dist/ (used by the packaging test)
 //
 // Entries: extension (node/cjs, `vscode` external), worker (node/cjs), cli (node/cjs, shebang,
 // executable), webview (browser/iife), and the integration-test runner that runs inside the
@@ -15,7 +16,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.join(root, 'dist');
+const outdirArg = process.argv.find((a) => a.startsWith('--outdir='));
+const dist = outdirArg ? path.resolve(outdirArg.slice('--outdir='.length)) : path.join(root, 'dist');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
@@ -64,7 +66,7 @@ const entries = [
     name: 'extension',
     ...nodeCommon,
     entryPoints: ['src/extension/extension.ts'],
-    outfile: 'dist/extension.js',
+    outfile: path.join(dist, 'extension.js'),
     external: ['vscode'],
     plugins: [webTreeSitterCjs],
   },
@@ -72,14 +74,14 @@ const entries = [
     name: 'worker',
     ...nodeCommon,
     entryPoints: ['src/worker/worker.ts'],
-    outfile: 'dist/worker.js',
+    outfile: path.join(dist, 'worker.js'),
     plugins: [webTreeSitterCjs],
   },
   {
     name: 'cli',
     ...nodeCommon,
     entryPoints: ['src/cli/main.ts'],
-    outfile: 'dist/cli.js',
+    outfile: path.join(dist, 'cli.js'),
     banner: { js: '#!/usr/bin/env node' },
     plugins: [webTreeSitterCjs],
   },
@@ -94,7 +96,7 @@ const entries = [
     sourcesContent: false,
     logLevel: 'warning',
     entryPoints: ['src/webview/main.ts'],
-    outfile: 'dist/webview.js',
+    outfile: path.join(dist, 'webview.js'),
   },
 ];
 
@@ -104,7 +106,7 @@ if (!production) {
     name: 'integration-tests',
     ...nodeCommon,
     entryPoints: ['test/integration/index.ts'],
-    outfile: 'dist/test/integration.js',
+    outfile: path.join(dist, 'test', 'integration.js'),
     external: ['vscode', 'mocha'],
     plugins: [webTreeSitterCjs],
   });
@@ -137,7 +139,7 @@ async function copyAssets() {
     fs.mkdirSync(path.dirname(dst), { recursive: true });
     fs.copyFileSync(src, dst);
   }
-  console.log(`copied ${list.length} assets into dist/`);
+  console.log(`copied ${list.length} assets into ${path.relative(root, dist)}/`);
 }
 
 function makeExecutable() {
@@ -147,6 +149,8 @@ function makeExecutable() {
 
 async function main() {
   process.chdir(root);
+  // A release build starts from an empty folder so nothing stale (test bundle, maps) is shipped.
+  if (production) fs.rmSync(dist, { recursive: true, force: true });
   fs.mkdirSync(dist, { recursive: true });
   await copyAssets();
   if (watch) {
@@ -159,7 +163,7 @@ async function main() {
   }
   await Promise.all(entries.map(({ name, ...opts }) => esbuild.build(opts).then(() => name)));
   makeExecutable();
-  console.log(`built ${entries.map((e) => e.name).join(', ')} into dist/ (${production ? 'production' : 'development'})`);
+  console.log(`built ${entries.map((e) => e.name).join(', ')} into ${path.relative(root, dist) || '.'}/ (${production ? 'production' : 'development'})`);
 }
 
 main().catch((err) => {
