@@ -61,7 +61,6 @@ let zlibInstalled = false;
 export function installZlibInflate(): boolean {
   if (zlibInstalled) return true;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pako = require('pako') as { inflate: (data: Uint8Array, opts?: unknown) => Uint8Array };
     const original = pako.inflate;
     if (typeof original !== 'function') return false;

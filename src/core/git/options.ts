@@ -22,7 +22,10 @@ export interface HistoryOptions {
   maxFileBytes?: number;
   /** Incremental: only commits reachable from `ref` and not from this commit (`sinceCommit..ref`). */
   sinceCommit?: string;
-  /** Default 'exact' (renames by identical blob oid; edited renames are delete + add). */
+  /**
+   * Default 'exact' (renames by identical blob oid; edited renames are delete + add).
+   * 'similarity' is accepted but not implemented yet: it currently behaves like 'exact'.
+   */
   detectRenames?: 'exact' | 'similarity';
 }
 

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { FixtureRepo } from '../../fixtures/repo';
 import type { CommitRecord } from '../../../src/core/types';
-import { historyOf } from './helpers';
+import { openRepository } from '../../../src/core/git';
+import { collect, historyOf } from './helpers';
 
 interface RawLine {
   status: string;
@@ -203,4 +204,12 @@ test('texts match git cat-file --batch for every side of every change', async ()
     pos = nl + 1 + Number(size) + 1;
   }
   assert.ok(oids.length > 50);
+});
+
+test('tiny cache budgets (constant evictions) give byte-identical records', async () => {
+  const normal = await historyOf(repo.dir, { includeMerges: true });
+  const r = await openRepository(repo.dir, { cache: { blobBytes: 2000, treeBytes: 2000, deltaBaseBytes: 2000 } });
+  const tiny = await collect(r, { includeMerges: true });
+  assert.equal(JSON.stringify(tiny), JSON.stringify(normal.records));
+  assert.ok(r.stats().blobsRead > normal.repo.stats().blobsRead, 'evictions force re-reads');
 });
