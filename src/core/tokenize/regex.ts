@@ -64,7 +64,7 @@ class Translator {
 
   private quantified(atom: string): string {
     const s = this.s;
-    let q = '';
+    let q: string;
     const c = s[this.i];
     if (c === '*' || c === '+' || c === '?') {
       q = c;

@@ -59,7 +59,6 @@ export class HfTokenizer implements Tokenizer {
   private readonly addedByContent = new Map<string, number>();
   private matcher: RegExp | null = null;
   private size: number;
-  private readonly ids: number[] = [];
   private readonly spanBytes: number[] = [];
   private readonly spanUnits: number[] = [];
 
@@ -68,35 +67,16 @@ export class HfTokenizer implements Tokenizer {
     private readonly raw: string,
   ) {
     this.sha256 = createHash('sha256').update(raw).digest('hex');
-    let j: any;
-    try {
-      j = JSON.parse(raw);
-    } catch (e) {
-      throw new UnsupportedTokenizerError(`${source}: not valid JSON (${(e as Error).message})`);
-    }
-    try {
-      if (!j || typeof j !== 'object' || !j.model) throw new UnsupportedTokenizerError('no "model" section (is this a tokenizer.json?)');
-      if (j.post_processor && !KNOWN_POST.has(j.post_processor.type)) throw new UnsupportedTokenizerError(`unsupported post-processor "${j.post_processor.type}"`);
-      this.normalizer = buildNormalizer(j.normalizer);
-      this.pre = buildPreTokenizer(j.pre_tokenizer);
-      this.model = new BpeModel(j.model, this.pre.byteLevel);
-      this.decoder = buildDecoder(j.decoder);
-    } catch (e) {
-      if (e instanceof UnsupportedTokenizerError) throw new UnsupportedTokenizerError(`${source}: ${e.message}`);
-      throw e;
-    }
+    const core = CORES.get(this.sha256) ?? parseCore(source, raw);
+    CORES.delete(this.sha256);
+    CORES.set(this.sha256, core);
+    while (CORES.size > 4) CORES.delete(CORES.keys().next().value!);
+    this.normalizer = core.normalizer;
+    this.pre = core.pre;
+    this.model = core.model;
+    this.decoder = core.decoder;
     this.size = this.model.idToToken.length;
-    for (const t of (j.added_tokens ?? []) as any[]) {
-      this.registerAdded({
-        id: t.id,
-        content: t.content,
-        special: !!t.special,
-        lstrip: !!t.lstrip,
-        rstrip: !!t.rstrip,
-        single_word: !!t.single_word,
-        normalized: !!t.normalized,
-      });
-    }
+    for (const t of core.added) this.registerAdded({ ...t });
     this.rebuildMatcher();
   }
 
@@ -267,6 +247,44 @@ export class HfTokenizer implements Tokenizer {
         2,
       ) + '\n'
     );
+  }
+}
+
+/** The immutable parts of a loaded tokenizer.json, shared by every Tokenizer made from the same bytes. */
+interface Core {
+  normalizer: NormalizerFn | null;
+  pre: PreTokenizer;
+  model: BpeModel;
+  decoder: DecoderFn | null;
+  added: AddedToken[];
+}
+
+const CORES = new Map<string, Core>();
+
+function parseCore(source: string, raw: string): Core {
+  let j: any;
+  try {
+    j = JSON.parse(raw);
+  } catch (e) {
+    throw new UnsupportedTokenizerError(`${source}: not valid JSON (${(e as Error).message})`);
+  }
+  try {
+    if (!j || typeof j !== 'object' || !j.model) throw new UnsupportedTokenizerError('no "model" section (is this a tokenizer.json?)');
+    if (j.post_processor && !KNOWN_POST.has(j.post_processor.type)) throw new UnsupportedTokenizerError(`unsupported post-processor "${j.post_processor.type}"`);
+    const pre = buildPreTokenizer(j.pre_tokenizer);
+    const added: AddedToken[] = ((j.added_tokens ?? []) as any[]).map((t) => ({
+      id: t.id,
+      content: t.content,
+      special: !!t.special,
+      lstrip: !!t.lstrip,
+      rstrip: !!t.rstrip,
+      single_word: !!t.single_word,
+      normalized: !!t.normalized,
+    }));
+    return { normalizer: buildNormalizer(j.normalizer), pre, model: new BpeModel(j.model, pre.byteLevel), decoder: buildDecoder(j.decoder), added };
+  } catch (e) {
+    if (e instanceof UnsupportedTokenizerError) throw new UnsupportedTokenizerError(`${source}: ${e.message}`);
+    throw e;
   }
 }
 
