@@ -1,7 +1,7 @@
 /**
  * Tokenizer throughput: this engine vs the Hugging Face Rust reference (npm `tokenizers`), same text, one run.
  *
- *   npm run bench:tokens -- [tokenizer.json | model folder] [source dir]
+ *   npm run bench:tokens -- [tokenizer.json | model folder | -] [source dir]
  *
  * Default tokenizer: the bundled Qwen3. Default text: bench/.work/tokio if present (see README of the
  * issue: `git --git-dir=<mirror> archive HEAD | tar -x -C bench/.work/tokio`), else this repository's
@@ -50,7 +50,8 @@ function referenceJson(file: string): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const tokFile = args[0] ?? assetPath('tokenizer-qwen3');
+  const tokArg = args[0] && args[0] !== '-' ? args[0] : undefined; // '-' or '' → bundled
+  const tokFile = tokArg ?? assetPath('tokenizer-qwen3');
   let texts: Array<{ name: string; text: string }>;
   const dir = args[1] ?? (fs.existsSync('bench/.work/tokio') ? 'bench/.work/tokio' : undefined);
   if (dir) {
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   console.log(`tokenizer: ${tokFile}`);
 
   let t = process.hrtime.bigint();
-  const tok = loadTokenizer(args[0]);
+  const tok = loadTokenizer(tokArg);
   const loadMs = Number(process.hrtime.bigint() - t) / 1e6;
   const ref = HfReference.fromString(referenceJson(tok.source));
 

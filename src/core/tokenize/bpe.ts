@@ -15,6 +15,8 @@ export interface BpeResult {
 
 const POS_BITS = 2 ** 26;
 const CACHE_LIMIT = 200_000;
+/** Words up to this many symbols are merged by scanning (no heap); same result as the heap order. */
+const SMALL = 40;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export class BpeModel {
@@ -196,9 +198,48 @@ export class BpeModel {
     ends.push(e);
   }
 
+  /**
+   * The heap always holds every current pair, and a stale entry can never pass the new-id check (the
+   * pair's text changed length), so HF's order is: lowest rank first, leftmost on ties. Scanning for
+   * that minimum gives the same merges without allocating a heap.
+   */
+  private mergeSmall(ids: number[], starts: number[], ends: number[]): BpeResult {
+    let n = ids.length;
+    const ranks: number[] = [];
+    for (let k = 0; k + 1 < n; k++) ranks.push(this.rank(ids[k], ids[k + 1]));
+    for (;;) {
+      let best = -1;
+      let bestRank = 0x7fffffff;
+      for (let k = 0; k + 1 < n; k++) {
+        const r = ranks[k];
+        if (r >= 0 && r < bestRank) {
+          bestRank = r;
+          best = k;
+        }
+      }
+      if (best < 0) break;
+      ids[best] = this.newIdByRank[bestRank];
+      ends[best] = ends[best + 1];
+      ids.splice(best + 1, 1);
+      starts.splice(best + 1, 1);
+      ends.splice(best + 1, 1);
+      ranks.splice(best, 1);
+      n--;
+      if (best > 0) ranks[best - 1] = this.rank(ids[best - 1], ids[best]);
+      if (best + 1 < n) ranks[best] = this.rank(ids[best], ids[best + 1]);
+    }
+    const spans: number[] = new Array(2 * n);
+    for (let k = 0; k < n; k++) {
+      spans[2 * k] = starts[k];
+      spans[2 * k + 1] = ends[k];
+    }
+    return { ids, spans };
+  }
+
   private merge(ids: number[], starts: number[], ends: number[]): BpeResult {
     const n = ids.length;
     if (n <= 1) return { ids, spans: n === 1 ? [starts[0], ends[0]] : [] };
+    if (n <= SMALL) return this.mergeSmall(ids, starts, ends);
     if (n >= POS_BITS) throw new Error(`pre-token too long for BPE (${n} symbols)`);
     const next = new Int32Array(n);
     const prev = new Int32Array(n);
