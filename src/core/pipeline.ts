@@ -12,7 +12,7 @@ import { Cache } from './pipeline/cache';
 import { resolveSettings, UsageError, type PipelineOptions, type ResolvedSettings } from './pipeline/options';
 import { createChunker, loadTokenizer, openRepository, serializeExample } from './pipeline/stages';
 import { exactKey, nearDedup, type SplitName } from './dataset/dedup';
-import { buildCommitExamples, buildSequentialExamples, type Example, type StreamSegment } from './dataset/examples';
+import { buildCommitExamples, buildSequentialExamples, type CompactExample, type StreamSegment } from './dataset/examples';
 import { cleanMessage, isTrivialMessage } from './dataset/message';
 import type { BuiltDataset, ChunkRow, CommitRow, PhaseTiming } from './dataset/model';
 import { AtomicDir, percentiles, sha256, stableJson } from './dataset/output';
@@ -296,7 +296,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     clock.start('examples');
     const padId = padTokenId(tok);
     const w = { contextWindow: settings.contextWindow, targetWindow: settings.targetWindow, padId };
-    const examples: Record<SplitName, Example[]> = { train: [], val: [], test: [] };
+    const examples: Record<SplitName, CompactExample[]> = { train: [], val: [], test: [] };
     let near: Record<SplitName, number> = { train: 0, val: 0, test: 0 };
     let contextDropped = 0;
     let truncatedGroups = 0;
@@ -362,8 +362,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         {
           examples: examples[s].length,
           commits: commitRows.filter((c) => c.split === s).length,
-          context_tokens: percentiles(examples[s].map((e) => e.context_length)),
-          target_tokens: percentiles(examples[s].map((e) => e.target_length)),
+          context_tokens: percentiles(examples[s].map((e) => e.ctx.length)),
+          target_tokens: percentiles(examples[s].map((e) => e.tgt.length)),
         },
       ]),
     );
@@ -419,6 +419,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       chunks: chunkRows,
       chunkTokenIds,
       examples,
+      windows: w,
       stats,
       chunkingStats,
       phases: clock.phases,

@@ -51,6 +51,59 @@ function pad(ids: ArrayLike<number>, len: number, padId: number): { ids: number[
   return { ids: out, mask };
 }
 
+/**
+ * The compact form kept in memory: only the real tokens. `expandExample` produces the padded row
+ * (an Example) when a writer needs it, so a large dataset never holds its padding.
+ */
+export interface CompactExample {
+  commit_hash: string;
+  example_type: ExampleType;
+  num_chunks: number;
+  part: number;
+  parts: number;
+  ctx: Int32Array;
+  tgt: Int32Array;
+  text: string;
+}
+
+export function expandExample(c: CompactExample, w: WindowOptions): Example {
+  const { contextWindow: cw, targetWindow: tw, padId } = w;
+  const cp = pad(c.ctx, cw, padId);
+  const tp = pad(c.tgt, tw, padId);
+  const total = cw + tw;
+  const input_ids = new Array<number>(total).fill(padId);
+  const labels = new Array<number>(total).fill(IGNORE_INDEX);
+  const attention_mask = new Array<number>(total).fill(0);
+  const seq = c.example_type === 'sequential';
+  for (let i = 0; i < c.ctx.length; i++) {
+    input_ids[i] = c.ctx[i];
+    attention_mask[i] = 1;
+    if (seq) labels[i] = c.ctx[i];
+  }
+  for (let i = 0; i < c.tgt.length; i++) {
+    input_ids[c.ctx.length + i] = c.tgt[i];
+    labels[c.ctx.length + i] = c.tgt[i];
+    attention_mask[c.ctx.length + i] = 1;
+  }
+  return {
+    commit_hash: c.commit_hash,
+    example_type: c.example_type,
+    num_chunks: c.num_chunks,
+    part: c.part,
+    parts: c.parts,
+    context: cp.ids,
+    target: tp.ids,
+    context_mask: cp.mask,
+    target_mask: tp.mask,
+    context_length: c.ctx.length,
+    target_length: c.tgt.length,
+    input_ids,
+    labels,
+    attention_mask,
+    text: c.text,
+  };
+}
+
 export interface CommitExampleInput {
   commitHash: string;
   numChunks: number;
@@ -60,38 +113,29 @@ export interface CommitExampleInput {
 }
 
 export interface BuildResult {
-  examples: Example[];
+  examples: CompactExample[];
   /** Context tokens dropped (from the start) because the context exceeded its window. */
   contextTokensDropped: number;
 }
 
 export function buildCommitExamples(input: CommitExampleInput, w: WindowOptions): BuildResult {
-  const { contextWindow: cw, targetWindow: tw, padId } = w;
+  const { contextWindow: cw, targetWindow: tw } = w;
   if (cw <= 0 || tw <= 0) throw new Error('contextWindow and targetWindow must be positive');
-  const ctx = Array.from(input.contextIds);
-  const tgt = Array.from(input.targetIds);
+  const ctx = Int32Array.from(input.contextIds);
+  const tgt = Int32Array.from(input.targetIds);
   const parts = Math.max(1, Math.ceil(tgt.length / tw));
-  const examples: Example[] = [];
+  const examples: CompactExample[] = [];
   let dropped = 0;
   for (let p = 0; p < parts; p++) {
-    const full = p === 0 ? ctx : ctx.concat(tgt.slice(0, p * tw));
-    const c = full.length > cw ? full.slice(full.length - cw) : full;
-    dropped += full.length - c.length;
-    const t = tgt.slice(p * tw, (p + 1) * tw);
-    const cp = pad(c, cw, padId);
-    const tp = pad(t, tw, padId);
-    const total = cw + tw;
-    const input_ids = new Array<number>(total).fill(padId);
-    const labels = new Array<number>(total).fill(IGNORE_INDEX);
-    const attention_mask = new Array<number>(total).fill(0);
-    for (let i = 0; i < c.length; i++) {
-      input_ids[i] = c[i];
-      attention_mask[i] = 1;
-    }
-    for (let i = 0; i < t.length; i++) {
-      input_ids[c.length + i] = t[i];
-      labels[c.length + i] = t[i];
-      attention_mask[c.length + i] = 1;
+    // context of part p = the context followed by the target tokens before this part, keeping its last cw tokens
+    const fullLen = ctx.length + p * tw;
+    const keep = Math.min(cw, fullLen);
+    dropped += fullLen - keep;
+    const c = new Int32Array(keep);
+    const from = fullLen - keep; // index into ctx ++ tgt[0 : p*tw]
+    for (let i = 0; i < keep; i++) {
+      const j = from + i;
+      c[i] = j < ctx.length ? ctx[j] : tgt[j - ctx.length];
     }
     examples.push({
       commit_hash: input.commitHash,
@@ -99,15 +143,8 @@ export function buildCommitExamples(input: CommitExampleInput, w: WindowOptions)
       num_chunks: input.numChunks,
       part: p,
       parts,
-      context: cp.ids,
-      target: tp.ids,
-      context_mask: cp.mask,
-      target_mask: tp.mask,
-      context_length: c.length,
-      target_length: t.length,
-      input_ids,
-      labels,
-      attention_mask,
+      ctx: c,
+      tgt: tgt.slice(p * tw, (p + 1) * tw),
       text: input.text,
     });
   }
@@ -121,43 +158,34 @@ export interface StreamSegment {
 }
 
 /** Windows of contextWindow + targetWindow over the concatenated segments (in the given order). */
-export function buildSequentialExamples(segments: StreamSegment[], w: WindowOptions, decode?: (ids: number[]) => string): Example[] {
-  const { contextWindow: cw, targetWindow: tw, padId } = w;
+export function buildSequentialExamples(segments: StreamSegment[], w: WindowOptions): CompactExample[] {
+  const { contextWindow: cw, targetWindow: tw } = w;
   const size = cw + tw;
-  const ids: number[] = [];
-  const owner: number[] = []; // segment index per token
-  segments.forEach((s, k) => {
+  let total = 0;
+  for (const s of segments) total += s.ids.length;
+  const ids = new Int32Array(total);
+  const owner = new Int32Array(total); // segment index per token
+  let k = 0;
+  segments.forEach((s, si) => {
     for (let i = 0; i < s.ids.length; i++) {
-      ids.push(s.ids[i]);
-      owner.push(k);
+      ids[k] = s.ids[i];
+      owner[k++] = si;
     }
   });
-  const out: Example[] = [];
-  for (let start = 0; start < ids.length; start += size) {
-    const win = ids.slice(start, start + size);
-    const segs = new Set(owner.slice(start, start + size));
-    const first = segments[owner[start]];
-    const c = win.slice(0, cw);
-    const t = win.slice(cw);
-    const cp = pad(c, cw, padId);
-    const tp = pad(t, tw, padId);
-    const all = pad(win, size, padId);
+  const out: CompactExample[] = [];
+  for (let start = 0; start < total; start += size) {
+    const end = Math.min(total, start + size);
+    const segs: number[] = [];
+    for (let i = start; i < end; i++) if (segs[segs.length - 1] !== owner[i]) segs.push(owner[i]);
     out.push({
-      commit_hash: first.commitHash,
+      commit_hash: segments[owner[start]].commitHash,
       example_type: 'sequential',
-      num_chunks: segs.size,
+      num_chunks: segs.length,
       part: 0,
       parts: 1,
-      context: cp.ids,
-      target: tp.ids,
-      context_mask: cp.mask,
-      target_mask: tp.mask,
-      context_length: c.length,
-      target_length: t.length,
-      input_ids: all.ids,
-      labels: all.ids.map((id, i) => (all.mask[i] ? id : IGNORE_INDEX)),
-      attention_mask: all.mask,
-      text: decode ? decode(win) : [...segs].map((k) => segments[k].text).join(''),
+      ctx: ids.slice(start, Math.min(end, start + cw)),
+      tgt: ids.slice(Math.min(end, start + cw), end),
+      text: segs.map((si) => segments[si].text).join('\n'),
     });
   }
   return out;

@@ -1,7 +1,7 @@
 /** The in-memory dataset a run produces, handed to the writers (files, manifest, card). */
 import type { ChunkRecord, CommitInfo } from '../types';
 import type { SplitName } from './dedup';
-import type { Example } from './examples';
+import type { CompactExample, WindowOptions } from './examples';
 
 export interface CommitRow {
   hash: string;
@@ -50,7 +50,8 @@ export interface BuiltDataset {
   commits: CommitRow[];
   chunks: ChunkRow[];
   chunkTokenIds: number[][];
-  examples: Record<SplitName, Example[]>;
+  examples: Record<SplitName, CompactExample[]>;
+  windows: WindowOptions;
   stats: Record<string, unknown>;
   chunkingStats: Record<string, unknown>;
   phases: PhaseTiming[];

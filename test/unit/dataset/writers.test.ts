@@ -4,12 +4,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { parquetReadObjects } from 'hyparquet';
-import { buildCommitExamples, buildSequentialExamples, IGNORE_INDEX } from '../../../src/core/dataset/examples';
+import { buildCommitExamples as buildCompact, buildSequentialExamples as buildSeqCompact, expandExample, IGNORE_INDEX, type CommitExampleInput, type StreamSegment, type WindowOptions } from '../../../src/core/dataset/examples';
 import { examplesToParquet } from '../../../src/core/dataset/parquet';
 import { decodeSafetensors, encodeChunkTokens } from '../../../src/core/dataset/safetensors';
 import { AtomicDir, percentiles, stableJson, jsonl } from '../../../src/core/dataset/output';
 
 const W = { contextWindow: 8, targetWindow: 4, padId: 0 };
+const buildCommitExamples = (i: CommitExampleInput, w: WindowOptions) => {
+  const r = buildCompact(i, w);
+  return { ...r, compact: r.examples, examples: r.examples.map((e) => expandExample(e, w)) };
+};
+const buildSequentialExamples = (s: StreamSegment[], w: WindowOptions) => buildSeqCompact(s, w).map((e) => expandExample(e, w));
 
 test('commit example: padded windows, masks, labels −100 on context and padding', () => {
   const { examples } = buildCommitExamples({ commitHash: 'h', numChunks: 2, contextIds: [11, 12, 13], targetIds: [21, 22], text: 't' }, W);
@@ -52,15 +57,25 @@ test('sequential windows cover the stream exactly', () => {
 });
 
 test('parquet round-trips with list columns', async () => {
-  const { examples } = buildCommitExamples({ commitHash: 'abc', numChunks: 1, contextIds: [1, 2], targetIds: [3, 4, 5, 6, 7], text: 'héllo' }, W);
-  const buf = examplesToParquet(examples, 'test');
-  assert.deepEqual(examplesToParquet(examples, 'test'), buf, 'deterministic bytes');
+  const { examples, compact } = buildCommitExamples({ commitHash: 'abc', numChunks: 1, contextIds: [1, 2], targetIds: [3, 4, 5, 6, 7], text: 'héllo' }, W);
+  const buf = examplesToParquet(compact, W, 'test');
+  assert.deepEqual(examplesToParquet(compact, W, 'test'), buf, 'deterministic bytes');
   const rows = (await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer })) as Array<Record<string, unknown>>;
   assert.equal(rows.length, 2);
   assert.deepEqual(rows[1].input_ids, examples[1].input_ids);
   assert.deepEqual(rows[1].labels, examples[1].labels);
   assert.equal(rows[0].text, 'héllo');
   assert.equal(rows[0].commit_hash, 'abc');
+  const empty = examplesToParquet([], W, 'test');
+  const none = await parquetReadObjects({ file: empty.buffer.slice(empty.byteOffset, empty.byteOffset + empty.byteLength) as ArrayBuffer });
+  assert.equal(none.length, 0);
+  // more rows than one row group
+  const many = Array.from({ length: 1100 }, (_, i) => ({ ...compact[i % 2], num_chunks: i }));
+  const mb = examplesToParquet(many, W, 'test');
+  const back = (await parquetReadObjects({ file: mb.buffer.slice(mb.byteOffset, mb.byteOffset + mb.byteLength) as ArrayBuffer, columns: ['num_chunks', 'labels'] })) as Array<Record<string, unknown>>;
+  assert.equal(back.length, 1100);
+  assert.equal(back[1050].num_chunks, 1050);
+  assert.deepEqual(back[1051].labels, examples[1].labels);
 });
 
 test('safetensors layout: header length, sorted header, LE data, offsets', () => {

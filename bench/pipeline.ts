@@ -1,0 +1,77 @@
+/**
+ * Whole-build benchmark: each phase's time, MB/s of changed source, peak RSS, then a no-op rebuild.
+ *
+ *   npm run bench:pipeline -- [repo] [--max-commits N] [--keep-cache]
+ *
+ * Default repo: this repository. Output and cache go to bench/.work/ (git-ignored). The first build
+ * starts from an empty cache unless --keep-cache is given.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runPipeline } from '../src/core/pipeline';
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const flag = (n: string) => {
+    const i = args.indexOf(n);
+    if (i < 0) return undefined;
+    const v = args[i + 1];
+    args.splice(i, 2);
+    return v;
+  };
+  const keep = args.includes('--keep-cache');
+  if (keep) args.splice(args.indexOf('--keep-cache'), 1);
+  const maxCommits = flag('--max-commits');
+  const repo = path.resolve(args[0] ?? '.');
+  const work = path.resolve('bench/.work', path.basename(repo).replace(/[^\w.-]/g, '_'));
+  const out = path.join(work, 'out');
+  const cacheDir = path.join(work, 'cache');
+  if (!keep) fs.rmSync(cacheDir, { recursive: true, force: true });
+  fs.mkdirSync(work, { recursive: true });
+
+  let peak = 0;
+  const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
+  const timer = setInterval(sample, 100);
+  const t0 = performance.now();
+  const r = await runPipeline(
+    { repo, out, cacheDir, maxCommits: maxCommits ? Number(maxCommits) : undefined },
+    {
+      onProgress: (() => {
+        let last = 0;
+        return (e) => {
+          const now = performance.now();
+          if (now - last > 5000) {
+            last = now;
+            process.stderr.write(`  ${e.phase} ${e.done}/${e.total ?? '?'} (${((now - t0) / 1000).toFixed(1)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)\n`);
+          }
+        };
+      })(),
+    },
+  );
+  const wall = performance.now() - t0;
+  clearInterval(timer);
+  sample();
+  const maxRss = Math.max(peak, process.resourceUsage().maxRSS * 1024);
+  const manifest = JSON.parse(fs.readFileSync(r.manifestPath, 'utf8'));
+  const cs = JSON.parse(fs.readFileSync(path.join(out, 'chunking_stats.json'), 'utf8'));
+  const mb = cs.changed_bytes / 1e6;
+  console.log(`repo ${repo}`);
+  console.log(`commits ${r.commits.total} (processed ${r.commits.processed}), files changed ${cs.files_changed}, changed text ${mb.toFixed(1)} MB, chunks ${r.chunks}, tokens ${r.tokens}`);
+  console.log(`examples train ${r.examples.train} / val ${r.examples.val} / test ${r.examples.test}; duplicates exact ${r.duplicates.exact}, near ${JSON.stringify(r.duplicates.near)}`);
+  console.log('phase       time (s)   MB/s (changed text)');
+  for (const p of manifest.phases as Array<{ phase: string; duration_ms: number }>) {
+    const s = p.duration_ms / 1000;
+    console.log(`${p.phase.padEnd(10)} ${s.toFixed(2).padStart(9)}   ${s > 0 ? (mb / s).toFixed(1) : '-'}`);
+  }
+  const phasesMs = (manifest.phases as Array<{ duration_ms: number }>).reduce((a, p) => a + p.duration_ms, 0);
+  console.log(`write (files+manifest) ≈ ${((wall - phasesMs) / 1000).toFixed(2)} s beyond the phases above`);
+  console.log(`wall ${(wall / 1000).toFixed(2)} s, ${(mb / (wall / 1000)).toFixed(1)} MB/s overall, peak RSS ${(maxRss / 2 ** 20).toFixed(0)} MiB`);
+  const t1 = performance.now();
+  const again = await runPipeline({ repo, out, cacheDir, maxCommits: maxCommits ? Number(maxCommits) : undefined });
+  console.log(`no-op rebuild ${((performance.now() - t1) / 1000).toFixed(2)} s (up to date: ${again.upToDate})`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
