@@ -23,13 +23,20 @@ function run(cmd) {
   });
 }
 
-/** Counts from node's test runner (`ℹ pass N` / `ℹ fail N`) or from an `N passed, N failed` line. */
+/**
+ * Counts from node's test runner (`ℹ pass N` / `ℹ fail N` / `ℹ cancelled N`, a cancelled test
+ * counting as failed) or from an `N passed, N failed` line.
+ */
 function counts(out) {
   const plain = [...out.matchAll(/(\d+) passed, (\d+) failed/g)].pop();
   if (plain) return { passed: Number(plain[1]), failed: Number(plain[2]) };
   const pass = [...out.matchAll(/^\S* ?pass (\d+)$/gm)].pop();
   const fail = [...out.matchAll(/^\S* ?fail (\d+)$/gm)].pop();
-  return { passed: pass ? Number(pass[1]) : 0, failed: fail ? Number(fail[1]) : 0 };
+  const cancelled = [...out.matchAll(/^\S* ?cancelled (\d+)$/gm)].pop();
+  return {
+    passed: pass ? Number(pass[1]) : 0,
+    failed: (fail ? Number(fail[1]) : 0) + (cancelled ? Number(cancelled[1]) : 0),
+  };
 }
 
 let passed = 0;
