@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { BuildResult, buildDataset } from './buildCommand';
 import { CommitsProvider } from './commitsView';
+import { registerWebviews } from './webviews';
 
 export interface CommitCorpusApi {
   /** Result of the last "Build training dataset" run in this window, if any. */
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): CommitCorpusApi {
 
   context.subscriptions.push(
     output,
+    registerWebviews(context),
     vscode.window.registerTreeDataProvider('commitCorpus.commits', commits),
     vscode.commands.registerCommand('commitCorpus.buildDataset', async () => {
       const result = await buildDataset(output);
