@@ -29,7 +29,7 @@ export function buildNormalizer(spec: any): NormalizerFn | null {
     case 'NFKD':
       return unicodeForm(spec.type);
     case 'Lowercase':
-      return perChar((c) => c.toLowerCase());
+      return perChar(lowercase);
     case 'Prepend': {
       const pre: string = spec.prepend;
       return (n, align) => {
@@ -59,6 +59,14 @@ function materialize(n: Normalized): { starts: number[]; ends: number[] } {
     ends[i] = i + 1;
   }
   return { starts, ends };
+}
+
+/** Per code point, like Rust's char::to_lowercase (JS would turn a final Σ into ς). */
+function lowercase(s: string): string {
+  if (!s.includes('\u03a3')) return s.toLowerCase();
+  let out = '';
+  for (const c of s) out += c === '\u03a3' ? '\u03c3' : c.toLowerCase();
+  return out;
 }
 
 /** Applies `f` to each code point; each output unit aligns to the input code point. */

@@ -155,3 +155,58 @@ export function metaspaceJson(corpus: string): string {
     model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: true, byte_fallback: false, vocab, merges },
   });
 }
+
+/** Byte-level BPE with a given pre-tokenizer (real models' regexes), "a b" merges. */
+export function byteLevelWith(corpus: string, preTokenizer: unknown, ignoreMerges = false): string {
+  const { vocab, merges } = byteLevelModel(corpus, 300);
+  const n = Object.keys(vocab).length;
+  return JSON.stringify({
+    version: '1.0',
+    added_tokens: [added(n, '<fim_prefix>', true), added(n + 1, '<file_sep>', true)],
+    normalizer: null,
+    pre_tokenizer: preTokenizer,
+    post_processor: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: true },
+    decoder: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, ignore_merges: ignoreMerges, vocab, merges: merges.map(([a, b]) => `${a} ${b}`) },
+  });
+}
+
+/** StarCoder2: individual digits, then ByteLevel with the GPT-2 regex. */
+export const STARCODER2_PRE = {
+  type: 'Sequence',
+  pretokenizers: [
+    { type: 'Digits', individual_digits: true },
+    { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+  ],
+};
+
+/** GPT-4o (o200k) style regex. */
+export const O200K_PRE = {
+  type: 'Sequence',
+  pretokenizers: [
+    {
+      type: 'Split',
+      pattern: {
+        Regex:
+          "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+      },
+      behavior: 'Isolated',
+      invert: false,
+    },
+    { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+  ],
+};
+
+/** DeepSeek-Coder style: several Isolated splits, including explicit CJK ranges. */
+export const DEEPSEEK_PRE = {
+  type: 'Sequence',
+  pretokenizers: [
+    { type: 'Split', pattern: { Regex: '[\\r\\n]' }, behavior: 'Isolated', invert: false },
+    { type: 'Split', pattern: { Regex: '\\s?[A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-ᶚḀ-ἕ]+' }, behavior: 'Isolated', invert: false },
+    { type: 'Split', pattern: { Regex: '\\s?[!-/:-~！-／：-～‘-‟　-。]+' }, behavior: 'Isolated', invert: false },
+    { type: 'Split', pattern: { Regex: '\\s+$' }, behavior: 'Isolated', invert: false },
+    { type: 'Split', pattern: { Regex: '[一-龥ࠀ-一가-퟿]+' }, behavior: 'Isolated', invert: false },
+    { type: 'Digits', individual_digits: true },
+    { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+  ],
+};

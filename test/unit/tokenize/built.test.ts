@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { tokenizerFromJSON } from '../../../src/core/tokenize/index';
-import { gpt2Json, llama2Json, llamaLikeJson, metaspaceJson } from './build';
+import { byteLevelWith, DEEPSEEK_PRE, gpt2Json, llama2Json, llamaLikeJson, metaspaceJson, O200K_PRE, STARCODER2_PRE } from './build';
 import { ADVERSARIAL, referenceFor, refIds, refOffsets, sourceFiles } from './helpers';
 
 // Training corpus: two files of this engine plus a little Rust (stable, ~12 KB).
@@ -17,7 +17,8 @@ const corpus = ['src/core/tokenize/bytes.ts', 'src/core/tokenize/markers.ts', 's
   .concat("\nfn main() { let x_y = 12345; println!(\"{}\", x_y); } It's we'll 日本 ü\n");
 
 const texts = [
-  ...sourceFiles(['src', 'test'], /\.ts$/).map((f) => fs.readFileSync(f, 'utf8')),
+  // This engine's own sources (a stable set; the bundled tokenizer is checked on the whole repository).
+  ...sourceFiles(['src/core/tokenize', 'test/unit/tokenize'], /\.ts$/).map((f) => fs.readFileSync(f, 'utf8')),
   ...ADVERSARIAL,
   'snake_case_name.method().chain 3.14 v1.2.3 __init__ ...',
   'with <custom> inside and <custom>twice<custom>, <sep> a  <sep>  b',
@@ -28,6 +29,9 @@ const configs: Array<{ name: string; json: string; offsets: boolean }> = [
   { name: 'Llama-3-like (possessive, atomic, (?i:), NFKC+Lowercase, Digits, array merges)', json: llamaLikeJson(corpus), offsets: false },
   { name: 'Llama-2 SentencePiece style (Prepend/Replace, byte fallback)', json: llama2Json(corpus), offsets: false },
   { name: 'Metaspace pre-tokenizer with fused unk', json: metaspaceJson(corpus), offsets: false },
+  { name: 'StarCoder2 pre-tokenizer (Digits + ByteLevel regex)', json: byteLevelWith(corpus, STARCODER2_PRE), offsets: true },
+  { name: 'GPT-4o (o200k) regex, ignore_merges', json: byteLevelWith(corpus, O200K_PRE, true), offsets: true },
+  { name: 'DeepSeek-Coder splits (CJK ranges, $ anchor)', json: byteLevelWith(corpus, DEEPSEEK_PRE), offsets: true },
 ];
 
 for (const c of configs) {

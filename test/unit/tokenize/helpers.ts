@@ -79,4 +79,5 @@ export const ADVERSARIAL: string[] = [
   'fn main() {\n    let x: Vec<u8> = vec![0; 10];\n    println!("{:?}", x);\n}\n',
   'NUL \u0000 and control \u0001\u001f\u007f chars',
   'ﬁ ligature Ⅻ ＡＢＣ full-width ㎏ ﬀ',
+  'ΟΔΥΣΣΕΥΣ ΣΑΣ Σ',
 ];
