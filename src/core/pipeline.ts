@@ -426,9 +426,9 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       previousRun: last ? { head: last.head, manifest_sha256: last.manifestSha256, commits: last.result.commits.total } : null,
     };
     out = new AtomicDir(outDir);
-    // the write phase's own timing is recorded before the manifest is written
-    clock.end({ files: 0 });
-    const { manifestFile } = writeDataset(out, ds);
+    // the write phase's timing is recorded just before the manifest (which lists the phases) is written
+    const outFiles = out.files;
+    const { manifestFile } = writeDataset(out, ds, () => clock.end({ files: outFiles.length, bytes: outFiles.reduce((a, f) => a + f.bytes, 0) }));
     checkAbort(signal);
     out.commit();
     progress('write', 1, 1);

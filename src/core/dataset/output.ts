@@ -24,6 +24,7 @@ export class AtomicDir {
   constructor(readonly target: string) {
     const parent = path.dirname(path.resolve(target));
     fs.mkdirSync(parent, { recursive: true });
+    removeStale(parent, path.basename(target));
     this.tmp = path.join(parent, `.${path.basename(target)}.tmp-${process.pid}-${++counter}`);
     fs.rmSync(this.tmp, { recursive: true, force: true });
     fs.mkdirSync(this.tmp, { recursive: true });
@@ -83,6 +84,26 @@ export class AtomicDir {
     if (this.done) return;
     this.done = true;
     fs.rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+/** Removes temp folders left by runs of processes that no longer exist (e.g. killed by a second Ctrl-C). */
+function removeStale(parent: string, name: string): void {
+  const prefix = `.${name}.tmp-`;
+  for (const entry of fs.readdirSync(parent)) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = Number(entry.slice(prefix.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -194,7 +194,7 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
         if (!commit) return null;
         const k = `${commit}:${file}`;
         if (texts.has(k)) return texts.get(k)!;
-        let t: string | null = null;
+        let t: string | null;
         try {
           const { blob } = await git.readBlob({ fs, gitdir, oid: commit, filepath: file, cache });
           t = new TextDecoder().decode(blob);

@@ -57,7 +57,7 @@ function exampleRow(e: Example): Record<string, unknown> {
   };
 }
 
-export function writeDataset(dir: AtomicDir, ds: BuiltDataset): { manifest: Record<string, unknown>; manifestFile: WrittenFile } {
+export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: () => void): { manifest: Record<string, unknown>; manifestFile: WrittenFile } {
   const seed = ds.settings.layout === 'seed';
   const createdBy = `commit-corpus ${ds.toolVersion}`;
   const tokMeta = { tokenizer_sha256: ds.tokenizer.sha256, vocab_size: String(ds.tokenizer.vocab_size) };
@@ -90,6 +90,7 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset): { manifest: Reco
     dir.write('dataset_enhanced/dataset_stats_enhanced.json', stableJson(ds.stats));
   }
 
+  beforeManifest?.();
   const manifest: Record<string, unknown> = {
     tool: { name: 'commit-corpus', version: ds.toolVersion },
     repository: { path: ds.repo.path, ref: ds.repo.ref, head: ds.repo.head },

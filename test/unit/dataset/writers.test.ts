@@ -96,7 +96,9 @@ test('atomic dir: nothing visible until commit, abort leaves nothing, replace wo
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-atomic-'));
   try {
     const target = path.join(root, 'out');
+    fs.mkdirSync(path.join(root, '.out.tmp-999999999-1'));
     const a = new AtomicDir(target);
+    assert.ok(!fs.existsSync(path.join(root, '.out.tmp-999999999-1')), 'stale temp folder of a dead process removed');
     a.write('x/a.txt', 'hello');
     assert.ok(!fs.existsSync(target));
     a.abort();
