@@ -12,6 +12,7 @@ export async function run(): Promise<void> {
   // Define describe/it for the suites below, then load them (esbuild keeps these requires lazy).
   mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
   require('./extension.test');
+  require('./webviews.test');
 
   const summary = await new Promise<{ passed: number; failed: number; failures: string[] }>((resolve) => {
     const failures: string[] = [];

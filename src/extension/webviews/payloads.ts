@@ -20,7 +20,10 @@ export function toTokenSections(sections: SectionInfo[] | undefined): TokenSecti
   return sections?.map((s) => ({ name: s.name, startToken: s.start, endToken: s.end, used: s.used, budget: s.budget, truncated: s.truncated }));
 }
 
-/** Tokens of `text` with exact character offsets from the encoder. */
+/**
+ * Tokens of `text` with exact character offsets from the encoder. Several byte-level tokens of one
+ * character share its offsets: the first gets the character, the others empty text and ranges.
+ */
 export function tokenViewFromText(tok: Tok, text: string, opts: { title: string; tokenizer?: string; sections?: TokenSection[] }): TokenViewPayload {
   const enc = tok.encode(text, { offsets: true });
   const added = addedIds(tok);
@@ -28,7 +31,10 @@ export function tokenViewFromText(tok: Tok, text: string, opts: { title: string;
   let bytePos = 0;
   let charPos = 0;
   enc.ids.forEach((id, i) => {
-    const [start, end] = enc.offsets?.[i] ?? [charPos, charPos];
+    // Byte-level tokens of one character all carry that character's offsets: the first one gets it.
+    const [rawStart, rawEnd] = enc.offsets?.[i] ?? [charPos, charPos];
+    const start = Math.max(rawStart, charPos);
+    const end = Math.max(rawEnd, start);
     const byteStart = bytePos + utf8Length(text.slice(charPos, start));
     const byteEnd = byteStart + utf8Length(text.slice(start, end));
     tokens.push({ id, text: text.slice(start, end), start, end, byteStart, byteEnd, special: added.has(id) });
