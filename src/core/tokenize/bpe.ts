@@ -15,6 +15,8 @@ export interface BpeResult {
 
 const POS_BITS = 2 ** 26;
 const CACHE_LIMIT = 200_000;
+/** Longer pre-tokens are not cached (bounds the cache's memory). */
+const CACHE_MAX_PIECE = 256;
 /** Words up to this many symbols are merged by scanning (no heap); same result as the heap order. */
 const SMALL = 40;
 
@@ -118,6 +120,7 @@ export class BpeModel {
   }
 
   tokenize(piece: string): BpeResult {
+    if (piece.length > CACHE_MAX_PIECE) return this.compute(piece); // e.g. whole texts without a pre-tokenizer
     let r = this.cache.get(piece);
     if (r === undefined) {
       r = this.compute(piece);

@@ -14,6 +14,8 @@ export type PreTokenizerFn = (text: string, start: number, shift: number, emit: 
 
 export interface PreTokenizer {
   run: PreTokenizerFn;
+  /** Original-text offset of the segment being pre-tokenized (Metaspace "first" prepends only at 0). */
+  ctx: { base: number };
   /** A ByteLevel step is present: BPE runs on the UTF-8 bytes mapped to the GPT-2 alphabet. */
   byteLevel: boolean;
 }
@@ -23,11 +25,11 @@ export const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s
 type Behavior = 'Removed' | 'Isolated' | 'MergedWithPrevious' | 'MergedWithNext' | 'Contiguous';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export function buildPreTokenizer(spec: any): PreTokenizer {
-  if (spec == null) return { run: (t, s, sh, emit) => emit(t, s, sh), byteLevel: false };
+export function buildPreTokenizer(spec: any, ctx: { base: number } = { base: 0 }): PreTokenizer {
+  if (spec == null) return { run: (t, s, sh, emit) => emit(t, s, sh), byteLevel: false, ctx };
   switch (spec.type) {
     case 'Sequence': {
-      const parts = (spec.pretokenizers as any[]).map(buildPreTokenizer);
+      const parts = (spec.pretokenizers as any[]).map((p) => buildPreTokenizer(p, ctx));
       let run: PreTokenizerFn = (t, s, sh, emit) => emit(t, s, sh);
       for (let k = parts.length - 1; k >= 0; k--) {
         const head = parts[k].run;
@@ -35,7 +37,7 @@ export function buildPreTokenizer(spec: any): PreTokenizer {
         run = (t, s, sh, emit) => head(t, s, sh, (t2, s2, sh2) => tail(t2, s2, sh2, emit));
       }
       // Compose left to right: parts[0] first.
-      return { run, byteLevel: parts.some((p) => p.byteLevel) };
+      return { run, byteLevel: parts.some((p) => p.byteLevel), ctx };
     }
     case 'Split': {
       const pat = spec.pattern ?? {};
@@ -43,13 +45,14 @@ export function buildPreTokenizer(spec: any): PreTokenizer {
       if (pat.Regex !== undefined) re = compileRegex(pat.Regex);
       else if (pat.String !== undefined) re = new RegExp(escapeRe(pat.String), 'gu');
       else throw new UnsupportedTokenizerError('Split pre-tokenizer without a pattern');
-      return { run: splitter(re, spec.behavior as Behavior, !!spec.invert), byteLevel: false };
+      return { run: splitter(re, spec.behavior as Behavior, !!spec.invert), byteLevel: false, ctx };
     }
     case 'ByteLevel': {
       const addPrefix = !!spec.add_prefix_space;
       const split = spec.use_regex !== false ? splitter(compileRegex(GPT2_PATTERN), 'Isolated', false) : null;
       return {
         byteLevel: true,
+        ctx,
         run: (t, s, sh, emit) => {
           if (addPrefix && !t.startsWith(' ')) {
             t = ' ' + t;
@@ -61,11 +64,11 @@ export function buildPreTokenizer(spec: any): PreTokenizer {
       };
     }
     case 'Digits':
-      return { run: splitter(/\p{N}/gu, spec.individual_digits ? 'Isolated' : 'Contiguous', false), byteLevel: false };
+      return { run: splitter(/\p{N}/gu, spec.individual_digits ? 'Isolated' : 'Contiguous', false), byteLevel: false, ctx };
     case 'Whitespace':
-      return { run: splitter(/[\p{L}\p{M}\p{Nd}\p{Pc}]+|[^\p{L}\p{M}\p{Nd}\p{Pc}\s]+/gu, 'Removed', true), byteLevel: false };
+      return { run: splitter(/[\p{L}\p{M}\p{Nd}\p{Pc}]+|[^\p{L}\p{M}\p{Nd}\p{Pc}\s]+/gu, 'Removed', true), byteLevel: false, ctx };
     case 'WhitespaceSplit':
-      return { run: splitter(/\s/gu, 'Removed', false), byteLevel: false };
+      return { run: splitter(/\s/gu, 'Removed', false), byteLevel: false, ctx };
     case 'Metaspace': {
       const rep: string = spec.replacement ?? '▁';
       const scheme: string = spec.prepend_scheme ?? (spec.add_prefix_space === false ? 'never' : 'always');
@@ -73,9 +76,10 @@ export function buildPreTokenizer(spec: any): PreTokenizer {
       const split = splitter(new RegExp(escapeRe(rep), 'gu'), 'MergedWithNext', false);
       return {
         byteLevel: false,
+        ctx,
         run: (t, s, sh, emit) => {
           t = t.replaceAll(' ', rep);
-          if ((scheme === 'always' || (scheme === 'first' && s === 0 && sh === 0)) && !t.startsWith(rep)) {
+          if ((scheme === 'always' || (scheme === 'first' && ctx.base === 0 && s === 0 && sh === 0)) && !t.startsWith(rep)) {
             t = rep + t;
             sh++;
           }

@@ -57,7 +57,11 @@ export class HfTokenizer implements Tokenizer {
   private readonly decoder: DecoderFn | null;
   private readonly added = new Map<number, AddedToken>();
   private readonly addedByContent = new Map<string, number>();
-  private matcher: RegExp | null = null;
+  private rawMatcher: RegExp | null = null;
+  private normMatcher: RegExp | null = null;
+  private readonly rawIds = new Map<string, number>();
+  private readonly normIds = new Map<string, number>();
+  private readonly normContentById = new Map<number, string>();
   private size: number;
   private readonly spanBytes: number[] = [];
   private readonly spanUnits: number[] = [];
@@ -90,19 +94,54 @@ export class HfTokenizer implements Tokenizer {
     this.size = Math.max(this.size, t.id + 1);
   }
 
-  /** Non-special added tokens are recognised in text, as Hugging Face does; special ones never are. */
+  /**
+   * Non-special added tokens are recognised in text, as Hugging Face does; special ones never are.
+   * Tokens with normalized=false are matched on the raw text, normalized=true ones (their content
+   * normalized too) on each normalized segment.
+   */
   private rebuildMatcher(): void {
-    const alts = [...this.added.values()]
-      .filter((t) => !t.special && t.content.length > 0)
-      .sort((a, b) => b.content.length - a.content.length || (a.content < b.content ? -1 : 1))
-      .map((t) => {
-        let p = `(${escapeRe(t.content)})`;
-        if (t.single_word) p = `(?<![\\p{L}\\p{N}_])${p}(?![\\p{L}\\p{N}_])`;
-        if (t.lstrip) p = `\\s*${p}`;
-        if (t.rstrip) p = `${p}\\s*`;
-        return p;
-      });
-    this.matcher = alts.length ? new RegExp(alts.join('|'), 'gu') : null;
+    const build = (toks: AddedToken[], content: (t: AddedToken) => string, into: Map<string, number>): RegExp | null => {
+      into.clear();
+      const alts = toks
+        .map((t) => ({ t, c: content(t) }))
+        .filter((x) => x.c.length > 0)
+        .sort((a, b) => b.c.length - a.c.length || (a.c < b.c ? -1 : 1))
+        .map(({ t, c }) => {
+          if (!into.has(c)) into.set(c, t.id);
+          let p = `(${escapeRe(c)})`;
+          if (t.single_word) p = `(?<![\\p{L}\\p{N}_])${p}(?![\\p{L}\\p{N}_])`;
+          if (t.lstrip) p = `\\s*${p}`;
+          if (t.rstrip) p = `${p}\\s*`;
+          return p;
+        });
+      return alts.length ? new RegExp(alts.join('|'), 'gu') : null;
+    };
+    const plain = [...this.added.values()].filter((t) => !t.special);
+    const norm = this.normalizer;
+    this.rawMatcher = build(plain.filter((t) => !t.normalized || !norm), (t) => t.content, this.rawIds);
+    this.normMatcher = norm ? build(plain.filter((t) => t.normalized), (t) => norm({ text: t.content, starts: null, ends: null }, false).text, this.normIds) : null;
+    // Like HF, a normalized added token's string (for idToToken and decode) is its normalized content.
+    this.normContentById.clear();
+    for (const [c, id] of this.normIds) this.normContentById.set(id, c);
+  }
+
+  /** Cuts `text` at the matches of `re`: calls onText for the gaps and onToken for the matches. */
+  private splitAdded(text: string, re: RegExp, idOf: Map<string, number>, onText: (a: number, b: number) => void, onToken: (id: number, a: number, b: number) => void): void {
+    re.lastIndex = 0;
+    let last = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      if (m.index > last) onText(last, m.index);
+      const content = m.slice(1).find((g) => g !== undefined)!;
+      const inner = m.index + m[0].indexOf(content);
+      onToken(idOf.get(content)!, inner, inner + content.length);
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) onText(last, text.length);
   }
 
   addedTokens(): AddedToken[] {
@@ -113,24 +152,17 @@ export class HfTokenizer implements Tokenizer {
     const withOffsets = !!opts?.offsets;
     const ids: number[] = [];
     const offsets: Array<[number, number]> | undefined = withOffsets ? [] : undefined;
-    if (this.matcher) {
-      const re = this.matcher;
-      re.lastIndex = 0;
-      let last = 0;
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(text)) !== null) {
-        if (m[0].length === 0) {
-          re.lastIndex++;
-          continue;
-        }
-        if (m.index > last) this.encodeSegment(text.slice(last, m.index), last, ids, offsets);
-        const content = m.slice(1).find((g) => g !== undefined)!;
-        const inner = m[0].indexOf(content);
-        ids.push(this.addedByContent.get(content)!);
-        offsets?.push([m.index + inner, m.index + inner + content.length]);
-        last = m.index + m[0].length;
-      }
-      if (last < text.length) this.encodeSegment(last === 0 ? text : text.slice(last), last, ids, offsets);
+    if (this.rawMatcher) {
+      this.splitAdded(
+        text,
+        this.rawMatcher,
+        this.rawIds,
+        (a, b) => this.encodeSegment(a === 0 && b === text.length ? text : text.slice(a, b), a, ids, offsets),
+        (id, a, b) => {
+          ids.push(id);
+          offsets?.push([a, b]);
+        },
+      );
     } else if (text.length > 0) {
       this.encodeSegment(text, 0, ids, offsets);
     }
@@ -144,15 +176,6 @@ export class HfTokenizer implements Tokenizer {
   private encodeSegment(seg: string, base: number, ids: number[], offsets: Array<[number, number]> | undefined): void {
     let n: Normalized = { text: seg, starts: null, ends: null };
     if (this.normalizer) n = this.normalizer(n, !!offsets);
-    const model = this.model;
-    if (!offsets) {
-      this.pre.run(n.text, 0, 0, (piece) => {
-        const r = model.tokenize(piece);
-        const rid = r.ids;
-        for (let k = 0; k < rid.length; k++) ids.push(rid[k]);
-      });
-      return;
-    }
     const norm = n;
     const toOrig = (i: number, isEnd: boolean): number => {
       if (!norm.starts) return base + i;
@@ -160,7 +183,34 @@ export class HfTokenizer implements Tokenizer {
       if (isEnd) return base + (i > 0 ? norm.ends![i - 1] : norm.starts[0]);
       return base + (i < norm.text.length ? norm.starts[i] : norm.ends![norm.text.length - 1]);
     };
-    this.pre.run(norm.text, 0, 0, (piece, start, shift) => {
+    if (!this.normMatcher) {
+      this.preTokenize(norm.text, 0, base, ids, offsets, toOrig);
+      return;
+    }
+    this.splitAdded(
+      norm.text,
+      this.normMatcher,
+      this.normIds,
+      (a, b) => this.preTokenize(norm.text.slice(a, b), a, toOrig(a, false), ids, offsets, toOrig),
+      (id, a, b) => {
+        ids.push(id);
+        offsets?.push([toOrig(a, false), toOrig(b, true)]);
+      },
+    );
+  }
+
+  /** Pre-tokenizes normalized text (starting at `at` in the normalized segment) and runs the model. */
+  private preTokenize(text: string, at: number, origin: number, ids: number[], offsets: Array<[number, number]> | undefined, toOrig: (i: number, isEnd: boolean) => number): void {
+    const model = this.model;
+    this.pre.ctx.base = origin;
+    if (!offsets) {
+      this.pre.run(text, at, 0, (piece) => {
+        const rid = model.tokenize(piece).ids;
+        for (let k = 0; k < rid.length; k++) ids.push(rid[k]);
+      });
+      return;
+    }
+    this.pre.run(text, at, 0, (piece, start, shift) => {
       const r = model.tokenize(piece);
       let unitOf: number[] | null = null;
       if (model.byteLevel) {
@@ -199,11 +249,11 @@ export class HfTokenizer implements Tokenizer {
   }
 
   tokenToId(tok: string): number | undefined {
-    return this.addedByContent.get(tok) ?? this.model.vocab.get(tok);
+    return this.addedByContent.get(tok) ?? this.normIds.get(tok) ?? this.model.vocab.get(tok);
   }
 
   idToToken(id: number): string | undefined {
-    return this.added.get(id)?.content ?? this.model.idToToken[id];
+    return this.normContentById.get(id) ?? this.added.get(id)?.content ?? this.model.idToToken[id];
   }
 
   withMarkers(): Record<Marker, number> {

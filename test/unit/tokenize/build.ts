@@ -130,7 +130,7 @@ export function llama2Json(corpus: string): string {
   const { vocab, merges } = sentencePieceModel(corpus, 300);
   return JSON.stringify({
     version: '1.0',
-    added_tokens: [added(0, '<unk>', true), added(1, '<s>', true), added(2, '</s>', true)],
+    added_tokens: [added(0, '<unk>', true), added(1, '<s>', true), added(2, '</s>', true), added(Object.keys(vocab).length, 'my token', false, { normalized: true })],
     normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] },
     pre_tokenizer: null,
     post_processor: null,
@@ -147,7 +147,7 @@ export function metaspaceJson(corpus: string): string {
   const { vocab, merges } = sentencePieceModel(corpus, 200);
   return JSON.stringify({
     version: '1.0',
-    added_tokens: [added(0, '<unk>', true)],
+    added_tokens: [added(0, '<unk>', true), added(Object.keys(vocab).length, '<custom>', false)],
     normalizer: null,
     pre_tokenizer: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'first', split: true },
     post_processor: null,

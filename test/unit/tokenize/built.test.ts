@@ -22,6 +22,8 @@ const texts = [
   ...ADVERSARIAL,
   'snake_case_name.method().chain 3.14 v1.2.3 __init__ ...',
   'with <custom> inside and <custom>twice<custom>, <sep> a  <sep>  b',
+  '<custom> hello my token world my tokens <custom>x',
+  'my token at the start',
 ];
 
 const configs: Array<{ name: string; json: string; offsets: boolean }> = [

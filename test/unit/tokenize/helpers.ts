@@ -9,7 +9,13 @@ import { Tokenizer as HfReference } from 'tokenizers';
  */
 export function referenceFor(json: string, neutraliseSpecials = true): HfReference {
   const j = JSON.parse(json);
-  if (neutraliseSpecials) for (const t of j.added_tokens ?? []) if (t.special) t.content = `\u0000special-${t.id}\u0000`;
+  if (neutraliseSpecials) {
+    // A special that is also a vocabulary entry just stops being an added token; the others keep their
+    // place (HF numbers added tokens that are not in the vocabulary in order) with unmatchable content.
+    const vocab = j.model?.vocab ?? {};
+    j.added_tokens = (j.added_tokens ?? []).filter((t: { special: boolean; content: string }) => !(t.special && vocab[t.content] !== undefined));
+    for (const t of j.added_tokens) if (t.special) t.content = `\u0000special-${t.id}\u0000`;
+  }
   return HfReference.fromString(JSON.stringify(j));
 }
 
