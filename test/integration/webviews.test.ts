@@ -137,7 +137,8 @@ describe('Commit Corpus webviews', () => {
     assert.equal(r.counts.tokens, payload.tokens.length);
     assert.equal(r.counts.bytes, Buffer.byteLength(text));
     assert.equal(r.counts.sections, 0);
-    assert.ok(r.text.includes('Zoë 🚀'));
+    assert.equal(r.whitespace, true, 'the panel keeps its whitespace toggle for the next payload');
+    assert.ok(r.text.includes('Zoë·🚀'), 'the space is drawn as ·, the emoji whole');
     assert.equal(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(VIEW_TYPES.tokens)).length, 1, 'one Token boundaries panel, reused');
   });
 
