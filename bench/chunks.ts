@@ -1,5 +1,8 @@
 /**
- * Chunker benchmark: `npm run bench:chunks -- [repo path] [--max N] [--no-context]`
+ * Chunker benchmark: `npm run bench:chunks -- [repo path] [--max N] [--no-context] [--no-incremental] [--compare]`
+ *
+ * --no-incremental  parse every blob from scratch (treeCacheChars 0), for before/after figures
+ * --compare         also run a from-scratch chunker on the same records and check the outputs are identical
  *
  * Without a path, generates (once) a synthetic Rust repository (a crate of modules with impls, traits and
  * `use crate::` imports, a few hundred commits editing methods) into bench/.work/ with `git fast-import`.
@@ -16,6 +19,8 @@ const args = process.argv.slice(2);
 const maxIdx = args.indexOf('--max');
 const maxCommits = maxIdx >= 0 ? Number(args[maxIdx + 1]) : undefined;
 const withContext = !args.includes('--no-context');
+const incremental = !args.includes('--no-incremental');
+const compare = args.includes('--compare');
 const repoArg = args.filter((a, i) => !a.startsWith('--') && (maxIdx < 0 || i !== maxIdx + 1))[0];
 
 function rng(seed: number): () => number {
@@ -85,7 +90,10 @@ async function main(): Promise<void> {
   const dir = repoArg ? path.resolve(repoArg) : path.resolve(__dirname, '.work', 'chunks-synth');
   if (!repoArg) synth(dir);
   const repo = await openRepository(dir);
-  const chunker = await createChunker({ context: withContext });
+  const chunker = await createChunker({ context: withContext, ...(incremental ? {} : { treeCacheChars: 0 }) });
+  const reference = compare ? await createChunker({ context: withContext, treeCacheChars: 0 }) : null;
+  let mismatches = 0;
+  let cpuUs = 0;
   let peak = process.memoryUsage().rss;
   let chunkMs = 0;
   let chunks = 0;
@@ -96,8 +104,18 @@ async function main(): Promise<void> {
     commits++;
     for (const f of rec.files) if (!f.skip) changedChars += (f.oldText?.length ?? 0) + (f.newText?.length ?? 0);
     const a = performance.now();
+    const cpu = process.cpuUsage();
     const cs = await chunker.chunkCommit(rec, repo);
+    const du = process.cpuUsage(cpu);
+    cpuUs += du.user + du.system;
     chunkMs += performance.now() - a;
+    if (reference) {
+      const want = await reference.chunkCommit(rec, repo);
+      if (JSON.stringify(want) !== JSON.stringify(cs)) {
+        mismatches++;
+        if (mismatches <= 3) console.log(`MISMATCH at ${rec.commit.hash}`);
+      }
+    }
     chunks += cs.length;
     if (commits % 20 === 0) peak = Math.max(peak, process.memoryUsage().rss);
   }
@@ -105,13 +123,16 @@ async function main(): Promise<void> {
   const total = performance.now() - t0;
   const s = chunker.stats();
   const mb = (n: number) => n / 1e6;
-  console.log(`repo: ${dir}${repoArg ? '' : ' (synthetic)'}; context ${withContext ? 'on' : 'off'}; 1 thread`);
+  console.log(`repo: ${dir}${repoArg ? '' : ' (synthetic)'}; context ${withContext ? 'on' : 'off'}; 1 thread; incremental parsing ${incremental ? 'on' : 'off'}`);
   console.log(`commits ${commits}, changed files ${s.files}, chunks ${chunks} (split ${s.splitChunks}, with context ${s.chunksWithContext}, context items ${s.contextItems})`);
-  console.log(`blobs parsed ${s.blobsParsed} (${mb(s.charsParsed).toFixed(1)} M chars), cache hits ${s.cacheHits}, parse errors ${s.parseErrors}, fallback files ${s.fallbackFiles}`);
+  console.log(`blobs parsed ${s.blobsParsed} (${mb(s.charsParsed).toFixed(1)} M chars; ${s.incrementalParses} incrementally), cache hits ${s.cacheHits}, parse errors ${s.parseErrors}, fallback files ${s.fallbackFiles}`);
   console.log(`tree-sitter parse+query: ${(mb(s.charsParsed) / (s.parseMs / 1000)).toFixed(2)} MB/s (${(s.parseMs / 1000).toFixed(2)} s)`);
   console.log(`chunker total: ${(mb(changedChars) / (chunkMs / 1000)).toFixed(2)} MB/s of changed text (${mb(changedChars).toFixed(1)} M chars, both sides), ${(chunks / (chunkMs / 1000)).toFixed(0)} chunks/s, ${(chunkMs / 1000).toFixed(2)} s`);
+  console.log(`chunker CPU (user+sys of the process while chunking): ${(cpuUs / 1e6).toFixed(2)} s → ${(mb(changedChars) / (cpuUs / 1e6)).toFixed(2)} MB/s of changed text per CPU second`);
+  if (reference) console.log(`compare with from-scratch parsing: ${mismatches} commit(s) differ`);
   console.log(`whole run incl. history: ${(total / 1000).toFixed(2)} s; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
   chunker.dispose();
+  reference?.dispose();
   repo.close();
 }
 

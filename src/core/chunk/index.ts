@@ -17,6 +17,7 @@ import { LineIndex } from './lines';
 import { Draft, hunkChunks, pairFile, Side } from './pairing';
 import { LoadedLanguage, loadLanguages, newParser } from './parser';
 import { ChunkingStats, countChunk, emptyStats } from './stats';
+import { TreeCache, textEdits } from './trees';
 import { analyze, FileAnalysis, Unit } from './units';
 
 export type { Unit, FileAnalysis } from './units';
@@ -41,6 +42,11 @@ export interface ChunkOptions {
   context?: boolean;
   /** Parsed blobs kept in the cache (default 4096). */
   cacheEntries?: number;
+  /**
+   * Characters of text whose syntax trees are kept (the latest tree of each path) to parse the next version of
+   * the same file incrementally (default 8,000,000; 0 = always parse from scratch). Output does not depend on it.
+   */
+  treeCacheChars?: number;
 }
 
 export interface Chunker {
@@ -74,6 +80,7 @@ interface FileWork {
 class ChunkerImpl implements Chunker {
   private parser: Parser | null = newParser();
   private readonly cache = new Map<string, FileAnalysis | null>();
+  private readonly trees: TreeCache;
   private readonly s = emptyStats();
   private readonly max: number;
   private readonly ctxLines: number;
@@ -89,6 +96,7 @@ class ChunkerImpl implements Chunker {
     this.max = opts.maxChunkChars ?? 4000;
     this.ctxLines = opts.contextLines ?? 3;
     this.countTokens = opts.countTokens ?? ((t: string) => Math.ceil(t.length / 4));
+    this.trees = new TreeCache(opts.treeCacheChars ?? 8_000_000);
     if (this.max < 200) throw new Error(`Commit Corpus: maxChunkChars must be at least 200 (got ${this.max}).`);
   }
 
@@ -105,33 +113,53 @@ class ChunkerImpl implements Chunker {
   dispose(): void {
     this.parser?.delete();
     this.parser = null;
+    this.trees.clear();
     this.cache.clear();
     this.treePaths.clear();
     this.treePathSet.clear();
   }
 
-  private parse(text: string, spec: LanguageSpec): FileAnalysis | null {
+  /**
+   * Parses and analyzes one text. With a `path`, the previous tree of that path (if kept) is edited and reused
+   * (incremental parse), and the new tree is kept for the next version of the file.
+   */
+  private parse(text: string, spec: LanguageSpec, path?: string): FileAnalysis | null {
     if (!this.parser) throw new Error('Commit Corpus: chunker used after dispose()');
     const lang = this.langs.get(spec.id)!;
     const t0 = performance.now();
     this.parser.setLanguage(lang.language);
-    const tree = this.parser.parse(text);
-    if (!tree) return null;
+    const base = path ? this.trees.take(path, spec.id) : undefined;
+    let tree;
+    if (base) {
+      for (const e of textEdits(base.text, text)) base.tree.edit(e);
+      tree = this.parser.parse(text, base.tree);
+      base.tree.delete();
+      this.s.incrementalParses++;
+    } else tree = this.parser.parse(text);
+    if (!tree) {
+      this.s.parseMs += performance.now() - t0;
+      return null;
+    }
+    let keep = false;
     try {
       const a = analyze(tree, text, lang);
       this.s.blobsParsed++;
       this.s.charsParsed += text.length;
       if (a.hasError) this.s.parseErrors++;
+      if (path) {
+        this.trees.put(path, spec.id, text, tree);
+        keep = true;
+      }
       return a;
     } finally {
-      tree.delete();
+      if (!keep) tree.delete();
       this.s.parseMs += performance.now() - t0;
     }
   }
 
-  /** Parses a blob once per run (LRU by oid). */
-  private analysis(oid: string | undefined, text: string, spec: LanguageSpec): FileAnalysis | null {
-    if (!oid) return this.parse(text, spec);
+  /** Parses a blob once per run (LRU by oid); `path` lets it reuse that path's previous tree. */
+  private analysis(oid: string | undefined, text: string, spec: LanguageSpec, path?: string): FileAnalysis | null {
+    if (!oid) return this.parse(text, spec, path);
     const key = `${spec.id}:${oid}`;
     if (this.cache.has(key)) {
       const hit = this.cache.get(key)!;
@@ -140,7 +168,7 @@ class ChunkerImpl implements Chunker {
       this.s.cacheHits++;
       return hit;
     }
-    const a = this.parse(text, spec);
+    const a = this.parse(text, spec, path);
     this.cache.set(key, a);
     const cap = this.opts.cacheEntries ?? 4096;
     while (this.cache.size > cap) this.cache.delete(this.cache.keys().next().value!);
@@ -159,10 +187,10 @@ class ChunkerImpl implements Chunker {
       this.s.files++;
       const language = file.language ?? languageOfPath(file.path);
       const spec = languageSpec(language);
-      const side = (text: string | null, oid?: string): Side | null =>
-        text === null ? null : { text, lines: new LineIndex(text), analysis: spec ? this.analysis(oid, text, spec) : null };
-      const oldSide = side(file.oldText, file.oldOid);
-      const newSide = side(file.newText, file.newOid);
+      const side = (text: string | null, oid: string | undefined, path: string): Side | null =>
+        text === null ? null : { text, lines: new LineIndex(text), analysis: spec ? this.analysis(oid, text, spec, path) : null };
+      const oldSide = side(file.oldText, file.oldOid, file.oldPath ?? file.path);
+      const newSide = side(file.newText, file.newOid, file.path);
       const parsed = !!spec && (!oldSide || !!oldSide.analysis) && (!newSide || !!newSide.analysis);
       let drafts: Draft[];
       if (parsed) drafts = pairFile(oldSide, newSide, pairOpts(spec));
@@ -309,7 +337,7 @@ class ChunkerImpl implements Chunker {
     if (a === undefined) {
       const text = await reader.readText(oid);
       if (text === null) return [];
-      a = this.analysis(oid, text, spec);
+      a = this.analysis(oid, text, spec, file);
     } else this.s.cacheHits++;
     if (!a) return [];
     const text = a.lines.text;

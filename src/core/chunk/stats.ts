@@ -8,6 +8,8 @@ export interface ChunkingStats {
   /** Blob sides parsed with tree-sitter (cache misses) and their size in UTF-16 code units. */
   blobsParsed: number;
   charsParsed: number;
+  /** Of blobsParsed: parsed incrementally from the previous tree of the same path. */
+  incrementalParses: number;
   /** Parses answered from the blob cache. */
   cacheHits: number;
   /** Parsed sides whose tree holds ERROR/MISSING nodes (still chunked). */
@@ -33,7 +35,7 @@ export interface ChunkingStats {
 
 export function emptyStats(): ChunkingStats {
   return {
-    commits: 0, files: 0, blobsParsed: 0, charsParsed: 0, cacheHits: 0, parseErrors: 0, fallbackFiles: 0,
+    commits: 0, files: 0, blobsParsed: 0, incrementalParses: 0, charsParsed: 0, cacheHits: 0, parseErrors: 0, fallbackFiles: 0,
     chunks: 0, chunksByLanguage: {}, chunksByKind: {}, chunksByChange: {}, splitChunks: 0, chunksWithContext: 0,
     contextItems: 0, contextItemsByKind: {}, contextItemsByReason: {}, collapsedContextItems: 0,
     maxOldChars: 0, maxNewChars: 0, maxContextTokens: 0, parseMs: 0,
