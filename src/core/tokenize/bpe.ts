@@ -85,7 +85,7 @@ export class BpeModel {
       else throw new UnsupportedTokenizerError(`invalid merge #${r} ${JSON.stringify(m)}`);
       const ia = this.vocab.get(a);
       const ib = this.vocab.get(b);
-      const merged = a + (this.prefix && b.startsWith(this.prefix) ? b.slice(this.prefix.length) : b);
+      const merged = a + b.slice(this.prefix.length); // as HF: the prefix length is cut from b
       const inew = this.vocab.get(merged);
       if (ia === undefined || ib === undefined || inew === undefined) {
         throw new UnsupportedTokenizerError(`merge #${r} ${JSON.stringify([a, b])} uses a token missing from the vocabulary`);

@@ -174,8 +174,8 @@ function strip(left: boolean, right: boolean): NormalizerFn {
   return (n) => {
     let a = 0;
     let b = n.text.length;
-    if (left) while (a < b && /\s/u.test(n.text[a])) a++;
-    if (right) while (b > a && /\s/u.test(n.text[b - 1])) b--;
+    if (left) while (a < b && /\p{White_Space}/u.test(n.text[a])) a++;
+    if (right) while (b > a && /\p{White_Space}/u.test(n.text[b - 1])) b--;
     if (a === 0 && b === n.text.length) return n;
     const src = n.starts ? { starts: n.starts, ends: n.ends! } : null;
     return {

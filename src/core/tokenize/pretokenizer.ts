@@ -66,9 +66,14 @@ export function buildPreTokenizer(spec: any, ctx: { base: number } = { base: 0 }
     case 'Digits':
       return { run: splitter(/\p{N}/gu, spec.individual_digits ? 'Isolated' : 'Contiguous', false), byteLevel: false, ctx };
     case 'Whitespace':
-      return { run: splitter(/[\p{L}\p{M}\p{Nd}\p{Pc}]+|[^\p{L}\p{M}\p{Nd}\p{Pc}\s]+/gu, 'Removed', true), byteLevel: false, ctx };
+      // Rust regex \w+|[^\w\s]+ (Unicode \w and \s)
+      return {
+        run: splitter(/[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]+|[^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}\p{White_Space}]+/gu, 'Removed', true),
+        byteLevel: false,
+        ctx,
+      };
     case 'WhitespaceSplit':
-      return { run: splitter(/\s/gu, 'Removed', false), byteLevel: false, ctx };
+      return { run: splitter(/\p{White_Space}/gu, 'Removed', false), byteLevel: false, ctx }; // char::is_whitespace
     case 'Metaspace': {
       const rep: string = spec.replacement ?? '▁';
       const scheme: string = spec.prepend_scheme ?? (spec.add_prefix_space === false ? 'never' : 'always');

@@ -210,3 +210,54 @@ export const DEEPSEEK_PRE = {
     { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
   ],
 };
+
+/** Char-level BPE with continuing_subword_prefix "##" and end_of_word_suffix "</w>", WhitespaceSplit. */
+export function affixJson(corpus: string): string {
+  const words = countWords(corpus.split(/\s+/u).filter((w) => w.length > 0));
+  const P = '##';
+  const S = '</w>';
+  const vocab: Record<string, number> = { '<unk>': 0 };
+  let id = 1;
+  const add = (t: string) => {
+    if (vocab[t] === undefined) vocab[t] = id++;
+  };
+  const seqs: Array<{ w: string[]; n: number }> = [];
+  for (const [w, n] of words) {
+    const chars = [...w];
+    const syms = chars.map((c, i) => (i > 0 ? P : '') + c + (i === chars.length - 1 ? S : ''));
+    syms.forEach(add);
+    seqs.push({ w: syms, n });
+  }
+  const merges: Array<[string, string]> = [];
+  for (let k = 0; k < 150; k++) {
+    const pairs = new Map<string, number>();
+    for (const { w, n } of seqs) for (let i = 0; i + 1 < w.length; i++) pairs.set(w[i] + '\u0000' + w[i + 1], (pairs.get(w[i] + '\u0000' + w[i + 1]) ?? 0) + n);
+    let best: string | null = null;
+    let bestN = 1;
+    for (const [p, n] of pairs) if (n > bestN || (n === bestN && best !== null && p < best)) [best, bestN] = [p, n];
+    if (best === null) break;
+    const [a, b] = best.split('\u0000');
+    const merged = a + b.slice(P.length);
+    merges.push([a, b]);
+    add(merged);
+    for (const x of seqs) {
+      const out: string[] = [];
+      for (let i = 0; i < x.w.length; i++) {
+        if (i + 1 < x.w.length && x.w[i] === a && x.w[i + 1] === b) {
+          out.push(merged);
+          i++;
+        } else out.push(x.w[i]);
+      }
+      x.w = out;
+    }
+  }
+  return JSON.stringify({
+    version: '1.0',
+    added_tokens: [added(0, '<unk>', true)],
+    normalizer: null,
+    pre_tokenizer: { type: 'WhitespaceSplit' },
+    post_processor: null,
+    decoder: null,
+    model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: P, end_of_word_suffix: S, fuse_unk: false, byte_fallback: false, vocab, merges },
+  });
+}

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { tokenizerFromJSON } from '../../../src/core/tokenize/index';
-import { byteLevelWith, DEEPSEEK_PRE, gpt2Json, llama2Json, llamaLikeJson, metaspaceJson, O200K_PRE, STARCODER2_PRE } from './build';
+import { affixJson, byteLevelWith, DEEPSEEK_PRE, gpt2Json, llama2Json, llamaLikeJson, metaspaceJson, O200K_PRE, STARCODER2_PRE } from './build';
 import { ADVERSARIAL, referenceFor, refIds, refOffsets, sourceFiles } from './helpers';
 
 // Training corpus: two files of this engine plus a little Rust (stable, ~12 KB).
@@ -18,7 +18,7 @@ const corpus = ['src/core/tokenize/bytes.ts', 'src/core/tokenize/markers.ts', 's
 
 const texts = [
   // This engine's own sources (a stable set; the bundled tokenizer is checked on the whole repository).
-  ...sourceFiles(['src/core/tokenize', 'test/unit/tokenize'], /\.ts$/).map((f) => fs.readFileSync(f, 'utf8')),
+  ...sourceFiles(['src/core/tokenize'], /\.ts$/).map((f) => fs.readFileSync(f, 'utf8')),
   ...ADVERSARIAL,
   'snake_case_name.method().chain 3.14 v1.2.3 __init__ ...',
   'with <custom> inside and <custom>twice<custom>, <sep> a  <sep>  b',
@@ -34,6 +34,7 @@ const configs: Array<{ name: string; json: string; offsets: boolean }> = [
   { name: 'StarCoder2 pre-tokenizer (Digits + ByteLevel regex)', json: byteLevelWith(corpus, STARCODER2_PRE), offsets: true },
   { name: 'GPT-4o (o200k) regex, ignore_merges', json: byteLevelWith(corpus, O200K_PRE, true), offsets: true },
   { name: 'DeepSeek-Coder splits (CJK ranges, $ anchor)', json: byteLevelWith(corpus, DEEPSEEK_PRE), offsets: true },
+  { name: 'continuing_subword_prefix + end_of_word_suffix, WhitespaceSplit, unk', json: affixJson(corpus), offsets: false },
 ];
 
 for (const c of configs) {
