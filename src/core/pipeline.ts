@@ -173,7 +173,11 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     log(`history: ${order.length} commits (${order.length - missing.length} cached)`);
     checkAbort(signal);
 
+    const timeOf = new Map(listed.map((c: CommitInfo) => [c.hash, c.committer.timestamp]));
+
     clock.start('chunks');
+    // Entries stay in memory only when there is no cache to reload them from.
+    const keepInMemory = !cache.enabled;
     const entries = new Map<string, CommitCacheEntry>();
     let processed = 0;
     if (missing.length > 0) {
@@ -195,40 +199,65 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         if (!missingSet.has(rec.commit.hash)) continue;
         const entry = await chunkOne(chunker, rec, repo);
         cache.put(chunkNs, rec.commit.hash, entry);
-        entries.set(rec.commit.hash, entry);
+        if (keepInMemory) entries.set(rec.commit.hash, entry);
         processed++;
         progress('chunks', processed, missing.length);
       }
-    }
-    for (const h of order) {
-      if (entries.has(h)) continue;
-      const e = cache.get<CommitCacheEntry>(chunkNs, h);
-      if (!e) throw new Error(`commit ${h} is listed by history but was neither read nor cached`);
-      entries.set(h, e);
+      chunker.dispose();
+      chunker = null;
     }
     clock.end({ processed, cached: order.length - processed });
     log(`chunks: processed ${processed} commits, reused ${order.length - processed} from the cache`);
     checkAbort(signal);
 
-    // ── Redaction (before tokenization), message cleaning, exact dedup.
-    const redactor = new Redactor({ keep: settings.redact ? [] : undefined });
+    // ── One pass in commit order: redaction (before tokenization), message cleaning, exact dedup,
+    //    tokens (cached by content), chunk rows streamed to chunks.jsonl. Only token ids stay in memory.
+    clock.start('tokens');
+    const seedLayout = settings.layout === 'seed';
+    out = new AtomicDir(outDir);
+    const chunkStreams = [out.stream('chunks.jsonl'), ...(seedLayout ? [out.stream('chunks_enhanced.jsonl')] : [])];
+    const redactor = new Redactor();
     const red = (s: string) => (settings.redact ? redactor.redact(s) : s);
     const seenExact = new Set<string>();
     let exactDupes = 0;
-    const splitOf = assignSplits(order.map((h) => ({ hash: h, time: entries.get(h)!.commit.committer.timestamp })), settings.splits);
+    const splitOf = assignSplits(order.map((h) => ({ hash: h, time: timeOf.get(h) ?? 0 })), settings.splits);
     const commitRows: CommitRow[] = [];
-    const perCommit: Array<{ hash: string; split: SplitName; commit: CommitInfo; chunks: ChunkRecord[]; redactions: number[] }> = [];
+    const groups: Array<{ hash: string; split: SplitName; numChunks: number; all: Int32Array; ctxLen: number; text: string; truncated: number }> = [];
+    const segs: Array<StreamSegment & { split: SplitName; ids: Int32Array }> = [];
+    const chunkTokenIds: Int32Array[] = [];
+    const languages: Record<string, number> = {};
+    const kinds: Record<string, number> = {};
+    const skips: Record<string, number> = {};
+    const fileLanguages: Record<string, number> = {};
+    let changedBytes = 0;
+    let filesChanged = 0;
+    let commitErrors = 0;
+    let chunkCount = 0;
+    let splitChunks = 0;
+    let contextItems = 0;
+    let tokenCount = 0;
+    let tokenized = 0;
+    let done = 0;
     for (const h of order) {
-      const e = entries.get(h)!;
+      checkAbort(signal);
+      const e = entries.get(h) ?? cache.get<CommitCacheEntry>(chunkNs, h);
+      entries.delete(h);
+      if (!e) throw new Error(`commit ${h} is listed by history but was neither read nor cached`);
+      for (const [k, v] of Object.entries(e.skips)) skips[k] = (skips[k] ?? 0) + (v ?? 0);
+      for (const [k, v] of Object.entries(e.languages)) fileLanguages[k] = (fileLanguages[k] ?? 0) + v;
+      changedBytes += e.changedBytes;
+      filesChanged += e.files;
+      if (e.error) commitErrors++;
       const c = e.commit;
       const message = red(cleanMessage(c.subject, c.body));
       const trivial = isTrivialMessage(message);
       const [subject, ...rest] = trivial ? [''] : message.split('\n');
-      const email = settings.keepAuthorEmails || !settings.redact ? c.author.email : red(c.author.email);
+      const keepEmail = settings.keepAuthorEmails || !settings.redact;
+      const email = keepEmail ? c.author.email : red(c.author.email);
       const commit: CommitInfo = {
         ...c,
-        author: { ...c.author, email, name: c.author.name },
-        committer: { ...c.committer, email: settings.keepAuthorEmails || !settings.redact ? c.committer.email : red(c.committer.email) },
+        author: { ...c.author, email },
+        committer: { ...c.committer, email: keepEmail ? c.committer.email : red(c.committer.email) },
         subject,
         body: rest.join('\n').replace(/^\n+/, ''),
       };
@@ -236,12 +265,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       const redactions: number[] = [];
       for (const ch of e.chunks) {
         const before = redactor.total();
-        const r: ChunkRecord = {
-          ...ch,
-          oldCode: red(ch.oldCode),
-          newCode: red(ch.newCode),
-          context: ch.context.map((ci) => ({ ...ci, code: red(ci.code) })),
-        };
+        const r: ChunkRecord = { ...ch, oldCode: red(ch.oldCode), newCode: red(ch.newCode), context: ch.context.map((ci) => ({ ...ci, code: red(ci.code) })) };
         if (settings.dedup) {
           const k = exactKey(r.oldCode, r.newCode);
           if (seenExact.has(k)) {
@@ -254,7 +278,6 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         redactions.push(redactor.total() - before);
       }
       const split = splitOf.get(h)!;
-      perCommit.push({ hash: h, split, commit, chunks, redactions });
       commitRows.push({
         hash: h,
         parents: c.parents,
@@ -267,29 +290,42 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         num_chunks: chunks.length,
         ...(e.error ? { error: e.error } : {}),
       });
-    }
-    checkAbort(signal);
 
-    // ── Tokens (cached by content).
-    clock.start('tokens');
-    let tokenCount = 0;
-    let tokenized = 0;
-    const serialized = new Map<string, TokenCacheEntry>();
-    let done = 0;
-    for (const pc of perCommit) {
-      checkAbort(signal);
-      const key = sha256(JSON.stringify({ commit: pc.commit, chunks: pc.chunks }));
-      let t = cache.get<TokenCacheEntry>(tokNs, pc.hash);
+      const key = sha256(JSON.stringify({ commit, chunks }));
+      let t = cache.get<TokenCacheEntry>(tokNs, h);
       if (!t || t.key !== key) {
-        t = { key, groups: pc.chunks.length ? serializeGroups(tok, pc.commit, pc.chunks, settings) : [], chunkIds: pc.chunks.map((c) => tok.encode(c.change === 'deleted' ? c.oldCode : c.newCode).ids) };
-        cache.put(tokNs, pc.hash, t);
+        t = {
+          key,
+          groups: chunks.length ? serializeGroups(tok, commit, chunks, settings) : [],
+          chunkIds: chunks.map((x) => tok.encode(x.change === 'deleted' ? x.oldCode : x.newCode).ids),
+        };
+        cache.put(tokNs, h, t);
         tokenized++;
       }
-      serialized.set(pc.hash, t);
-      tokenCount += t.groups.reduce((a, g) => a + g.contextIds.length + g.targetIds.length, 0);
-      progress('tokens', ++done, perCommit.length);
+      chunks.forEach((x, i) => {
+        const ids = Int32Array.from(t.chunkIds[i]);
+        chunkTokenIds.push(ids);
+        const row: ChunkRow = { ...x, dataset_split: split, tokens: ids.length, redactions: redactions[i] };
+        const line = JSON.stringify(row) + '\n';
+        for (const st of chunkStreams) st.write(line);
+        chunkCount++;
+        languages[x.language ?? 'unknown'] = (languages[x.language ?? 'unknown'] ?? 0) + 1;
+        kinds[x.kind] = (kinds[x.kind] ?? 0) + 1;
+        if (x.split) splitChunks++;
+        contextItems += x.context.length;
+        if (settings.mode === 'sequential') segs.push({ commitHash: h, ids, text: x.newCode, split });
+      });
+      for (const g of t.groups) {
+        const all = new Int32Array(g.contextIds.length + g.targetIds.length);
+        all.set(g.contextIds);
+        all.set(g.targetIds, g.contextIds.length);
+        tokenCount += all.length;
+        if (settings.mode === 'commit') groups.push({ hash: h, split, numChunks: chunks.length, all, ctxLen: g.contextIds.length, text: g.text, truncated: g.truncated });
+      }
+      progress('tokens', ++done, order.length);
     }
-    clock.end({ commits: perCommit.length, tokenized, cached: perCommit.length - tokenized, tokens: tokenCount });
+    const chunkFiles = chunkStreams.map((st) => st.close());
+    clock.end({ commits: order.length, tokenized, cached: order.length - tokenized, tokens: tokenCount, chunks: chunkCount });
     checkAbort(signal);
 
     // ── Examples: near dedup, windows, splits.
@@ -300,36 +336,21 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     let near: Record<SplitName, number> = { train: 0, val: 0, test: 0 };
     let contextDropped = 0;
     let truncatedGroups = 0;
-    const chunkRows: ChunkRow[] = [];
-    const chunkTokenIds: number[][] = [];
-    for (const pc of perCommit) {
-      const t = serialized.get(pc.hash)!;
-      pc.chunks.forEach((c, i) => {
-        chunkRows.push({ ...c, dataset_split: pc.split, tokens: t.chunkIds[i].length, redactions: pc.redactions[i] });
-        chunkTokenIds.push(t.chunkIds[i]);
-      });
-    }
     if (settings.mode === 'commit') {
-      const items = perCommit.flatMap((pc) => serialized.get(pc.hash)!.groups.map((g) => ({ pc, g, split: pc.split, ids: g.targetIds })));
+      const items = groups.map((g) => ({ split: g.split, ids: g.all.subarray(g.ctxLen) }));
       const keep = settings.dedup ? nearDedup(items, settings.nearDupThreshold) : null;
       if (keep) near = keep.removed;
-      items.forEach((it, i) => {
+      groups.forEach((g, i) => {
         if (keep && !keep.keep[i]) return;
-        if (it.g.truncated) truncatedGroups++;
-        const b = buildCommitExamples({ commitHash: it.pc.hash, numChunks: it.pc.chunks.length, contextIds: it.g.contextIds, targetIds: it.g.targetIds, text: it.g.text }, w);
+        if (g.truncated) truncatedGroups++;
+        const b = buildCommitExamples({ commitHash: g.hash, numChunks: g.numChunks, contextIds: g.all.subarray(0, g.ctxLen), targetIds: g.all.subarray(g.ctxLen), text: g.text }, w);
         contextDropped += b.contextTokensDropped;
-        examples[it.split].push(...b.examples);
+        examples[g.split].push(...b.examples);
       });
     } else {
-      const segs: Array<StreamSegment & { split: SplitName; ids: number[] }> = [];
-      let k = 0;
-      for (const pc of perCommit) for (const c of pc.chunks) segs.push({ commitHash: pc.hash, ids: chunkTokenIds[k++], text: c.newCode, split: pc.split });
       const keep = settings.dedup ? nearDedup(segs, settings.nearDupThreshold) : null;
       if (keep) near = keep.removed;
-      for (const split of SPLITS) {
-        const mine = segs.filter((s, i) => s.split === split && (!keep || keep.keep[i]));
-        examples[split] = buildSequentialExamples(mine, w);
-      }
+      for (const split of SPLITS) examples[split] = buildSequentialExamples(segs.filter((s, i) => s.split === split && (!keep || keep.keep[i])), w);
     }
     const exCounts = Object.fromEntries(SPLITS.map((s) => [s, examples[s].length])) as Record<SplitName, number>;
     clock.end({ ...exCounts, near_duplicates: near.train + near.val + near.test, exact_duplicates: exactDupes });
@@ -337,25 +358,6 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     checkAbort(signal);
 
     // ── Stats.
-    const languages: Record<string, number> = {};
-    const kinds: Record<string, number> = {};
-    for (const c of chunkRows) {
-      languages[c.language ?? 'unknown'] = (languages[c.language ?? 'unknown'] ?? 0) + 1;
-      kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
-    }
-    const skips: Record<string, number> = {};
-    const fileLanguages: Record<string, number> = {};
-    let changedBytes = 0;
-    let filesChanged = 0;
-    let commitErrors = 0;
-    for (const h of order) {
-      const e = entries.get(h)!;
-      for (const [k, v] of Object.entries(e.skips)) skips[k] = (skips[k] ?? 0) + (v ?? 0);
-      for (const [k, v] of Object.entries(e.languages)) fileLanguages[k] = (fileLanguages[k] ?? 0) + v;
-      changedBytes += e.changedBytes;
-      filesChanged += e.files;
-      if (e.error) commitErrors++;
-    }
     const splitStats = Object.fromEntries(
       SPLITS.map((s) => [
         s,
@@ -371,7 +373,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       splits: splitStats,
       examples: exCounts,
       commits: order.length,
-      chunks: chunkRows.length,
+      chunks: chunkCount,
       tokens: tokenCount,
       chunk_tokens: percentiles(chunkTokenIds.map((c) => c.length)),
       languages,
@@ -389,12 +391,12 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       files_changed: filesChanged,
       changed_bytes: changedBytes,
       file_languages: fileLanguages,
-      chunks: chunkRows.length,
+      chunks: chunkCount,
       kinds,
       languages,
       skips,
-      split_chunks: chunkRows.filter((c) => c.split).length,
-      context_items: chunkRows.reduce((a, c) => a + c.context.length, 0),
+      split_chunks: splitChunks,
+      context_items: contextItems,
     };
 
     // ── Write.
@@ -416,16 +418,16 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         vocab: () => vocabOf(tokJson),
       },
       commits: commitRows,
-      chunks: chunkRows,
+      chunkCount,
       chunkTokenIds,
       examples,
       windows: w,
       stats,
       chunkingStats,
       phases: clock.phases,
-      previousRun: last ? { head: last.head, manifest_sha256: last.manifestSha256, commits: last.result.commits.total } : null,
+      previousRun: last && last.out === outDir ? { head: last.head, manifest_sha256: last.manifestSha256, commits: last.result.commits.total } : null,
     };
-    out = new AtomicDir(outDir);
+    void chunkFiles;
     // the write phase's timing is recorded just before the manifest (which lists the phases) is written
     const outFiles = out.files;
     const { manifestFile } = writeDataset(out, ds, () => clock.end({ files: outFiles.length, bytes: outFiles.reduce((a, f) => a + f.bytes, 0) }));
@@ -440,7 +442,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       upToDate: false,
       head,
       commits: { total: order.length, processed, cached: order.length - processed },
-      chunks: chunkRows.length,
+      chunks: chunkCount,
       examples: exCounts,
       tokens: tokenCount,
       redactions: settings.redact ? { ...redactor.counts } : {},

@@ -21,7 +21,7 @@ export function datasetCard(ds: BuiltDataset): string {
     `| val | ${n('val')} |`,
     `| test | ${n('test')} |`,
     '',
-    `Chunks: ${ds.chunks.length}. Tokenizer: \`${ds.tokenizer.source}\` (sha256 \`${ds.tokenizer.sha256}\`, vocab ${ds.tokenizer.vocab_size}).`,
+    `Chunks: ${ds.chunkCount}. Tokenizer: \`${ds.tokenizer.source}\` (sha256 \`${ds.tokenizer.sha256}\`, vocab ${ds.tokenizer.vocab_size}).`,
     `Format: \`${String(st.format)}\`, mode: \`${String(st.mode)}\`, context window ${String(st.contextWindow)}, target window ${String(st.targetWindow)}.`,
     '',
     '## Fields',

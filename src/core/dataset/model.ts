@@ -48,8 +48,9 @@ export interface BuiltDataset {
   settings: Record<string, unknown>;
   tokenizer: TokenizerInfo;
   commits: CommitRow[];
-  chunks: ChunkRow[];
-  chunkTokenIds: number[][];
+  /** Chunk rows are streamed to chunks.jsonl (and chunks_enhanced.jsonl) during the run; this is their count. */
+  chunkCount: number;
+  chunkTokenIds: Int32Array[];
   examples: Record<SplitName, CompactExample[]>;
   windows: WindowOptions;
   stats: Record<string, unknown>;

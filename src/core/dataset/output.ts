@@ -20,6 +20,7 @@ export class AtomicDir {
   readonly tmp: string;
   readonly files: WrittenFile[] = [];
   private done = false;
+  private readonly openFds = new Set<number>();
 
   constructor(readonly target: string) {
     const parent = path.dirname(path.resolve(target));
@@ -55,8 +56,60 @@ export class AtomicDir {
     return f;
   }
 
+  /** A file written piece by piece (fsynced and recorded on close). */
+  stream(rel: string): { write(data: string | Uint8Array): void; close(): WrittenFile } {
+    if (this.done) throw new Error('output already committed or aborted');
+    const p = path.join(this.tmp, ...rel.split('/'));
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    const fd = fs.openSync(p, 'w');
+    this.openFds.add(fd);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let pending: string[] = [];
+    let pendingLen = 0;
+    const flush = () => {
+      if (!pending.length) return;
+      const buf = Buffer.from(pending.join(''), 'utf8');
+      fs.writeSync(fd, buf);
+      hash.update(buf);
+      bytes += buf.byteLength;
+      pending = [];
+      pendingLen = 0;
+    };
+    let closed = false;
+    return {
+      write: (data) => {
+        if (closed) throw new Error(`${rel} is closed`);
+        if (typeof data === 'string') {
+          pending.push(data);
+          pendingLen += data.length;
+          if (pendingLen > 1 << 20) flush();
+        } else {
+          flush();
+          fs.writeSync(fd, data);
+          hash.update(data);
+          bytes += data.byteLength;
+        }
+      },
+      close: () => {
+        if (!closed) {
+          flush();
+          fs.fsyncSync(fd);
+          fs.closeSync(fd);
+          this.openFds.delete(fd);
+          closed = true;
+          this.files.push({ path: rel, bytes, sha256: '' });
+        }
+        const f = this.files.find((x) => x.path === rel)!;
+        if (!f.sha256) f.sha256 = hash.digest('hex');
+        return f;
+      },
+    };
+  }
+
   commit(): void {
     if (this.done) throw new Error('output already committed or aborted');
+    if (this.openFds.size) throw new Error('output has unclosed files');
     const target = path.resolve(this.target);
     let old: string | null = null;
     if (fs.existsSync(target)) {
@@ -83,6 +136,8 @@ export class AtomicDir {
   abort(): void {
     if (this.done) return;
     this.done = true;
+    for (const fd of this.openFds) fs.closeSync(fd);
+    this.openFds.clear();
     fs.rmSync(this.tmp, { recursive: true, force: true });
   }
 }

@@ -89,7 +89,7 @@ export function encodeChunkTokens(chunks: Array<ArrayLike<number>>, metadata: Re
   let pos = 0;
   chunks.forEach((c, i) => {
     offsets[i] = BigInt(pos);
-    for (let k = 0; k < c.length; k++) ids[pos + k] = c[k];
+    ids.set(c, pos);
     pos += c.length;
   });
   offsets[chunks.length] = BigInt(pos);

@@ -63,7 +63,6 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
   const tokMeta = { tokenizer_sha256: ds.tokenizer.sha256, vocab_size: String(ds.tokenizer.vocab_size) };
 
   dir.write('commits.jsonl', jsonl(ds.commits));
-  dir.write('chunks.jsonl', jsonl(ds.chunks));
   dir.write('chunking_stats.json', stableJson(ds.chunkingStats));
   dir.write('tokenizer/tokenizer.json', ds.tokenizer.json);
   dir.write('tokenizer/special_tokens.json', ds.tokenizer.special_tokens_json);
@@ -79,7 +78,6 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
 
   if (seed) {
     dir.write('commits_rich.json', jsonArray(ds.commits));
-    dir.write('chunks_enhanced.jsonl', jsonl(ds.chunks));
     dir.write('chunking_stats_enhanced.json', stableJson(ds.chunkingStats));
     dir.write('vocab_enhanced.json', stableJson(ds.tokenizer.vocab ? ds.tokenizer.vocab() : {}));
     dir.write('tokens_enhanced.safetensors', tokens);
@@ -104,7 +102,7 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
     },
     counts: {
       commits: ds.commits.length,
-      chunks: ds.chunks.length,
+      chunks: ds.chunkCount,
       examples: Object.fromEntries(SPLITS.map((s) => [s, ds.examples[s].length])),
     },
     phases: ds.phases,
