@@ -121,34 +121,40 @@ export interface BuildResult {
 export function buildCommitExamples(input: CommitExampleInput, w: WindowOptions): BuildResult {
   const { contextWindow: cw, targetWindow: tw } = w;
   if (cw <= 0 || tw <= 0) throw new Error('contextWindow and targetWindow must be positive');
-  const ctx = Int32Array.from(input.contextIds);
-  const tgt = Int32Array.from(input.targetIds);
-  const parts = Math.max(1, Math.ceil(tgt.length / tw));
+  const all = contiguous(input.contextIds, input.targetIds);
+  const nCtx = input.contextIds.length;
+  const nTgt = input.targetIds.length;
+  const parts = Math.max(1, Math.ceil(nTgt / tw));
   const examples: CompactExample[] = [];
   let dropped = 0;
   for (let p = 0; p < parts; p++) {
-    // context of part p = the context followed by the target tokens before this part, keeping its last cw tokens
-    const fullLen = ctx.length + p * tw;
-    const keep = Math.min(cw, fullLen);
-    dropped += fullLen - keep;
-    const c = new Int32Array(keep);
-    const from = fullLen - keep; // index into ctx ++ tgt[0 : p*tw]
-    for (let i = 0; i < keep; i++) {
-      const j = from + i;
-      c[i] = j < ctx.length ? ctx[j] : tgt[j - ctx.length];
-    }
+    // context of part p = the last cw tokens of context ++ target[0 : p*tw] (views, no copies)
+    const end = nCtx + p * tw;
+    const start = Math.max(0, end - cw);
+    dropped += start;
     examples.push({
       commit_hash: input.commitHash,
       example_type: 'commit_based',
       num_chunks: input.numChunks,
       part: p,
       parts,
-      ctx: c,
-      tgt: tgt.slice(p * tw, (p + 1) * tw),
+      ctx: all.subarray(start, end),
+      tgt: all.subarray(end, Math.min(nCtx + nTgt, end + tw)),
       text: input.text,
     });
   }
   return { examples, contextTokensDropped: dropped };
+}
+
+/** context ++ target as one array: a view when they already sit back to back in one buffer. */
+function contiguous(ctx: ArrayLike<number>, tgt: ArrayLike<number>): Int32Array {
+  if (ctx instanceof Int32Array && tgt instanceof Int32Array && ctx.buffer === tgt.buffer && ctx.byteOffset + ctx.byteLength === tgt.byteOffset) {
+    return new Int32Array(ctx.buffer, ctx.byteOffset, ctx.length + tgt.length);
+  }
+  const all = new Int32Array(ctx.length + tgt.length);
+  all.set(ctx);
+  all.set(tgt, ctx.length);
+  return all;
 }
 
 export interface StreamSegment {
@@ -183,8 +189,8 @@ export function buildSequentialExamples(segments: StreamSegment[], w: WindowOpti
       num_chunks: segs.length,
       part: 0,
       parts: 1,
-      ctx: ids.slice(start, Math.min(end, start + cw)),
-      tgt: ids.slice(Math.min(end, start + cw), end),
+      ctx: ids.subarray(start, Math.min(end, start + cw)),
+      tgt: ids.subarray(Math.min(end, start + cw), end),
       text: segs.map((si) => segments[si].text).join('\n'),
     });
   }
