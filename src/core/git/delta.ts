@@ -1,7 +1,8 @@
 /** Applies a git delta (copy/insert instructions, https://git-scm.com/docs/pack-format#_deltified_representation). */
 import { ObjectFormatError } from './parse';
 
-export function applyDelta(base: Uint8Array, delta: Uint8Array): Buffer {
+/** The result goes to a new buffer, or into `output(size)` (a buffer of at least `size` bytes) when given. */
+export function applyDelta(base: Uint8Array, delta: Uint8Array, output?: (size: number) => Buffer): Buffer {
   let p = 0;
   const varint = (): number => {
     let v = 0;
@@ -18,7 +19,7 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array): Buffer {
   const baseSize = varint();
   if (baseSize !== base.length) throw new ObjectFormatError(`Delta base size ${baseSize} ≠ ${base.length}.`);
   const size = varint();
-  const out = Buffer.allocUnsafe(size);
+  const out = output ? output(size).subarray(0, size) : Buffer.allocUnsafeSlow(size);
   let o = 0;
   while (p < delta.length) {
     const op = delta[p++];

@@ -1,13 +1,13 @@
 /**
- * Tree-to-tree diff by recursive readTree: any subtree whose oid is unchanged is skipped without
- * being read. Exact renames are paired by blob oid afterwards.
+ * Tree-to-tree diff on the raw tree objects, like git's tree-diff: both trees are walked in git's
+ * entry order side by side, equal entries (same name, mode and oid bytes) are skipped without
+ * decoding anything, any subtree whose oid is unchanged is not read, and only the changed entries
+ * become strings. Exact renames are paired by blob oid afterwards.
  */
 import type { ChangeType } from '../types';
 import type { AttrRule } from './attributes';
 import { MODE_GITLINK, MODE_SYMLINK } from './classify';
-import type { ObjectStore, Tree, TreeItem } from './objects';
-
-const EMPTY: Tree = { items: [], byName: new Map() };
+import { ObjectFormatError, safeName, treeEntryMode } from './parse';
 
 export interface RawChange {
   path: string;
@@ -21,61 +21,154 @@ export interface RawChange {
   rules: readonly AttrRule[];
 }
 
-export type AttrLoader = (oid: string, dir: string) => Promise<AttrRule[]>;
+/** Raw tree bytes by oid (cached by the caller). */
+export type TreeSource = (oid: string) => Buffer;
+export type AttrLoader = (oid: string, dir: string) => AttrRule[];
 
-export async function diffTrees(
-  store: ObjectStore,
-  oldTree: string | null,
-  newTree: string,
-  loadAttrs: AttrLoader,
-): Promise<RawChange[]> {
+const EMPTY = Buffer.alloc(0);
+
+export function diffTrees(trees: TreeSource, oldTree: string | null, newTree: string, loadAttrs: AttrLoader): RawChange[] {
   const out: RawChange[] = [];
-  await walk(store, oldTree, newTree, '', [], loadAttrs, out);
+  walk(trees, oldTree, newTree, '', [], loadAttrs, out);
   return pairExactRenames(out).sort((a, b) => compare(a.path, b.path));
 }
 
-async function walk(
-  store: ObjectStore,
+/** A position in a raw tree object: `mode SP name NUL oid[20]` entries. */
+class Cursor {
+  pos = 0;
+  nameStart = 0;
+  nameEnd = 0;
+  isTree = false;
+  done = false;
+
+  constructor(readonly buf: Buffer) {
+    this.load(0);
+  }
+
+  private load(p: number): void {
+    const b = this.buf;
+    this.pos = p;
+    if (p >= b.length) {
+      this.done = true;
+      return;
+    }
+    const sp = b.indexOf(32, p);
+    const nul = sp < 0 ? -1 : b.indexOf(0, sp);
+    if (sp < 0 || nul < 0 || nul + 21 > b.length) throw new ObjectFormatError(`Malformed tree object at byte ${p}.`);
+    this.nameStart = sp + 1;
+    this.nameEnd = nul;
+    this.isTree = b[p] === 52 /* 4 */ || (b[p] === 48 /* 0 */ && b[p + 1] === 52);
+  }
+
+  next(): void {
+    this.load(this.nameEnd + 21);
+  }
+
+  get name(): string {
+    return safeName(this.buf.toString('utf8', this.nameStart, this.nameEnd));
+  }
+
+  get oid(): string {
+    return this.buf.toString('hex', this.nameEnd + 1, this.nameEnd + 21);
+  }
+
+  get mode(): string {
+    return treeEntryMode(this.buf.toString('latin1', this.pos, this.nameStart - 1));
+  }
+
+  sameOid(o: Cursor): boolean {
+    const a = this.buf;
+    const b = o.buf;
+    const pa = this.nameEnd + 1;
+    const pb = o.nameEnd + 1;
+    for (let i = 0; i < 20; i++) if (a[pa + i] !== b[pb + i]) return false;
+    return true;
+  }
+
+  sameMode(o: Cursor): boolean {
+    const la = this.nameStart - this.pos;
+    if (la !== o.nameStart - o.pos) return false;
+    for (let i = 0; i < la; i++) if (this.buf[this.pos + i] !== o.buf[o.pos + i]) return false;
+    return true;
+  }
+
+  /** git's base_name_compare: names byte-wise, a tree's name compared as if followed by "/". */
+  compare(o: Cursor): number {
+    const a = this.buf;
+    const b = o.buf;
+    const la = this.nameEnd - this.nameStart;
+    const lb = o.nameEnd - o.nameStart;
+    const n = la < lb ? la : lb;
+    for (let i = 0; i < n; i++) {
+      const d = a[this.nameStart + i] - b[o.nameStart + i];
+      if (d !== 0) return d;
+    }
+    const ca = la > n ? a[this.nameStart + n] : this.isTree ? 47 : 0;
+    const cb = lb > n ? b[o.nameStart + n] : o.isTree ? 47 : 0;
+    return ca - cb;
+  }
+
+  /** The `.gitattributes` blob of this tree, if any (entries are sorted: stop past the name). */
+  static attributes(buf: Buffer): string | undefined {
+    const c = new Cursor(buf);
+    for (; !c.done; c.next()) {
+      const first = buf[c.nameStart];
+      if (first > 46 /* . */) return undefined;
+      if (!c.isTree && c.nameEnd - c.nameStart === 14 && buf.toString('latin1', c.nameStart, c.nameEnd) === '.gitattributes') {
+        const mode = c.mode;
+        return mode === MODE_GITLINK ? undefined : c.oid;
+      }
+    }
+    return undefined;
+  }
+}
+
+function walk(
+  trees: TreeSource,
   oldOid: string | null,
   newOid: string | null,
   prefix: string,
   inherited: readonly AttrRule[],
   loadAttrs: AttrLoader,
   out: RawChange[],
-): Promise<void> {
-  const oldTree = oldOid ? await store.readTree(oldOid) : EMPTY;
-  const newTree = newOid ? await store.readTree(newOid) : EMPTY;
-  const attrSource = (newOid ? newTree : oldTree).attributes;
-  const rules = attrSource ? [...inherited, ...(await loadAttrs(attrSource.oid, prefix))] : inherited;
+): void {
+  const oldBuf = oldOid ? trees(oldOid) : EMPTY;
+  const newBuf = newOid ? trees(newOid) : EMPTY;
+  const attrOid = Cursor.attributes(newOid ? newBuf : oldBuf);
+  const rules = attrOid ? [...inherited, ...loadAttrs(attrOid, prefix)] : inherited;
 
-  for (const n of newTree.items) {
-    const o = oldTree.byName.get(n.name);
-    const path = prefix + n.name;
-    if (!o) {
-      await added(n, path);
-    } else if (o.oid === n.oid && o.mode === n.mode) {
-      continue;
-    } else if (o.type === 'tree' && n.type === 'tree') {
-      await walk(store, o.oid, n.oid, path + '/', rules, loadAttrs, out);
-    } else if (o.type === 'tree' || n.type === 'tree') {
-      await deleted(o, path);
-      await added(n, path);
+  const o = new Cursor(oldBuf);
+  const n = new Cursor(newBuf);
+  while (!o.done || !n.done) {
+    const c = o.done ? 1 : n.done ? -1 : o.compare(n);
+    if (c < 0) {
+      deleted(o);
+      o.next();
+    } else if (c > 0) {
+      added(n);
+      n.next();
     } else {
-      out.push({ path, change: 'modified', oldMode: o.mode, newMode: n.mode, oldOid: o.oid, newOid: n.oid, rules });
+      // Same name and the same kind (tree/tree or non-tree/non-tree).
+      if (!o.sameOid(n) || (!o.isTree && !o.sameMode(n))) {
+        const path = prefix + n.name;
+        if (o.isTree) walk(trees, o.oid, n.oid, path + '/', rules, loadAttrs, out);
+        else out.push({ path, change: 'modified', oldMode: o.mode, newMode: n.mode, oldOid: o.oid, newOid: n.oid, rules });
+      }
+      o.next();
+      n.next();
     }
   }
-  for (const o of oldTree.items) {
-    if (!newTree.byName.has(o.name)) await deleted(o, prefix + o.name);
+
+  function added(e: Cursor): void {
+    const path = prefix + e.name;
+    if (e.isTree) walk(trees, null, e.oid, path + '/', rules, loadAttrs, out);
+    else out.push({ path, change: 'added', newMode: e.mode, newOid: e.oid, rules });
   }
 
-  async function added(n: TreeItem, path: string): Promise<void> {
-    if (n.type === 'tree') await walk(store, null, n.oid, path + '/', rules, loadAttrs, out);
-    else out.push({ path, change: 'added', newMode: n.mode, newOid: n.oid, rules });
-  }
-
-  async function deleted(o: TreeItem, path: string): Promise<void> {
-    if (o.type === 'tree') await walk(store, o.oid, null, path + '/', rules, loadAttrs, out);
-    else out.push({ path, change: 'deleted', oldMode: o.mode, oldOid: o.oid, rules });
+  function deleted(e: Cursor): void {
+    const path = prefix + e.name;
+    if (e.isTree) walk(trees, e.oid, null, path + '/', rules, loadAttrs, out);
+    else out.push({ path, change: 'deleted', oldMode: e.mode, oldOid: e.oid, rules });
   }
 }
 

@@ -14,14 +14,6 @@ import { ObjectFormatError, parseCommit, parseTagTarget, parseTree, type ParsedC
 
 export type { ParsedCommit, TreeItem } from './parse';
 
-/** A parsed tree: its entries in name order and by name. */
-export interface Tree {
-  items: TreeItem[];
-  byName: Map<string, TreeItem>;
-  /** The `.gitattributes` blob entry, if any. */
-  attributes?: TreeItem;
-}
-
 export interface CacheBudget {
   /** Decoded blob text cache (bytes, approx.). Default 64 MiB. */
   blobBytes?: number;
@@ -41,7 +33,7 @@ export interface ObjectCounters {
 export class ObjectStore {
   readonly fs: CachedFs;
   readonly odb: ObjectDatabase;
-  private readonly trees: Lru<string, Tree>;
+  private readonly trees: Lru<string, Buffer>;
   private readonly blobs: Lru<string, BlobInfo>;
   readonly counters: ObjectCounters = { blobsRead: 0, blobCacheHits: 0, treesRead: 0, commitsRead: 0 };
 
@@ -51,37 +43,38 @@ export class ObjectStore {
   ) {
     this.fs = new CachedFs(gitdir);
     this.odb = new ObjectDatabase(gitdir, budget.deltaBaseBytes ?? 32 << 20);
-    this.trees = new Lru(budget.treeBytes ?? 16 << 20, (t) => 64 + t.items.length * 160);
+    this.trees = new Lru(budget.treeBytes ?? 16 << 20, (t) => 64 + t.length);
     this.blobs = new Lru(budget.blobBytes ?? 64 << 20, (b) => 96 + (b.text?.length ?? 0));
   }
 
   /** A commit (annotated tags are peeled); `info.hash` is the commit's own oid. */
   async readCommit(oid: string): Promise<ParsedCommit> {
-    let o: RawObject = this.odb.read(oid);
+    let o: RawObject = this.odb.read(oid, true);
     for (let hops = 0; o.type === 'tag'; hops++) {
       if (hops > 16) throw new ObjectFormatError(`Tag ${oid} does not lead to a commit.`);
       oid = parseTagTarget(o.data, oid);
-      o = this.odb.read(oid);
+      o = this.odb.read(oid, true);
     }
     if (o.type !== 'commit') throw new ObjectFormatError(`Object ${oid} is a ${o.type}, not a commit.`);
     this.counters.commitsRead++;
     return parseCommit(o.data, oid);
   }
 
-  async readTree(oid: string): Promise<Tree> {
+  /** A tree object's raw bytes (cached; a commit oid reads its tree). Do not modify the buffer. */
+  treeBytes(oid: string): Buffer {
     const hit = this.trees.get(oid);
     if (hit) return hit;
     let o = this.odb.read(oid);
     if (o.type === 'commit') o = this.odb.read(parseCommit(o.data, oid).tree);
     if (o.type !== 'tree') throw new ObjectFormatError(`Object ${oid} is a ${o.type}, not a tree.`);
     this.counters.treesRead++;
-    const items = parseTree(o.data);
-    const byName = new Map<string, TreeItem>();
-    for (const e of items) byName.set(e.name, e);
-    const attrs = byName.get('.gitattributes');
-    const tree: Tree = { items, byName, attributes: attrs?.type === 'blob' ? attrs : undefined };
-    this.trees.set(oid, tree);
-    return tree;
+    this.trees.set(oid, o.data);
+    return o.data;
+  }
+
+  /** A tree's entries in name order. */
+  async readTree(oid: string): Promise<TreeItem[]> {
+    return parseTree(this.treeBytes(oid));
   }
 
   /** A blob's bytes. The buffer may be shared with the delta-base cache: do not modify it. */
@@ -93,6 +86,10 @@ export class ObjectStore {
 
   /** A blob classified (text or why not), read at most once while cached. Never throws for a missing blob. */
   async blobInfo(oid: string): Promise<BlobInfo> {
+    return this.blobInfoSync(oid);
+  }
+
+  blobInfoSync(oid: string): BlobInfo {
     const hit = this.blobs.get(oid);
     if (hit) {
       this.counters.blobCacheHits++;
@@ -101,7 +98,9 @@ export class ObjectStore {
     let info: BlobInfo;
     this.counters.blobsRead++;
     try {
-      info = classifyBlob(await this.readBlob(oid));
+      const o = this.odb.read(oid, true);
+      if (o.type !== 'blob') throw new ObjectFormatError(`Object ${oid} is a ${o.type}, not a blob.`);
+      info = classifyBlob(o.data);
     } catch {
       info = { size: 0, text: null, reason: 'missing-object', minified: false, generatedMarker: false };
     }

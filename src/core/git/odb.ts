@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { applyDelta } from './delta';
-import { inflate } from './inflate';
+import { inflate, inflateInto, inflateOwned } from './inflate';
 import { Lru } from './lru';
 import { OBJ_BLOB, OBJ_COMMIT, OBJ_OFS_DELTA, OBJ_REF_DELTA, OBJ_TAG, OBJ_TREE, PackFile } from './pack';
 import { ObjectFormatError } from './parse';
@@ -47,10 +47,23 @@ export class ObjectDatabase {
     this.bases = new Lru(deltaBaseBytes, (o) => 64 + o.data.length);
   }
 
-  /** Reads an object by full oid. Throws ObjectNotFoundError, or ObjectFormatError / a zlib error when corrupt. */
-  read(oid: string): RawObject {
-    const o = this.readAny(oid, 0);
+  /**
+   * Reads an object by full oid. Throws ObjectNotFoundError, or ObjectFormatError / a zlib error when
+   * corrupt. With `transient`, the data may live in a scratch buffer that the next read overwrites:
+   * for objects that are decoded right away and not kept (blobs turned into text, commits).
+   */
+  read(oid: string, transient = false): RawObject {
+    const o = this.readAny(oid, 0, transient);
     return { type: TYPES[o.type], data: o.data };
+  }
+
+  private scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+  /** A scratch output buffer of at least `size + 1` bytes (very large objects get their own). */
+  private scratchFor(size: number): Buffer {
+    if (size + 1 > 16 << 20) return Buffer.allocUnsafeSlow(size + 1);
+    if (this.scratch.length < size + 1) this.scratch = Buffer.allocUnsafeSlow(Math.max(size + 1, this.scratch.length * 2));
+    return this.scratch;
   }
 
   /** True when the object is in a pack or loose (without reading it). */
@@ -70,18 +83,18 @@ export class ObjectDatabase {
     this.bases.clear();
   }
 
-  private readAny(oid: string, depth: number): Cached {
+  private readAny(oid: string, depth: number, transient = false): Cached {
     if (depth > 64) throw new ObjectFormatError(`Delta chain through ${oid} is too deep (a cycle?).`);
     const packs = this.packList();
     for (let i = 0; i < packs.length; i++) {
       const off = packs[i].find(oid);
-      if (off >= 0) return this.readPacked(i, off, depth);
+      if (off >= 0) return this.readPacked(i, off, depth, transient);
     }
     if (/^[0-9a-f]{40}$/.test(oid) && this.looseNames(oid.slice(0, 2)).has(oid.slice(2))) return this.readLoose(oid);
     throw new ObjectNotFoundError(oid);
   }
 
-  private readPacked(packNo: number, offset: number, depth: number): Cached {
+  private readPacked(packNo: number, offset: number, depth: number, transient: boolean): Cached {
     const pack = this.packs![packNo];
     const key = (off: number) => packNo * 2 ** 44 + off;
     const deltas: Buffer[] = [];
@@ -95,35 +108,30 @@ export class ObjectDatabase {
         break;
       }
       const e = pack.entry(cur, true);
-      const data = this.inflateEntry(e.bytes.subarray(e.dataStart), e.size, pack.packPath, cur);
-      if (e.type === OBJ_OFS_DELTA) {
-        deltas.push(data);
+      const input = e.bytes.subarray(e.dataStart);
+      this.entriesInflated++;
+      if (e.type === OBJ_OFS_DELTA || e.type === OBJ_REF_DELTA) {
+        deltas.push(inflateInto(input, e.size, Buffer.allocUnsafe(e.size + 1)));
         offsets.push(cur);
+        if (e.type === OBJ_REF_DELTA) {
+          base = this.readAny(e.baseOid!, depth + 1);
+          break;
+        }
         cur = e.baseOffset!;
         if (deltas.length > 100_000) throw new ObjectFormatError(`${pack.packPath}: delta chain loop at ${offset}.`);
-      } else if (e.type === OBJ_REF_DELTA) {
-        deltas.push(data);
-        offsets.push(cur);
-        base = this.readAny(e.baseOid!, depth + 1);
-        break;
       } else {
-        base = { type: e.type, data };
+        const keep = !transient || deltas.length > 0;
+        base = { type: e.type, data: keep ? inflateOwned(input, e.size) : inflateInto(input, e.size, this.scratchFor(e.size)) };
         if (deltas.length > 0) this.bases.set(key(cur), base);
         break;
       }
     }
     for (let i = deltas.length - 1; i >= 0; i--) {
-      base = { type: base.type, data: applyDelta(base.data, deltas[i]) };
-      if (i > 0) this.bases.set(key(offsets[i]), base);
+      const last = i === 0;
+      base = { type: base.type, data: applyDelta(base.data, deltas[i], last && transient ? (n) => this.scratchFor(n) : undefined) };
+      if (!last) this.bases.set(key(offsets[i]), base);
     }
     return base;
-  }
-
-  private inflateEntry(input: Buffer, size: number, where: string, offset: number): Buffer {
-    this.entriesInflated++;
-    const out = inflate(input, size);
-    if (out.length !== size) throw new ObjectFormatError(`${where}: entry at ${offset} inflates to ${out.length} bytes, expected ${size}.`);
-    return out;
   }
 
   private readLoose(oid: string): Cached {

@@ -68,6 +68,19 @@ export function parseTree(buf: Uint8Array): TreeItem[] {
   return items;
 }
 
+/** A tree entry's mode as isomorphic-git reports it ("40000" → "040000"); throws for a mode git does not write. */
+export function treeEntryMode(raw: string): string {
+  const m = MODES[raw];
+  if (!m) throw new ObjectFormatError(`Unexpected tree entry mode: ${raw}`);
+  return m.mode;
+}
+
+/** The entry name, checked like isomorphic-git does (reserved names such as ".git" are refused). */
+export function safeName(name: string): string {
+  if (mayBeUnsafe(name)) checkSafeName(name);
+  return name;
+}
+
 /** Names that need the full check below: anything with a dot or "git" start, separators, colons or non-ASCII. */
 function mayBeUnsafe(name: string): boolean {
   const c = name.charCodeAt(0);

@@ -172,7 +172,14 @@ class GitRepository implements Repository, CommitGraph {
     const languages = opts.languages && opts.languages.length > 0 ? new Set(opts.languages) : null;
     const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const commits = await this.select(opts, stats, signal);
+    let lastYield = performance.now();
     for (const info of commits) {
+      // Objects are read synchronously: give the event loop a turn every few milliseconds
+      // (an abort, a progress message, the editor stay responsive).
+      if (performance.now() - lastYield > 10) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
       throwIfAborted(signal);
       const record = await this.diffCommit(info, { filter, languages, maxBytes }, stats, signal);
       stats.commitsYielded++;
@@ -235,7 +242,7 @@ class GitRepository implements Repository, CommitGraph {
       const tree = (await this.readCommit(info.hash)).tree;
       const parentTree =
         info.parents.length > 0 && !this.shallow.has(info.hash) ? (await this.readCommit(info.parents[0])).tree : null;
-      raw = await diffTrees(this.store, parentTree, tree, (oid, dir) => this.loadAttrs(oid, dir));
+      raw = diffTrees((oid) => this.store.treeBytes(oid), parentTree, tree, (oid, dir) => this.loadAttrs(oid, dir));
     } catch (err) {
       stats.commitErrors++;
       return { commit: info, files: [], error: `Could not read commit ${info.hash}: ${errorText(err)}` };
@@ -312,11 +319,11 @@ class GitRepository implements Repository, CommitGraph {
     return undefined;
   }
 
-  private async loadAttrs(oid: string, dir: string): Promise<AttrRule[]> {
+  private loadAttrs(oid: string, dir: string): AttrRule[] {
     const key = `${dir}\0${oid}`;
     const hit = this.attrs.get(key);
     if (hit) return hit;
-    const info = await this.store.blobInfo(oid);
+    const info = this.store.blobInfoSync(oid);
     const rules = info.text ? parseGitattributes(info.text, dir.replace(/\/$/, '')) : [];
     this.attrs.set(key, rules);
     return rules;
@@ -328,7 +335,7 @@ class GitRepository implements Repository, CommitGraph {
     const { tree } = await this.readCommit(commitHash);
     const out: TreeEntry[] = [];
     const visit = async (oid: string, prefix: string): Promise<void> => {
-      for (const e of (await this.store.readTree(oid)).items) {
+      for (const e of await this.store.readTree(oid)) {
         if (e.type === 'tree') await visit(e.oid, prefix + e.name + '/');
         else if (e.type === 'blob') out.push({ path: prefix + e.name, oid: e.oid, mode: e.mode });
       }
