@@ -127,8 +127,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
   let chunker: Awaited<ReturnType<typeof createChunker>> | null = null;
   let out: AtomicDir | null = null;
   try {
-    const tok = loadTokenizer(opts.tokenizer);
-    tok.withMarkers();
+    const tok = getTokenizer(opts.tokenizer);
     const head = await repo.resolveRef(settings.ref);
     if (head === null) throw new Error(`${repoDir}: ref "${settings.ref}" does not resolve to a commit (empty repository?)`);
     const cacheBase = opts.cacheDir ?? path.join(repoDir, '.commit-corpus');
@@ -459,6 +458,25 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     chunker?.dispose();
     repo.close();
   }
+}
+
+const tokenizerMemo = new Map<string, Tokenizer>();
+
+/** Loads a tokenizer (with the structure markers) once per process and file version. */
+function getTokenizer(source?: string): Tokenizer {
+  let key = 'bundled';
+  if (source) {
+    if (!fs.existsSync(source)) throw new UsageError(`tokenizer not found: ${path.resolve(source)}`);
+    key = `${path.resolve(source)}:${fs.statSync(source).mtimeMs}`;
+  }
+  let tok = tokenizerMemo.get(key);
+  if (!tok) {
+    tok = loadTokenizer(source);
+    tok.withMarkers();
+    if (tokenizerMemo.size >= 4) tokenizerMemo.clear();
+    tokenizerMemo.set(key, tok);
+  }
+  return tok;
 }
 
 function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Pick<T, K> {
