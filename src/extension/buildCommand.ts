@@ -3,7 +3,7 @@
  * and reports how many commits it would process. The pipeline (issues 3–7) plugs in here.
  */
 import * as vscode from 'vscode';
-import { findRepositoryRoot, listCommits } from './history';
+import { listCommits } from './history';
 
 export interface BuildResult {
   /** Repository root that was read. */
@@ -21,8 +21,7 @@ export async function buildDataset(output: vscode.OutputChannel): Promise<BuildR
   const started = Date.now();
   try {
     output.appendLine(`Reading history of ${folder.fsPath}…`);
-    const repository = await findRepositoryRoot(folder.fsPath);
-    const commits = await listCommits(repository);
+    const { root: repository, commits } = await listCommits(folder.fsPath);
     const result: BuildResult = {
       repository,
       commits: commits.length,

@@ -1,6 +1,6 @@
 /** The "Commits" tree view: the workspace's history, newest first (a first, flat version). */
 import * as vscode from 'vscode';
-import { CommitSummary, findRepositoryRoot, listCommits } from './history';
+import { CommitSummary, listCommits } from './history';
 
 const PAGE = 200;
 
@@ -26,7 +26,7 @@ export class CommitsProvider implements vscode.TreeDataProvider<CommitSummary> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder || folder.uri.scheme !== 'file') return [];
     try {
-      return await listCommits(await findRepositoryRoot(folder.uri.fsPath), PAGE);
+      return (await listCommits(folder.uri.fsPath, PAGE)).commits;
     } catch {
       // Not a repository: the view shows its welcome content instead.
       return [];

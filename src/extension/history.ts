@@ -1,10 +1,9 @@
 /**
- * Thin read of the workspace's history for the extension shell, straight through isomorphic-git.
- * The real history engine lives in src/core/git (issue 3); this file goes away when the command
- * calls the pipeline.
+ * The workspace's history as the extension shell shows it, read through the engine's history
+ * stage (src/core/git). Until the command runs the whole pipeline, it lists every commit
+ * reachable from HEAD (merges and bot commits included).
  */
-import * as fs from 'node:fs';
-import git from 'isomorphic-git';
+import { openRepository } from '../core/git';
 
 export interface CommitSummary {
   hash: string;
@@ -14,31 +13,24 @@ export interface CommitSummary {
   timestamp: number;
 }
 
-/** Finds the repository root at or above `dir`; a clear error when there is none. */
-export async function findRepositoryRoot(dir: string): Promise<string> {
-  try {
-    return await git.findRoot({ fs, filepath: dir });
-  } catch {
-    throw new Error(`"${dir}" is not inside a git repository.`);
-  }
+export interface HistoryListing {
+  /** Repository root (work tree). */
+  root: string;
+  /** Newest first. */
+  commits: CommitSummary[];
 }
 
-/**
- * Every commit reachable from HEAD (all parents, newest first), up to `limit` when given.
- * An empty repository (no commit yet) gives an empty list.
- */
-export async function listCommits(dir: string, limit?: number): Promise<CommitSummary[]> {
-  let entries;
+/** Every commit reachable from HEAD, newest first (at most `limit`); a clear error outside a repository. */
+export async function listCommits(dir: string, limit?: number): Promise<HistoryListing> {
+  const repo = await openRepository(dir);
   try {
-    entries = await git.log({ fs, dir, ref: 'HEAD', depth: limit && limit > 0 ? limit : undefined });
-  } catch (err) {
-    if (err instanceof Error && (err as { code?: string }).code === 'NotFoundError') return [];
-    throw err;
+    if (repo.isEmpty) return { root: repo.dir, commits: [] };
+    const infos = await repo.listCommits({ includeMerges: true, skipBots: false, limit: limit && limit > 0 ? limit : undefined });
+    return {
+      root: repo.dir,
+      commits: infos.map((c) => ({ hash: c.hash, subject: c.subject, author: c.author.name, timestamp: c.committer.timestamp })),
+    };
+  } finally {
+    repo.close();
   }
-  return entries.map((e) => ({
-    hash: e.oid,
-    subject: e.commit.message.split('\n', 1)[0] ?? '',
-    author: e.commit.author.name,
-    timestamp: e.commit.committer.timestamp,
-  }));
 }
