@@ -1,7 +1,12 @@
-/** A size-bounded least-recently-used map. `size(value)` is the cost charged against `budget`. */
+/**
+ * A size-bounded least-recently-used map. `size(value)` is the cost charged against `budget`.
+ * Recency is tracked lazily: a hit moves its entry to the young end only when the entry is in the
+ * older half (by operations since it was last moved), so hot entries cost one Map lookup per hit.
+ */
 export class Lru<K, V> {
-  private readonly map = new Map<K, { value: V; cost: number }>();
+  private readonly map = new Map<K, { value: V; cost: number; stamp: number }>();
   private used = 0;
+  private clock = 0;
 
   constructor(
     private readonly budget: number,
@@ -11,8 +16,12 @@ export class Lru<K, V> {
   get(key: K): V | undefined {
     const hit = this.map.get(key);
     if (!hit) return undefined;
-    this.map.delete(key);
-    this.map.set(key, hit);
+    const now = ++this.clock;
+    if (now - hit.stamp >= this.map.size / 2) {
+      this.map.delete(key);
+      this.map.set(key, hit);
+      hit.stamp = now;
+    }
     return hit.value;
   }
 
@@ -24,7 +33,7 @@ export class Lru<K, V> {
     }
     const cost = this.size(value);
     if (cost > this.budget) return;
-    this.map.set(key, { value, cost });
+    this.map.set(key, { value, cost, stamp: ++this.clock });
     this.used += cost;
     while (this.used > this.budget) {
       const first = this.map.keys().next();

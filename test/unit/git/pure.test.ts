@@ -98,3 +98,38 @@ test('Lru evicts least recently used beyond its byte budget', () => {
   lru.set('huge', 'x'.repeat(11));
   assert.equal(lru.get('huge'), undefined);
 });
+
+/** The straightforward definition isMinified must agree with (every line measured). */
+function minifiedByDefinition(text: string): boolean {
+  if (text.length <= 100) return false;
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const max = Math.max(0, ...lines.map((l) => l.length));
+  return max > 1000 || text.length / Math.max(lines.length, 1) > 100;
+}
+
+test('isMinified agrees with the definition on edge lengths and random texts', () => {
+  const cases = [
+    'a'.repeat(1000), 'a'.repeat(1001), 'a'.repeat(1000) + '\n', 'a'.repeat(1001) + '\n', '\n' + 'a'.repeat(1000),
+    '\n' + 'a'.repeat(1001), 'b\n'.repeat(60) + 'a'.repeat(1001), ('x'.repeat(100) + '\n').repeat(5), ('x'.repeat(101) + '\n').repeat(5),
+    ('x'.repeat(99) + '\n').repeat(5) + 'x'.repeat(120), '\n'.repeat(500), 'x'.repeat(150),
+  ];
+  let seed = 9;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let i = 0; i < 400; i++) {
+    let s = '';
+    const n = Math.floor(rand() * 12);
+    for (let k = 0; k < n; k++) s += 'y'.repeat(Math.floor(rand() ** 3 * 1400)) + (rand() < 0.9 ? '\n' : '');
+    cases.push(s);
+  }
+  for (const c of cases) assert.equal(isMinified(c), minifiedByDefinition(c), JSON.stringify(c.length) + ' ' + JSON.stringify(c.split('\n').map((l) => l.length)));
+});
+
+test('Lru keeps recently used entries under constant churn and stays within budget', () => {
+  const lru = new Lru<number, number>(100, () => 1);
+  for (let i = 0; i < 10_000; i++) {
+    lru.set(i, i);
+    assert.equal(lru.get(7), i >= 7 ? 7 : undefined, `hot key lost at ${i}`);
+    assert.ok(lru.bytes <= 100 && lru.count <= 100);
+  }
+});
