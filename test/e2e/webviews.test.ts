@@ -9,6 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { format } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
 import type { Frame, Page } from 'playwright-core';
@@ -30,10 +31,12 @@ describe('Commit Corpus webviews in the VS Code UI', { timeout: 300_000 }, () =>
   let page: Page;
   let control: string;
   let stepNo = 0;
+  let hostExit: number | undefined;
 
   async function waitForFile(file: string, ms = UI_TIMEOUT): Promise<string> {
     const until = Date.now() + ms;
     while (!fs.existsSync(file)) {
+      if (hostExit !== undefined) throw new Error(`the extension-host side exited (${hostExit}) before ${path.basename(file)}`);
       if (Date.now() > until) throw new Error(`timed out waiting for ${path.basename(file)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -84,10 +87,18 @@ describe('Commit Corpus webviews in the VS Code UI', { timeout: 300_000 }, () =>
       logLevel: 'warning',
     });
     workspace = makeWorkspace();
-    server = await startCodeServer(codeServerEntry(), { env: { CC_E2E_CONTROL: control } });
+    server = await startCodeServer(codeServerEntry(), { env: { CC_E2E_CONTROL: control, COMMIT_CORPUS_ASSETS: path.join(REPO_ROOT, 'dist') } });
     launched = await launchBrowser();
     page = await launched.browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(UI_TIMEOUT);
+    // The extension host's console (printf-style) and exit code arrive through these hooks.
+    await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
+      if (type === 'error') console.log(`[vscode:${type}] ${format(...args)}`);
+    });
+    await page.exposeFunction('codeAutomationExit', (code: number) => {
+      hostExit = code;
+      console.log(`[vscode] the e2e host exited with ${code}`);
+    });
     await page.goto(server.workbenchUrl(workspace.dir, [['extensionTestsPath', server.remoteUri(hostJs)]]));
     await page.locator('.monaco-workbench').waitFor();
     await waitForFile(path.join(control, 'host-ready'), 120_000);
