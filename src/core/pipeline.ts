@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import pkg from '../../package.json';
 import type { ChunkRecord, CommitInfo, CommitRecord, Phase, ProgressSink, SkipReason } from './types';
 import { Cache } from './pipeline/cache';
+import { SpillStore, type SpillRef } from './pipeline/spill';
 import { resolveSettings, UsageError, type PipelineOptions, type ResolvedSettings } from './pipeline/options';
 import { createChunker, loadTokenizer, openRepository, serializeExample } from './pipeline/stages';
 import { exactKey, nearDedup, type SplitName } from './dataset/dedup';
@@ -126,6 +127,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
   const repo = await openRepository(repoDir);
   let chunker: Awaited<ReturnType<typeof createChunker>> | null = null;
   let out: AtomicDir | null = null;
+  let spill: SpillStore | null = null;
   try {
     const tok = getTokenizer(opts.tokenizer);
     const head = await repo.resolveRef(settings.ref);
@@ -221,7 +223,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     let exactDupes = 0;
     const splitOf = assignSplits(order.map((h) => ({ hash: h, time: timeOf.get(h) ?? 0 })), settings.splits);
     const commitRows: CommitRow[] = [];
-    const groups: Array<{ hash: string; split: SplitName; numChunks: number; all: Int32Array; ctxLen: number; text: string; truncated: number }> = [];
+    spill = new SpillStore();
+    const groups: Array<{ hash: string; split: SplitName; numChunks: number; all: Int32Array; ctxLen: number; text: SpillRef; truncated: number }> = [];
     const segs: Array<StreamSegment & { split: SplitName; ids: Int32Array }> = [];
     const chunkTokenIds: Int32Array[] = [];
     const languages: Record<string, number> = {};
@@ -319,7 +322,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         all.set(g.contextIds);
         all.set(g.targetIds, g.contextIds.length);
         tokenCount += all.length;
-        if (settings.mode === 'commit') groups.push({ hash: h, split, numChunks: chunks.length, all, ctxLen: g.contextIds.length, text: g.text, truncated: g.truncated });
+        if (settings.mode === 'commit') groups.push({ hash: h, split, numChunks: chunks.length, all, ctxLen: g.contextIds.length, text: spill.put(g.text), truncated: g.truncated });
       }
       progress('tokens', ++done, order.length);
     }
@@ -421,6 +424,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       chunkTokenIds,
       examples,
       windows: w,
+      resolveText: (ref) => spill!.get(ref as SpillRef),
       stats,
       chunkingStats,
       phases: clock.phases,
@@ -455,6 +459,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     out?.abort();
     throw e;
   } finally {
+    spill?.dispose();
     chunker?.dispose();
     repo.close();
   }

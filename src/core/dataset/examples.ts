@@ -63,10 +63,13 @@ export interface CompactExample {
   parts: number;
   ctx: Int32Array;
   tgt: Int32Array;
-  text: string;
+  /** The text, or a handle the writer resolves (texts can be spilled to disk during a run). */
+  text: string | object;
 }
 
-export function expandExample(c: CompactExample, w: WindowOptions): Example {
+export type TextResolver = (ref: object) => string;
+
+export function expandExample(c: CompactExample, w: WindowOptions, resolve?: TextResolver): Example {
   const { contextWindow: cw, targetWindow: tw, padId } = w;
   const cp = pad(c.ctx, cw, padId);
   const tp = pad(c.tgt, tw, padId);
@@ -100,7 +103,7 @@ export function expandExample(c: CompactExample, w: WindowOptions): Example {
     input_ids,
     labels,
     attention_mask,
-    text: c.text,
+    text: typeof c.text === 'string' ? c.text : resolve ? resolve(c.text) : '',
   };
 }
 
@@ -109,7 +112,7 @@ export interface CommitExampleInput {
   numChunks: number;
   contextIds: ArrayLike<number>;
   targetIds: ArrayLike<number>;
-  text: string;
+  text: string | object;
 }
 
 export interface BuildResult {

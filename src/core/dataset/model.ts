@@ -1,7 +1,7 @@
 /** The in-memory dataset a run produces, handed to the writers (files, manifest, card). */
 import type { ChunkRecord, CommitInfo } from '../types';
 import type { SplitName } from './dedup';
-import type { CompactExample, WindowOptions } from './examples';
+import type { CompactExample, TextResolver, WindowOptions } from './examples';
 
 export interface CommitRow {
   hash: string;
@@ -53,6 +53,8 @@ export interface BuiltDataset {
   chunkTokenIds: Int32Array[];
   examples: Record<SplitName, CompactExample[]>;
   windows: WindowOptions;
+  /** Resolves example texts that are not plain strings. */
+  resolveText?: TextResolver;
   stats: Record<string, unknown>;
   chunkingStats: Record<string, unknown>;
   phases: PhaseTiming[];

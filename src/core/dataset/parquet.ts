@@ -8,7 +8,7 @@
  */
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writeColumn } from 'hyparquet-writer/src/column.js';
-import { expandExample, type CompactExample, type Example, type WindowOptions } from './examples';
+import { expandExample, type CompactExample, type Example, type TextResolver, type WindowOptions } from './examples';
 
 const LIST_COLUMNS = ['input_ids', 'labels', 'attention_mask', 'context', 'target', 'context_mask', 'target_mask'] as const;
 const INT_COLUMNS = ['num_chunks', 'part', 'parts', 'context_length', 'target_length'] as const;
@@ -111,11 +111,11 @@ class ExampleParquetWriter extends ParquetWriter {
   }
 }
 
-export function examplesToParquet(examples: CompactExample[], w: WindowOptions, createdBy: string): Buffer {
+export function examplesToParquet(examples: CompactExample[], w: WindowOptions, createdBy: string, resolve?: TextResolver): Buffer {
   const writer = new ByteWriter();
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const pw = new ExampleParquetWriter({ writer, schema: parquetSchema() as any, createdBy, statistics: false });
-  for (let i = 0; i < examples.length; i += ROW_GROUP) pw.writeRows(examples.slice(i, i + ROW_GROUP).map((c) => expandExample(c, w)));
+  for (let i = 0; i < examples.length; i += ROW_GROUP) pw.writeRows(examples.slice(i, i + ROW_GROUP).map((c) => expandExample(c, w, resolve)));
   pw.finish();
   return Buffer.from(writer.getBuffer());
 }

@@ -4,7 +4,7 @@
  * Data files contain no timestamps: the same dataset gives the same bytes.
  */
 import type { SplitName } from './dedup';
-import { expandExample, type CompactExample, type Example, type WindowOptions } from './examples';
+import { expandExample, type CompactExample, type Example, type TextResolver, type WindowOptions } from './examples';
 import type { BuiltDataset } from './model';
 import { datasetCard } from './card';
 import { examplesToParquet } from './parquet';
@@ -29,8 +29,8 @@ function* jsonArray(rows: Iterable<unknown>): Generator<string> {
   yield s + (first ? ']\n' : '\n]\n');
 }
 
-function* expanded(rows: CompactExample[], w: WindowOptions): Generator<Example> {
-  for (const r of rows) yield expandExample(r, w);
+function* expanded(rows: CompactExample[], w: WindowOptions, resolve?: TextResolver): Generator<Example> {
+  for (const r of rows) yield expandExample(r, w, resolve);
 }
 
 function* mapIter<T, U>(it: Iterable<T>, f: (x: T) => U): Generator<U> {
@@ -70,8 +70,8 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
   dir.write('tokens.safetensors', tokens);
   for (const split of SPLITS) {
     const ex = ds.examples[split];
-    dir.write(`dataset/${split}.jsonl`, jsonl(mapIter(expanded(ex, ds.windows), exampleRow)));
-    dir.write(`dataset/${split}.parquet`, examplesToParquet(ex, ds.windows, createdBy));
+    dir.write(`dataset/${split}.jsonl`, jsonl(mapIter(expanded(ex, ds.windows, ds.resolveText), exampleRow)));
+    dir.write(`dataset/${split}.parquet`, examplesToParquet(ex, ds.windows, createdBy, ds.resolveText));
   }
   dir.write('dataset/stats.json', stableJson(ds.stats));
   dir.write('README.md', datasetCard(ds));
@@ -82,7 +82,7 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
     dir.write('vocab_enhanced.json', stableJson(ds.tokenizer.vocab ? ds.tokenizer.vocab() : {}));
     dir.write('tokens_enhanced.safetensors', tokens);
     for (const split of SPLITS) {
-      const rows = mapIter(expanded(ds.examples[split], ds.windows), (e) => Object.fromEntries(SEED_FIELDS.map((k) => [k, e[k]])));
+      const rows = mapIter(expanded(ds.examples[split], ds.windows, ds.resolveText), (e) => Object.fromEntries(SEED_FIELDS.map((k) => [k, e[k]])));
       dir.write(`dataset_enhanced/training_data_enhanced_${split}.json`, jsonArray(rows));
     }
     dir.write('dataset_enhanced/dataset_stats_enhanced.json', stableJson(ds.stats));
