@@ -67,7 +67,8 @@ export function columnChart(title: string, data: Datum[], opts: { colour?: strin
   const svg = svgRoot(W, H, title, data);
   // axes and grid
   svg.appendChild(s('line', { x1: left, y1: top + plotH, x2: W - 8, y2: top + plotH, class: 'axis' }));
-  for (const f of [0.5, 1]) {
+  // Integer ticks at the top and the middle (no repeated label when the maximum is small).
+  for (const f of max >= 2 ? [0.5, 1] : [1]) {
     const y = top + plotH - plotH * f;
     svg.appendChild(s('line', { x1: left, y1: y, x2: W - 8, y2: y, class: 'grid' }));
     svg.appendChild(s('text', { x: left - 6, y: y + 4, class: 'tick', 'text-anchor': 'end' }, fmt(Math.round(max * f))));

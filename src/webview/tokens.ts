@@ -119,7 +119,9 @@ export function renderTokens(p: TokenViewPayload, ctx: ViewContext): ViewResult 
   const parts = blocks(p.tokens.length, p.sections);
   let sectionCount = 0;
   for (const b of parts) {
-    const wrap = h('section', { class: b.section ? 'sec' : 'sec plain' });
+    // Marker-only sections (no budget, a token or two) share a line with their neighbours.
+    const tiny = !!b.section && b.section.budget === 0 && b.to - b.from <= 2;
+    const wrap = h('section', { class: b.section ? `sec${tiny ? ' tiny' : ''}` : 'sec plain' });
     if (b.section) {
       wrap.appendChild(sectionHeader(b.section, b.to - b.from));
       sectionCount++;
