@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   console.log(`repo: ${dir}${repoArg ? '' : ' (synthetic)'}; context ${withContext ? 'on' : 'off'}; 1 thread; incremental parsing ${incremental ? 'on' : 'off'}`);
   console.log(`commits ${commits}, changed files ${s.files}, chunks ${chunks} (split ${s.splitChunks}, with context ${s.chunksWithContext}, context items ${s.contextItems})`);
   console.log(`blobs parsed ${s.blobsParsed} (${mb(s.charsParsed).toFixed(1)} M chars; ${s.incrementalParses} incrementally), cache hits ${s.cacheHits}, parse errors ${s.parseErrors}, fallback files ${s.fallbackFiles}`);
-  console.log(`tree-sitter parse+query: ${(mb(s.charsParsed) / (s.parseMs / 1000)).toFixed(2)} MB/s (${(s.parseMs / 1000).toFixed(2)} s)`);
+  console.log(`tree-sitter parse+query: ${(mb(s.charsParsed) / (s.parseMs / 1000)).toFixed(2)} MB/s (${(s.parseMs / 1000).toFixed(2)} s, of which cutting into units ${(s.analyzeMs / 1000).toFixed(2)} s)`);
   console.log(`chunker total: ${(mb(changedChars) / (chunkMs / 1000)).toFixed(2)} MB/s of changed text (${mb(changedChars).toFixed(1)} M chars, both sides), ${(chunks / (chunkMs / 1000)).toFixed(0)} chunks/s, ${(chunkMs / 1000).toFixed(2)} s`);
   console.log(`chunker CPU (user+sys of the process while chunking): ${(cpuUs / 1e6).toFixed(2)} s → ${(mb(changedChars) / (cpuUs / 1e6)).toFixed(2)} MB/s of changed text per CPU second`);
   if (reference) console.log(`compare with from-scratch parsing: ${mismatches} commit(s) differ`);

@@ -8,7 +8,7 @@
  * A Chunker owns its parser and caches: create one per worker thread.
  */
 import { createHash } from 'node:crypto';
-import type { Parser } from 'web-tree-sitter';
+import type { Parser, Tree } from 'web-tree-sitter';
 import type { ChunkRecord, CommitRecord, FileChange, RepoReader } from '../types';
 import { ContextCollector, Definition, rankDefinitions, references, refersTo } from './context';
 import { goPackageFiles, ImportedName, parseImport, resolveImport } from './imports';
@@ -18,7 +18,7 @@ import { Draft, hunkChunks, pairFile, Side } from './pairing';
 import { LoadedLanguage, loadLanguages, newParser } from './parser';
 import { ChunkingStats, countChunk, emptyStats } from './stats';
 import { TreeCache, textEdits } from './trees';
-import { analyze, FileAnalysis, Unit } from './units';
+import { analyze, FileAnalysis, Reuse, Unit } from './units';
 
 export type { Unit, FileAnalysis } from './units';
 export type { ChunkingStats } from './stats';
@@ -129,10 +129,13 @@ class ChunkerImpl implements Chunker {
     const t0 = performance.now();
     this.parser.setLanguage(lang.language);
     const base = path ? this.trees.take(path, spec.id) : undefined;
-    let tree;
+    let tree: Tree | null;
+    let reuse: Reuse | undefined;
     if (base) {
-      for (const e of textEdits(base.text, text)) base.tree.edit(e);
+      const edits = textEdits(base.text, text);
+      for (const e of edits) base.tree.edit(e);
       tree = this.parser.parse(text, base.tree);
+      if (tree) reuse = { prev: base.analysis, edits, changed: base.tree.getChangedRanges(tree) };
       base.tree.delete();
       this.s.incrementalParses++;
     } else tree = this.parser.parse(text);
@@ -142,12 +145,14 @@ class ChunkerImpl implements Chunker {
     }
     let keep = false;
     try {
-      const a = analyze(tree, text, lang);
+      const t1 = performance.now();
+      const a = analyze(tree, text, lang, reuse);
+      this.s.analyzeMs += performance.now() - t1;
       this.s.blobsParsed++;
       this.s.charsParsed += text.length;
       if (a.hasError) this.s.parseErrors++;
       if (path) {
-        this.trees.put(path, spec.id, text, tree);
+        this.trees.put(path, spec.id, text, tree, a);
         keep = true;
       }
       return a;

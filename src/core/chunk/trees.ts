@@ -8,11 +8,14 @@
 import { Edit, type Point, type Tree } from 'web-tree-sitter';
 import { diffLines } from './diff';
 import { LineIndex } from './lines';
+import type { FileAnalysis } from './units';
 
 interface Entry {
   language: string;
   text: string;
   tree: Tree;
+  /** The analysis of `text` (its raw units are reused by the next incremental analysis). */
+  analysis: FileAnalysis;
 }
 
 /** The most recent tree of each path, least recently used evicted first (evicted trees are deleted). */
@@ -35,7 +38,7 @@ export class TreeCache {
   }
 
   /** Keeps `tree` as the latest tree of `path` (takes ownership; deletes it at once when it alone exceeds the budget). */
-  put(path: string, language: string, text: string, tree: Tree): void {
+  put(path: string, language: string, text: string, tree: Tree, analysis: FileAnalysis): void {
     const old = this.map.get(path);
     if (old) {
       this.map.delete(path);
@@ -46,7 +49,7 @@ export class TreeCache {
       tree.delete();
       return;
     }
-    this.map.set(path, { language, text, tree });
+    this.map.set(path, { language, text, tree, analysis });
     this.chars += text.length;
     while (this.chars > this.budgetChars) {
       const [k, e] = this.map.entries().next().value!;

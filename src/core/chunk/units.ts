@@ -4,6 +4,7 @@
  */
 import type { Node, Tree } from 'web-tree-sitter';
 import type { UnitKind } from '../types';
+import type { LanguageSpec } from './languages';
 import type { LoadedLanguage } from './parser';
 import { LineIndex } from './lines';
 
@@ -44,12 +45,17 @@ export interface FileAnalysis {
   imports: ImportDecl[];
   hasError: boolean;
   lines: LineIndex;
+  /** The matched nodes the units were built from (kept to re-analyze the next version of the file incrementally). */
+  raws?: RawUnit[];
 }
 
-interface Raw {
+/** One matched unit node, widened, as plain data (UTF-16 offsets). */
+export interface RawUnit {
   kind: UnitKind;
   name: string;
-  node: Node;
+  /** The matched node's own range (before widening to wrappers and leading comments). */
+  nodeStart: number;
+  nodeEnd: number;
   start: number;
   end: number;
   pattern: number;
@@ -58,6 +64,25 @@ interface Raw {
   receiver?: string;
   bodyStart?: number;
   bodyEnd?: number;
+  /** Text everything above depends on lies in [guard, reach]: the node, its wrapper, its leading siblings and the sibling that stopped them. */
+  guard: number;
+  reach: number;
+  /** Import declarations: the node's text. */
+  importText?: string;
+}
+
+/** What changed since a previous analysis of the file: the tree edits (old coordinates, last first) and tree-sitter's changed ranges (new coordinates). */
+export interface Reuse {
+  prev: FileAnalysis;
+  edits: Array<{ startIndex: number; oldEndIndex: number; newEndIndex: number }>;
+  changed: Array<{ startIndex: number; endIndex: number }>;
+}
+
+interface Match {
+  kind: string;
+  node: Node;
+  nameNode?: Node;
+  pattern: number;
 }
 
 /** Simple name of a type expression: `&'a mut crate::x::Foo<T>` → `Foo`. */
@@ -85,86 +110,197 @@ function bodyOf(node: Node, bodies: string[]): Node | null {
   return null;
 }
 
-export function analyze(tree: Tree, text: string, lang: LoadedLanguage): FileAnalysis {
-  const { spec, query } = lang;
+/**
+ * Units of a parsed text. With `reuse` (the tree was parsed incrementally from the previous version's tree),
+ * units whose text and surroundings did not change are carried over (shifted) and only the changed regions
+ * are queried again; the result is the same as a full analysis.
+ */
+export function analyze(tree: Tree, text: string, lang: LoadedLanguage, reuse?: Reuse): FileAnalysis {
   const lines = new LineIndex(text);
-  const byRange = new Map<string, Raw>();
-  const imports: ImportDecl[] = [];
-  for (const m of query.matches(tree.rootNode)) {
-    let unitNode: Node | undefined;
-    let kind = '';
-    let nameNode: Node | undefined;
-    for (const c of m.captures) {
-      if (c.name === 'name') nameNode = c.node;
-      else {
-        unitNode = c.node;
-        kind = c.name;
-      }
-    }
-    if (!unitNode) continue;
-    let name = nameNode ? norm(nameNode.text) : '';
-    let owner: string | undefined;
-    let traitName: string | undefined;
-    let receiver: string | undefined;
-    if (kind === 'impl') {
-      const ty = unitNode.childForFieldName('type');
-      const tr = unitNode.childForFieldName('trait');
-      const tyText = ty ? norm(ty.text) : '?';
-      name = tr ? `impl ${norm(tr.text)} for ${tyText}` : `impl ${tyText}`;
-      owner = baseTypeName(tyText);
-      if (tr) traitName = baseTypeName(norm(tr.text));
-    } else if (kind === 'method' && spec.id === 'go') {
-      const recv = unitNode.childForFieldName('receiver');
-      const param = recv?.namedChildren.find((c) => c?.type === 'parameter_declaration');
-      const ty = param?.childForFieldName('type');
-      receiver = ty ? norm(ty.text) : '?';
-      owner = baseTypeName(receiver);
-    } else if (kind === 'use' || kind === 'import') {
-      imports.push({ start: unitNode.startIndex, end: unitNode.endIndex, text: unitNode.text });
-      name = kind;
-    }
-    byRangeSet(byRange, { kind: kind as UnitKind, name, node: unitNode, start: 0, end: 0, pattern: m.patternIndex, owner, trait: traitName, receiver });
-  }
+  const raws = reuse?.prev.raws ? incrementalRaws(tree, text, lang, reuse) : queryRaws(tree, text, lang, null);
+  return build(raws, text, lines, lang.spec, tree.rootNode.hasError);
+}
 
-  // Widen to wrappers, take leading attributes/comments, find bodies.
-  const raws = [...byRange.values()];
-  for (const r of raws) {
-    let n = r.node;
-    for (;;) {
-      const p = n.parent;
-      if (!p || !spec.wrappers.includes(p.type)) break;
-      const named = p.namedChildren.filter((c) => c && !c.type.includes('comment'));
-      if (named.length !== 1 && !(p.type === 'decorated_definition' || p.type === 'export_statement')) break;
-      if (p.type === 'export_statement' && named.some((c) => c && c.startIndex !== n.startIndex && c.type !== 'decorator')) break;
-      n = p;
-    }
-    let start = n.startIndex;
-    let prev = n.previousSibling;
-    let line = n.startPosition.row;
-    while (prev && spec.leading.includes(prev.type) && prev.endPosition.row >= line - 1 && prev.endPosition.row <= line) {
-      if (/^(\/\/!|\/\*!)/.test(prev.text)) break; // inner doc comments document the enclosing module
-      if (prev.endPosition.row === line && prev.type.includes('comment') && prev.startPosition.row === line) {
-        // a trailing comment of the previous line's code on the same row: not ours
-        const before = text.lastIndexOf('\n', prev.startIndex - 1);
-        if (text.slice(before + 1, prev.startIndex).trim() !== '') break;
+/** Raw units of the whole tree, or of the nodes intersecting the given ranges (UTF-16 offsets). */
+function queryRaws(tree: Tree, text: string, lang: LoadedLanguage, ranges: Array<[number, number]> | null): RawUnit[] {
+  const byRange = new Map<string, Match>();
+  const collect = (opts?: { startIndex: number; endIndex: number }): void => {
+    for (const m of lang.query.matches(tree.rootNode, opts)) {
+      let node: Node | undefined;
+      let kind = '';
+      let nameNode: Node | undefined;
+      for (const c of m.captures) {
+        if (c.name === 'name') nameNode = c.node;
+        else {
+          node = c.node;
+          kind = c.name;
+        }
       }
-      start = prev.startIndex;
-      line = prev.startPosition.row;
-      prev = prev.previousSibling;
+      if (!node) continue;
+      const key = `${node.startIndex}:${node.endIndex}`;
+      const old = byRange.get(key);
+      if (!old || old.pattern > m.patternIndex) byRange.set(key, { kind, node, nameNode, pattern: m.patternIndex });
     }
-    // a leading comment that starts after other code on its line belongs to that code
-    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-    if (text.slice(lineStart, start).trim() !== '') start = Math.max(start, n.startIndex);
-    r.start = start;
-    r.end = n.endIndex;
-    const body = bodyOf(r.node, spec.bodies);
-    if (body) {
-      r.bodyStart = body.startIndex;
-      r.bodyEnd = body.endIndex;
-    }
-  }
+  };
+  // web-tree-sitter parses JS strings as UTF-16: query ranges are in bytes
+  if (ranges) for (const [a, b] of ranges) collect({ startIndex: 2 * a, endIndex: 2 * b });
+  else collect();
+  const out: RawUnit[] = [];
+  for (const m of byRange.values()) out.push(rawOf(m, text, lang.spec));
+  return out;
+}
 
-  raws.sort((a, b) => a.start - b.start || b.end - a.end || a.pattern - b.pattern);
+/** Names, widening to wrappers, leading attributes/comments and body of one matched node. */
+function rawOf(m: Match, text: string, spec: LanguageSpec): RawUnit {
+  const { kind, node: unitNode, nameNode } = m;
+  let name = nameNode ? norm(nameNode.text) : '';
+  let owner: string | undefined;
+  let traitName: string | undefined;
+  let receiver: string | undefined;
+  let importText: string | undefined;
+  if (kind === 'impl') {
+    const ty = unitNode.childForFieldName('type');
+    const tr = unitNode.childForFieldName('trait');
+    const tyText = ty ? norm(ty.text) : '?';
+    name = tr ? `impl ${norm(tr.text)} for ${tyText}` : `impl ${tyText}`;
+    owner = baseTypeName(tyText);
+    if (tr) traitName = baseTypeName(norm(tr.text));
+  } else if (kind === 'method' && spec.id === 'go') {
+    const recv = unitNode.childForFieldName('receiver');
+    const param = recv?.namedChildren.find((c) => c?.type === 'parameter_declaration');
+    const ty = param?.childForFieldName('type');
+    receiver = ty ? norm(ty.text) : '?';
+    owner = baseTypeName(receiver);
+  } else if (kind === 'use' || kind === 'import') {
+    importText = text.slice(unitNode.startIndex, unitNode.endIndex);
+    name = kind;
+  }
+  // widen to wrappers
+  let n = unitNode;
+  let guard = n.startIndex;
+  let reach = n.endIndex;
+  for (;;) {
+    const p = n.parent;
+    if (!p || !spec.wrappers.includes(p.type)) break;
+    guard = Math.min(guard, p.startIndex);
+    reach = Math.max(reach, p.endIndex);
+    const named = p.namedChildren.filter((c) => c && !c.type.includes('comment'));
+    if (named.length !== 1 && !(p.type === 'decorated_definition' || p.type === 'export_statement')) break;
+    if (p.type === 'export_statement' && named.some((c) => c && c.startIndex !== n.startIndex && c.type !== 'decorator')) break;
+    n = p;
+  }
+  // take leading attributes/comments
+  let start = n.startIndex;
+  let prev = n.previousSibling;
+  let line = n.startPosition.row;
+  while (prev && spec.leading.includes(prev.type) && prev.endPosition.row >= line - 1 && prev.endPosition.row <= line) {
+    if (/^(\/\/!|\/\*!)/.test(prev.text)) break; // inner doc comments document the enclosing module
+    if (prev.endPosition.row === line && prev.type.includes('comment') && prev.startPosition.row === line) {
+      // a trailing comment of the previous line's code on the same row: not ours
+      const before = text.lastIndexOf('\n', prev.startIndex - 1);
+      if (text.slice(before + 1, prev.startIndex).trim() !== '') break;
+    }
+    start = prev.startIndex;
+    line = prev.startPosition.row;
+    prev = prev.previousSibling;
+  }
+  // the sibling that stopped the walk (or, for a first child, its parent's start) is part of what decided `start`
+  guard = Math.min(guard, start, prev ? prev.startIndex : n.parent?.startIndex ?? 0);
+  // a leading comment that starts after other code on its line belongs to that code
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  if (text.slice(lineStart, start).trim() !== '') start = Math.max(start, n.startIndex);
+  guard = Math.min(guard, text.lastIndexOf('\n', guard - 1) + 1);
+  const r: RawUnit = {
+    kind: kind as UnitKind, name, nodeStart: unitNode.startIndex, nodeEnd: unitNode.endIndex, start, end: n.endIndex,
+    pattern: m.pattern, owner, trait: traitName, receiver, guard, reach, importText,
+  };
+  const body = bodyOf(unitNode, spec.bodies);
+  if (body) {
+    r.bodyStart = body.startIndex;
+    r.bodyEnd = body.endIndex;
+  }
+  return r;
+}
+
+/**
+ * Raw units after an incremental parse: previous raws whose [guard, reach] touches no edit and no changed range
+ * are shifted; the others, and everything in the changed regions, are queried again.
+ */
+function incrementalRaws(tree: Tree, text: string, lang: LoadedLanguage, reuse: Reuse): RawUnit[] {
+  const edits = reuse.edits.slice().sort((a, b) => a.startIndex - b.startIndex);
+  // regions to query, in new coordinates
+  const regions: Array<[number, number]> = [];
+  const shifts: number[] = []; // shift after edit i
+  let delta = 0;
+  for (const e of edits) {
+    // one past the end: a node starting right after an insertion is re-queried too
+    regions.push([e.startIndex + delta, e.newEndIndex + delta + 1]);
+    delta += e.newEndIndex - e.oldEndIndex;
+    shifts.push(delta);
+  }
+  for (const c of reuse.changed) regions.push([c.startIndex, c.endIndex + 1]);
+  const changed = regions.slice();
+  /** Shift of an old offset that lies outside every edit, or null when [a, b] touches one. */
+  const shiftOf = (a: number, b: number): number | null => {
+    let d = 0;
+    for (let i = 0; i < edits.length; i++) {
+      const e = edits[i];
+      if (e.startIndex > b) break;
+      if (e.oldEndIndex < a) {
+        d = shifts[i];
+        continue;
+      }
+      return null;
+    }
+    return d;
+  };
+  const touches = (a: number, b: number): boolean => changed.some(([x, y]) => x <= b && y >= a);
+  const kept: RawUnit[] = [];
+  for (const r of reuse.prev.raws!) {
+    const d = shiftOf(r.guard, r.reach);
+    if (d !== null && !touches(r.guard + d, r.reach + d)) {
+      kept.push(shifted(r, d));
+      continue;
+    }
+    // re-query this unit where its node starts (a start inside an edit is queried with the edit's region)
+    const ds = shiftOf(r.nodeStart, r.nodeStart);
+    if (ds !== null) regions.push([r.nodeStart + ds, r.nodeStart + ds]);
+  }
+  const fresh = queryRaws(tree, text, lang, mergeRegions(regions, text.length));
+  const seen = new Set(fresh.map((r) => `${r.nodeStart}:${r.nodeEnd}`));
+  for (const r of kept) if (!seen.has(`${r.nodeStart}:${r.nodeEnd}`)) fresh.push(r);
+  return fresh;
+}
+
+function shifted(r: RawUnit, d: number): RawUnit {
+  if (d === 0) return r;
+  const o: RawUnit = { ...r, nodeStart: r.nodeStart + d, nodeEnd: r.nodeEnd + d, start: r.start + d, end: r.end + d, guard: r.guard + d, reach: r.reach + d };
+  if (r.bodyStart !== undefined) o.bodyStart = r.bodyStart + d;
+  if (r.bodyEnd !== undefined) o.bodyEnd = r.bodyEnd + d;
+  return o;
+}
+
+/** Sorted, merged, at least one character wide, within the text. */
+function mergeRegions(regions: Array<[number, number]>, length: number): Array<[number, number]> {
+  const rs = regions
+    .map(([a, b]): [number, number] => [Math.max(0, Math.min(a, length - 1)), Math.min(length, Math.max(b, a + 1))])
+    .sort((x, y) => x[0] - y[0]);
+  const out: Array<[number, number]> = [];
+  for (const r of rs) {
+    const last = out[out.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else out.push([r[0], r[1]]);
+  }
+  return out;
+}
+
+/** Nesting, import blocks and qualified names from the raw units. */
+function build(raws: RawUnit[], text: string, lines: LineIndex, spec: LanguageSpec, hasError: boolean): FileAnalysis {
+  raws.sort((a, b) => a.start - b.start || b.end - a.end || a.pattern - b.pattern || a.nodeStart - b.nodeStart || b.nodeEnd - a.nodeEnd);
+  const imports: ImportDecl[] = raws
+    .filter((r) => r.importText !== undefined)
+    .map((r) => ({ start: r.nodeStart, end: r.nodeEnd, text: r.importText! }))
+    .sort((a, b) => a.start - b.start || b.end - a.end);
   // Nesting by containment.
   const units: Unit[] = [];
   const stack: number[] = [];
@@ -183,13 +319,7 @@ export function analyze(tree: Tree, text: string, lang: LoadedLanguage): FileAna
   }
   const grouped = groupImports(units, text, spec.importKind);
   qualify(grouped, spec.containers);
-  return { units: grouped, imports, hasError: tree.rootNode.hasError, lines };
-}
-
-function byRangeSet(map: Map<string, Raw>, r: Raw): void {
-  const key = `${r.node.startIndex}:${r.node.endIndex}`;
-  const old = map.get(key);
-  if (!old || old.pattern > r.pattern) map.set(key, r);
+  return { units: grouped, imports, hasError, lines, raws };
 }
 
 /** Merges consecutive sibling import declarations into one block unit. */
