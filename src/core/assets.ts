@@ -27,7 +27,15 @@ const NODE_MODULES_LAYOUT: Record<string, string> = {
 
 /** The list esbuild.mjs copies: [node_modules-relative source, dist-relative destination]. */
 export function assetCopyList(): Array<[string, string]> {
-  return Object.keys(NODE_MODULES_LAYOUT).map((k) => [NODE_MODULES_LAYOUT[k], distRelative(k)]);
+  return [...Object.keys(NODE_MODULES_LAYOUT).map((k): [string, string] => [NODE_MODULES_LAYOUT[k], distRelative(k)]), ...queryFiles()];
+}
+
+/** The chunker's per-language queries: src/core/chunk/queries/*.scm → dist/queries/ (read by chunk/parser.ts). */
+function queryFiles(): Array<[string, string]> {
+  const dir = path.join(__dirname, 'chunk', 'queries');
+  if (!fs.existsSync(dir)) return [];
+  const nodeModules = path.join(__dirname, '..', '..', 'node_modules');
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.scm')).sort().map((f) => [path.relative(nodeModules, path.join(dir, f)), `queries/${f}`]);
 }
 
 function distRelative(name: string): string {

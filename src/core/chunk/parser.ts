@@ -22,12 +22,16 @@ function initRuntime(): Promise<void> {
   return initPromise;
 }
 
-/** Finds a query file next to this module (sources), or in the bundle's `queries/` folder. */
+/**
+ * Finds a query file next to this module (sources), or in the bundle's `queries/` folder
+ * (esbuild.mjs copies them there: see assetCopyList() in ../assets.ts).
+ */
 export function queryPath(file: string): string {
   const roots = [
     path.join(__dirname, 'queries'),
     path.join(__dirname, 'chunk', 'queries'),
     process.env.COMMIT_CORPUS_ASSETS ? path.join(process.env.COMMIT_CORPUS_ASSETS, 'queries') : '',
+    path.join(__dirname, '..', 'queries'), // a bundle in a subfolder of dist/ (dist/test/)
     path.resolve(__dirname, '..', 'src', 'core', 'chunk', 'queries'),
   ].filter(Boolean);
   for (const r of roots) {
