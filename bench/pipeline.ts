@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   if (keep) args.splice(args.indexOf('--keep-cache'), 1);
   const maxCommits = flag('--max-commits');
   const repo = path.resolve(args[0] ?? '.');
-  const work = path.resolve('bench/.work', path.basename(repo).replace(/[^\w.-]/g, '_'));
+  const work = path.resolve('bench/.work', `pipeline-${path.basename(repo === '/' ? 'root' : repo.replace(/\/(repo|\.git)$/, '')).replace(/[^\w.-]/g, '_')}`);
   const out = path.join(work, 'out');
   const cacheDir = path.join(work, 'cache');
   if (!keep) fs.rmSync(cacheDir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { expandExample, type CompactExample, type Example, type TextResolver, ty
 const LIST_COLUMNS = ['input_ids', 'labels', 'attention_mask', 'context', 'target', 'context_mask', 'target_mask'] as const;
 const INT_COLUMNS = ['num_chunks', 'part', 'parts', 'context_length', 'target_length'] as const;
 const STRING_COLUMNS = ['commit_hash', 'example_type'] as const;
-const ROW_GROUP = 1000;
+const ROW_GROUP = 256;
 
 type SchemaElement = Record<string, unknown>;
 type Column = { name: string; path: SchemaElement[]; values: (rows: Example[]) => PageData };
@@ -111,11 +111,31 @@ class ExampleParquetWriter extends ParquetWriter {
   }
 }
 
-export function examplesToParquet(examples: CompactExample[], w: WindowOptions, createdBy: string, resolve?: TextResolver): Buffer {
-  const writer = new ByteWriter();
+/**
+ * Streams a Parquet file of the examples to `sink` in ~1 MB pieces (each piece is only valid during
+ * the call: the sink must write or copy it). Row groups of ROW_GROUP rows keep memory bounded.
+ */
+export function writeExamplesParquet(examples: CompactExample[], w: WindowOptions, createdBy: string, sink: (bytes: Uint8Array) => void, resolve?: TextResolver): void {
+  const writer = new ByteWriter(1 << 21);
+  const flush = () => {
+    if (writer.index > 0) sink(new Uint8Array(writer.buffer, 0, writer.index));
+    writer.index = 0;
+  };
+  const ensure = writer.ensure.bind(writer);
+  writer.ensure = (size: number) => {
+    if (writer.index > 1 << 20) flush();
+    ensure(size);
+  };
+  writer.finish = flush;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const pw = new ExampleParquetWriter({ writer, schema: parquetSchema() as any, createdBy, statistics: false });
   for (let i = 0; i < examples.length; i += ROW_GROUP) pw.writeRows(examples.slice(i, i + ROW_GROUP).map((c) => expandExample(c, w, resolve)));
   pw.finish();
-  return Buffer.from(writer.getBuffer());
+}
+
+/** The whole Parquet file in memory (tests, small outputs). */
+export function examplesToParquet(examples: CompactExample[], w: WindowOptions, createdBy: string, resolve?: TextResolver): Buffer {
+  const parts: Buffer[] = [];
+  writeExamplesParquet(examples, w, createdBy, (b) => parts.push(Buffer.from(b)), resolve);
+  return Buffer.concat(parts);
 }

@@ -7,7 +7,7 @@ import type { SplitName } from './dedup';
 import { expandExample, type CompactExample, type Example, type TextResolver, type WindowOptions } from './examples';
 import type { BuiltDataset } from './model';
 import { datasetCard } from './card';
-import { examplesToParquet } from './parquet';
+import { writeExamplesParquet } from './parquet';
 import { encodeChunkTokens } from './safetensors';
 import { AtomicDir, jsonl, sha256, stableJson, type WrittenFile } from './output';
 
@@ -71,7 +71,9 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
   for (const split of SPLITS) {
     const ex = ds.examples[split];
     dir.write(`dataset/${split}.jsonl`, jsonl(mapIter(expanded(ex, ds.windows, ds.resolveText), exampleRow)));
-    dir.write(`dataset/${split}.parquet`, examplesToParquet(ex, ds.windows, createdBy, ds.resolveText));
+    const pq = dir.stream(`dataset/${split}.parquet`);
+    writeExamplesParquet(ex, ds.windows, createdBy, (b) => pq.write(b), ds.resolveText);
+    pq.close();
   }
   dir.write('dataset/stats.json', stableJson(ds.stats));
   dir.write('README.md', datasetCard(ds));
