@@ -19,18 +19,25 @@ export const SHINGLE = 5;
 const BANDS = 32;
 const ROWS = NUM_PERM / BANDS;
 
-/** Deterministic per-permutation seeds. */
-const SEEDS = (() => {
-  const s = new Uint32Array(NUM_PERM);
+/**
+ * Deterministic permutations h_i(x) = a_i·x + b_i (mod 2^32), a_i odd, applied to an already mixed
+ * 32-bit shingle hash: one multiply and one add per (shingle, permutation).
+ */
+const PERM_A = new Uint32Array(NUM_PERM);
+const PERM_B = new Uint32Array(NUM_PERM);
+{
   let x = 0x9e3779b9;
-  for (let i = 0; i < NUM_PERM; i++) {
+  const next = () => {
     x = Math.imul(x ^ (x >>> 16), 0x85ebca6b) >>> 0;
     x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
     x = (x ^ (x >>> 16)) >>> 0;
-    s[i] = x || 1;
+    return x;
+  };
+  for (let i = 0; i < NUM_PERM; i++) {
+    PERM_A[i] = (next() | 1) >>> 0;
+    PERM_B[i] = next();
   }
-  return s;
-})();
+}
 
 function mix32(h: number): number {
   h ^= h >>> 16;
@@ -56,12 +63,13 @@ export function shingles(ids: ArrayLike<number>, n = SHINGLE): Uint32Array {
 
 export function minhash(ids: ArrayLike<number>): Uint32Array {
   const sh = shingles(ids);
-  const sig = new Uint32Array(NUM_PERM).fill(0xffffffff);
+  const sig = new Uint32Array(NUM_PERM);
   for (let p = 0; p < NUM_PERM; p++) {
-    const seed = SEEDS[p];
+    const a = PERM_A[p];
+    const b = PERM_B[p];
     let min = 0xffffffff;
     for (let k = 0; k < sh.length; k++) {
-      const v = mix32(sh[k] ^ seed);
+      const v = (Math.imul(a, sh[k]) + b) >>> 0;
       if (v < min) min = v;
     }
     sig[p] = min;
