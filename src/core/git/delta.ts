@@ -19,7 +19,7 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array, output?: (size: 
   const baseSize = varint();
   if (baseSize !== base.length) throw new ObjectFormatError(`Delta base size ${baseSize} ≠ ${base.length}.`);
   const size = varint();
-  const out = output ? output(size).subarray(0, size) : Buffer.allocUnsafeSlow(size);
+  const out = output ? output(size).subarray(0, size) : Buffer.allocUnsafe(size);
   let o = 0;
   while (p < delta.length) {
     const op = delta[p++];

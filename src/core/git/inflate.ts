@@ -79,7 +79,7 @@ export function inflateInto(input: Uint8Array, size: number, out: Buffer): Buffe
 
 /** Inflates into a new buffer of its own (not shared with any pool slab): for objects that are kept. */
 export function inflateOwned(input: Uint8Array, size: number): Buffer {
-  return inflateInto(input, size, Buffer.allocUnsafeSlow(size + 1));
+  return inflateInto(input, size, Buffer.allocUnsafe(size + 1));
 }
 
 /** Keeps the stream object alive as long as its handle is used (and lets tests see which path runs). */

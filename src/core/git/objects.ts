@@ -15,7 +15,7 @@ import { ObjectFormatError, parseCommit, parseTagTarget, parseTree, type ParsedC
 export type { ParsedCommit, TreeItem } from './parse';
 
 export interface CacheBudget {
-  /** Decoded blob text cache (bytes, approx.). Default 64 MiB. */
+  /** Blob cache (bytes of text kept, approx.). Default 64 MiB. */
   blobBytes?: number;
   /** Parsed tree cache (bytes, approx.). Default 16 MiB. */
   treeBytes?: number;
@@ -34,7 +34,11 @@ export class ObjectStore {
   readonly fs: CachedFs;
   readonly odb: ObjectDatabase;
   private readonly trees: Lru<string, Buffer>;
-  private readonly blobs: Lru<string, BlobInfo>;
+  /**
+   * Classified blobs. Texts are kept as their UTF-8 bytes (off the JS heap, so the garbage collector
+   * never copies them) and decoded again on a hit; the strings handed out die young.
+   */
+  private readonly blobs: Lru<string, { info: BlobInfo; bytes: Buffer | null; ascii: boolean }>;
   readonly counters: ObjectCounters = { blobsRead: 0, blobCacheHits: 0, treesRead: 0, commitsRead: 0 };
 
   constructor(
@@ -44,7 +48,7 @@ export class ObjectStore {
     this.fs = new CachedFs(gitdir);
     this.odb = new ObjectDatabase(gitdir, budget.deltaBaseBytes ?? 32 << 20);
     this.trees = new Lru(budget.treeBytes ?? 16 << 20, (t) => 64 + t.length);
-    this.blobs = new Lru(budget.blobBytes ?? 64 << 20, (b) => 96 + (b.text?.length ?? 0));
+    this.blobs = new Lru(budget.blobBytes ?? 64 << 20, (b) => 128 + (b.bytes?.length ?? 0));
   }
 
   /** A commit (annotated tags are peeled); `info.hash` is the commit's own oid. */
@@ -93,18 +97,23 @@ export class ObjectStore {
     const hit = this.blobs.get(oid);
     if (hit) {
       this.counters.blobCacheHits++;
-      return hit;
+      if (!hit.bytes) return hit.info;
+      // Validated when first read: decoding again is a plain copy (ASCII) or a fast UTF-8 decode.
+      const text = hit.ascii ? hit.bytes.toString('latin1') : hit.bytes.toString('utf8');
+      return { ...hit.info, text };
     }
     let info: BlobInfo;
+    let bytes: Buffer | null = null;
     this.counters.blobsRead++;
     try {
-      const o = this.odb.read(oid, true);
+      const o = this.odb.read(oid);
       if (o.type !== 'blob') throw new ObjectFormatError(`Object ${oid} is a ${o.type}, not a blob.`);
       info = classifyBlob(o.data);
+      if (info.text !== null) bytes = o.data;
     } catch {
       info = { size: 0, text: null, reason: 'missing-object', minified: false, generatedMarker: false };
     }
-    this.blobs.set(oid, info);
+    this.blobs.set(oid, { info: bytes ? { ...info, text: null } : info, bytes, ascii: bytes !== null && info.text!.length === bytes.length });
     return info;
   }
 

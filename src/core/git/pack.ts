@@ -8,6 +8,10 @@
 import * as fs from 'node:fs';
 import { ObjectFormatError } from './parse';
 
+/** Pack bytes are read in aligned blocks of this size; this many blocks are kept per pack. */
+const BLOCK = 64 * 1024;
+const BLOCKS_KEPT = 32;
+
 export const OBJ_COMMIT = 1;
 export const OBJ_TREE = 2;
 export const OBJ_BLOB = 3;
@@ -39,6 +43,9 @@ export class PackFile {
   private fd: number | null = null;
   private readonly packSize: number;
   private scratch = Buffer.allocUnsafe(64 * 1024);
+  private readonly blocks = new Map<number, Buffer>();
+  /** read() system calls made (for tests and benchmarks). */
+  reads = 0;
 
   constructor(
     readonly idxPath: string,
@@ -121,24 +128,25 @@ export class PackFile {
     return lo < all.length ? all[lo] : this.packSize - 20;
   }
 
-  /** Reads the entry at `offset` (its bytes are a fresh buffer unless `reuse` allows the scratch buffer). */
+  /** Reads the entry at `offset`; its bytes stay valid until the next call when `reuse` is set. */
   entry(offset: number, reuse = false): PackEntry {
     const end = this.entryEnd(offset);
     const len = end - offset;
     if (len <= 0 || end > this.packSize) throw new ObjectFormatError(`${this.packPath}: bad entry offset ${offset}.`);
     let bytes: Buffer;
-    if (reuse) {
-      if (this.scratch.length < len) this.scratch = Buffer.allocUnsafe(Math.max(len, this.scratch.length * 2));
-      bytes = this.scratch;
+    const block = Math.floor(offset / BLOCK);
+    if (len <= BLOCK / 4 && Math.floor((end - 1) / BLOCK) === block) {
+      // Small entries come from cached aligned blocks: neighbours in the pack are read together.
+      const start = offset - block * BLOCK;
+      bytes = this.block(block).subarray(start, start + len);
     } else {
-      bytes = Buffer.allocUnsafe(len);
-    }
-    const fd = this.open();
-    let got = 0;
-    while (got < len) {
-      const n = fs.readSync(fd, bytes, got, len - got, offset + got);
-      if (n <= 0) throw new ObjectFormatError(`${this.packPath}: unexpected end of pack at ${offset + got}.`);
-      got += n;
+      if (reuse && len <= 1 << 20) {
+        if (this.scratch.length < len) this.scratch = Buffer.allocUnsafe(Math.max(len, this.scratch.length * 2));
+        bytes = this.scratch;
+      } else {
+        bytes = Buffer.allocUnsafe(len);
+      }
+      this.readAt(bytes, len, offset);
     }
     let p = 0;
     let c = bytes[p++];
@@ -173,6 +181,34 @@ export class PackFile {
     return e;
   }
 
+  /** Reads and caches one aligned block of the pack (a few dozen are kept). */
+  private block(n: number): Buffer {
+    const hit = this.blocks.get(n);
+    if (hit) {
+      this.blocks.delete(n);
+      this.blocks.set(n, hit);
+      return hit;
+    }
+    const start = n * BLOCK;
+    const len = Math.min(BLOCK, this.packSize - start);
+    const buf = Buffer.allocUnsafe(len);
+    this.readAt(buf, len, start);
+    this.blocks.set(n, buf);
+    if (this.blocks.size > BLOCKS_KEPT) this.blocks.delete(this.blocks.keys().next().value!);
+    return buf;
+  }
+
+  private readAt(bytes: Buffer, len: number, offset: number): void {
+    const fd = this.open();
+    let got = 0;
+    while (got < len) {
+      const n = fs.readSync(fd, bytes, got, len - got, offset + got);
+      if (n <= 0) throw new ObjectFormatError(`${this.packPath}: unexpected end of pack at ${offset + got}.`);
+      got += n;
+    }
+    this.reads++;
+  }
+
   private open(): number {
     if (this.fd === null) {
       this.fd = fs.openSync(this.packPath, 'r');
@@ -192,5 +228,6 @@ export class PackFile {
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
     this.sortedOffsets = null;
+    this.blocks.clear();
   }
 }
