@@ -11,7 +11,7 @@ import type { SplitName } from './dedup';
 import { IGNORE_INDEX } from './examples';
 import { PLACEHOLDER_RE } from './redact';
 import { decodeSafetensors } from './safetensors';
-import { sha256 } from './output';
+import { createHash } from 'node:crypto';
 
 const SPLITS: SplitName[] = ['train', 'val', 'test'];
 const MAX_PER_KIND = 20;
@@ -28,9 +28,71 @@ export interface VerifyReport {
   checked: { files: number; commits: number; examples: number; chunks: number; blobs: number };
 }
 
-function readJsonl(file: string): unknown[] {
-  const text = fs.readFileSync(file, 'utf8');
-  return text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
+/** Calls fn for each line of a JSON Lines file, reading it in blocks (files may exceed string limits). */
+function forEachJsonl(file: string, fn: (row: unknown, index: number) => void): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const block = Buffer.alloc(8 << 20);
+    let rest = Buffer.alloc(0);
+    let index = 0;
+    for (;;) {
+      const n = fs.readSync(fd, block, 0, block.length, null);
+      const data = n > 0 ? Buffer.concat([rest, block.subarray(0, n)]) : rest;
+      let start = 0;
+      for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
+        if (nl > start) fn(JSON.parse(data.toString('utf8', start, nl)), index++);
+        start = nl + 1;
+      }
+      rest = Buffer.from(data.subarray(start));
+      if (n === 0) {
+        if (rest.length) fn(JSON.parse(rest.toString('utf8')), index++);
+        return;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The rows of a JSON Lines file, read in blocks. */
+async function* jsonlRows(file: string): AsyncGenerator<unknown> {
+  const rows: unknown[] = [];
+  const fd = fs.openSync(file, 'r');
+  try {
+    const block = Buffer.alloc(8 << 20);
+    let rest = Buffer.alloc(0);
+    for (;;) {
+      const n = fs.readSync(fd, block, 0, block.length, null);
+      const data = n > 0 ? Buffer.concat([rest, block.subarray(0, n)]) : rest;
+      let start = 0;
+      for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
+        if (nl > start) rows.push(JSON.parse(data.toString('utf8', start, nl)));
+        start = nl + 1;
+      }
+      rest = Buffer.from(data.subarray(start));
+      if (n === 0 && rest.length) rows.push(JSON.parse(rest.toString('utf8')));
+      yield* rows.splice(0);
+      if (n === 0) return;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function fileSha256(file: string): { bytes: number; sha256: string } {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const h = createHash('sha256');
+    const block = Buffer.alloc(8 << 20);
+    let bytes = 0;
+    for (let n = fs.readSync(fd, block, 0, block.length, null); n > 0; n = fs.readSync(fd, block, 0, block.length, null)) {
+      h.update(block.subarray(0, n));
+      bytes += n;
+    }
+    return { bytes, sha256: h.digest('hex') };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
@@ -94,10 +156,10 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
       report('file', `${f.path} is listed in the manifest but missing`);
       continue;
     }
-    const buf = fs.readFileSync(p);
+    const got = fileSha256(p);
     checked.files++;
-    if (buf.length !== f.bytes) report('file', `${f.path}: size ${buf.length} differs from the manifest's ${f.bytes}`);
-    else if (sha256(buf) !== f.sha256) report('file', `${f.path}: sha256 differs from the manifest`);
+    if (got.bytes !== f.bytes) report('file', `${f.path}: size ${got.bytes} differs from the manifest's ${f.bytes}`);
+    else if (got.sha256 !== f.sha256) report('file', `${f.path}: sha256 differs from the manifest`);
   }
   const walk = (d: string, rel: string): string[] =>
     fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name), `${rel}${e.name}/`) : [`${rel}${e.name}`]));
@@ -130,9 +192,11 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
 
   // ── Examples.
   for (const split of SPLITS) {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const rows = readSafe(abs, `dataset/${split}.jsonl`, report) as any[];
-    rows.forEach((e, i) => {
+    let rowCount = 0;
+    eachSafe(abs, `dataset/${split}.jsonl`, report, (row, i) => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const e = row as any;
+      rowCount++;
       checked.examples++;
       const where = `dataset/${split}.jsonl row ${i + 1}`;
       const cs = splitOf.get(e.commit_hash);
@@ -143,69 +207,58 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
     const pq = path.join(abs, 'dataset', `${split}.parquet`);
     if (fs.existsSync(pq)) {
       try {
-        const b = fs.readFileSync(pq);
-        const meta = parquetMetadata(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-        if (Number(meta.num_rows) !== rows.length) report('parquet', `dataset/${split}.parquet has ${meta.num_rows} rows, the jsonl ${rows.length}`);
+        const meta = parquetMetadata(parquetFooter(pq));
+        if (Number(meta.num_rows) !== rowCount) report('parquet', `dataset/${split}.parquet has ${meta.num_rows} rows, the jsonl ${rowCount}`);
       } catch (e) {
         report('parquet', `dataset/${split}.parquet cannot be read: ${(e as Error).message}`);
       }
     } else report('parquet', `dataset/${split}.parquet is missing`);
   }
 
-  // ── Chunks and token tensor.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const chunks = readSafe(abs, 'chunks.jsonl', report) as any[];
-  for (const c of chunks) {
-    checked.chunks++;
-    const cs = splitOf.get(c.commit);
-    if (!cs) report('chunk', `chunk ${c.id}: commit ${c.commit} is not in commits.jsonl`);
-    else if (c.dataset_split !== cs) report('split-leak', `chunk ${c.id} is marked ${c.dataset_split} but its commit is in ${cs}`);
-  }
-  const stPath = path.join(abs, 'tokens.safetensors');
-  if (fs.existsSync(stPath)) {
-    try {
-      const st = decodeSafetensors(fs.readFileSync(stPath));
-      const ids = st.tensors.token_ids?.data as Int32Array | undefined;
-      const offs = st.tensors.offsets?.data as BigInt64Array | undefined;
-      if (!ids || !offs) report('tokens', 'tokens.safetensors lacks token_ids or offsets');
-      else {
-        if (offs.length !== chunks.length + 1) report('tokens', `tokens.safetensors has ${offs.length - 1} chunks, chunks.jsonl ${chunks.length}`);
-        for (let i = 1; i < offs.length; i++) if (offs[i] < offs[i - 1]) report('tokens', `offsets decrease at ${i}`);
-        if (offs.length && Number(offs[offs.length - 1]) !== ids.length) report('tokens', `last offset ${offs[offs.length - 1]} ≠ ${ids.length} ids`);
-        for (let i = 0; i < ids.length; i++) if (ids[i] < 0 || ids[i] >= vocab) { report('vocab', `tokens.safetensors id ${ids[i]} at ${i} is outside the vocabulary (${vocab})`); break; }
-        chunks.forEach((c, i) => {
-          if (i + 1 < offs.length && Number(offs[i + 1] - offs[i]) !== c.tokens) report('tokens', `chunk ${c.id}: ${c.tokens} tokens in chunks.jsonl, ${offs[i + 1] - offs[i]} in the tensor`);
-        });
-      }
-    } catch (e) {
-      report('tokens', `tokens.safetensors cannot be read: ${(e as Error).message}`);
-    }
-  } else report('tokens', 'tokens.safetensors is missing');
-
-  // ── Chunk code against the blobs.
+  // ── Chunks (streamed): split marks, token counts, and their code against the blobs.
   const repoDir = opts.repo ?? manifest.repository?.path;
+  let gitdir: string | null = null;
   if (!opts.noBlobs && repoDir && fs.existsSync(repoDir)) {
-    const gitdir = findGitdir(path.resolve(repoDir));
+    gitdir = findGitdir(path.resolve(repoDir));
     if (!gitdir) report('blob', `${repoDir} is not a git repository`);
-    else {
-      const cache = {};
-      const texts = new Map<string, string | null>();
-      const textAt = async (commit: string | undefined, file: string): Promise<string | null> => {
-        if (!commit) return null;
-        const k = `${commit}:${file}`;
-        if (texts.has(k)) return texts.get(k)!;
-        let t: string | null;
-        try {
-          const { blob } = await git.readBlob({ fs, gitdir, oid: commit, filepath: file, cache });
-          t = new TextDecoder().decode(blob);
-          checked.blobs++;
-        } catch {
-          t = null;
-        }
-        texts.set(k, t);
-        return t;
-      };
-      for (const c of chunks) {
+  }
+  const gitCache = {};
+  const texts = new Map<string, string | null>(); // small LRU of blob texts
+  const textAt = async (commit: string | undefined, file: string): Promise<string | null> => {
+    if (!commit || !gitdir) return null;
+    const k = `${commit}:${file}`;
+    const hit = texts.get(k);
+    if (hit !== undefined) {
+      texts.delete(k);
+      texts.set(k, hit);
+      return hit;
+    }
+    let t: string | null;
+    try {
+      const { blob } = await git.readBlob({ fs, gitdir, oid: commit, filepath: file, cache: gitCache });
+      t = new TextDecoder().decode(blob);
+      checked.blobs++;
+    } catch {
+      t = null;
+    }
+    texts.set(k, t);
+    if (texts.size > 256) texts.delete(texts.keys().next().value!);
+    return t;
+  };
+  const chunkTokens: number[] = [];
+  const chunksPath = path.join(abs, 'chunks.jsonl');
+  if (!fs.existsSync(chunksPath)) report('file', 'chunks.jsonl is missing');
+  else {
+    try {
+      for await (const row of jsonlRows(chunksPath)) {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const c = row as any;
+        checked.chunks++;
+        chunkTokens.push(c.tokens);
+        const cs = splitOf.get(c.commit);
+        if (!cs) report('chunk', `chunk ${c.id}: commit ${c.commit} is not in commits.jsonl`);
+        else if (c.dataset_split !== cs) report('split-leak', `chunk ${c.id} is marked ${c.dataset_split} but its commit is in ${cs}`);
+        if (!gitdir) continue;
         if (c.newCode) {
           const t = await textAt(c.commit, c.path);
           if (t === null) report('blob', `chunk ${c.id}: ${c.path} not found at ${c.commit}`);
@@ -218,22 +271,74 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
           else if (!matchesWithPlaceholders(c.oldCode, t)) report('blob', `chunk ${c.id}: oldCode is not in ${c.oldPath ?? c.path} at the parent of ${c.commit.slice(0, 12)}`);
         }
       }
+    } catch (e) {
+      report('file', `chunks.jsonl is not valid JSON Lines: ${(e as Error).message}`);
     }
   }
+
+  // ── Token tensor.
+  const stPath = path.join(abs, 'tokens.safetensors');
+  if (fs.existsSync(stPath)) {
+    try {
+      const st = decodeSafetensors(fs.readFileSync(stPath));
+      const ids = st.tensors.token_ids?.data as Int32Array | undefined;
+      const offs = st.tensors.offsets?.data as BigInt64Array | undefined;
+      if (!ids || !offs) report('tokens', 'tokens.safetensors lacks token_ids or offsets');
+      else {
+        if (offs.length !== chunkTokens.length + 1) report('tokens', `tokens.safetensors has ${offs.length - 1} chunks, chunks.jsonl ${chunkTokens.length}`);
+        for (let i = 1; i < offs.length; i++) if (offs[i] < offs[i - 1]) report('tokens', `offsets decrease at ${i}`);
+        if (offs.length && Number(offs[offs.length - 1]) !== ids.length) report('tokens', `last offset ${offs[offs.length - 1]} ≠ ${ids.length} ids`);
+        for (let i = 0; i < ids.length; i++) {
+          if (ids[i] < 0 || ids[i] >= vocab) {
+            report('vocab', `tokens.safetensors id ${ids[i]} at ${i} is outside the vocabulary (${vocab})`);
+            break;
+          }
+        }
+        chunkTokens.forEach((n, i) => {
+          if (i + 1 < offs.length && Number(offs[i + 1] - offs[i]) !== n) report('tokens', `chunk ${i + 1}: ${n} tokens in chunks.jsonl, ${offs[i + 1] - offs[i]} in the tensor`);
+        });
+      }
+    } catch (e) {
+      report('tokens', `tokens.safetensors cannot be read: ${(e as Error).message}`);
+    }
+  } else report('tokens', 'tokens.safetensors is missing');
   return { problems, checked };
 }
 
-function readSafe(dir: string, rel: string, report: (k: string, d: string) => void): unknown[] {
+function eachSafe(dir: string, rel: string, report: (k: string, d: string) => void, fn: (row: unknown, index: number) => void): void {
   const p = path.join(dir, ...rel.split('/'));
   if (!fs.existsSync(p)) {
     report('file', `${rel} is missing`);
-    return [];
+    return;
   }
   try {
-    return readJsonl(p);
+    forEachJsonl(p, fn);
   } catch (e) {
     report('file', `${rel} is not valid JSON Lines: ${(e as Error).message}`);
-    return [];
+  }
+}
+
+function readSafe(dir: string, rel: string, report: (k: string, d: string) => void): unknown[] {
+  const rows: unknown[] = [];
+  eachSafe(dir, rel, report, (r) => rows.push(r));
+  return rows;
+}
+
+/** The tail of a Parquet file holding its metadata (enough for parquetMetadata). */
+function parquetFooter(file: string): ArrayBuffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size < 12) throw new Error('file too short');
+    const tail = Buffer.alloc(8);
+    fs.readSync(fd, tail, 0, 8, size - 8);
+    if (tail.toString('latin1', 4) !== 'PAR1') throw new Error('no PAR1 footer');
+    const len = Math.min(size, tail.readUInt32LE(0) + 8);
+    const buf = Buffer.alloc(len);
+    fs.readSync(fd, buf, 0, len, size - len);
+    return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
