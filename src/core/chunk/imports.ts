@@ -148,6 +148,7 @@ function parsePythonImport(text: string): ImportedName[] {
 function parseGoImport(text: string): ImportedName[] {
   const out: ImportedName[] = [];
   const re = /(?:^|\s|\()([A-Za-z_.][A-Za-z0-9_]*\s+)?"([^"]+)"/g;
+  text = text.replace(/^\s*import\b/, ''); // `import "x/y"`: the keyword is not an alias
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const p = m[2];
     const base = p.split('/').pop()!;
