@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Parser, Tree } from 'web-tree-sitter';
 import type { ChunkRecord, CommitRecord, FileChange, RepoReader } from '../types';
+import { compareStrings } from '../git/parse';
 import { ContextCollector, Definition, rankDefinitions, references, refersTo } from './context';
 import { goPackageFiles, ImportedName, parseImport, resolveImport } from './imports';
 import { languageOfPath, languageSpec, LanguageSpec } from './languages';
@@ -88,6 +89,8 @@ class ChunkerImpl implements Chunker {
   private treeCommit = '';
   private treePaths = new Map<string, string>();
   private treePathSet = new Set<string>();
+  /** treePaths is in listTree order (false after paths were added by following the history). */
+  private treeOrdered = true;
 
   constructor(
     private readonly langs: Map<string, LoadedLanguage>,
@@ -182,6 +185,7 @@ class ChunkerImpl implements Chunker {
 
   async chunkCommit(rec: CommitRecord, reader: RepoReader): Promise<ChunkRecord[]> {
     this.s.commits++;
+    this.followTree(rec);
     if (rec.error) return [];
     const pairOpts = (spec?: LanguageSpec) => ({ maxChunkChars: this.max, contextLines: this.ctxLines, collapse: spec?.collapse ?? '{ … }' });
     const work: FileWork[] = [];
@@ -312,8 +316,9 @@ class ChunkerImpl implements Chunker {
     if (!relevant.length && !goSamePackage) return collector.items;
     await this.loadTree(commit, reader);
     const targets: Array<{ files: string[]; name: string }> = [];
-    for (const imp of relevant) targets.push(...resolveImport(w.spec.id, w.file.path, imp, this.treePathSet));
-    if (goSamePackage) targets.push({ files: goPackageFiles(w.file.path, this.treePathSet), name: '*' });
+    const paths = this.pathSet(w.spec.id);
+    for (const imp of relevant) targets.push(...resolveImport(w.spec.id, w.file.path, imp, paths));
+    if (goSamePackage) targets.push({ files: goPackageFiles(w.file.path, paths), name: '*' });
     for (const t of targets) {
       for (const f of t.files) {
         if (collector.full) return collector.items;
@@ -327,10 +332,52 @@ class ChunkerImpl implements Chunker {
 
   private async loadTree(commit: string, reader: RepoReader): Promise<void> {
     if (this.treeCommit === commit) return;
+    this.treeCommit = '';
     const entries = await reader.listTree(commit);
     this.treePaths = new Map(entries.filter((e) => e.mode !== '160000' && e.mode !== '120000').map((e) => [e.path, e.oid]));
     this.treePathSet = new Set(this.treePaths.keys());
+    this.treeOrdered = true;
     this.treeCommit = commit;
+  }
+
+  /**
+   * The tree of a commit whose first parent's tree is loaded is that tree plus the commit's changes
+   * (the history engine lists every changed path, skipped ones included): no listTree per commit.
+   */
+  private followTree(rec: CommitRecord): void {
+    if (!this.treeCommit || rec.commit.parents[0] !== this.treeCommit) return;
+    if (rec.error) {
+      this.treeCommit = '';
+      return;
+    }
+    for (const f of rec.files) {
+      if (f.oldPath !== undefined && f.oldPath !== f.path) this.dropPath(f.oldPath);
+      if (f.change === 'deleted' || !f.newOid || f.newMode === '160000' || f.newMode === '120000') this.dropPath(f.path);
+      else {
+        if (!this.treePaths.has(f.path)) {
+          this.treePathSet.add(f.path);
+          this.treeOrdered = false;
+        }
+        this.treePaths.set(f.path, f.newOid);
+      }
+    }
+    this.treeCommit = rec.commit.hash;
+  }
+
+  private dropPath(p: string): void {
+    this.treePaths.delete(p);
+    this.treePathSet.delete(p);
+  }
+
+  /** Paths of the loaded tree; in listTree order for Go, whose import resolution depends on it. */
+  private pathSet(language: string): Set<string> {
+    if (language === 'go' && !this.treeOrdered) {
+      const keys = [...this.treePaths.keys()].sort(compareTreePaths);
+      this.treePaths = new Map(keys.map((k) => [k, this.treePaths.get(k)!]));
+      this.treePathSet = new Set(keys);
+      this.treeOrdered = true;
+    }
+    return this.treePathSet;
   }
 
   /** Definitions named `name` (or, for '*', any the chunk refers to) in a file of the tree (parsed once per blob). */
@@ -353,11 +400,22 @@ class ChunkerImpl implements Chunker {
     for (const decl of a.imports) {
       for (const imp of parseImport(spec.id, decl.text)) {
         if (imp.local !== name) continue;
-        for (const t of resolveImport(spec.id, file, imp, this.treePathSet)) {
+        for (const t of resolveImport(spec.id, file, imp, this.pathSet(spec.id))) {
           for (const f of t.files) if (f !== file) defs.push(...(await this.treeDefinitions(f, t.name === '*' ? name : t.name, refs, reader, depth + 1)));
         }
       }
     }
     return defs;
   }
+}
+
+/** listTree order: entries of each folder sorted by name (compareStrings), depth first. */
+export function compareTreePaths(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const c = compareStrings(x[i], y[i]);
+    if (c !== 0) return c;
+  }
+  return x.length - y.length;
 }
