@@ -149,7 +149,7 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
       io.stdout.write(
         r.upToDate
           ? `Dataset is up to date: ${r.outDir}\n`
-          : `Dataset written to ${r.outDir}\n  ${r.commits.total} commits (${r.commits.processed} processed, ${r.commits.cached} from cache), ${r.chunks} chunks, ${r.tokens} tokens\n  examples: train ${ex.train}, val ${ex.val}, test ${ex.test}\n  manifest: ${path.relative(process.cwd(), r.manifestPath) || r.manifestPath}\n`,
+          : `Dataset written to ${r.outDir}\n  ${r.commits.total} commits (${r.commits.processed} processed, ${r.commits.cached} from cache), ${r.chunks} chunks, ${r.tokens} tokens\n  examples: train ${ex.train}, val ${ex.val}, test ${ex.test}\n  manifest: ${displayPath(r.manifestPath)}\n`,
       );
     }
     return 0;
@@ -157,6 +157,11 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
     progress?.done();
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }
 
 async function verify(args: string[], io: Streams): Promise<number> {
