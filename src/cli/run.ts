@@ -39,6 +39,7 @@ Build options:
   --context-window N, --target-window N  example windows (default 2048, 256)
   --no-dedup                keep duplicates
   --no-redact               do not redact secrets / PII
+  --keep-emails             keep author e-mails in commits.jsonl (code and messages are still redacted)
   --no-cache                do not read or write .commit-corpus/cache
   --json                    print a JSON summary on stdout
   -q, --quiet               no progress output
@@ -62,6 +63,7 @@ const BUILD_OPTIONS = {
   'target-window': { type: 'string' },
   'no-dedup': { type: 'boolean' },
   'no-redact': { type: 'boolean' },
+  'keep-emails': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -128,6 +130,7 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
     targetWindow: int('target-window', v['target-window']),
     dedup: !v['no-dedup'],
     redact: !v['no-redact'],
+    keepAuthorEmails: !!v['keep-emails'],
     cache: !v['no-cache'],
   };
   const ac = new AbortController();
