@@ -89,6 +89,9 @@ test('planted secrets never reach any output file and are counted by kind', () =
   for (const k of ['aws_key', 'github_token', 'private_key', 'email', 'ip_address']) assert.ok(st.redactions[k] >= 1, `${k} counted`);
   const chunks = jsonl(path.join(out, 'chunks.jsonl'));
   assert.ok(chunks.some((c) => c.newCode.includes('<REDACTED_AWS_KEY_1>')));
+  const commits = jsonl(path.join(out, 'commits.jsonl'));
+  assert.match(commits[0].author.email, /^<REDACTED_EMAIL_\d+>$/, 'author e-mails are redacted by default');
+  assert.equal(new Set(commits.map((c) => c.author.email)).size, 1, 'same e-mail, same placeholder');
 });
 
 test('exact duplicates are dropped and counted; outputs agree with each other', async () => {
