@@ -8,6 +8,7 @@ import type { ChangeType } from '../types';
 import type { AttrRule } from './attributes';
 import { MODE_GITLINK, MODE_SYMLINK } from './classify';
 import { ObjectFormatError, safeName, treeEntryMode } from './parse';
+import { pairSimilarRenames, type TextSource } from './similarity';
 
 export interface RawChange {
   path: string;
@@ -27,10 +28,18 @@ export type AttrLoader = (oid: string, dir: string) => AttrRule[];
 
 const EMPTY = Buffer.alloc(0);
 
-export function diffTrees(trees: TreeSource, oldTree: string | null, newTree: string, loadAttrs: AttrLoader): RawChange[] {
+/** With `similarTexts`, renames with edits are paired too (see similarity.ts), after the exact ones. */
+export function diffTrees(
+  trees: TreeSource,
+  oldTree: string | null,
+  newTree: string,
+  loadAttrs: AttrLoader,
+  similarTexts?: TextSource,
+): RawChange[] {
   const out: RawChange[] = [];
   walk(trees, oldTree, newTree, '', [], loadAttrs, out);
-  return pairExactRenames(out).sort((a, b) => compare(a.path, b.path));
+  const exact = pairExactRenames(out);
+  return (similarTexts ? pairSimilarRenames(exact, similarTexts) : exact).sort((a, b) => compare(a.path, b.path));
 }
 
 /** A position in a raw tree object: `mode SP name NUL oid[20]` entries. */

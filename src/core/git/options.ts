@@ -24,7 +24,8 @@ export interface HistoryOptions {
   sinceCommit?: string;
   /**
    * Default 'exact' (renames by identical blob oid; edited renames are delete + add).
-   * 'similarity' is accepted but not implemented yet: it currently behaves like 'exact'.
+   * 'similarity': also a deleted and an added text file of the same commit that are at least 50%
+   * similar (git's default `-M` scoring on line chunks) are listed as one rename.
    */
   detectRenames?: 'exact' | 'similarity';
 }

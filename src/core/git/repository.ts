@@ -181,7 +181,7 @@ class GitRepository implements Repository, CommitGraph {
         lastYield = performance.now();
       }
       throwIfAborted(signal);
-      const record = await this.diffCommit(info, { filter, languages, maxBytes }, stats, signal);
+      const record = await this.diffCommit(info, { filter, languages, maxBytes, similarity: opts.detectRenames === 'similarity' }, stats, signal);
       stats.commitsYielded++;
       sync();
       yield record;
@@ -233,7 +233,7 @@ class GitRepository implements Repository, CommitGraph {
 
   private async diffCommit(
     info: CommitInfo,
-    run: { filter: PathFilter; languages: Set<string> | null; maxBytes: number },
+    run: { filter: PathFilter; languages: Set<string> | null; maxBytes: number; similarity: boolean },
     stats: HistoryStats,
     signal?: AbortSignal,
   ): Promise<CommitRecord> {
@@ -242,7 +242,8 @@ class GitRepository implements Repository, CommitGraph {
       const tree = (await this.readCommit(info.hash)).tree;
       const parentTree =
         info.parents.length > 0 && !this.shallow.has(info.hash) ? (await this.readCommit(info.parents[0])).tree : null;
-      raw = diffTrees((oid) => this.store.treeBytes(oid), parentTree, tree, (oid, dir) => this.loadAttrs(oid, dir));
+      const similar = run.similarity ? (oid: string) => this.similarityText(oid, run.maxBytes) : undefined;
+      raw = diffTrees((oid) => this.store.treeBytes(oid), parentTree, tree, (oid, dir) => this.loadAttrs(oid, dir), similar);
     } catch (err) {
       stats.commitErrors++;
       return { commit: info, files: [], error: `Could not read commit ${info.hash}: ${errorText(err)}` };
@@ -317,6 +318,12 @@ class GitRepository implements Repository, CommitGraph {
     if (attrs.generated) return 'generated';
     if (c.change === 'modified' && c.oldOid === c.newOid) return 'mode-only';
     return undefined;
+  }
+
+  /** A blob's text for rename similarity (null when binary, not UTF-8, missing or too large). */
+  private similarityText(oid: string, maxBytes: number): string | null {
+    const info = this.store.blobInfoSync(oid);
+    return info.reason || info.size > maxBytes ? null : info.text;
   }
 
   private loadAttrs(oid: string, dir: string): AttrRule[] {

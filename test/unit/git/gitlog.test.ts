@@ -213,3 +213,55 @@ test('tiny cache budgets (constant evictions) give byte-identical records', asyn
   assert.equal(JSON.stringify(tiny), JSON.stringify(normal.records));
   assert.ok(r.stats().blobsRead > normal.repo.stats().blobsRead, 'evictions force re-reads');
 });
+
+test('detectRenames "similarity": equals git log --raw -M (50%) on the fixture and on edited moves', async () => {
+  const gitM = (dir: string) =>
+    parseGitLog(
+      execFileSync('git', ['-c', 'core.quotePath=false', '-c', 'diff.renames=true', 'log', '--raw', '--no-abbrev', '-m', '--first-parent', '-M50%', '--format=%x01%H'], {
+        cwd: dir,
+        encoding: 'utf8',
+      }),
+    );
+  const { records } = await historyOf(repo.dir, { includeMerges: true, detectRenames: 'similarity' });
+  for (const [hash, expected] of gitM(repo.dir)) assert.deepEqual(ours(records.find((r) => r.commit.hash === hash)!), expected, hash);
+
+  const r = FixtureRepo.create();
+  try {
+    const body = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `    let value_${i} = compute_${tag}_${i % 7}(${i});\n`).join('');
+    r.write('src/a.rs', `fn a() {\n${body('a', 40)}}\n`);
+    r.write('src/b.rs', `fn b() {\n${body('b', 40)}}\n`);
+    r.write('src/c.rs', `fn c() {\n${body('c', 40)}}\n`);
+    r.write('src/d.rs', `fn d() {\n${body('d', 30)}}\r\n`.replace(/\n/g, '\r\n'));
+    r.commit('root');
+    // a: moved with a few edits (a rename); b: moved and mostly rewritten (delete + add);
+    // c: deleted, and two new files resembling it, one more than the other (the closer one wins);
+    // d: CRLF file moved with one edit.
+    r.move('src/a.rs', 'lib/a2.rs');
+    r.write('lib/a2.rs', r.read('lib/a2.rs').replace('value_3 ', 'renamed_3 ').replace('value_9 ', 'renamed_9 '));
+    r.move('src/b.rs', 'lib/b2.rs');
+    r.write('lib/b2.rs', `fn b() {\n${body('zz', 35)}${body('b', 5)}}\n`);
+    const c = r.read('src/c.rs');
+    r.remove('src/c.rs');
+    r.write('lib/c_close.rs', c.replace('value_1 ', 'x_1 '));
+    r.write('lib/c_far.rs', c.split('\n').slice(0, 25).join('\n') + `\n${body('q', 12)}`);
+    r.move('src/d.rs', 'lib/d.rs');
+    r.write('lib/d.rs', r.read('lib/d.rs').replace('value_2 ', 'other_2 '));
+    r.commit('moves');
+    const got = await historyOf(r.dir, { detectRenames: 'similarity' });
+    const expected = gitM(r.dir);
+    for (const rec of got.records) assert.deepEqual(ours(rec), expected.get(rec.commit.hash), rec.commit.subject);
+    const moves = got.records[1].files;
+    assert.deepEqual(
+      moves.filter((f) => f.change === 'renamed').map((f) => `${f.oldPath} → ${f.path}`).sort(),
+      ['src/a.rs → lib/a2.rs', 'src/c.rs → lib/c_close.rs', 'src/d.rs → lib/d.rs'],
+    );
+    const a2 = moves.find((f) => f.path === 'lib/a2.rs')!;
+    assert.match(a2.oldText ?? '', /value_3 /);
+    assert.match(a2.newText ?? '', /renamed_3 /);
+    // Without the option: edited moves stay delete + add.
+    const exact = await historyOf(r.dir);
+    assert.equal(exact.records[1].files.filter((f) => f.change === 'renamed').length, 0);
+  } finally {
+    r.dispose();
+  }
+});
