@@ -10,10 +10,11 @@ import pkg from '../../package.json';
 import type { ChunkRecord, CommitInfo, CommitRecord, Phase, ProgressSink, SkipReason } from './types';
 import { Cache } from './pipeline/cache';
 import { SpillStore, type SpillRef } from './pipeline/spill';
+import { decodeTokenEntry, encodeTokenEntry, type TokenEntry, type TokenGroup } from './pipeline/tokcache';
 import { resolveSettings, UsageError, type PipelineOptions, type ResolvedSettings } from './pipeline/options';
 import { createChunker, loadTokenizer, openRepository, serializeExample } from './pipeline/stages';
 import { exactKey, nearDedup, type SplitName } from './dataset/dedup';
-import { buildCommitExamples, buildSequentialExamples, type CompactExample, type StreamSegment } from './dataset/examples';
+import { buildCommitExamples, buildSequentialExamples, contiguous, type CompactExample, type StreamSegment } from './dataset/examples';
 import { cleanMessage, isTrivialMessage } from './dataset/message';
 import type { BuiltDataset, ChunkRow, CommitRow, PhaseTiming } from './dataset/model';
 import { AtomicDir, percentiles, sha256, stableJson } from './dataset/output';
@@ -66,19 +67,7 @@ interface CommitCacheEntry {
   error?: string;
 }
 
-interface Serialized {
-  contextIds: number[];
-  targetIds: number[];
-  text: string;
-  truncated: number;
-}
-
-interface TokenCacheEntry {
-  key: string;
-  groups: Serialized[];
-  /** Token ids of each chunk's code (new side, or old side for deletions). */
-  chunkIds: number[][];
-}
+type Serialized = TokenGroup;
 
 export class AbortError extends Error {
   override name = 'AbortError';
@@ -294,18 +283,19 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       });
 
       const key = sha256(JSON.stringify({ commit, chunks }));
-      let t = cache.get<TokenCacheEntry>(tokNs, h);
+      const bytes = cache.getBytes(tokNs, h);
+      let t: TokenEntry | undefined = bytes ? decodeTokenEntry(bytes) : undefined;
       if (!t || t.key !== key) {
         t = {
           key,
           groups: chunks.length ? serializeGroups(tok, commit, chunks, settings) : [],
-          chunkIds: chunks.map((x) => tok.encode(x.change === 'deleted' ? x.oldCode : x.newCode).ids),
+          chunkIds: chunks.map((x) => Int32Array.from(tok.encode(x.change === 'deleted' ? x.oldCode : x.newCode).ids)),
         };
-        cache.put(tokNs, h, t);
+        cache.putBytes(tokNs, h, encodeTokenEntry(t));
         tokenized++;
       }
       chunks.forEach((x, i) => {
-        const ids = Int32Array.from(t.chunkIds[i]);
+        const ids = t.chunkIds[i];
         chunkTokenIds.push(ids);
         const row: ChunkRow = { ...x, dataset_split: split, tokens: ids.length, redactions: redactions[i] };
         const line = JSON.stringify(row) + '\n';
@@ -318,9 +308,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         if (settings.mode === 'sequential') segs.push({ commitHash: h, ids, text: x.newCode, split });
       });
       for (const g of t.groups) {
-        const all = new Int32Array(g.contextIds.length + g.targetIds.length);
-        all.set(g.contextIds);
-        all.set(g.targetIds, g.contextIds.length);
+        const all = contiguous(g.contextIds, g.targetIds);
         tokenCount += all.length;
         if (settings.mode === 'commit') groups.push({ hash: h, split, numChunks: chunks.length, all, ctxLen: g.contextIds.length, text: spill.put(g.text), truncated: g.truncated });
       }
@@ -537,5 +525,5 @@ function serializeGroups(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord
     const mid = Math.ceil(chunks.length / 2);
     return [...serializeGroups(tok, commit, chunks.slice(0, mid), s), ...serializeGroups(tok, commit, chunks.slice(mid), s)];
   }
-  return [{ contextIds: Array.from(r.contextIds as ArrayLike<number>), targetIds: Array.from(r.targetIds as ArrayLike<number>), text: r.text, truncated }];
+  return [{ contextIds: Int32Array.from(r.contextIds), targetIds: Int32Array.from(r.targetIds), text: r.text, truncated }];
 }

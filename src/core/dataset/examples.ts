@@ -150,7 +150,7 @@ export function buildCommitExamples(input: CommitExampleInput, w: WindowOptions)
 }
 
 /** context ++ target as one array: a view when they already sit back to back in one buffer. */
-function contiguous(ctx: ArrayLike<number>, tgt: ArrayLike<number>): Int32Array {
+export function contiguous(ctx: ArrayLike<number>, tgt: ArrayLike<number>): Int32Array {
   if (ctx instanceof Int32Array && tgt instanceof Int32Array && ctx.buffer === tgt.buffer && ctx.byteOffset + ctx.byteLength === tgt.byteOffset) {
     return new Int32Array(ctx.buffer, ctx.byteOffset, ctx.length + tgt.length);
   }

@@ -20,8 +20,8 @@ export class Cache {
     }
   }
 
-  private file(ns: string, key: string): string {
-    return path.join(this.root, ns, `${key}.json`);
+  private file(ns: string, key: string, ext = '.json'): string {
+    return path.join(this.root, ns, `${key}${ext}`);
   }
 
   get<T>(ns: string, key: string): T | undefined {
@@ -31,6 +31,24 @@ export class Cache {
     } catch {
       return undefined;
     }
+  }
+
+  getBytes(ns: string, key: string): Buffer | undefined {
+    if (!this.enabled) return undefined;
+    try {
+      return fs.readFileSync(this.file(ns, key, '.bin'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  putBytes(ns: string, key: string, value: Uint8Array): void {
+    if (!this.enabled) return;
+    const f = this.file(ns, key, '.bin');
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    const tmp = `${f}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, value);
+    fs.renameSync(tmp, f);
   }
 
   has(ns: string, key: string): boolean {

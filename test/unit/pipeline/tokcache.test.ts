@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeTokenEntry, encodeTokenEntry } from '../../../src/core/pipeline/tokcache';
+
+test('token cache entries round-trip in binary and reject truncated bytes', () => {
+  const e = {
+    key: 'k1',
+    groups: [{ contextIds: Int32Array.of(1, 2, 3), targetIds: Int32Array.of(151643, 5), text: 'héllo <X>', truncated: 1 }],
+    chunkIds: [Int32Array.of(7, 8), Int32Array.of()],
+  };
+  const buf = encodeTokenEntry(e);
+  const d = decodeTokenEntry(buf)!;
+  assert.equal(d.key, 'k1');
+  assert.deepEqual(Array.from(d.groups[0].contextIds), [1, 2, 3]);
+  assert.deepEqual(Array.from(d.groups[0].targetIds), [151643, 5]);
+  assert.equal(d.groups[0].text, 'héllo <X>');
+  assert.equal(d.groups[0].truncated, 1);
+  assert.deepEqual(d.chunkIds.map((c) => Array.from(c)), [[7, 8], []]);
+  assert.equal(decodeTokenEntry(buf.subarray(0, buf.length - 4)), undefined);
+  assert.equal(decodeTokenEntry(Buffer.from('garbage')), undefined);
+});
