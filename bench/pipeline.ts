@@ -42,7 +42,7 @@ async function main(): Promise<void> {
           const now = performance.now();
           if (now - last > 5000) {
             last = now;
-            process.stderr.write(`  ${e.phase} ${e.done}/${e.total ?? '?'} (${((now - t0) / 1000).toFixed(1)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)\n`);
+            process.stderr.write(`  ${e.phase} ${e.done}/${e.total ?? '?'} (${((now - t0) / 1000).toFixed(1)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB)\n`);
           }
         };
       })(),
