@@ -134,8 +134,9 @@ class ChunkerImpl implements Chunker {
     const base = path ? this.trees.take(path, spec.id) : undefined;
     let tree: Tree | null;
     let reuse: Reuse | undefined;
+    const lines = new LineIndex(text);
     if (base) {
-      const edits = textEdits(base.text, text);
+      const edits = textEdits(base.text, text, base.analysis.lines, lines);
       for (const e of edits) base.tree.edit(e);
       tree = this.parser.parse(text, base.tree);
       if (tree) reuse = { prev: base.analysis, edits, changed: base.tree.getChangedRanges(tree) };
@@ -149,7 +150,7 @@ class ChunkerImpl implements Chunker {
     let keep = false;
     try {
       const t1 = performance.now();
-      const a = analyze(tree, text, lang, reuse);
+      const a = analyze(tree, text, lang, reuse, lines);
       this.s.analyzeMs += performance.now() - t1;
       this.s.blobsParsed++;
       this.s.charsParsed += text.length;
@@ -196,8 +197,11 @@ class ChunkerImpl implements Chunker {
       this.s.files++;
       const language = file.language ?? languageOfPath(file.path);
       const spec = languageSpec(language);
-      const side = (text: string | null, oid: string | undefined, path: string): Side | null =>
-        text === null ? null : { text, lines: new LineIndex(text), analysis: spec ? this.analysis(oid, text, spec, path) : null };
+      const side = (text: string | null, oid: string | undefined, path: string): Side | null => {
+        if (text === null) return null;
+        const analysis = spec ? this.analysis(oid, text, spec, path) : null;
+        return { text, lines: analysis?.lines.text === text ? analysis.lines : new LineIndex(text), analysis };
+      };
       const oldSide = side(file.oldText, file.oldOid, file.oldPath ?? file.path);
       const newSide = side(file.newText, file.newOid, file.path);
       const parsed = !!spec && (!oldSide || !!oldSide.analysis) && (!newSide || !!newSide.analysis);

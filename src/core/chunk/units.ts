@@ -115,8 +115,7 @@ function bodyOf(node: Node, bodies: string[]): Node | null {
  * units whose text and surroundings did not change are carried over (shifted) and only the changed regions
  * are queried again; the result is the same as a full analysis.
  */
-export function analyze(tree: Tree, text: string, lang: LoadedLanguage, reuse?: Reuse): FileAnalysis {
-  const lines = new LineIndex(text);
+export function analyze(tree: Tree, text: string, lang: LoadedLanguage, reuse?: Reuse, lines = new LineIndex(text)): FileAnalysis {
   const raws = reuse?.prev.raws ? incrementalRaws(tree, text, lang, reuse) : queryRaws(tree, text, lang, null);
   return build(raws, text, lines, lang.spec, tree.rootNode.hasError);
 }
