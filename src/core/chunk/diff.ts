@@ -10,6 +10,8 @@ export interface Hunk {
   newEnd: number;
 }
 
+import type { LineIndex } from './lines';
+
 /** Beyond this edit distance the middle part is reported as one replaced block (keeps time and memory bounded). */
 const MAX_EDITS = 4000;
 
@@ -100,4 +102,17 @@ function myers(a: number[], b: number[]): Array<[number, number]> | null {
     pairs.push([xx, yy]);
   }
   return pairs.reverse();
+}
+
+let memo: { a: LineIndex; b: LineIndex; hunks: Hunk[] } | null = null;
+
+/**
+ * diffLines of the lines of two texts. The last result is remembered: the chunker diffs the same pair twice
+ * (edits for the incremental parse, then top-level chunks). Callers must not modify the returned hunks.
+ */
+export function diffTexts(a: LineIndex, b: LineIndex): Hunk[] {
+  if (memo && memo.a === a && memo.b === b) return memo.hunks;
+  const hunks = diffLines(a.lines(), b.lines());
+  memo = { a, b, hunks };
+  return hunks;
 }

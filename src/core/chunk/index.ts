@@ -12,7 +12,7 @@ import type { Parser, Tree } from 'web-tree-sitter';
 import type { ChunkRecord, CommitRecord, FileChange, RepoReader } from '../types';
 import { compareStrings } from '../git/parse';
 import { ContextCollector, Definition, rankDefinitions, references, refersTo } from './context';
-import { goPackageFiles, ImportedName, parseImport, resolveImport } from './imports';
+import { goPackageFiles, ImportedName, parseImport, resolveImport, Target } from './imports';
 import { languageOfPath, languageSpec, LanguageSpec } from './languages';
 import { LineIndex } from './lines';
 import { Draft, hunkChunks, pairFile, Side } from './pairing';
@@ -89,6 +89,9 @@ class ChunkerImpl implements Chunker {
   private treeCommit = '';
   private treePaths = new Map<string, string>();
   private treePathSet = new Set<string>();
+  private readonly importCache = new Map<string, ImportedName[]>();
+  private readonly resolved = new Map<string, Target[]>();
+  private resolvedFor = '';
   /** treePaths is in listTree order (false after paths were added by following the history). */
   private treeOrdered = true;
 
@@ -309,7 +312,7 @@ class ChunkerImpl implements Chunker {
     // 2. the file's own imports relevant to the chunk
     const relevant: ImportedName[] = [];
     for (const decl of side.analysis.imports) {
-      const names = parseImport(w.spec.id, decl.text);
+      const names = this.imports(w.spec.id, decl.text);
       const used = names.filter((n) => n.local !== '*' && refs.has(n.local));
       relevant.push(...used, ...names.filter((n) => n.local === '*'));
       if (used.length && !collector.full) collector.addImport(w.file.path, sideOid, decl.start, decl.end, decl.text, used.map((n) => n.local).join(', '));
@@ -321,7 +324,7 @@ class ChunkerImpl implements Chunker {
     await this.loadTree(commit, reader);
     const targets: Array<{ files: string[]; name: string }> = [];
     const paths = this.pathSet(w.spec.id);
-    for (const imp of relevant) targets.push(...resolveImport(w.spec.id, w.file.path, imp, paths));
+    for (const imp of relevant) targets.push(...this.resolve(w.spec.id, w.file.path, imp));
     if (goSamePackage) targets.push({ files: goPackageFiles(w.file.path, paths), name: '*' });
     for (const t of targets) {
       for (const f of t.files) {
@@ -332,6 +335,29 @@ class ChunkerImpl implements Chunker {
       }
     }
     return collector.items;
+  }
+
+  /** parseImport, remembered by declaration text (the same declarations are read for every chunk of a file). */
+  private imports(language: string, text: string): ImportedName[] {
+    const key = `${language}\0${text}`;
+    let v = this.importCache.get(key);
+    if (!v) {
+      if (this.importCache.size >= 20_000) this.importCache.clear();
+      this.importCache.set(key, (v = parseImport(language, text)));
+    }
+    return v;
+  }
+
+  /** resolveImport against the loaded tree, remembered until the tree changes. */
+  private resolve(language: string, file: string, imp: ImportedName): Target[] {
+    if (this.resolvedFor !== this.treeCommit) {
+      this.resolved.clear();
+      this.resolvedFor = this.treeCommit;
+    }
+    const key = `${language}\0${file}\0${imp.local}\0${imp.imported}\0${imp.from.join('\0')}\0${imp.module ? 1 : 0}`;
+    let v = this.resolved.get(key);
+    if (!v) this.resolved.set(key, (v = resolveImport(language, file, imp, this.pathSet(language))));
+    return v;
   }
 
   private async loadTree(commit: string, reader: RepoReader): Promise<void> {
@@ -402,9 +428,9 @@ class ChunkerImpl implements Chunker {
     if (defs.length || name === '*' || depth > 0) return defs;
     // one re-export hop: `pub use inner::Foo;` in the target file
     for (const decl of a.imports) {
-      for (const imp of parseImport(spec.id, decl.text)) {
+      for (const imp of this.imports(spec.id, decl.text)) {
         if (imp.local !== name) continue;
-        for (const t of resolveImport(spec.id, file, imp, this.pathSet(spec.id))) {
+        for (const t of this.resolve(spec.id, file, imp)) {
           for (const f of t.files) if (f !== file) defs.push(...(await this.treeDefinitions(f, t.name === '*' ? name : t.name, refs, reader, depth + 1)));
         }
       }

@@ -5,7 +5,7 @@
  * and plain diff-hunk chunks for files without a grammar.
  */
 import type { ChunkChange, LineRange, UnitKind } from '../types';
-import { diffLines, Hunk } from './diff';
+import { diffLines, diffTexts, Hunk } from './diff';
 import { LineIndex } from './lines';
 import type { FileAnalysis, Unit } from './units';
 
@@ -304,7 +304,7 @@ function topLevel(oldSide: Side | null, newSide: Side | null, opts: PairOptions)
   const oCov = covered(oldSide);
   const nCov = covered(newSide);
   const raw: Hunk[] = [];
-  for (const h of diffLines(oldL, newL)) {
+  for (const h of oldSide && newSide ? diffTexts(oldSide.lines, newSide.lines) : diffLines(oldL, newL)) {
     const un: number[] = [];
     const uo: number[] = [];
     for (let i = h.newStart; i <= h.newEnd; i++) if (!nCov[i] && newL[i - 1].trim() !== '') un.push(i);

@@ -6,7 +6,7 @@
  * Offsets and columns are UTF-16 code units, as web-tree-sitter uses them for JS strings.
  */
 import { Edit, type Point, type Tree } from 'web-tree-sitter';
-import { diffLines } from './diff';
+import { diffTexts } from './diff';
 import { LineIndex } from './lines';
 import type { FileAnalysis } from './units';
 
@@ -94,7 +94,7 @@ export function textEdits(oldText: string, newText: string, oldLines = new LineI
   if (oldText === newText) return [];
   // LineIndex lines do not see a change of the final newline alone: one exact span edit then
   if (oldText.endsWith('\n') !== newText.endsWith('\n')) return [spanEdit(oldText, newText, oldLines)];
-  const hunks = diffLines(oldLines.lines(), newLines.lines());
+  const hunks = diffTexts(oldLines, newLines);
   if (!hunks.length) return [spanEdit(oldText, newText, oldLines)];
   const edits: Edit[] = [];
   for (let i = hunks.length - 1; i >= 0; i--) {
