@@ -2,6 +2,7 @@
  * Chunker benchmark: `npm run bench:chunks -- [repo path] [--max N] [--no-context] [--no-incremental] [--compare]`
  *
  * --no-incremental  parse every blob from scratch (treeCacheChars 0), for before/after figures
+ * --tree-cache N    characters of text whose trees are kept for incremental parsing (treeCacheChars)
  * --compare         also run a from-scratch chunker on the same records and check the outputs are identical
  *
  * Without a path, generates (once) a synthetic Rust repository (a crate of modules with impls, traits and
@@ -21,7 +22,9 @@ const maxCommits = maxIdx >= 0 ? Number(args[maxIdx + 1]) : undefined;
 const withContext = !args.includes('--no-context');
 const incremental = !args.includes('--no-incremental');
 const compare = args.includes('--compare');
-const repoArg = args.filter((a, i) => !a.startsWith('--') && (maxIdx < 0 || i !== maxIdx + 1))[0];
+const treeIdx = args.indexOf('--tree-cache');
+const treeCacheChars = treeIdx >= 0 ? Number(args[treeIdx + 1]) : undefined;
+const repoArg = args.filter((a, i) => !a.startsWith('--') && (maxIdx < 0 || i !== maxIdx + 1) && (treeIdx < 0 || i !== treeIdx + 1))[0];
 
 function rng(seed: number): () => number {
   return () => {
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
   const dir = repoArg ? path.resolve(repoArg) : path.resolve(__dirname, '.work', 'chunks-synth');
   if (!repoArg) synth(dir);
   const repo = await openRepository(dir);
-  const chunker = await createChunker({ context: withContext, ...(incremental ? {} : { treeCacheChars: 0 }) });
+  const chunker = await createChunker({ context: withContext, treeCacheChars: incremental ? treeCacheChars : 0 });
   const reference = compare ? await createChunker({ context: withContext, treeCacheChars: 0 }) : null;
   let mismatches = 0;
   let cpuUs = 0;

@@ -23,7 +23,7 @@ export class TreeCache {
   private readonly map = new Map<string, Entry>();
   private chars = 0;
 
-  /** `budgetChars`: total length of the texts whose trees are kept (a tree costs roughly 10 bytes of wasm memory per character). */
+  /** `budgetChars`: total length of the texts whose trees are kept (a tree costs roughly 15–20 bytes of wasm memory per character). */
   constructor(private readonly budgetChars: number) {}
 
   /** Removes and returns the tree of `path` (the caller edits it, then deletes it), if it was parsed as `language`. */
