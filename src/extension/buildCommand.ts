@@ -1,51 +1,211 @@
 /**
- * "Commit Corpus: Build training dataset". For now a thin shell: it reads the workspace's history
- * and reports how many commits it would process. The pipeline (issues 3–7) plugs in here.
+ * "Build training dataset" / "Rebuild (incremental)" / the build step of "Export dataset…":
+ * runs the pipeline in a worker with a cancellable progress notification (phase, commits done/total,
+ * ETA). Cancel aborts the worker (terminated if it does not stop within a second); the pipeline
+ * writes into a temporary folder renamed at the end, so a cancelled build leaves no dataset behind.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listCommits } from './history';
+import type { PipelineOptions } from '../core/pipeline/options';
+import type { Phase, ProgressEvent } from '../core/types';
+import type { BuildSummary } from '../worker/protocol';
+import { Disposable } from './disposable';
+import { isCancelled, reportError } from './errors';
+import { debugDelayPerEventMs, pipelineOptions } from './settings';
+import type { LastBuild, PersistentState } from './state';
+import type { WorkerPool } from './workerPool';
 
-export interface BuildResult {
-  /** Repository root that was read. */
-  repository: string;
-  /** Commits reachable from HEAD. */
-  commits: number;
-  /** HEAD commit hash, or null for an empty repository. */
-  head: string | null;
-  durationMs: number;
+export type BuildOutcome =
+  | { status: 'built'; folder: string; summary: BuildSummary; message: string }
+  | { status: 'cancelled'; folder: string; outDir: string }
+  | { status: 'failed'; folder: string; message: string }
+  | { status: 'busy' };
+
+/** Share of the bar each phase fills (the chunks phase, one step per commit, dominates). */
+const PHASE_SPAN: Record<Phase, [number, number]> = {
+  history: [0, 5],
+  chunks: [5, 80],
+  context: [80, 80],
+  tokens: [80, 95],
+  examples: [95, 97],
+  write: [97, 100],
+};
+
+const PHASE_LABEL: Record<Phase, string> = {
+  history: 'reading history',
+  chunks: 'chunking commits',
+  context: 'collecting context',
+  tokens: 'tokenizing',
+  examples: 'cutting examples',
+  write: 'writing files',
+};
+
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
-export async function buildDataset(output: vscode.OutputChannel): Promise<BuildResult | undefined> {
-  const folder = await pickFolder();
-  if (!folder) return undefined;
-  const started = Date.now();
-  try {
-    output.appendLine(`Reading history of ${folder.fsPath}…`);
-    const { root: repository, commits } = await listCommits(folder.fsPath);
-    const result: BuildResult = {
-      repository,
-      commits: commits.length,
-      head: commits[0]?.hash ?? null,
-      durationMs: Date.now() - started,
-    };
-    const message = `Commit Corpus: ${result.commits} commit${result.commits === 1 ? '' : 's'} reachable from HEAD in ${repository}.`;
-    output.appendLine(message);
-    void vscode.window.showInformationMessage(message);
-    return result;
-  } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
-    output.appendLine(`Error: ${text}`);
-    if (err instanceof Error && err.stack) output.appendLine(err.stack);
-    void vscode.window.showErrorMessage(`Commit Corpus: ${text}`, 'Show log').then((choice) => {
-      if (choice) output.show();
-    });
-    return undefined;
+/** Turns pipeline progress events into a progress message and bar increments. */
+export class ProgressTracker {
+  private percent = 0;
+  private phase: Phase | null = null;
+  private phaseStart = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  update(e: ProgressEvent): { message: string; increment: number } {
+    if (e.phase !== this.phase) {
+      this.phase = e.phase;
+      this.phaseStart = this.now();
+    }
+    const [a, b] = PHASE_SPAN[e.phase];
+    const frac = e.total && e.total > 0 ? Math.min(1, e.done / e.total) : 0;
+    const target = a + (b - a) * frac;
+    const increment = Math.max(0, target - this.percent);
+    this.percent = Math.max(this.percent, target);
+    let message = PHASE_LABEL[e.phase];
+    if (e.total !== undefined && e.phase === 'chunks') message += ` ${e.done}/${e.total} commits`;
+    else if (e.total !== undefined && e.total > 1) message += ` ${e.done}/${e.total}`;
+    if (e.total && e.done > 0 && e.done < e.total) {
+      const elapsed = this.now() - this.phaseStart;
+      message += ` · about ${formatDuration((elapsed / e.done) * (e.total - e.done))} left`;
+    }
+    return { message, increment };
   }
 }
 
-/** The workspace folder to read: the only one, or the user's pick in a multi-root workspace. */
-async function pickFolder(): Promise<vscode.Uri | undefined> {
-  const folders = vscode.workspace.workspaceFolders ?? [];
+/** Removes the temporary folders a terminated build of `outDir` left (ours: this process id). */
+export function removeOurTempDirs(outDir: string): number {
+  const parent = path.dirname(outDir);
+  const prefix = `.${path.basename(outDir)}.tmp-${process.pid}-`;
+  let n = 0;
+  let names: string[];
+  try {
+    names = fs.readdirSync(parent);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+    n++;
+  }
+  return n;
+}
+
+export class BuildRunner extends Disposable {
+  private running: AbortController | undefined;
+  private readonly built = this._register(new vscode.EventEmitter<LastBuild>());
+  /** Fires after each successful build. */
+  readonly onDidBuild = this.built.event;
+  /** The last outcome (for tests). */
+  lastOutcome: BuildOutcome | undefined;
+  /** The last progress event of the running build (for tests). */
+  lastProgress: ProgressEvent | undefined;
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly output: vscode.OutputChannel,
+    private readonly state: PersistentState,
+  ) {
+    super();
+  }
+
+  get isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Cancels the running build, if any (tests; the notification's Cancel does the same). */
+  cancel(): void {
+    this.running?.abort();
+  }
+
+  async run(opts: { folder?: vscode.Uri; overrides?: Partial<PipelineOptions>; title?: string } = {}): Promise<BuildOutcome | undefined> {
+    if (this.running) {
+      void vscode.window.showInformationMessage('Commit Corpus: a build is already running.');
+      return (this.lastOutcome = { status: 'busy' });
+    }
+    const folder = opts.folder ?? (await pickFolder());
+    if (!folder) return undefined;
+    let options: PipelineOptions;
+    try {
+      options = pipelineOptions(folder, opts.overrides);
+    } catch (err) {
+      const message = reportError(this.output, 'reading the settings', err);
+      return (this.lastOutcome = { status: 'failed', folder: folder.fsPath, message });
+    }
+    const ac = new AbortController();
+    this.running = ac;
+    this.lastProgress = undefined;
+    const started = Date.now();
+    this.output.appendLine(`[build] ${folder.fsPath} → ${options.out}`);
+    try {
+      const summary = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: opts.title ?? 'Commit Corpus: building dataset', cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => ac.abort());
+          const tracker = new ProgressTracker();
+          progress.report({ message: 'starting the engine…' });
+          return this.pool.request(
+            { kind: 'build', options, delayPerEventMs: debugDelayPerEventMs() },
+            {
+              signal: ac.signal,
+              onProgress: (e) => {
+                this.lastProgress = e;
+                progress.report(tracker.update(e));
+              },
+              onLog: (line) => this.output.appendLine(`[build] ${line}`),
+            },
+          );
+        },
+      );
+      const examples = summary.examples.train + summary.examples.val + summary.examples.test;
+      const last: LastBuild = {
+        repo: folder.fsPath,
+        outDir: summary.outDir,
+        head: summary.head,
+        commits: summary.commits.total,
+        chunks: summary.chunks,
+        examples,
+        tokens: summary.tokens,
+        finishedAt: Date.now(),
+        durationMs: Date.now() - started,
+      };
+      await this.state.setLastBuild(last);
+      this.built.fire(last);
+      const rel = path.relative(folder.fsPath, summary.outDir) || summary.outDir;
+      const message = `Commit Corpus: dataset built: ${summary.commits.total} commit${summary.commits.total === 1 ? '' : 's'}, ${summary.chunks} chunks, ${examples} examples in ${rel}${summary.upToDate ? ' (already up to date)' : ''}.`;
+      this.output.appendLine(`[build] ${message} (${formatDuration(last.durationMs)})`);
+      void vscode.window.showInformationMessage(message, 'Open folder', 'Show overview', 'Reveal in Explorer').then((choice) => {
+        const uri = vscode.Uri.file(summary.outDir);
+        if (choice === 'Open folder') void vscode.commands.executeCommand('revealFileInOS', uri);
+        else if (choice === 'Show overview') void vscode.commands.executeCommand('commitCorpus.showOverview');
+        else if (choice === 'Reveal in Explorer') void vscode.commands.executeCommand('revealInExplorer', uri);
+      });
+      return (this.lastOutcome = { status: 'built', folder: folder.fsPath, summary, message });
+    } catch (err) {
+      if (isCancelled(err)) {
+        const removed = removeOurTempDirs(options.out);
+        this.output.appendLine(`[build] cancelled after ${formatDuration(Date.now() - started)}${removed ? ` (removed ${removed} temporary folder${removed === 1 ? '' : 's'})` : ''}`);
+        void vscode.window.setStatusBarMessage('Commit Corpus: build cancelled, nothing was written.', 5000);
+        return (this.lastOutcome = { status: 'cancelled', folder: folder.fsPath, outDir: options.out });
+      }
+      removeOurTempDirs(options.out);
+      const message = reportError(this.output, 'building the dataset', err);
+      return (this.lastOutcome = { status: 'failed', folder: folder.fsPath, message });
+    } finally {
+      this.running = undefined;
+    }
+  }
+}
+
+/** The workspace folder to build: the only one, or the user's pick in a multi-root workspace. */
+export async function pickFolder(): Promise<vscode.Uri | undefined> {
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
   if (folders.length === 0) {
     void vscode.window.showErrorMessage('Commit Corpus: open a folder with a git repository first.');
     return undefined;

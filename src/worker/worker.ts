@@ -1,2 +1,72 @@
-// Placeholder: worker-thread entry (owned by the foundation / editor work).
-export {};
+/**
+ * Worker-thread entry (dist/worker.js): answers the extension's requests with the engine.
+ * Protocol: ./protocol.ts. One request may run at a time per kind of work; cancels abort its signal.
+ */
+import { parentPort } from 'node:worker_threads';
+import { findLocalHfTokenizers } from '../core/tokenize';
+import { overviewFromOutput } from '../extension/webviews/overviewData';
+import { analyzeAt, contextView, exampleView, tokenView } from './analysis';
+import { build } from './build';
+import { buildChunks, buildCounts } from './dataset';
+import { commitFiles, listCommitsPage, readBlobAt } from './history';
+import { toWorkerError, type HostToWorker, type Request, type WorkerToHost } from './protocol';
+
+const port = parentPort;
+if (!port) throw new Error('dist/worker.js must run in a worker thread');
+
+const running = new Map<number, AbortController>();
+
+function send(msg: WorkerToHost): void {
+  port!.postMessage(msg);
+}
+
+async function handle(id: number, req: Request, signal: AbortSignal): Promise<unknown> {
+  switch (req.kind) {
+    case 'build':
+      return build(req, {
+        signal,
+        onProgress: (event) => send({ type: 'progress', id, event }),
+        log: (line) => send({ type: 'log', id, line }),
+      });
+    case 'listCommits':
+      return listCommitsPage(req.repo, req.skip, req.limit);
+    case 'commitFiles':
+      return commitFiles(req.repo, req.commit, req.parent);
+    case 'readBlob':
+      return readBlobAt(req.repo, req.commit, req.path);
+    case 'buildChunks':
+      return buildChunks(req.outDir, req.commit);
+    case 'buildCounts':
+      return buildCounts(req.outDir);
+    case 'analyze':
+      return analyzeAt(req);
+    case 'tokenView':
+      return tokenView(req.text, req.title, req.tokenizer);
+    case 'exampleView':
+      return exampleView(req);
+    case 'contextView':
+      return contextView(req);
+    case 'overview':
+      return overviewFromOutput(req.outDir);
+    case 'findTokenizers':
+      return findLocalHfTokenizers();
+    case 'crash':
+      setTimeout(() => {
+        throw new Error('deliberate crash (test request)');
+      });
+      return new Promise(() => undefined);
+  }
+}
+
+port.on('message', (msg: HostToWorker) => {
+  if (msg.type === 'cancel') {
+    running.get(msg.id)?.abort();
+    return;
+  }
+  const ac = new AbortController();
+  running.set(msg.id, ac);
+  handle(msg.id, msg.request, ac.signal).then(
+    (result) => send({ type: 'result', id: msg.id, result }),
+    (err: unknown) => send({ type: 'error', id: msg.id, error: toWorkerError(err) }),
+  ).finally(() => running.delete(msg.id));
+});

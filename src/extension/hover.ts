@@ -1,0 +1,82 @@
+/**
+ * Hover on supported source files: the enclosing semantic unit's kind and qualified name, its token
+ * count under the current tokenizer and budget, its first tokens drawn with boundaries, and the
+ * cross-file context it would receive (links open each item). Computed in a worker, cached there by
+ * document URI + version. `commitCorpus.hover.enabled` turns it off.
+ */
+import * as vscode from 'vscode';
+import type { UnitAnalysis } from '../worker/protocol';
+import { analyzeAt } from './analysis';
+import { Disposable } from './disposable';
+import { isCancelled } from './errors';
+import { SUPPORTED_SELECTOR } from './languages';
+import { hoverEnabled } from './settings';
+import type { WorkerPool } from './workerPool';
+
+/** `⟦pub⟧⟦ fn⟧⟦ main⟧…` with newlines and tabs made visible and backticks made harmless for a code span. */
+export function drawTokens(tokens: string[], more: boolean): string {
+  const shown = tokens.map((t) => `⟦${t.replace(/\r?\n/g, '↵').replace(/\t/g, '→').replace(/`/g, 'ˋ')}⟧`).join('');
+  return shown + (more ? '…' : '');
+}
+
+function commandLink(command: string, args: unknown): string {
+  return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+export function hoverMarkdown(a: UnitAnalysis, repo: string | null): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = { enabledCommands: ['commitCorpus.openContextItem', 'commitCorpus.showTokenBoundaries', 'commitCorpus.showChunkContext'] };
+  md.supportHtml = false;
+  const over = a.tokens > a.budget ? ` — **over budget**, truncated to ${a.budget}` : '';
+  md.appendMarkdown(`**Commit Corpus** · \`${a.kind}\` **${escapeMd(a.qualifiedName)}** (lines ${a.startLine}–${a.endLine})\n\n`);
+  md.appendMarkdown(`${a.tokens} tokens of a ${a.budget}-token budget${over} · ${escapeMd(a.tokenizer)}\n\n`);
+  md.appendMarkdown(`\`\` ${drawTokens(a.firstTokens, a.tokens > a.firstTokens.length)} \`\`\n\n`);
+  if (a.context.length === 0) md.appendMarkdown('Cross-file context: none\n\n');
+  else {
+    md.appendMarkdown(`Cross-file context (${a.context.length}):\n\n`);
+    for (const c of a.context) {
+      const link = repo && a.head ? `[${escapeMd(c.path)}](${commandLink('commitCorpus.openContextItem', { repo, commit: a.head, path: c.path, search: c.symbol })})` : escapeMd(c.path);
+      md.appendMarkdown(`- \`${c.kind}\` ${escapeMd(c.symbol)} — ${link} · ${c.reason} · ${c.tokens} tokens\n`);
+    }
+    md.appendMarkdown('\n');
+  }
+  md.appendMarkdown(`[Show tokens](command:commitCorpus.showTokenBoundaries) · [Show context](command:commitCorpus.showChunkContext)`);
+  return md;
+}
+
+export class HoverProvider extends Disposable implements vscode.HoverProvider {
+  /** Milliseconds of the last answered hover (host side, request to answer), for tests. */
+  lastMs = 0;
+  lastAnalysis: UnitAnalysis | null = null;
+
+  constructor(private readonly pool: WorkerPool) {
+    super();
+    this._register(vscode.languages.registerHoverProvider(SUPPORTED_SELECTOR, this));
+  }
+
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    if (!hoverEnabled()) return undefined;
+    const t0 = performance.now();
+    const ac = new AbortController();
+    const sub = token.onCancellationRequested(() => ac.abort());
+    try {
+      const a = await analyzeAt(this.pool, doc, pos, ac.signal);
+      this.lastAnalysis = a;
+      if (!a) return undefined;
+      const repo = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath ?? null;
+      const range = new vscode.Range(a.startLine - 1, 0, a.endLine - 1, doc.lineAt(Math.min(a.endLine - 1, doc.lineCount - 1)).text.length);
+      return new vscode.Hover(hoverMarkdown(a, repo), range);
+    } catch (err) {
+      if (isCancelled(err)) return undefined;
+      // A hover never interrupts the user: the reason is in the hover itself.
+      return new vscode.Hover(new vscode.MarkdownString().appendText(`Commit Corpus: ${err instanceof Error ? err.message : String(err)}`));
+    } finally {
+      sub.dispose();
+      this.lastMs = performance.now() - t0;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/** The "build" request: the whole pipeline (same engine as the CLI), with progress, log and cancel. */
+import { runPipeline } from '../core/pipeline';
+import type { ProgressEvent } from '../core/types';
+import type { BuildRequest, BuildSummary } from './protocol';
+
+/** Blocks this worker thread for `ms` (a testing aid: slows a build down so it can be cancelled). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+export async function build(
+  req: BuildRequest,
+  hooks: { signal: AbortSignal; onProgress: (e: ProgressEvent) => void; log: (line: string) => void },
+): Promise<BuildSummary> {
+  const delay = req.delayPerEventMs ?? 0;
+  const r = await runPipeline(req.options, {
+    signal: hooks.signal,
+    log: hooks.log,
+    onProgress: (e) => {
+      hooks.onProgress(e);
+      if (delay > 0) sleepSync(delay);
+    },
+  });
+  return {
+    outDir: r.outDir,
+    head: r.head,
+    upToDate: r.upToDate,
+    commits: r.commits,
+    chunks: r.chunks,
+    examples: { train: r.examples.train, val: r.examples.val, test: r.examples.test },
+    tokens: r.tokens,
+    durationMs: r.durationMs,
+  };
+}
