@@ -1,12 +1,13 @@
 /**
  * Whole-build benchmark: each phase's time, MB/s of changed source, peak RSS, then a no-op rebuild.
  *
- *   npm run bench:pipeline -- [repo] [--max-commits N] [--keep-cache]
+ *   npm run bench:pipeline -- [repo] [--max-commits N] [--keep-cache] [--workers N (token worker threads, 0 = none)]
  *
  * Default repo: this repository. Output and cache go to bench/.work/ (git-ignored). The first build
  * starts from an empty cache unless --keep-cache is given.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { runPipeline } from '../src/core/pipeline';
 
@@ -22,6 +23,9 @@ async function main(): Promise<void> {
   const keep = args.includes('--keep-cache');
   if (keep) args.splice(args.indexOf('--keep-cache'), 1);
   const maxCommits = flag('--max-commits');
+  const workersArg = flag('--workers');
+  const workers = workersArg !== undefined ? Number(workersArg) : Math.min(4, os.availableParallelism());
+  const tokenWorkers = workers > 0 ? { script: path.resolve(__dirname, '../src/core/pipeline/tokenWorkerEntry.ts'), count: workers } : undefined;
   const repo = path.resolve(args[0] ?? '.');
   const work = path.resolve('bench/.work', `pipeline-${path.basename(repo === '/' ? 'root' : repo.replace(/\/(repo|\.git)$/, '')).replace(/[^\w.-]/g, '_')}`);
   const out = path.join(work, 'out');
@@ -36,6 +40,8 @@ async function main(): Promise<void> {
   const r = await runPipeline(
     { repo, out, cacheDir, maxCommits: maxCommits ? Number(maxCommits) : undefined },
     {
+      tokenWorkers,
+      log: (l) => process.stderr.write(`  ${l}\n`),
       onProgress: (() => {
         let last = 0;
         return (e) => {
@@ -55,7 +61,7 @@ async function main(): Promise<void> {
   const manifest = JSON.parse(fs.readFileSync(r.manifestPath, 'utf8'));
   const cs = JSON.parse(fs.readFileSync(path.join(out, 'chunking_stats.json'), 'utf8'));
   const mb = cs.changed_bytes / 1e6;
-  console.log(`repo ${repo}`);
+  console.log(`repo ${repo}, token workers ${workers}, ${os.availableParallelism()} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`commits ${r.commits.total} (processed ${r.commits.processed}), files changed ${cs.files_changed}, changed text ${mb.toFixed(1)} MB, chunks ${r.chunks}, tokens ${r.tokens}`);
   console.log(`examples train ${r.examples.train} / val ${r.examples.val} / test ${r.examples.test}; duplicates exact ${r.duplicates.exact}, near ${JSON.stringify(r.duplicates.near)}`);
   console.log('phase       time (s)   MB/s (changed text)');

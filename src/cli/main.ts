@@ -4,14 +4,18 @@
  *   commit-corpus verify DIR [--repo PATH]      re-check a written dataset (exit 1 if anything is wrong)
  *   commit-corpus inspect DIR                   print its stats
  */
+import { runTokenWorkerIfAsked } from '../core/pipeline';
 import { runCli } from './run';
 
-runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    process.stderr.write(`commit-corpus: ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+// This file is also the script of the build's token worker threads.
+if (!runTokenWorkerIfAsked()) {
+  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, { workerScript: __filename }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`commit-corpus: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

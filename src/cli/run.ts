@@ -1,4 +1,5 @@
 /** CLI argument handling and commands (testable: takes argv and streams, returns the exit code). */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AbortError, runPipeline, TOOL_VERSION, UsageError, type PipelineOptions } from '../core/pipeline';
@@ -16,6 +17,8 @@ export interface CliContext {
   signal?: AbortSignal;
   /** Set false to leave SIGINT alone (tests). */
   handleSigint?: boolean;
+  /** Script for token worker threads (the CLI entry file); none = tokenize on the main thread. */
+  workerScript?: string;
 }
 
 export const HELP = `commit-corpus ${TOOL_VERSION}: turn a repository's git history into training data for code LLMs.
@@ -41,6 +44,7 @@ Build options:
   --no-redact               do not redact secrets / PII
   --keep-emails             keep author e-mails in commits.jsonl (code and messages are still redacted)
   --no-cache                do not read or write .commit-corpus/cache
+  --no-workers              tokenize on the main thread only
   --json                    print a JSON summary on stdout
   -q, --quiet               no progress output
 
@@ -65,6 +69,7 @@ const BUILD_OPTIONS = {
   'no-redact': { type: 'boolean' },
   'keep-emails': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
+  'no-workers': { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -144,6 +149,7 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
       signal: ac.signal,
       onProgress: progress?.onProgress,
       log: v.quiet || v.json ? undefined : (line) => io.stderr.write(`${line}\n`),
+      tokenWorkers: ctx.workerScript && !v['no-workers'] && os.availableParallelism() > 1 ? { script: ctx.workerScript, count: Math.min(4, os.availableParallelism()) } : undefined,
     });
     progress?.done();
     if (v.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');

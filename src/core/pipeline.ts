@@ -11,8 +11,11 @@ import type { ChunkRecord, CommitInfo, CommitRecord, Phase, ProgressSink, SkipRe
 import { Cache } from './pipeline/cache';
 import { SpillStore, type SpillRef } from './pipeline/spill';
 import { decodeTokenEntry, encodeTokenEntry, type TokenEntry, type TokenGroup } from './pipeline/tokcache';
-import { resolveSettings, UsageError, type PipelineOptions, type ResolvedSettings } from './pipeline/options';
-import { createChunker, loadTokenizer, openRepository, serializeExample } from './pipeline/stages';
+import { tokenizeCommit } from './pipeline/tokenizeCommit';
+import { TokenPool } from './pipeline/tokenWorker';
+export { runTokenWorkerIfAsked } from './pipeline/tokenWorker';
+import { resolveSettings, UsageError, type PipelineOptions } from './pipeline/options';
+import { createChunker, loadTokenizer, openRepository } from './pipeline/stages';
 import { exactKey, nearDedup, type SplitName } from './dataset/dedup';
 import { buildCommitExamples, buildSequentialExamples, contiguous, type CompactExample, type StreamSegment } from './dataset/examples';
 import { cleanMessage, isTrivialMessage } from './dataset/message';
@@ -31,6 +34,12 @@ export interface PipelineHooks {
   onProgress?: ProgressSink;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /**
+   * Tokenize on worker threads: `script` is a .js file that calls runTokenWorkerIfAsked() when loaded
+   * (the CLI bundle is its own worker) or a .ts source (run through tsx). Used when at least `minJobs`
+   * (default 64) commits need tokenizing.
+   */
+  tokenWorkers?: { script: string; count: number; minJobs?: number };
 }
 
 export interface PipelineResult {
@@ -67,8 +76,6 @@ interface CommitCacheEntry {
   error?: string;
 }
 
-type Serialized = TokenGroup;
-
 export class AbortError extends Error {
   override name = 'AbortError';
   constructor() {
@@ -78,13 +85,6 @@ export class AbortError extends Error {
 
 function checkAbort(signal?: AbortSignal): void {
   if (signal?.aborted) throw new AbortError();
-}
-
-function truncCount(t: unknown): number {
-  if (typeof t === 'number') return t;
-  if (Array.isArray(t)) return t.length;
-  if (t && typeof t === 'object') return Object.values(t as Record<string, unknown>).reduce<number>((a, v) => a + (typeof v === 'number' ? v : v ? 1 : 0), 0);
-  return t ? 1 : 0;
 }
 
 class PhaseClock {
@@ -117,6 +117,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
   let chunker: Awaited<ReturnType<typeof createChunker>> | null = null;
   let out: AtomicDir | null = null;
   let spill: SpillStore | null = null;
+  let pool: TokenPool | null = null;
   try {
     const tok = getTokenizer(opts.tokenizer);
     const head = await repo.resolveRef(settings.ref);
@@ -229,6 +230,21 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     let tokenCount = 0;
     let tokenized = 0;
     let done = 0;
+    // Tokenization runs on worker threads when asked (hooks.tokenWorkers) and worth it; results are
+    // consumed in commit order through a bounded window, so output is identical either way.
+    const WINDOW = 64;
+    const inflight: Array<{ h: string; split: SplitName; chunks: ChunkRecord[]; redactions: number[]; result: TokenEntry | Promise<TokenEntry> }> = [];
+    const workerCount = hooks.tokenWorkers?.count ?? 0;
+    const poolWanted = !!hooks.tokenWorkers && workerCount > 0 && countMissingTokens() >= (hooks.tokenWorkers.minJobs ?? 64);
+    const startPool = () => {
+      log(`tokens: ${workerCount} worker threads`);
+      return new TokenPool(hooks.tokenWorkers!.script, workerCount, opts.tokenizer, { format: settings.format, budgets: settings.budgets });
+    };
+    function countMissingTokens(): number {
+      let n = 0;
+      for (const h of order) if (!cache.hasBytes(tokNs, h)) n++;
+      return n;
+    }
     for (const h of order) {
       checkAbort(signal);
       const e = entries.get(h) ?? cache.get<CommitCacheEntry>(chunkNs, h);
@@ -284,16 +300,31 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
 
       const key = sha256(JSON.stringify({ commit, chunks }));
       const bytes = cache.getBytes(tokNs, h);
-      let t: TokenEntry | undefined = bytes ? decodeTokenEntry(bytes) : undefined;
-      if (!t || t.key !== key) {
-        t = {
-          key,
-          groups: chunks.length ? serializeGroups(tok, commit, chunks, settings) : [],
-          chunkIds: chunks.map((x) => Int32Array.from(tok.encode(x.change === 'deleted' ? x.oldCode : x.newCode).ids)),
-        };
-        cache.putBytes(tokNs, h, encodeTokenEntry(t));
+      const hit = bytes ? decodeTokenEntry(bytes) : undefined;
+      let result: TokenEntry | Promise<TokenEntry>;
+      if (hit && hit.key === key) result = hit;
+      else {
         tokenized++;
+        const store = (r: { groups: TokenGroup[]; chunkIds: Int32Array[] }): TokenEntry => {
+          const entry = { key, ...r };
+          cache.putBytes(tokNs, h, encodeTokenEntry(entry));
+          return entry;
+        };
+        if (!pool && poolWanted) pool = startPool();
+        if (pool) {
+          const pr = pool.run(commit, chunks).then(store);
+          pr.catch(() => undefined); // awaited in order below; never an unhandled rejection meanwhile
+          result = pr;
+        } else result = store(tokenizeCommit(tok, commit, chunks, settings));
       }
+      inflight.push({ h, split, chunks, redactions, result });
+      if (inflight.length >= WINDOW) await finishOne();
+    }
+    while (inflight.length) await finishOne();
+
+    async function finishOne(): Promise<void> {
+      const { h, split, chunks, redactions, result } = inflight.shift()!;
+      const t = await result;
       chunks.forEach((x, i) => {
         const ids = t.chunkIds[i];
         chunkTokenIds.push(ids);
@@ -310,7 +341,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       for (const g of t.groups) {
         const all = contiguous(g.contextIds, g.targetIds);
         tokenCount += all.length;
-        if (settings.mode === 'commit') groups.push({ hash: h, split, numChunks: chunks.length, all, ctxLen: g.contextIds.length, text: spill.put(g.text), truncated: g.truncated });
+        if (settings.mode === 'commit') groups.push({ hash: h, split, numChunks: chunks.length, all, ctxLen: g.contextIds.length, text: spill!.put(g.text), truncated: g.truncated });
       }
       progress('tokens', ++done, order.length);
     }
@@ -447,6 +478,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     out?.abort();
     throw e;
   } finally {
+    await pool?.close();
     spill?.dispose();
     chunker?.dispose();
     repo.close();
@@ -516,14 +548,4 @@ async function chunkOne(chunker: Tok, rec: CommitRecord, repo: Tok): Promise<Com
   }
   const chunks: ChunkRecord[] = rec.error ? [] : await chunker.chunkCommit(rec, repo);
   return { commit: rec.commit, chunks, files: rec.files.length, skips, languages, changedBytes, ...(rec.error ? { error: rec.error } : {}) };
-}
-
-function serializeGroups(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: ResolvedSettings): Serialized[] {
-  const r = serializeExample(tok, { commit, chunks }, s.format, s.budgets);
-  const truncated = truncCount(r.truncations);
-  if (truncated > 0 && chunks.length > 1) {
-    const mid = Math.ceil(chunks.length / 2);
-    return [...serializeGroups(tok, commit, chunks.slice(0, mid), s), ...serializeGroups(tok, commit, chunks.slice(mid), s)];
-  }
-  return [{ contextIds: Int32Array.from(r.contextIds), targetIds: Int32Array.from(r.targetIds), text: r.text, truncated }];
 }

@@ -51,6 +51,10 @@ export class Cache {
     fs.renameSync(tmp, f);
   }
 
+  hasBytes(ns: string, key: string): boolean {
+    return this.enabled && fs.existsSync(this.file(ns, key, '.bin'));
+  }
+
   has(ns: string, key: string): boolean {
     return this.enabled && fs.existsSync(this.file(ns, key));
   }

@@ -112,9 +112,12 @@ test('exact duplicates are dropped and counted; outputs agree with each other', 
   assert.ok(Object.keys(vocab).length >= manifest.tokenizer.vocab_size - 1000);
 });
 
-test('same input and settings give byte-identical data files (fresh cache vs cached)', async () => {
+test('same input and settings give byte-identical data files (no cache + token worker threads vs cached, main thread)', async () => {
   const out2 = path.join(tmp, 'out2');
-  await runPipeline({ repo: repo.dir, out: out2, layout: 'seed', cache: false, ...W });
+  const logs: string[] = [];
+  const script = path.join(__dirname, '../../../src/core/pipeline/tokenWorkerEntry.ts');
+  await runPipeline({ repo: repo.dir, out: out2, layout: 'seed', cache: false, ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, log: (l) => logs.push(l) });
+  assert.ok(logs.some((l) => /2 worker threads/.test(l)), 'workers were used');
   const a = files(out).filter((f) => !/MANIFEST|manifest/.test(f));
   assert.deepEqual(files(out2).filter((f) => !/MANIFEST|manifest/.test(f)), a);
   for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(out2, f))), `${f} differs`);

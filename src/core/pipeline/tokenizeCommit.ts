@@ -1,0 +1,39 @@
+/**
+ * Token ids of one (already redacted) commit: its serialized example(s) and each chunk's code.
+ * A commit whose example would be truncated is split into groups of chunks (halves, recursively).
+ * Pure function of its inputs: the same in the main thread and in token workers.
+ */
+import type { ChunkRecord, CommitInfo } from '../types';
+import { serializeExample, type loadTokenizer } from './stages';
+import type { FormatName, ResolvedSettings } from './options';
+import type { TokenGroup } from './tokcache';
+
+type Tokenizer = ReturnType<typeof loadTokenizer>;
+
+export interface TokenizeSettings {
+  format: FormatName;
+  budgets: ResolvedSettings['budgets'];
+}
+
+function truncCount(t: unknown): number {
+  if (typeof t === 'number') return t;
+  if (Array.isArray(t)) return t.length;
+  return t ? 1 : 0;
+}
+
+function serializeGroups(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): TokenGroup[] {
+  const r = serializeExample(tok, { commit, chunks }, s.format, s.budgets);
+  const truncated = truncCount(r.truncations);
+  if (truncated > 0 && chunks.length > 1) {
+    const mid = Math.ceil(chunks.length / 2);
+    return [...serializeGroups(tok, commit, chunks.slice(0, mid), s), ...serializeGroups(tok, commit, chunks.slice(mid), s)];
+  }
+  return [{ contextIds: Int32Array.from(r.contextIds), targetIds: Int32Array.from(r.targetIds), text: r.text, truncated }];
+}
+
+export function tokenizeCommit(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): { groups: TokenGroup[]; chunkIds: Int32Array[] } {
+  return {
+    groups: chunks.length ? serializeGroups(tok, commit, chunks, s) : [],
+    chunkIds: chunks.map((x) => Int32Array.from(tok.encode(x.change === 'deleted' ? x.oldCode : x.newCode).ids)),
+  };
+}
