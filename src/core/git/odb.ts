@@ -97,8 +97,8 @@ export class ObjectDatabase {
   private readPacked(packNo: number, offset: number, depth: number, transient: boolean): Cached {
     const pack = this.packs![packNo];
     const key = (off: number) => packNo * 2 ** 44 + off;
-    const deltas: Buffer[] = [];
-    const offsets: number[] = [];
+    // Walk down the delta chain to a cached or whole base, remembering the delta entries' offsets.
+    const chain: number[] = [];
     let base: Cached | undefined;
     let cur = offset;
     for (;;) {
@@ -107,32 +107,39 @@ export class ObjectDatabase {
         base = hit;
         break;
       }
-      const e = pack.entry(cur, true);
-      const input = e.bytes.subarray(e.dataStart);
-      this.entriesInflated++;
+      const e = pack.entry(cur);
       if (e.type === OBJ_OFS_DELTA || e.type === OBJ_REF_DELTA) {
-        deltas.push(inflateInto(input, e.size, Buffer.allocUnsafe(e.size + 1)));
-        offsets.push(cur);
+        chain.push(cur);
         if (e.type === OBJ_REF_DELTA) {
           base = this.readAny(e.baseOid!, depth + 1);
           break;
         }
         cur = e.baseOffset!;
-        if (deltas.length > 100_000) throw new ObjectFormatError(`${pack.packPath}: delta chain loop at ${offset}.`);
+        if (chain.length > 100_000) throw new ObjectFormatError(`${pack.packPath}: delta chain loop at ${offset}.`);
       } else {
-        const keep = !transient || deltas.length > 0;
+        this.entriesInflated++;
+        const input = e.bytes.subarray(e.dataStart);
+        const keep = !transient || chain.length > 0;
         base = { type: e.type, data: keep ? inflateOwned(input, e.size) : inflateInto(input, e.size, this.scratchFor(e.size)) };
-        if (deltas.length > 0) this.bases.set(key(cur), base);
+        if (chain.length > 0) this.bases.set(key(cur), base);
         break;
       }
     }
-    for (let i = deltas.length - 1; i >= 0; i--) {
+    // Then apply the deltas upwards; every intermediate result is a base worth caching.
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const e = pack.entry(chain[i]);
+      this.entriesInflated++;
+      if (this.deltaScratch.length < e.size + 1) this.deltaScratch = Buffer.allocUnsafeSlow(Math.max(e.size + 1, this.deltaScratch.length * 2));
+      const delta = inflateInto(e.bytes.subarray(e.dataStart), e.size, this.deltaScratch);
       const last = i === 0;
-      base = { type: base.type, data: applyDelta(base.data, deltas[i], last && transient ? (n) => this.scratchFor(n) : undefined) };
-      if (!last) this.bases.set(key(offsets[i]), base);
+      base = { type: base.type, data: applyDelta(base.data, delta, last && transient ? (n) => this.scratchFor(n) : undefined) };
+      if (!last) this.bases.set(key(chain[i]), base);
     }
+    if (this.deltaScratch.length > 16 << 20) this.deltaScratch = Buffer.allocUnsafeSlow(64 * 1024);
     return base;
   }
+
+  private deltaScratch = Buffer.allocUnsafeSlow(64 * 1024);
 
   private readLoose(oid: string): Cached {
     const file = `${this.objectsDir}/${oid.slice(0, 2)}/${oid.slice(2)}`;

@@ -34,6 +34,24 @@ export interface PackEntry {
   baseOid?: string;
 }
 
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+/** Eight hex digits at `at` as an unsigned 32-bit number, or -1 when not hex. */
+function hexWord(s: string, at: number): number {
+  let w = 0;
+  for (let i = at; i < at + 8; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? HEX[c] : -1;
+    if (v < 0) return -1;
+    w = w * 16 + v;
+  }
+  return w;
+}
+
 export class PackFile {
   private readonly fanout: Uint32Array;
   private readonly count: number;
@@ -71,13 +89,13 @@ export class PackFile {
   /** The pack offset of an object, or -1 when this pack does not hold it. */
   find(oid: string): number {
     if (oid.length !== 40) return -1;
-    const first = parseInt(oid.slice(0, 2), 16);
-    if (Number.isNaN(first)) return -1;
-    const w0 = parseInt(oid.slice(0, 8), 16) >>> 0;
-    const w1 = parseInt(oid.slice(8, 16), 16) >>> 0;
-    const w2 = parseInt(oid.slice(16, 24), 16) >>> 0;
-    const w3 = parseInt(oid.slice(24, 32), 16) >>> 0;
-    const w4 = parseInt(oid.slice(32, 40), 16) >>> 0;
+    const w0 = hexWord(oid, 0);
+    const w1 = hexWord(oid, 8);
+    const w2 = hexWord(oid, 16);
+    const w3 = hexWord(oid, 24);
+    const w4 = hexWord(oid, 32);
+    if (w0 < 0 || w1 < 0 || w2 < 0 || w3 < 0 || w4 < 0) return -1;
+    const first = w0 >>> 24;
     const b = this.idx;
     const v2 = this.version === 2;
     const names = v2 ? 8 + 1024 : 1024 + 4;
@@ -128,8 +146,8 @@ export class PackFile {
     return lo < all.length ? all[lo] : this.packSize - 20;
   }
 
-  /** Reads the entry at `offset`; its bytes stay valid until the next call when `reuse` is set. */
-  entry(offset: number, reuse = false): PackEntry {
+  /** Reads the entry at `offset`. Its bytes are valid until the next call (buffers are recycled). */
+  entry(offset: number): PackEntry {
     const end = this.entryEnd(offset);
     const len = end - offset;
     if (len <= 0 || end > this.packSize) throw new ObjectFormatError(`${this.packPath}: bad entry offset ${offset}.`);
@@ -140,7 +158,7 @@ export class PackFile {
       const start = offset - block * BLOCK;
       bytes = this.block(block).subarray(start, start + len);
     } else {
-      if (reuse && len <= 1 << 20) {
+      if (len <= 16 << 20) {
         if (this.scratch.length < len) this.scratch = Buffer.allocUnsafe(Math.max(len, this.scratch.length * 2));
         bytes = this.scratch;
       } else {
@@ -191,10 +209,17 @@ export class PackFile {
     }
     const start = n * BLOCK;
     const len = Math.min(BLOCK, this.packSize - start);
-    const buf = Buffer.allocUnsafe(len);
+    // The least recently used block's buffer is reused (nobody keeps entry bytes across calls).
+    let buf: Buffer;
+    if (this.blocks.size >= BLOCKS_KEPT) {
+      const oldest = this.blocks.keys().next().value!;
+      buf = this.blocks.get(oldest)!;
+      this.blocks.delete(oldest);
+    } else {
+      buf = Buffer.allocUnsafe(BLOCK);
+    }
     this.readAt(buf, len, start);
     this.blocks.set(n, buf);
-    if (this.blocks.size > BLOCKS_KEPT) this.blocks.delete(this.blocks.keys().next().value!);
     return buf;
   }
 
