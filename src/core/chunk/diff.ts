@@ -53,10 +53,17 @@ function myers(a: number[], b: number[]): Array<[number, number]> | null {
   const max = Math.min(n + m, MAX_EDITS);
   const off = max + 1;
   let v = new Int32Array(2 * max + 3);
-  const trace: Int32Array[] = [];
+  // trace: the state after d-1 steps, diagonals -d-1..d+1, for every d, in one growing buffer (snapshot d at d*(d+2))
+  let trace = new Int32Array(1024);
   let found = -1;
   for (let d = 0; d <= max; d++) {
-    trace.push(v.slice(off - d - 1, off + d + 2)); // state after d-1 steps, diagonals -d-1..d+1
+    const at = d * (d + 2);
+    if (at + 2 * d + 3 > trace.length) {
+      const grown = new Int32Array(Math.min(Math.max(trace.length * 2, at + 2 * d + 3), (max + 1) * (max + 3)));
+      grown.set(trace);
+      trace = grown;
+    }
+    trace.set(v.subarray(off - d - 1, off + d + 2), at);
     const nv = v;
     for (let k = -d; k <= d; k += 2) {
       let xx: number;
@@ -82,9 +89,9 @@ function myers(a: number[], b: number[]): Array<[number, number]> | null {
   let xx = n;
   let yy = m;
   for (let d = found; d > 0; d--) {
-    const pv = trace[d];
+    const base = d * (d + 2) + d + 1;
     const k = xx - yy;
-    const at = (kk: number): number => pv[kk + d + 1];
+    const at = (kk: number): number => trace[base + kk];
     const prevK = k === -d || (k !== d && at(k - 1) < at(k + 1)) ? k + 1 : k - 1;
     const px = at(prevK);
     const py = px - prevK;

@@ -19,7 +19,7 @@ import { Draft, hunkChunks, pairFile, Side } from './pairing';
 import { LoadedLanguage, loadLanguages, newParser } from './parser';
 import { ChunkingStats, countChunk, emptyStats } from './stats';
 import { TreeCache, textEdits } from './trees';
-import { analyze, FileAnalysis, Reuse, Unit } from './units';
+import { analyze, FileAnalysis, ImportDecl, Reuse, Unit } from './units';
 
 export type { Unit, FileAnalysis } from './units';
 export type { ChunkingStats } from './stats';
@@ -91,9 +91,11 @@ class ChunkerImpl implements Chunker {
   private treeCommit = '';
   private treePaths = new Map<string, string>();
   private treePathSet = new Set<string>();
-  private readonly importCache = new Map<string, ImportedName[]>();
+  private readonly importNames = new WeakMap<ImportDecl, ImportedName[]>();
   private readonly resolved = new Map<string, Target[]>();
-  private resolvedFor = '';
+  private resolvedFor = -1;
+  /** Changes whenever a path is added to or removed from the loaded tree (not when only contents change). */
+  private pathsVersion = 0;
   /** treePaths is in listTree order (false after paths were added by following the history). */
   private treeOrdered = true;
 
@@ -314,7 +316,7 @@ class ChunkerImpl implements Chunker {
     // 2. the file's own imports relevant to the chunk
     const relevant: ImportedName[] = [];
     for (const decl of side.analysis.imports) {
-      const names = this.imports(w.spec.id, decl.text);
+      const names = this.imports(w.spec.id, decl);
       const used = names.filter((n) => n.local !== '*' && refs.has(n.local));
       relevant.push(...used, ...names.filter((n) => n.local === '*'));
       if (used.length && !collector.full) collector.addImport(w.file.path, sideOid, decl.start, decl.end, decl.text, used.map((n) => n.local).join(', '));
@@ -339,22 +341,18 @@ class ChunkerImpl implements Chunker {
     return collector.items;
   }
 
-  /** parseImport, remembered by declaration text (the same declarations are read for every chunk of a file). */
-  private imports(language: string, text: string): ImportedName[] {
-    const key = `${language}\0${text}`;
-    let v = this.importCache.get(key);
-    if (!v) {
-      if (this.importCache.size >= 20_000) this.importCache.clear();
-      this.importCache.set(key, (v = parseImport(language, text)));
-    }
+  /** parseImport of a declaration, remembered (the same declarations are read for every chunk of a file). */
+  private imports(language: string, decl: ImportDecl): ImportedName[] {
+    let v = this.importNames.get(decl);
+    if (!v) this.importNames.set(decl, (v = parseImport(language, decl.text)));
     return v;
   }
 
-  /** resolveImport against the loaded tree, remembered until the tree changes. */
+  /** resolveImport against the loaded tree, remembered while the tree's set of paths does not change. */
   private resolve(language: string, file: string, imp: ImportedName): Target[] {
-    if (this.resolvedFor !== this.treeCommit) {
+    if (this.resolvedFor !== this.pathsVersion || this.resolved.size > 50_000) {
       this.resolved.clear();
-      this.resolvedFor = this.treeCommit;
+      this.resolvedFor = this.pathsVersion;
     }
     const key = `${language}\0${file}\0${imp.local}\0${imp.imported}\0${imp.from.join('\0')}\0${imp.module ? 1 : 0}`;
     let v = this.resolved.get(key);
@@ -370,6 +368,7 @@ class ChunkerImpl implements Chunker {
     this.treePathSet = new Set(this.treePaths.keys());
     this.treeOrdered = true;
     this.treeCommit = commit;
+    this.pathsVersion++;
   }
 
   /**
@@ -389,6 +388,7 @@ class ChunkerImpl implements Chunker {
         if (!this.treePaths.has(f.path)) {
           this.treePathSet.add(f.path);
           this.treeOrdered = false;
+          this.pathsVersion++;
         }
         this.treePaths.set(f.path, f.newOid);
       }
@@ -397,7 +397,7 @@ class ChunkerImpl implements Chunker {
   }
 
   private dropPath(p: string): void {
-    this.treePaths.delete(p);
+    if (this.treePaths.delete(p)) this.pathsVersion++;
     this.treePathSet.delete(p);
   }
 
@@ -430,7 +430,7 @@ class ChunkerImpl implements Chunker {
     if (defs.length || name === '*' || depth > 0) return defs;
     // one re-export hop: `pub use inner::Foo;` in the target file
     for (const decl of a.imports) {
-      for (const imp of this.imports(spec.id, decl.text)) {
+      for (const imp of this.imports(spec.id, decl)) {
         if (imp.local !== name) continue;
         for (const t of this.resolve(spec.id, file, imp)) {
           for (const f of t.files) if (f !== file) defs.push(...(await this.treeDefinitions(f, t.name === '*' ? name : t.name, refs, reader, depth + 1)));
