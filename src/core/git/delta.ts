@@ -35,7 +35,7 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array, output?: (size: 
       if (op & 0x40) len |= delta[p++] << 16;
       if (len === 0) len = 0x10000;
       if (off + len > base.length || o + len > size) throw new ObjectFormatError('Delta copy out of range.');
-      if (len <= 64) {
+      if (len < 16) {
         for (let i = 0; i < len; i++) out[o + i] = base[off + i];
       } else {
         out.set(base.subarray(off, off + len), o);
@@ -43,7 +43,7 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array, output?: (size: 
       o += len;
     } else if (op !== 0) {
       if (p + op > delta.length || o + op > size) throw new ObjectFormatError('Delta insert out of range.');
-      if (op <= 64) {
+      if (op < 16) {
         for (let i = 0; i < op; i++) out[o + i] = delta[p + i];
       } else {
         out.set(delta.subarray(p, p + op), o);

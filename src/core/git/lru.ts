@@ -1,12 +1,21 @@
 /**
  * A size-bounded least-recently-used map. `size(value)` is the cost charged against `budget`.
- * Recency is tracked lazily: a hit moves its entry to the young end only when the entry is in the
- * older half (by operations since it was last moved), so hot entries cost one Map lookup per hit.
+ * A Map for lookups plus a doubly linked list for the order: evicting never iterates the Map
+ * (iterating a Map from the front after many deletions skips over their holes).
  */
+interface Node<K, V> {
+  key: K;
+  value: V;
+  cost: number;
+  prev: Node<K, V> | null;
+  next: Node<K, V> | null;
+}
+
 export class Lru<K, V> {
-  private readonly map = new Map<K, { value: V; cost: number; stamp: number }>();
+  private readonly map = new Map<K, Node<K, V>>();
+  private head: Node<K, V> | null = null; // least recently used
+  private tail: Node<K, V> | null = null; // most recently used
   private used = 0;
-  private clock = 0;
 
   constructor(
     private readonly budget: number,
@@ -14,32 +23,33 @@ export class Lru<K, V> {
   ) {}
 
   get(key: K): V | undefined {
-    const hit = this.map.get(key);
-    if (!hit) return undefined;
-    const now = ++this.clock;
-    if (now - hit.stamp >= this.map.size / 2) {
-      this.map.delete(key);
-      this.map.set(key, hit);
-      hit.stamp = now;
+    const node = this.map.get(key);
+    if (!node) return undefined;
+    if (node !== this.tail) {
+      this.unlink(node);
+      this.append(node);
     }
-    return hit.value;
+    return node.value;
   }
 
   set(key: K, value: V): void {
     const old = this.map.get(key);
     if (old) {
       this.used -= old.cost;
+      this.unlink(old);
       this.map.delete(key);
     }
     const cost = this.size(value);
     if (cost > this.budget) return;
-    this.map.set(key, { value, cost, stamp: ++this.clock });
+    const node: Node<K, V> = { key, value, cost, prev: null, next: null };
+    this.map.set(key, node);
+    this.append(node);
     this.used += cost;
-    while (this.used > this.budget) {
-      const first = this.map.keys().next();
-      if (first.done) break;
-      this.used -= this.map.get(first.value)!.cost;
-      this.map.delete(first.value);
+    while (this.used > this.budget && this.head) {
+      const first = this.head;
+      this.unlink(first);
+      this.map.delete(first.key);
+      this.used -= first.cost;
     }
   }
 
@@ -53,6 +63,22 @@ export class Lru<K, V> {
 
   clear(): void {
     this.map.clear();
+    this.head = this.tail = null;
     this.used = 0;
+  }
+
+  private unlink(n: Node<K, V>): void {
+    if (n.prev) n.prev.next = n.next;
+    else this.head = n.next;
+    if (n.next) n.next.prev = n.prev;
+    else this.tail = n.prev;
+    n.prev = n.next = null;
+  }
+
+  private append(n: Node<K, V>): void {
+    n.prev = this.tail;
+    if (this.tail) this.tail.next = n;
+    else this.head = n;
+    this.tail = n;
   }
 }
