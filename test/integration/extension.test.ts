@@ -206,8 +206,7 @@ describe('Commit Corpus extension', () => {
     assert.match(r.text ?? '', /greet/);
     assert.match(r.text ?? '', /Greet by name/);
 
-    // A fresh panel: a hidden panel's page is rebuilt from its saved state when shown again.
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // The panel is hidden behind the editor (its page reloads when shown again): the new payload must not be lost.
     const doc = await vscode.workspace.openTextDocument(path.join(workspaceDir(), 'src', 'tick.rs'));
     const editor = await vscode.window.showTextDocument(doc);
     editor.selection = new vscode.Selection(3, 4, 3, 4);

@@ -43,6 +43,11 @@ class Panel {
     private readonly onDispose: () => void,
   ) {
     panel.webview.onDidReceiveMessage((m) => void this.onMessage(m));
+    // A hidden webview drops posted messages and its page reloads when shown again (it then sends
+    // 'ready' anew): hold payloads as pending until then, or they are lost.
+    panel.onDidChangeViewState((e) => {
+      if (!e.webviewPanel.visible) this.pageReady = false;
+    });
     panel.onDidDispose(() => {
       this.disposed = true;
       for (const w of this.waiters) w.reject(new Error(`the ${kind} panel was closed before it rendered`));
