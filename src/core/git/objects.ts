@@ -1,11 +1,12 @@
 /**
  * Typed object access for the history engine, over the object database read directly (odb.ts):
  * - commits, trees and tags parsed once from the raw bytes (parse.ts), no intermediate copies;
- * - parsed trees and classified blobs cached by oid in byte-bounded LRUs (each blob read once per
- *   run while it stays in the cache), pack delta bases in a byte-bounded LRU: memory stays bounded
- *   on long histories.
+ * - raw trees and pack delta bases cached in byte-bounded LRUs, classified blobs in a fixed ring of
+ *   their bytes (each blob read once per run while it stays in the cache): memory stays bounded on
+ *   long histories.
  * isomorphic-git still resolves refs (CachedFs answers its file reads).
  */
+import { BlobCache } from './blobcache';
 import { classifyBlob, type BlobInfo } from './classify';
 import { CachedFs } from './fs';
 import { Lru } from './lru';
@@ -15,7 +16,7 @@ import { ObjectFormatError, parseCommit, parseTagTarget, parseTree, type ParsedC
 export type { ParsedCommit, TreeItem } from './parse';
 
 export interface CacheBudget {
-  /** Blob cache (bytes of text kept, approx.). Default 64 MiB. */
+  /** Blob cache: a ring of the texts' UTF-8 bytes (see blobcache.ts). Default 64 MiB. */
   blobBytes?: number;
   /** Parsed tree cache (bytes, approx.). Default 16 MiB. */
   treeBytes?: number;
@@ -34,11 +35,7 @@ export class ObjectStore {
   readonly fs: CachedFs;
   readonly odb: ObjectDatabase;
   private readonly trees: Lru<string, Buffer>;
-  /**
-   * Classified blobs. Texts are kept as their UTF-8 bytes (off the JS heap, so the garbage collector
-   * never copies them) and decoded again on a hit; the strings handed out die young.
-   */
-  private readonly blobs: Lru<string, { info: BlobInfo; bytes: Buffer | null; ascii: boolean }>;
+  private readonly blobs: BlobCache;
   readonly counters: ObjectCounters = { blobsRead: 0, blobCacheHits: 0, treesRead: 0, commitsRead: 0 };
 
   constructor(
@@ -48,7 +45,7 @@ export class ObjectStore {
     this.fs = new CachedFs(gitdir);
     this.odb = new ObjectDatabase(gitdir, budget.deltaBaseBytes ?? 32 << 20);
     this.trees = new Lru(budget.treeBytes ?? 16 << 20, (t) => 64 + t.length);
-    this.blobs = new Lru(budget.blobBytes ?? 64 << 20, (b) => 128 + (b.bytes?.length ?? 0));
+    this.blobs = new BlobCache(budget.blobBytes ?? 64 << 20);
   }
 
   /** A commit (annotated tags are peeled); `info.hash` is the commit's own oid. */
@@ -97,23 +94,19 @@ export class ObjectStore {
     const hit = this.blobs.get(oid);
     if (hit) {
       this.counters.blobCacheHits++;
-      if (!hit.bytes) return hit.info;
-      // Validated when first read: decoding again is a plain copy (ASCII) or a fast UTF-8 decode.
-      const text = hit.ascii ? hit.bytes.toString('latin1') : hit.bytes.toString('utf8');
-      return { ...hit.info, text };
+      return hit;
     }
     let info: BlobInfo;
-    let bytes: Buffer | null = null;
     this.counters.blobsRead++;
     try {
-      const o = this.odb.read(oid);
+      const o = this.odb.read(oid, true);
       if (o.type !== 'blob') throw new ObjectFormatError(`Object ${oid} is a ${o.type}, not a blob.`);
       info = classifyBlob(o.data);
-      if (info.text !== null) bytes = o.data;
+      this.blobs.set(oid, info, o.data);
     } catch {
       info = { size: 0, text: null, reason: 'missing-object', minified: false, generatedMarker: false };
+      this.blobs.set(oid, info, null);
     }
-    this.blobs.set(oid, { info: bytes ? { ...info, text: null } : info, bytes, ascii: bytes !== null && info.text!.length === bytes.length });
     return info;
   }
 

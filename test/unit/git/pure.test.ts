@@ -4,6 +4,7 @@ import { globToRegExp, languageOf, PathFilter, isBotAuthor } from '../../../src/
 import { linguistAttrs, parseGitattributes } from '../../../src/core/git/attributes';
 import { classifyBlob, isMinified } from '../../../src/core/git/classify';
 import { Lru } from '../../../src/core/git/lru';
+import { BlobCache } from '../../../src/core/git/blobcache';
 
 test('globToRegExp: *, **, ?, classes, braces, anchoring, directories', () => {
   const m = (g: string, p: string) => globToRegExp(g).test(p);
@@ -132,4 +133,34 @@ test('Lru keeps recently used entries under constant churn and stays within budg
     assert.equal(lru.get(7), i >= 7 ? 7 : undefined, `hot key lost at ${i}`);
     assert.ok(lru.bytes <= 100 && lru.count <= 100);
   }
+});
+
+test('BlobCache: texts come back identical (ASCII and UTF-8), oldest entries are overwritten first, big texts are not kept', () => {
+  const cache = new BlobCache(1000);
+  const enc = new TextEncoder();
+  const put = (oid: string, text: string) => cache.set(oid, classifyBlob(enc.encode(text)), enc.encode(text));
+  put('a', 'fn a() {}\n'.repeat(5)); // 50 bytes
+  put('u', 'é ünïcödé ✓\n'.repeat(3));
+  cache.set('bin', classifyBlob(new Uint8Array([1, 0, 2])), new Uint8Array([1, 0, 2]));
+  assert.equal(cache.get('a')?.text, 'fn a() {}\n'.repeat(5));
+  assert.equal(cache.get('u')?.text, 'é ünïcödé ✓\n'.repeat(3));
+  assert.equal(cache.get('bin')?.reason, 'binary');
+  assert.equal(cache.get('bin')?.text, null);
+  put('big', 'x'.repeat(200)); // > capacity / 8
+  assert.equal(cache.get('big'), undefined);
+  // Fill the ring several times over: every surviving entry still decodes to its own text.
+  for (let i = 0; i < 200; i++) put(`k${i}`, `// item ${i}\n`.repeat(1 + (i % 9)));
+  assert.equal(cache.get('a'), undefined, 'overwritten');
+  let alive = 0;
+  for (let i = 0; i < 200; i++) {
+    const got = cache.get(`k${i}`);
+    if (got) {
+      alive++;
+      assert.equal(got.text, `// item ${i}\n`.repeat(1 + (i % 9)));
+    }
+  }
+  assert.ok(alive > 5 && cache.get('k199') !== undefined);
+  assert.ok(cache.bytes <= 1000);
+  cache.clear();
+  assert.equal(cache.count, 0);
 });
