@@ -146,7 +146,7 @@ class ChunkerImpl implements Chunker {
       const edits = textEdits(base.text, text, base.analysis.lines, lines);
       for (const e of edits) base.tree.edit(e);
       tree = this.parser.parse(text, base.tree);
-      if (tree) reuse = { prev: base.analysis, edits, changed: base.tree.getChangedRanges(tree) };
+      if (tree) reuse = { raws: base.raws, edits, changed: base.tree.getChangedRanges(tree) };
       base.tree.delete();
       this.s.incrementalParses++;
     } else tree = this.parser.parse(text);
@@ -162,8 +162,11 @@ class ChunkerImpl implements Chunker {
       this.s.blobsParsed++;
       this.s.charsParsed += text.length;
       if (a.hasError) this.s.parseErrors++;
+      // raw units live only in the tree cache (the analysis cache holds many more files)
+      const raws = a.raws ?? [];
+      a.raws = undefined;
       if (path) {
-        this.trees.put(path, spec.id, text, tree, a);
+        this.trees.put(path, spec.id, text, tree, a, raws);
         keep = true;
       }
       return a;

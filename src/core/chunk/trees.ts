@@ -8,14 +8,15 @@
 import { Edit, type Point, type Tree } from 'web-tree-sitter';
 import { diffTexts } from './diff';
 import { LineIndex } from './lines';
-import type { FileAnalysis } from './units';
+import type { FileAnalysis, RawUnit } from './units';
 
 interface Entry {
   language: string;
   text: string;
   tree: Tree;
-  /** The analysis of `text` (its raw units are reused by the next incremental analysis). */
+  /** The analysis of `text` and its raw units (reused by the next incremental analysis). */
   analysis: FileAnalysis;
+  raws: RawUnit[];
 }
 
 /** The most recent tree of each path, least recently used evicted first (evicted trees are deleted). */
@@ -38,7 +39,7 @@ export class TreeCache {
   }
 
   /** Keeps `tree` as the latest tree of `path` (takes ownership; deletes it at once when it alone exceeds the budget). */
-  put(path: string, language: string, text: string, tree: Tree, analysis: FileAnalysis): void {
+  put(path: string, language: string, text: string, tree: Tree, analysis: FileAnalysis, raws: RawUnit[]): void {
     const old = this.map.get(path);
     if (old) {
       this.map.delete(path);
@@ -49,7 +50,7 @@ export class TreeCache {
       tree.delete();
       return;
     }
-    this.map.set(path, { language, text, tree, analysis });
+    this.map.set(path, { language, text, tree, analysis, raws });
     this.chars += text.length;
     while (this.chars > this.budgetChars) {
       const [k, e] = this.map.entries().next().value!;

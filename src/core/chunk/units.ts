@@ -45,7 +45,7 @@ export interface FileAnalysis {
   imports: ImportDecl[];
   hasError: boolean;
   lines: LineIndex;
-  /** The matched nodes the units were built from (kept to re-analyze the next version of the file incrementally). */
+  /** The matched nodes the units were built from (to re-analyze the next version of the file incrementally; the chunker moves them to its tree cache). */
   raws?: RawUnit[];
 }
 
@@ -71,9 +71,12 @@ export interface RawUnit {
   importText?: string;
 }
 
-/** What changed since a previous analysis of the file: the tree edits (old coordinates, last first) and tree-sitter's changed ranges (new coordinates). */
+/**
+ * What changed since a previous analysis of the file: its raw units, the tree edits (old coordinates, last first)
+ * and tree-sitter's changed ranges (new coordinates).
+ */
 export interface Reuse {
-  prev: FileAnalysis;
+  raws: RawUnit[];
   edits: Array<{ startIndex: number; oldEndIndex: number; newEndIndex: number }>;
   changed: Array<{ startIndex: number; endIndex: number }>;
 }
@@ -116,7 +119,7 @@ function bodyOf(node: Node, bodies: string[]): Node | null {
  * are queried again; the result is the same as a full analysis.
  */
 export function analyze(tree: Tree, text: string, lang: LoadedLanguage, reuse?: Reuse, lines = new LineIndex(text)): FileAnalysis {
-  const raws = reuse?.prev.raws ? incrementalRaws(tree, text, lang, reuse) : queryRaws(tree, text, lang, null);
+  const raws = reuse ? incrementalRaws(tree, text, lang, reuse) : queryRaws(tree, text, lang, null);
   return build(raws, text, lines, lang.spec, tree.rootNode.hasError);
 }
 
@@ -179,7 +182,7 @@ function rawOf(m: Match, text: string, spec: LanguageSpec): RawUnit {
   let guard = n.startIndex;
   let reach = n.endIndex;
   for (;;) {
-    const p = n.parent;
+    const p = spec.wrappers.length ? n.parent : null;
     if (!p || !spec.wrappers.includes(p.type)) break;
     guard = Math.min(guard, p.startIndex);
     reach = Math.max(reach, p.endIndex);
@@ -255,7 +258,7 @@ function incrementalRaws(tree: Tree, text: string, lang: LoadedLanguage, reuse: 
   };
   const touches = (a: number, b: number): boolean => changed.some(([x, y]) => x <= b && y >= a);
   const kept: RawUnit[] = [];
-  for (const r of reuse.prev.raws!) {
+  for (const r of reuse.raws) {
     const d = shiftOf(r.guard, r.reach);
     if (d !== null && !touches(r.guard + d, r.reach + d)) {
       kept.push(shifted(r, d));

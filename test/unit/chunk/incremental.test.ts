@@ -16,7 +16,7 @@ before(async () => {
 after(() => parser.delete());
 
 /** Units and imports only (the comparable part of an analysis). */
-const view = (a: FileAnalysis) => ({ units: a.units, imports: a.imports, hasError: a.hasError });
+const view = (a: FileAnalysis) => ({ units: a.units, imports: a.imports, hasError: a.hasError, lines: a.lines.starts });
 
 /**
  * Parses each version from the previous one's edited tree and analyzes it incrementally; checks that the tree
@@ -36,7 +36,7 @@ function checkSequence(language: string, versions: string[]): number {
     const fresh = parser.parse(text)!;
     try {
       assert.equal(tree.rootNode.toString(), fresh.rootNode.toString(), `incremental tree differs for:\n${text}`);
-      const a = analyze(tree, text, lang, { prev: prevA, edits, changed: prevTree.getChangedRanges(tree) });
+      const a = analyze(tree, text, lang, { raws: prevA.raws!, edits, changed: prevTree.getChangedRanges(tree) });
       assert.deepEqual(view(a), view(analyze(fresh, text, lang)), `incremental units differ for:\n${text}`);
       carried += a.units.length;
       prevA = a;
@@ -270,7 +270,8 @@ describe('incremental parsing and analysis', () => {
     const cache = new TreeCache(30);
     const add = (p: string, text: string) => {
       const t = parser.parse(text)!;
-      cache.put(p, 'rust', text, t, analyze(t, text, lang));
+      const a = analyze(t, text, lang);
+      cache.put(p, 'rust', text, t, a, a.raws!);
       return t;
     };
     add('a.rs', 'fn a() {}');
