@@ -138,7 +138,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     }
 
     const chunkKey = sha256(stableJson({ v: TOOL_VERSION, s: pick(settings, ['include', 'exclude', 'languages', 'maxFileBytes', 'detectRenames', 'maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context']), tok: tok.sha256 })).slice(0, 16);
-    const tokKey = sha256(stableJson({ v: TOOL_VERSION, s: pick(settings, ['format', 'budgets']), tok: tok.sha256 })).slice(0, 16);
+    const tokKey = sha256(stableJson({ v: TOOL_VERSION, cacheFormat: 2, s: pick(settings, ['format', 'budgets']), tok: tok.sha256 })).slice(0, 16);
     const chunkNs = `chunks-${chunkKey}`;
     const tokNs = `tokens-${tokKey}`;
 
@@ -214,7 +214,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const splitOf = assignSplits(order.map((h) => ({ hash: h, time: timeOf.get(h) ?? 0 })), settings.splits);
     const commitRows: CommitRow[] = [];
     spill = new SpillStore();
-    const groups: Array<{ hash: string; split: SplitName; numChunks: number; all: Int32Array; ctxLen: number; text: SpillRef; truncated: number }> = [];
+    const groups: Array<{ hash: string; split: SplitName; numChunks: number; all: Int32Array; ctxLen: number; text: SpillRef; truncated: number; sig?: Uint32Array }> = [];
     const segs: Array<StreamSegment & { split: SplitName; ids: Int32Array }> = [];
     const chunkTokenIds: Int32Array[] = [];
     const languages: Record<string, number> = {};
@@ -341,7 +341,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       for (const g of t.groups) {
         const all = contiguous(g.contextIds, g.targetIds);
         tokenCount += all.length;
-        if (settings.mode === 'commit') groups.push({ hash: h, split, numChunks: chunks.length, all, ctxLen: g.contextIds.length, text: spill!.put(g.text), truncated: g.truncated });
+        if (settings.mode === 'commit') groups.push({ hash: h, split, numChunks: chunks.length, all, ctxLen: g.contextIds.length, text: spill!.put(g.text), truncated: g.truncated, sig: g.sig });
       }
       progress('tokens', ++done, order.length);
     }
@@ -358,7 +358,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     let contextDropped = 0;
     let truncatedGroups = 0;
     if (settings.mode === 'commit') {
-      const items = groups.map((g) => ({ split: g.split, ids: g.all.subarray(g.ctxLen) }));
+      const items = groups.map((g) => ({ split: g.split, ids: g.all.subarray(g.ctxLen), sig: g.sig }));
       const keep = settings.dedup ? nearDedup(items, settings.nearDupThreshold) : null;
       if (keep) near = keep.removed;
       groups.forEach((g, i) => {

@@ -148,7 +148,7 @@ export type SplitName = 'train' | 'val' | 'test';
  * Returns the indices to keep and the count removed per split.
  */
 export function nearDedup(
-  items: Array<{ split: SplitName; ids: ArrayLike<number> }>,
+  items: Array<{ split: SplitName; ids: ArrayLike<number>; sig?: Uint32Array }>,
   threshold = 0.7,
 ): { keep: boolean[]; removed: Record<SplitName, number> } {
   const index = new LshIndex<SplitName>(threshold);
@@ -158,7 +158,7 @@ export function nearDedup(
   for (const split of order) {
     items.forEach((it, i) => {
       if (it.split !== split) return;
-      const sig = minhash(it.ids);
+      const sig = it.sig && it.sig.length === NUM_PERM ? it.sig : minhash(it.ids);
       const hit = index.findSimilar(sig, (tag) => tag === split || tag === 'train');
       if (hit) {
         keep[i] = false;

@@ -1,7 +1,8 @@
 /**
  * Binary encoding of a commit's token cache entry (no JSON arrays of numbers: less garbage, faster):
  *   u32 LE header length, JSON header { key, groups: [{ ctx, tgt, text, truncated }], chunks: [len…] },
- *   then int32 LE ids: each group's context then target, then each chunk's ids.
+ *   then int32 LE ids: each group's context then target, then each chunk's ids,
+ *   then (when header.sig = n) n uint32 MinHash values per group.
  */
 
 export interface TokenGroup {
@@ -9,6 +10,8 @@ export interface TokenGroup {
   targetIds: Int32Array;
   text: string;
   truncated: number;
+  /** MinHash signature of the target (near-dedup), computed with the tokens. */
+  sig?: Uint32Array;
 }
 
 export interface TokenEntry {
@@ -18,17 +21,20 @@ export interface TokenEntry {
 }
 
 export function encodeTokenEntry(e: TokenEntry): Buffer {
+  const sigLen = e.groups.length > 0 && e.groups.every((g) => g.sig) ? e.groups[0].sig!.length : 0;
   const header = Buffer.from(
     JSON.stringify({
       key: e.key,
       groups: e.groups.map((g) => ({ ctx: g.contextIds.length, tgt: g.targetIds.length, text: g.text, truncated: g.truncated })),
       chunks: e.chunkIds.map((c) => c.length),
+      sig: sigLen,
     }),
     'utf8',
   );
   let n = 0;
   for (const g of e.groups) n += g.contextIds.length + g.targetIds.length;
   for (const c of e.chunkIds) n += c.length;
+  n += sigLen * e.groups.length;
   const ids = new Int32Array(n);
   let k = 0;
   for (const g of e.groups) {
@@ -40,6 +46,12 @@ export function encodeTokenEntry(e: TokenEntry): Buffer {
   for (const c of e.chunkIds) {
     ids.set(c, k);
     k += c.length;
+  }
+  if (sigLen) {
+    for (const g of e.groups) {
+      ids.set(new Int32Array(g.sig!.buffer, g.sig!.byteOffset, sigLen), k);
+      k += sigLen;
+    }
   }
   const out = Buffer.alloc(4 + header.length + ids.byteLength);
   out.writeUInt32LE(header.length, 0);
@@ -56,10 +68,12 @@ export function decodeTokenEntry(buf: Buffer): TokenEntry | undefined {
       key: string;
       groups: Array<{ ctx: number; tgt: number; text: string; truncated: number }>;
       chunks: number[];
+      sig?: number;
     };
     const start = 4 + hl;
     const count = (buf.length - start) / 4;
-    const expected = h.groups.reduce((a, g) => a + g.ctx + g.tgt, 0) + h.chunks.reduce((a, c) => a + c, 0);
+    const sigLen = h.sig ?? 0;
+    const expected = h.groups.reduce((a, g) => a + g.ctx + g.tgt, 0) + h.chunks.reduce((a, c) => a + c, 0) + sigLen * h.groups.length;
     if (count !== expected) return undefined;
     const ids = new Int32Array(count);
     Buffer.from(ids.buffer).set(buf.subarray(start));
@@ -71,6 +85,10 @@ export function decodeTokenEntry(buf: Buffer): TokenEntry | undefined {
     };
     const groups = h.groups.map((g) => ({ contextIds: take(g.ctx), targetIds: take(g.tgt), text: g.text, truncated: g.truncated }));
     const chunkIds = h.chunks.map((c) => take(c));
+    if (sigLen) for (const g of groups as TokenGroup[]) {
+      const v = take(sigLen);
+      g.sig = new Uint32Array(v.buffer, v.byteOffset, sigLen);
+    }
     return { key: h.key, groups, chunkIds };
   } catch {
     return undefined;

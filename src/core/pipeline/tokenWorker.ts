@@ -38,7 +38,7 @@ export function runTokenWorkerIfAsked(): boolean {
   port.on('message', (job: Job) => {
     try {
       const r = tokenizeCommit(tok, job.commit, job.chunks, settings);
-      const transfer = [...r.groups.flatMap((g) => [g.contextIds.buffer, g.targetIds.buffer]), ...r.chunkIds.map((c) => c.buffer)] as ArrayBuffer[];
+      const transfer = [...r.groups.flatMap((g) => [g.contextIds.buffer, g.targetIds.buffer, ...(g.sig ? [g.sig.buffer] : [])]), ...r.chunkIds.map((c) => c.buffer)] as ArrayBuffer[];
       port.postMessage({ id: job.id, groups: r.groups, chunkIds: r.chunkIds } satisfies Reply, [...new Set(transfer)]);
     } catch (e) {
       port.postMessage({ id: job.id, error: (e as Error)?.stack ?? String(e) } satisfies Reply);

@@ -7,6 +7,7 @@ import type { ChunkRecord, CommitInfo } from '../types';
 import { serializeExample, type loadTokenizer } from './stages';
 import type { FormatName, ResolvedSettings } from './options';
 import type { TokenGroup } from './tokcache';
+import { minhash } from '../dataset/dedup';
 
 type Tokenizer = ReturnType<typeof loadTokenizer>;
 
@@ -32,8 +33,10 @@ function serializeGroups(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord
 }
 
 export function tokenizeCommit(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): { groups: TokenGroup[]; chunkIds: Int32Array[] } {
+  const groups = chunks.length ? serializeGroups(tok, commit, chunks, s) : [];
+  for (const g of groups) g.sig = minhash(g.targetIds);
   return {
-    groups: chunks.length ? serializeGroups(tok, commit, chunks, s) : [],
+    groups,
     chunkIds: chunks.map((x) => Int32Array.from(tok.encode(x.change === 'deleted' ? x.oldCode : x.newCode).ids)),
   };
 }

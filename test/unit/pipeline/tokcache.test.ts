@@ -16,6 +16,10 @@ test('token cache entries round-trip in binary and reject truncated bytes', () =
   assert.equal(d.groups[0].text, 'héllo <X>');
   assert.equal(d.groups[0].truncated, 1);
   assert.deepEqual(d.chunkIds.map((c) => Array.from(c)), [[7, 8], []]);
+  assert.equal(d.groups[0].sig, undefined);
+  const withSig = decodeTokenEntry(encodeTokenEntry({ ...e, groups: [{ ...e.groups[0], sig: Uint32Array.of(1, 0xffffffff, 3) }] }))!;
+  assert.deepEqual(Array.from(withSig.groups[0].sig!), [1, 0xffffffff, 3]);
+  assert.deepEqual(Array.from(withSig.chunkIds[0]), [7, 8]);
   assert.equal(decodeTokenEntry(buf.subarray(0, buf.length - 4)), undefined);
   assert.equal(decodeTokenEntry(Buffer.from('garbage')), undefined);
 });
