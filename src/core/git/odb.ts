@@ -72,6 +72,17 @@ export class ObjectDatabase {
     return this.looseNames(oid.slice(0, 2)).has(oid.slice(2));
   }
 
+  /** The one object whose oid starts with `prefix` (4+ hex digits); null when none; throws when ambiguous. */
+  expand(prefix: string): string | null {
+    const p = prefix.toLowerCase();
+    if (!/^[0-9a-f]{4,40}$/.test(p)) return null;
+    const found = new Set<string>();
+    for (const pack of this.packList()) for (const oid of pack.matching(p)) found.add(oid);
+    for (const name of this.looseNames(p.slice(0, 2))) if ((p.slice(0, 2) + name).startsWith(p)) found.add(p.slice(0, 2) + name);
+    if (found.size > 1) throw new ObjectFormatError(`"${prefix}" is ambiguous: ${[...found].sort().slice(0, 3).join(', ')}…`);
+    return found.size === 1 ? [...found][0] : null;
+  }
+
   get cachedBaseBytes(): number {
     return this.bases.bytes;
   }
@@ -157,7 +168,7 @@ export class ObjectDatabase {
   private packList(): PackFile[] {
     if (this.packs) return this.packs;
     const dir = `${this.objectsDir}/pack`;
-    let names: string[] = [];
+    let names: string[];
     try {
       names = fs.readdirSync(dir);
     } catch {

@@ -117,6 +117,21 @@ export class PackFile {
     return -1;
   }
 
+  /** Full oids in this pack starting with `prefix` (lowercase hex, at least 2 digits), at most `limit`. */
+  matching(prefix: string, limit = 2): string[] {
+    const first = parseInt(prefix.slice(0, 2), 16);
+    if (Number.isNaN(first)) return [];
+    const v2 = this.version === 2;
+    const names = v2 ? 8 + 1024 : 1024 + 4;
+    const stride = v2 ? 20 : 24;
+    const out: string[] = [];
+    for (let i = first === 0 ? 0 : this.fanout[first - 1]; i < this.fanout[first] && out.length < limit; i++) {
+      const oid = this.idx.toString('hex', names + i * stride, names + i * stride + 20);
+      if (oid.startsWith(prefix)) out.push(oid);
+    }
+    return out;
+  }
+
   private offsetAt(i: number): number {
     const b = this.idx;
     if (this.version === 1) return b.readUInt32BE(1024 + i * 24);

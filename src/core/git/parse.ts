@@ -84,7 +84,7 @@ export function safeName(name: string): string {
 /** Names that need the full check below: anything with a dot or "git" start, separators, colons or non-ASCII. */
 function mayBeUnsafe(name: string): boolean {
   const c = name.charCodeAt(0);
-  return c === 46 /* . */ || c === 103 || c === 71 /* g G */ || /[\\/:]|[^\x00-\x7f]/.test(name);
+  return c === 46 /* . */ || c === 103 || c === 71 /* g G */ || /[\\/:]|[^ -~]/.test(name);
 }
 
 /** isomorphic-git's (and git's verify_path) reserved-name check. */

@@ -10,6 +10,7 @@ import { errorText, GitError, isNotFound, throwIfAborted } from './errors';
 import { toPosix } from './fs';
 import { PathFilter } from './glob';
 import { languageOf } from './languages';
+import { Lru } from './lru';
 import { ObjectStore, type CacheBudget } from './objects';
 import { DEFAULT_MAX_FILE_BYTES, emptyStats, isBotAuthor, type HistoryOptions, type HistoryStats } from './options';
 import { selectCommits, type CommitGraph } from './select';
@@ -79,7 +80,8 @@ class GitRepository implements Repository, CommitGraph {
   private shallow = new Set<string>();
   private headOid: string | null = null;
   private runStats = emptyStats();
-  private readonly commits = new Map<string, { info: CommitInfo; tree: string }>();
+  /** Parsed commits (bounded: a run keeps its own list of the selected commits). */
+  private readonly commits = new Lru<string, { info: CommitInfo; tree: string }>(50_000, () => 1);
   private readonly attrs = new Map<string, AttrRule[]>();
   isShallow = false;
   isEmpty = false;
@@ -121,9 +123,9 @@ class GitRepository implements Repository, CommitGraph {
       }
       if (oid === null && /^[0-9a-f]{4,39}$/i.test(ref)) {
         try {
-          oid = await git.expandOid({ ...args, oid: ref.toLowerCase(), cache: {} });
-        } catch {
-          oid = null;
+          oid = this.store.odb.expand(ref);
+        } catch (err) {
+          throw new GitError('bad-ref', `Cannot resolve "${ref}": ${errorText(err)}`, { cause: err });
         }
       }
       if (oid === null) {

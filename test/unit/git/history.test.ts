@@ -233,4 +233,21 @@ describe('history: merges, bots, incremental', () => {
     assert.deepEqual(records.map((x) => x.commit.hash), [h.base, h.side]);
     await assert.rejects(historyOf(repo.dir, { ref: 'no-such-branch' }), { code: 'bad-ref' });
   });
+
+  test('ref option: an abbreviated commit hash, loose and packed', async () => {
+    const short = h.side.slice(0, 9);
+    const loose = await historyOf(repo.dir, { ref: short });
+    assert.deepEqual(loose.records.map((x) => x.commit.hash), [h.base, h.side]);
+    assert.equal(await loose.repo.resolveRef(h.base.slice(0, 7).toUpperCase()), h.base);
+    await assert.rejects(historyOf(repo.dir, { ref: '0000000' }), { code: 'bad-ref' });
+    const packed = FixtureRepo.create();
+    try {
+      fs.cpSync(repo.dir, packed.dir, { recursive: true });
+      packed.git('repack', '-a', '-d', '-q');
+      const r = await historyOf(packed.dir, { ref: short });
+      assert.deepEqual(r.records.map((x) => x.commit.hash), [h.base, h.side]);
+    } finally {
+      packed.dispose();
+    }
+  });
 });
