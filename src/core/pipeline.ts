@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import pkg from '../../package.json';
-import type { ChunkRecord, CommitInfo, CommitRecord, Phase, ProgressSink, SkipReason } from './types';
+import type { ChunkRecord, CommitInfo, CommitRecord, Phase, ProgressSink, RepoReader, SkipReason } from './types';
 import { Cache } from './pipeline/cache';
 import { SpillStore, type SpillRef } from './pipeline/spill';
 import { decodeTokenEntry, encodeTokenEntry, type TokenEntry, type TokenGroup } from './pipeline/tokcache';
@@ -345,7 +345,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       }
       progress('tokens', ++done, order.length);
     }
-    const chunkFiles = chunkStreams.map((st) => st.close());
+    for (const st of chunkStreams) st.close();
     clock.end({ commits: order.length, tokenized, cached: order.length - tokenized, tokens: tokenCount, chunks: chunkCount });
     checkAbort(signal);
 
@@ -449,7 +449,6 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       phases: clock.phases,
       previousRun: last && last.out === outDir ? { head: last.head, manifest_sha256: last.manifestSha256, commits: last.result.commits.total } : null,
     };
-    void chunkFiles;
     // the write phase's timing is recorded just before the manifest (which lists the phases) is written
     const outFiles = out.files;
     const { manifestFile } = writeDataset(out, ds, () => clock.end({ files: outFiles.length, bytes: outFiles.reduce((a, f) => a + f.bytes, 0) }));
@@ -514,8 +513,7 @@ function stringify(v: unknown): string {
   return typeof v === 'string' ? v : stableJson(v);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Tok = any;
+type Chunker = Awaited<ReturnType<typeof createChunker>>;
 type Tokenizer = ReturnType<typeof loadTokenizer>;
 
 function padTokenId(tok: Tokenizer): number {
@@ -537,7 +535,7 @@ function vocabOf(tokJson: unknown): Record<string, number> {
   return vocab;
 }
 
-async function chunkOne(chunker: Tok, rec: CommitRecord, repo: Tok): Promise<CommitCacheEntry> {
+async function chunkOne(chunker: Chunker, rec: CommitRecord, repo: RepoReader): Promise<CommitCacheEntry> {
   const skips: Partial<Record<SkipReason, number>> = {};
   const languages: Record<string, number> = {};
   let changedBytes = 0;
