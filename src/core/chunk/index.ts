@@ -227,6 +227,7 @@ class ChunkerImpl implements Chunker {
 
     this.pairRenames(work, pairOpts);
     const defs = this.opts.context === false ? [] : this.changedDefinitions(work);
+    const defsByKey = indexDefinitions(defs);
     const out: ChunkRecord[] = [];
     const ids = new Set<string>();
     for (const w of work) {
@@ -239,7 +240,7 @@ class ChunkerImpl implements Chunker {
           change: d.change, oldRange: d.oldRange, newRange: d.newRange, oldCode: d.oldCode, newCode: d.newCode, split: d.split, context: [],
         };
         if (w.file.oldPath && w.file.oldPath !== w.file.path) c.oldPath = w.file.oldPath;
-        if (this.opts.context !== false) c.context = await this.context(rec.commit.hash, w, d, defs, reader);
+        if (this.opts.context !== false) c.context = await this.context(rec.commit.hash, w, d, defs, defsByKey, reader);
         countChunk(this.s, c);
         out.push(c);
       }
@@ -296,7 +297,7 @@ class ChunkerImpl implements Chunker {
     return rankDefinitions(defs);
   }
 
-  private async context(commit: string, w: FileWork, d: Draft, defs: Definition[], reader: RepoReader) {
+  private async context(commit: string, w: FileWork, d: Draft, defs: Definition[], defsByKey: Map<string, number[]>, reader: RepoReader) {
     const collector = new ContextCollector({
       snippetTokens: this.opts.snippetTokens ?? 256,
       contextTokens: this.opts.contextTokens ?? 1024,
@@ -304,8 +305,9 @@ class ChunkerImpl implements Chunker {
       collapse: w.spec?.collapse ?? '{ … }',
     });
     const refs = references(d.newCode || d.oldCode);
-    // 1. same commit, other files
-    for (const def of defs) {
+    // 1. same commit, other files (in rank order; only definitions whose name the chunk uses can match)
+    for (const i of candidates(defs, defsByKey, refs)) {
+      const def = defs[i];
       if (collector.full) break;
       if (def.path === w.file.path || !refersTo(def.unit, refs)) continue;
       const parent = def.unit.parent >= 0 ? def.analysis.units[def.unit.parent] : undefined;
@@ -453,4 +455,31 @@ export function compareTreePaths(a: string, b: string): number {
     if (c !== 0) return c;
   }
   return x.length - y.length;
+}
+
+/** The key a chunk must use for a definition to be referred to (see refersTo): an impl's type, else the name. */
+const refKey = (d: Definition): string | undefined => (d.unit.kind === 'impl' ? d.unit.owner : d.unit.name);
+
+/** Indices of definitions by refKey, ascending. */
+function indexDefinitions(defs: Definition[]): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  defs.forEach((d, i) => {
+    const k = refKey(d);
+    if (k === undefined) return;
+    const l = m.get(k);
+    if (l) l.push(i);
+    else m.set(k, [i]);
+  });
+  return m;
+}
+
+/** Ascending indices of the definitions a chunk using `refs` may refer to (a superset of refersTo's matches). */
+function candidates(defs: Definition[], byKey: Map<string, number[]>, refs: Set<string>): number[] {
+  if (refs.size >= defs.length) return defs.map((_, i) => i);
+  const out: number[] = [];
+  for (const r of refs) {
+    const l = byKey.get(r);
+    if (l) out.push(...l);
+  }
+  return out.sort((a, b) => a - b);
 }
