@@ -14,14 +14,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openRepository } from '../src/core/git';
+import { openRepository, type HistoryStats } from '../src/core/git';
 
 const args = process.argv.slice(2);
 const maxIdx = args.indexOf('--max');
 const runsIdx = args.indexOf('--runs');
 const maxCommits = maxIdx >= 0 ? Number(args[maxIdx + 1]) : undefined;
 const runs = runsIdx >= 0 ? Math.max(1, Number(args[runsIdx + 1])) : 2;
-const repoArg = args.filter((a, i) => !a.startsWith('--') && (maxIdx < 0 || i !== maxIdx + 1) && (runsIdx < 0 || i !== runsIdx + 1))[0];
+const repoArg = args.filter((a, i) => !a.startsWith('--') && a !== '--engine-child' && (maxIdx < 0 || i !== maxIdx + 1) && (runsIdx < 0 || i !== runsIdx + 1))[0];
 
 function git(cwd: string, ...a: string[]): string {
   const r = spawnSync('git', a, { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
@@ -167,7 +167,15 @@ async function gitWorkload(dir: string, max?: number): Promise<Run & { commits: 
   return { ms: performance.now() - t0, cpu: childCpuSeconds() - c0, commits, blobs: oids.size, bytes };
 }
 
-async function engineWorkload(dir: string, max?: number) {
+interface EngineRun extends Run {
+  commits: number;
+  files: number;
+  rssMb: number;
+  stats: HistoryStats;
+}
+
+/** One engine run in this process (used by the child process of `engineWorkload`). */
+async function engineRun(dir: string, max?: number): Promise<EngineRun> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const repo = await openRepository(dir);
@@ -181,7 +189,16 @@ async function engineWorkload(dir: string, max?: number) {
   const cpu = process.cpuUsage(cpu0);
   const stats = repo.stats();
   repo.close();
-  return { ms, cpu: (cpu.user + cpu.system) / 1e6, commits, files, stats };
+  return { ms, cpu: (cpu.user + cpu.system) / 1e6, commits, files, stats, rssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+/** Each engine run in a fresh process, so its peak RSS is its own (not the garbage of earlier runs). */
+function engineWorkload(dir: string, max?: number): EngineRun {
+  const a = [...process.execArgv, __filename, '--engine-child', dir];
+  if (max !== undefined) a.push('--max', String(max));
+  const r = spawnSync(process.execPath, a, { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`engine run failed (exit ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as EngineRun;
 }
 
 // ───────────── main ─────────────
@@ -205,13 +222,13 @@ async function main(): Promise<void> {
 
   // The machine may be shared: both sides run alternately several times, and each side's best run counts.
   const gs: Awaited<ReturnType<typeof gitWorkload>>[] = [];
-  const es: Awaited<ReturnType<typeof engineWorkload>>[] = [];
+  const es: EngineRun[] = [];
   for (let i = 0; i < runs; i++) {
     gs.push(await gitWorkload(dir, maxCommits));
-    es.push(await engineWorkload(dir, maxCommits));
-    console.log(`run ${i + 1}: engine ${s(es[i])} | git CLI ${s(gs[i])}`);
+    es.push(engineWorkload(dir, maxCommits));
+    console.log(`run ${i + 1}: engine ${s(es[i])}, peak RSS ${es[i].rssMb.toFixed(0)} MB | git CLI ${s(gs[i])}`);
   }
-  const rssMb = process.resourceUsage().maxRSS / 1024;
+  const rssMb = Math.max(...es.map((x) => x.rssMb));
   const e = es.reduce((a, b) => (b.ms < a.ms ? b : a));
   const eCpu = Math.min(...es.map((x) => x.cpu));
   const g = gs.reduce((a, b) => (b.ms < a.ms ? b : a));
@@ -235,7 +252,8 @@ function loadavg(): string {
   return os.loadavg().map((x) => x.toFixed(1)).join(' ');
 }
 
-main().catch((err) => {
+const child = args.includes('--engine-child');
+(child ? engineRun(repoArg, maxCommits).then((r) => console.log(JSON.stringify(r))) : main()).catch((err) => {
   console.error(err);
   process.exit(1);
 });
