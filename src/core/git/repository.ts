@@ -175,12 +175,14 @@ class GitRepository implements Repository, CommitGraph {
     const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const commits = await this.select(opts, stats, signal);
     let lastYield = performance.now();
+    let sinceYield = 0;
     for (const info of commits) {
-      // Objects are read synchronously: give the event loop a turn every few milliseconds
-      // (an abort, a progress message, the editor stay responsive).
-      if (performance.now() - lastYield > 10) {
+      // Objects are read synchronously: give the event loop a turn every few milliseconds or
+      // commits (an abort, a progress message, the editor stay responsive).
+      if (++sinceYield >= 32 || performance.now() - lastYield > 10) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         lastYield = performance.now();
+        sinceYield = 0;
       }
       throwIfAborted(signal);
       const record = await this.diffCommit(info, { filter, languages, maxBytes, similarity: opts.detectRenames === 'similarity' }, stats, signal);

@@ -182,3 +182,18 @@ test('applyDelta: copy and insert instructions; size mismatches are errors', () 
   assert.throws(() => applyDelta(base, Buffer.from([20, 10, 0x91, 2, 4])), /expected/);
   assert.throws(() => applyDelta(base, Buffer.from([20, 9, 0x91, 19, 4])), /out of range/);
 });
+
+test('a run gives the event loop turns: a timer can abort it even when the consumer never awaits anything else', async () => {
+  const r = await openRepository(repo.dir);
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 0);
+  let seen = 0;
+  await assert.rejects(
+    (async () => {
+      for await (const rec of r.history({}, ac.signal)) seen += rec.files.length > 0 ? 1 : 0;
+    })(),
+    (err: Error) => err.name === 'AbortError',
+  );
+  assert.ok(seen < 60, `aborted after ${seen} of 60 commits`);
+  r.close();
+});
