@@ -3,6 +3,8 @@
  *
  * --no-incremental  parse every blob from scratch (treeCacheChars 0), for before/after figures
  * --tree-cache N    characters of text whose trees are kept for incremental parsing (treeCacheChars)
+ * --workers N       split the commits into N contiguous slices, one worker thread (own reader + chunker) each;
+ *                   prints the wall time of the whole parallel run (history reading included) and per worker
  * --compare         also run a from-scratch chunker on the same records and check the outputs are identical
  *
  * Without a path, generates (once) a synthetic Rust repository (a crate of modules with impls, traits and
@@ -11,6 +13,7 @@
  * prints MB/s parsed (tree-sitter), MB/s of changed text, chunks/s and peak RSS. One thread.
  */
 import { spawnSync } from 'node:child_process';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createChunker } from '../src/core/chunk';
@@ -24,7 +27,10 @@ const incremental = !args.includes('--no-incremental');
 const compare = args.includes('--compare');
 const treeIdx = args.indexOf('--tree-cache');
 const treeCacheChars = treeIdx >= 0 ? Number(args[treeIdx + 1]) : undefined;
-const repoArg = args.filter((a, i) => !a.startsWith('--') && (maxIdx < 0 || i !== maxIdx + 1) && (treeIdx < 0 || i !== treeIdx + 1))[0];
+const workersIdx = args.indexOf('--workers');
+const workers = workersIdx >= 0 ? Number(args[workersIdx + 1]) : 1;
+const valueAt = new Set([maxIdx, treeIdx, workersIdx].filter((i) => i >= 0).map((i) => i + 1));
+const repoArg = args.filter((a, i) => !a.startsWith('--') && !valueAt.has(i))[0];
 
 function rng(seed: number): () => number {
   return () => {
@@ -89,9 +95,83 @@ function synth(dir: string): void {
   spawnSync('git', ['checkout', '-q', 'main'], { cwd: dir });
 }
 
+interface Slice {
+  dir: string;
+  ref: string;
+  sinceCommit?: string;
+}
+
+interface SliceResult {
+  commits: number;
+  chunks: number;
+  changedChars: number;
+  chunkMs: number;
+  wallMs: number;
+  rss: number;
+}
+
+/** One worker: chunks the commits `sinceCommit..ref` with its own reader and chunker. */
+async function runSlice(slice: Slice): Promise<SliceResult> {
+  const t0 = performance.now();
+  const repo = await openRepository(slice.dir);
+  const chunker = await createChunker({ context: withContext, treeCacheChars: incremental ? treeCacheChars : 0 });
+  const r: SliceResult = { commits: 0, chunks: 0, changedChars: 0, chunkMs: 0, wallMs: 0, rss: 0 };
+  for await (const rec of repo.history({ ref: slice.ref, sinceCommit: slice.sinceCommit })) {
+    r.commits++;
+    for (const f of rec.files) if (!f.skip) r.changedChars += (f.oldText?.length ?? 0) + (f.newText?.length ?? 0);
+    const a = performance.now();
+    r.chunks += (await chunker.chunkCommit(rec, repo)).length;
+    r.chunkMs += performance.now() - a;
+  }
+  chunker.dispose();
+  repo.close();
+  r.wallMs = performance.now() - t0;
+  r.rss = process.memoryUsage().rss;
+  return r;
+}
+
+async function parallel(dir: string): Promise<void> {
+  const repo = await openRepository(dir);
+  const list = (await repo.listCommits({ limit: maxCommits })).reverse(); // oldest first
+  const before = maxCommits !== undefined ? (await repo.listCommits({ skip: maxCommits, limit: 1 }))[0]?.hash : undefined;
+  repo.close();
+  const slices: Slice[] = [];
+  for (let w = 0; w < workers; w++) {
+    const end = Math.round(((w + 1) * list.length) / workers) - 1;
+    const start = Math.round((w * list.length) / workers);
+    if (end < start) continue;
+    slices.push({ dir, ref: list[end].hash, sinceCommit: start === 0 ? before : list[start - 1].hash });
+  }
+  const t0 = performance.now();
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
+  const results = await Promise.all(
+    slices.map(
+      (slice) =>
+        new Promise<SliceResult>((resolve, reject) => {
+          // worker threads do not inherit tsx's loader: register it in the worker first
+          const w = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData: slice, argv: process.argv.slice(2) });
+          w.once('message', resolve);
+          w.once('error', reject);
+        }),
+    ),
+  );
+  clearInterval(timer);
+  const wall = performance.now() - t0;
+  const sum = (k: keyof SliceResult) => results.reduce((a, r) => a + r[k], 0);
+  const mb = (n: number) => n / 1e6;
+  console.log(`repo: ${dir}; context ${withContext ? 'on' : 'off'}; ${slices.length} worker threads; incremental parsing ${incremental ? 'on' : 'off'}`);
+  results.forEach((r, i) =>
+    console.log(`worker ${i}: commits ${r.commits}, chunks ${r.chunks}, ${mb(r.changedChars).toFixed(1)} M chars changed, chunking ${(r.chunkMs / 1000).toFixed(2)} s, whole ${(r.wallMs / 1000).toFixed(2)} s`),
+  );
+  console.log(`commits ${sum('commits')}, chunks ${sum('chunks')}, ${mb(sum('changedChars')).toFixed(1)} M chars of changed text (both sides)`);
+  console.log(`stage with ${slices.length} workers: ${(mb(sum('changedChars')) / (Math.max(...results.map((r) => r.chunkMs)) / 1000)).toFixed(2)} MB/s of changed text (slowest worker's chunking time), ${(mb(sum('changedChars')) / (wall / 1000)).toFixed(2)} MB/s over the whole parallel run incl. history reading (${(wall / 1000).toFixed(2)} s); peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
+}
+
 async function main(): Promise<void> {
   const dir = repoArg ? path.resolve(repoArg) : path.resolve(__dirname, '.work', 'chunks-synth');
   if (!repoArg) synth(dir);
+  if (workers > 1) return parallel(dir);
   const repo = await openRepository(dir);
   const chunker = await createChunker({ context: withContext, treeCacheChars: incremental ? treeCacheChars : 0 });
   const reference = compare ? await createChunker({ context: withContext, treeCacheChars: 0 }) : null;
@@ -139,7 +219,11 @@ async function main(): Promise<void> {
   repo.close();
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (isMainThread) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+} else {
+  runSlice(workerData as Slice).then((r) => parentPort!.postMessage(r));
+}
