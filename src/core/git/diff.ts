@@ -94,11 +94,15 @@ class Cursor {
     return true;
   }
 
+  /** Same mode once canonical (git reads 100664 as 100644). */
   sameMode(o: Cursor): boolean {
     const la = this.nameStart - this.pos;
-    if (la !== o.nameStart - o.pos) return false;
-    for (let i = 0; i < la; i++) if (this.buf[this.pos + i] !== o.buf[o.pos + i]) return false;
-    return true;
+    if (la === o.nameStart - o.pos) {
+      let same = true;
+      for (let i = 0; i < la && same; i++) same = this.buf[this.pos + i] === o.buf[o.pos + i];
+      if (same) return true;
+    }
+    return this.mode === o.mode;
   }
 
   /** git's base_name_compare: names byte-wise, a tree's name compared as if followed by "/". */

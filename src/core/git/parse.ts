@@ -55,8 +55,8 @@ export function parseTree(buf: Uint8Array): TreeItem[] {
     if (space < 0 || nul < 0 || nul + 21 > b.length) {
       throw new ObjectFormatError(`Malformed tree object at byte ${cursor}.`);
     }
-    const m = MODES[b.toString('latin1', cursor, space)];
-    if (!m) throw new ObjectFormatError(`Unexpected tree entry mode: ${b.toString('latin1', cursor, space)}`);
+    const rawMode = b.toString('latin1', cursor, space);
+    const m = MODES[rawMode] ?? canonicalMode(rawMode);
     const name = intern(b.toString('utf8', space + 1, nul));
     if (mayBeUnsafe(name)) checkSafeName(name);
     items.push({ name, mode: m.mode, oid: b.toString('hex', nul + 1, nul + 21), type: m.type });
@@ -70,9 +70,21 @@ export function parseTree(buf: Uint8Array): TreeItem[] {
 
 /** A tree entry's mode as isomorphic-git reports it ("40000" → "040000"); throws for a mode git does not write. */
 export function treeEntryMode(raw: string): string {
-  const m = MODES[raw];
-  if (!m) throw new ObjectFormatError(`Unexpected tree entry mode: ${raw}`);
-  return m.mode;
+  return (MODES[raw] ?? canonicalMode(raw)).mode;
+}
+
+/**
+ * Old or foreign tools wrote modes such as 100664 or 100775; git reads them canonically (a regular
+ * file is 100644, or 100755 when any execute bit is set), and so do we.
+ */
+function canonicalMode(raw: string): { mode: string; type: TreeItem['type'] } {
+  const n = /^[0-7]{5,6}$/.test(raw) ? parseInt(raw, 8) : NaN;
+  const kind = n & 0o170000;
+  if (kind === 0o100000) return n & 0o111 ? MODES['100755'] : MODES['100644'];
+  if (kind === 0o040000) return MODES['040000'];
+  if (kind === 0o120000) return MODES['120000'];
+  if (kind === 0o160000) return MODES['160000'];
+  throw new ObjectFormatError(`Unexpected tree entry mode: ${raw}`);
 }
 
 /** The entry name, checked like isomorphic-git does (reserved names such as ".git" are refused). */

@@ -265,3 +265,32 @@ test('detectRenames "similarity": equals git log --raw -M (50%) on the fixture a
     r.dispose();
   }
 });
+
+test('non-canonical tree modes (100664, 100775 from old tools) read like git: 100644 / 100755, no phantom mode changes', async () => {
+  const r = FixtureRepo.create();
+  try {
+    const blob = (text: string) => execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: r.dir, input: text, encoding: 'utf8' }).trim();
+    // Raw tree objects (git mktree would canonicalize the modes).
+    const tree = (entries: Array<[string, string, string]>) => {
+      const body = Buffer.concat(entries.map(([mode, name, oid]) => Buffer.concat([Buffer.from(`${mode} ${name}\0`), Buffer.from(oid, 'hex')])));
+      return execFileSync('git', ['hash-object', '-t', 'tree', '-w', '--literally', '--stdin'], { cwd: r.dir, input: body, encoding: 'utf8' }).trim();
+    };
+    const env = { ...process.env, GIT_AUTHOR_DATE: '1700000000 +0000', GIT_COMMITTER_DATE: '1700000000 +0000' };
+    const commit = (t: string, parent?: string) =>
+      execFileSync('git', ['commit-tree', t, '-m', 'c', ...(parent ? ['-p', parent] : [])], { cwd: r.dir, env, encoding: 'utf8' }).trim();
+    const a = blob('fn a() {}\n');
+    const b = blob('fn b() {}\n');
+    const c1 = commit(tree([['100664', 'a.rs', a], ['100775', 'run.sh', b]]));
+    const c2 = commit(tree([['100644', 'a.rs', a], ['100755', 'run.sh', b], ['100664', 'z.rs', b]]), c1);
+    const c3 = commit(tree([['100644', 'a.rs', b], ['100755', 'run.sh', b], ['100644', 'z.rs', b]]), c2);
+    r.git('update-ref', 'refs/heads/main', c3);
+    const git = parseGitLog(r.git('log', '--raw', '--no-abbrev', '--format=%x01%H'));
+    const { records } = await historyOf(r.dir);
+    assert.equal(records.length, 3);
+    for (const rec of records) assert.deepEqual(ours(rec), git.get(rec.commit.hash), rec.commit.hash);
+    assert.deepEqual(records[1].files.map((f) => `${f.path} ${f.newMode}`), ['z.rs 100644']);
+    assert.deepEqual((await (await openRepository(r.dir)).listTree(c1)).map((e) => e.mode), ['100644', '100755']);
+  } finally {
+    r.dispose();
+  }
+});
