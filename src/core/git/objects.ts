@@ -18,7 +18,7 @@ export type { ParsedCommit, TreeItem } from './parse';
 export interface CacheBudget {
   /** Blob cache: a ring of the texts' UTF-8 bytes (see blobcache.ts). Default 64 MiB. */
   blobBytes?: number;
-  /** Parsed tree cache (bytes, approx.). Default 16 MiB. */
+  /** Raw tree object cache (bytes). Default 16 MiB. */
   treeBytes?: number;
   /** Pack delta-base cache (bytes). Default 32 MiB. */
   deltaBaseBytes?: number;

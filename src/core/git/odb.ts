@@ -66,12 +66,6 @@ export class ObjectDatabase {
     return this.scratch;
   }
 
-  /** True when the object is in a pack or loose (without reading it). */
-  has(oid: string): boolean {
-    for (const p of this.packList()) if (p.find(oid) >= 0) return true;
-    return this.looseNames(oid.slice(0, 2)).has(oid.slice(2));
-  }
-
   /** The one object whose oid starts with `prefix` (4+ hex digits); null when none; throws when ambiguous. */
   expand(prefix: string): string | null {
     const p = prefix.toLowerCase();
