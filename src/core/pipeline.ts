@@ -321,6 +321,9 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       if (inflight.length >= WINDOW) await finishOne();
     }
     while (inflight.length) await finishOne();
+    // the workers' memory (a tokenizer each) is released before the examples and write phases
+    await pool?.close();
+    pool = null;
 
     async function finishOne(): Promise<void> {
       const { h, split, chunks, redactions, result } = inflight.shift()!;
