@@ -1,5 +1,5 @@
 /**
- * History engine benchmark: `npm run bench:history -- [repo path] [--max N] [--runs N]`
+ * History engine benchmark: `npm run bench:history -- [repo path] [--max N] [--runs N] [--tsx]`
  *
  * Without a path, generates (once) a synthetic repository of a few thousand commits of varied Rust
  * files into bench/.work/ with `git fast-import`. Then, in the same run:
@@ -14,6 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildSync } from 'esbuild';
 import { openRepository, type HistoryStats } from '../src/core/git';
 
 const args = process.argv.slice(2);
@@ -21,6 +22,7 @@ const maxIdx = args.indexOf('--max');
 const runsIdx = args.indexOf('--runs');
 const maxCommits = maxIdx >= 0 ? Number(args[maxIdx + 1]) : undefined;
 const runs = runsIdx >= 0 ? Math.max(1, Number(args[runsIdx + 1])) : 2;
+const useTsx = args.includes('--tsx');
 const repoArg = args.filter((a, i) => !a.startsWith('--') && a !== '--engine-child' && (maxIdx < 0 || i !== maxIdx + 1) && (runsIdx < 0 || i !== runsIdx + 1))[0];
 
 function git(cwd: string, ...a: string[]): string {
@@ -192,13 +194,28 @@ async function engineRun(dir: string, max?: number): Promise<EngineRun> {
   return { ms, cpu: (cpu.user + cpu.system) / 1e6, commits, files, stats, rssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
-/** Each engine run in a fresh process, so its peak RSS is its own (not the garbage of earlier runs). */
+/**
+ * Each engine run in a fresh process, so its peak RSS is its own (not the garbage of earlier runs).
+ * The child runs this script bundled by esbuild, the way the CLI and the extension ship the engine
+ * (no TypeScript loader in the process); with `--tsx` it runs under tsx instead.
+ */
 function engineWorkload(dir: string, max?: number): EngineRun {
-  const a = [...process.execArgv, __filename, '--engine-child', dir];
+  const a = useTsx ? [...process.execArgv, __filename] : [bundled()];
+  a.push('--engine-child', dir);
   if (max !== undefined) a.push('--max', String(max));
   const r = spawnSync(process.execPath, a, { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) throw new Error(`engine run failed (exit ${r.status})`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as EngineRun;
+}
+
+let bundlePath: string | null = null;
+function bundled(): string {
+  if (!bundlePath) {
+    bundlePath = path.join(__dirname, '.work', 'history-bench.cjs');
+    fs.mkdirSync(path.dirname(bundlePath), { recursive: true });
+    buildSync({ entryPoints: [__filename], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundlePath, external: ['esbuild'], logLevel: 'warning' });
+  }
+  return bundlePath;
 }
 
 // ───────────── main ─────────────
@@ -218,7 +235,10 @@ async function main(): Promise<void> {
   }
   const mb = (n: number) => (n / 1e6).toFixed(1);
   const s = (x: Run) => `${(x.ms / 1000).toFixed(2)} s wall, ${x.cpu.toFixed(2)} s CPU`;
-  console.log(`repository: ${dir}${maxCommits ? ` (newest ${maxCommits} commits)` : ''}, ${runs} runs each, load average ${loadavg()}`);
+  console.log(
+    `repository: ${dir}${maxCommits ? ` (newest ${maxCommits} commits)` : ''}, ${runs} runs each, engine ${useTsx ? 'under tsx' : 'bundled by esbuild'}, ` +
+      `load average ${loadavg()}`,
+  );
 
   // The machine may be shared: both sides run alternately several times, and each side's best run counts.
   const gs: Awaited<ReturnType<typeof gitWorkload>>[] = [];
