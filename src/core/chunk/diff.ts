@@ -10,7 +10,7 @@ export interface Hunk {
   newEnd: number;
 }
 
-import type { LineIndex } from './lines';
+import { allLines, type LineIndex } from './lines';
 
 /** Beyond this edit distance the middle part is reported as one replaced block (keeps time and memory bounded). */
 const MAX_EDITS = 4000;
@@ -119,7 +119,7 @@ let memo: { a: LineIndex; b: LineIndex; hunks: Hunk[] } | null = null;
  */
 export function diffTexts(a: LineIndex, b: LineIndex): Hunk[] {
   if (memo && memo.a === a && memo.b === b) return memo.hunks;
-  const hunks = diffLines(a.lines(), b.lines());
+  const hunks = diffLines(allLines(a), allLines(b));
   memo = { a, b, hunks };
   return hunks;
 }

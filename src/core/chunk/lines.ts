@@ -46,3 +46,14 @@ export class LineIndex {
     return out;
   }
 }
+
+const recent: Array<[LineIndex, string[]]> = [];
+
+/** `li.lines()`, shared by the last few callers (diff, then top-level chunks, of the same texts). Do not modify. */
+export function allLines(li: LineIndex): string[] {
+  for (const [k, v] of recent) if (k === li) return v;
+  const v = li.lines();
+  recent.unshift([li, v]);
+  if (recent.length > 4) recent.pop();
+  return v;
+}

@@ -6,7 +6,7 @@
  */
 import type { ChunkChange, LineRange, UnitKind } from '../types';
 import { diffLines, diffTexts, Hunk } from './diff';
-import { LineIndex } from './lines';
+import { allLines, LineIndex } from './lines';
 import type { FileAnalysis, Unit } from './units';
 
 export interface Draft {
@@ -293,8 +293,8 @@ function capWindow(w: Hunk, oldL: string[], newL: string[], max: number): Hunk[]
 
 /** Changes outside every unit: changed lines not covered by a unit, with context lines. */
 function topLevel(oldSide: Side | null, newSide: Side | null, opts: PairOptions): Draft[] {
-  const oldL = oldSide ? oldSide.lines.lines() : [];
-  const newL = newSide ? newSide.lines.lines() : [];
+  const oldL = oldSide ? allLines(oldSide.lines) : [];
+  const newL = newSide ? allLines(newSide.lines) : [];
   const covered = (side: Side | null): Uint8Array => {
     const n = side ? side.lines.count : 0;
     const cov = new Uint8Array(n + 2);
@@ -320,8 +320,8 @@ function topLevel(oldSide: Side | null, newSide: Side | null, opts: PairOptions)
 
 /** Diff-hunk chunks for a file without a grammar (or that could not be parsed at all). */
 export function hunkChunks(oldSide: Side | null, newSide: Side | null, opts: PairOptions, change: ChunkChange): Draft[] {
-  const oldL = oldSide ? oldSide.lines.lines() : [];
-  const newL = newSide ? newSide.lines.lines() : [];
+  const oldL = oldSide ? allLines(oldSide.lines) : [];
+  const newL = newSide ? allLines(newSide.lines) : [];
   const windows = hunkWindows(diffLines(oldL, newL), oldL.length, newL.length, opts.contextLines);
   return windowsToDrafts(windows, oldSide, newSide, oldL, newL, opts, 'hunk', change);
 }
