@@ -13,6 +13,7 @@ import { SpillStore, type SpillRef } from './pipeline/spill';
 import { decodeTokenEntry, encodeTokenEntry, type TokenEntry, type TokenGroup } from './pipeline/tokcache';
 import { tokenizeCommit } from './pipeline/tokenizeCommit';
 import { TokenPool } from './pipeline/tokenWorker';
+import { memoTokenizer } from './pipeline/memoTokenizer';
 export { runTokenWorkerIfAsked } from './pipeline/tokenWorker';
 import { resolveSettings, UsageError, type PipelineOptions } from './pipeline/options';
 import { createChunker, loadTokenizer, openRepository } from './pipeline/stages';
@@ -120,6 +121,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
   let pool: TokenPool | null = null;
   try {
     const tok = getTokenizer(opts.tokenizer);
+    // repeated strings (snippets, code sides, grouped chunks) are encoded once per run
+    const mtok = memoTokenizer(tok);
     const head = await repo.resolveRef(settings.ref);
     if (head === null) throw new Error(`${repoDir}: ref "${settings.ref}" does not resolve to a commit (empty repository?)`);
     const cacheBase = opts.cacheDir ?? path.join(repoDir, '.commit-corpus');
@@ -177,7 +180,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         contextLines: settings.contextLines,
         snippetTokens: settings.snippetTokens,
         contextTokens: settings.contextTokens,
-        countTokens: (s: string) => tok.count(s),
+        countTokens: (s: string) => mtok.count(s),
         context: settings.context,
       });
       const missingSet = new Set(missing);
@@ -315,7 +318,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
           const pr = pool.run(commit, chunks).then(store);
           pr.catch(() => undefined); // awaited in order below; never an unhandled rejection meanwhile
           result = pr;
-        } else result = store(tokenizeCommit(tok, commit, chunks, settings));
+        } else result = store(tokenizeCommit(mtok, commit, chunks, settings));
       }
       inflight.push({ h, split, chunks, redactions, result });
       if (inflight.length >= WINDOW) await finishOne();

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { ChunkRecord, CommitInfo } from '../types';
 import { loadTokenizer } from './stages';
+import { memoTokenizer } from './memoTokenizer';
 import { tokenizeCommit, type TokenizeSettings } from './tokenizeCommit';
 import type { TokenGroup } from './tokcache';
 
@@ -32,8 +33,9 @@ interface Reply {
 export function runTokenWorkerIfAsked(): boolean {
   if (isMainThread || !workerData || workerData.ccRole !== ROLE || !parentPort) return false;
   const port = parentPort;
-  const tok = loadTokenizer(workerData.tokenizer as string | undefined);
-  tok.withMarkers();
+  const base = loadTokenizer(workerData.tokenizer as string | undefined);
+  base.withMarkers();
+  const tok = memoTokenizer(base);
   const settings = workerData.settings as TokenizeSettings;
   port.on('message', (job: Job) => {
     try {
