@@ -1,5 +1,6 @@
 /**
- * Chunker benchmark: `npm run bench:chunks -- [repo path] [--max N] [--no-context] [--no-incremental] [--compare]`
+ * Chunker benchmark:
+ *   npm run bench:chunks -- [repo path] [--max N] [--no-context] [--no-incremental] [--tree-cache N] [--workers N] [--compare]
  *
  * --no-incremental  parse every blob from scratch (treeCacheChars 0), for before/after figures
  * --tree-cache N    characters of text whose trees are kept for incremental parsing (treeCacheChars)
@@ -10,7 +11,8 @@
  * Without a path, generates (once) a synthetic Rust repository (a crate of modules with impls, traits and
  * `use crate::` imports, a few hundred commits editing methods) into bench/.work/ with `git fast-import`.
  * Reads the history with the engine, then times only the chunker (parse + units + pairing + context) and
- * prints MB/s parsed (tree-sitter), MB/s of changed text, chunks/s and peak RSS. One thread.
+ * prints MB/s parsed (tree-sitter), MB/s of changed text, chunks/s, the CPU time of chunking and peak RSS
+ * (one thread unless --workers). On a shared machine compare CPU seconds, not wall time.
  */
 import { spawnSync } from 'node:child_process';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
