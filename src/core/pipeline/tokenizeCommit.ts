@@ -22,18 +22,27 @@ function truncCount(t: unknown): number {
   return t ? 1 : 0;
 }
 
-function serializeGroups(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): TokenGroup[] {
-  const r = serializeExample(tok, { commit, chunks }, s.format, s.budgets);
+/**
+ * serializeExample decodes its whole example into `text`; while probing for the split into groups most
+ * results are thrown away, so the probes run with a tokenizer whose decode is skipped, and only the
+ * kept groups are decoded — with the same call serializeExample makes (decode(context ++ target)).
+ */
+function withoutDecode(tok: Tokenizer): Tokenizer {
+  return Object.create(tok, { decode: { value: () => '' } }) as Tokenizer;
+}
+
+function serializeGroups(tok: Tokenizer, probe: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): TokenGroup[] {
+  const r = serializeExample(probe, { commit, chunks }, s.format, s.budgets);
   const truncated = truncCount(r.truncations);
   if (truncated > 0 && chunks.length > 1) {
     const mid = Math.ceil(chunks.length / 2);
-    return [...serializeGroups(tok, commit, chunks.slice(0, mid), s), ...serializeGroups(tok, commit, chunks.slice(mid), s)];
+    return [...serializeGroups(tok, probe, commit, chunks.slice(0, mid), s), ...serializeGroups(tok, probe, commit, chunks.slice(mid), s)];
   }
-  return [{ contextIds: Int32Array.from(r.contextIds), targetIds: Int32Array.from(r.targetIds), text: r.text, truncated }];
+  return [{ contextIds: Int32Array.from(r.contextIds), targetIds: Int32Array.from(r.targetIds), text: tok.decode([...r.contextIds, ...r.targetIds]), truncated }];
 }
 
 export function tokenizeCommit(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): { groups: TokenGroup[]; chunkIds: Int32Array[] } {
-  const groups = chunks.length ? serializeGroups(tok, commit, chunks, s) : [];
+  const groups = chunks.length ? serializeGroups(tok, withoutDecode(tok), commit, chunks, s) : [];
   for (const g of groups) g.sig = minhash(g.targetIds);
   return {
     groups,

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadTokenizer } from '../../../src/core/tokenize/index';
 import { memoTokenizer } from '../../../src/core/pipeline/memoTokenizer';
+import { tokenizeCommit } from '../../../src/core/pipeline/tokenizeCommit';
+import { serializeExample } from '../../../src/core/tokenize/index';
+import type { ChunkRecord, CommitInfo } from '../../../src/core/types';
 
 test('memo tokenizer: same ids as the tokenizer, repeated strings served from memory, bounded', () => {
   const tok = loadTokenizer();
@@ -18,4 +21,44 @@ test('memo tokenizer: same ids as the tokenizer, repeated strings served from me
   assert.deepEqual(memo.encode(big).ids, tok.encode(big).ids);
   assert.equal(memo.vocabSize, tok.vocabSize);
   assert.equal(memo.sha256, tok.sha256);
+});
+
+test('tokenizeCommit: groups equal serializeExample of each group (ids and text), split when over budget', () => {
+  const tok = loadTokenizer();
+  tok.withMarkers();
+  const memo = memoTokenizer(tok);
+  const commit = { hash: 'a'.repeat(40), parents: [], author: { name: 'Ann', email: 'a@x', timestamp: 1, timezoneOffset: 0 }, committer: { name: 'Ann', email: 'a@x', timestamp: 1, timezoneOffset: 0 }, subject: 'Change things', body: 'Longer body\nwith lines', isMerge: false };
+  const chunks = Array.from({ length: 6 }, (_, i) => ({
+    id: `c${i}`,
+    commit: commit.hash,
+    path: `src/m${i % 2}.rs`,
+    language: 'rust',
+    kind: 'fn' as const,
+    qualifiedName: `f${i}`,
+    change: 'modified' as const,
+    oldRange: { start: 1, end: 3 },
+    newRange: { start: 1, end: 3 },
+    oldCode: `fn f${i}() -> u32 {\n    ${'1 + '.repeat(20 + i)}1\n}\n`,
+    newCode: `fn f${i}() -> u64 {\n    ${'2 * '.repeat(25 + i)}2\n}\n`,
+    split: false,
+    context: [{ kind: 'struct' as const, symbol: 'S', path: 'src/s.rs', code: 'struct S { a: u32, b: String }', source: 'import' }],
+  })) as unknown as ChunkRecord[];
+  const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 200 } };
+  const r = tokenizeCommit(memo, commit as CommitInfo, chunks, settings);
+  assert.ok(r.groups.length > 1, 'the small example budget splits the commit');
+  // reference: the halving done directly with serializeExample and the plain tokenizer
+  const ref = (cs: ChunkRecord[]): Array<{ ctx: number[]; tgt: number[]; text: string }> => {
+    const e = serializeExample(tok, { commit: commit as CommitInfo, chunks: cs }, 'seed', settings.budgets);
+    if (e.truncations > 0 && cs.length > 1) return [...ref(cs.slice(0, Math.ceil(cs.length / 2))), ...ref(cs.slice(Math.ceil(cs.length / 2)))];
+    return [{ ctx: e.contextIds, tgt: e.targetIds, text: e.text }];
+  };
+  const want = ref(chunks);
+  assert.equal(r.groups.length, want.length);
+  r.groups.forEach((g, i) => {
+    assert.deepEqual(Array.from(g.contextIds), want[i].ctx);
+    assert.deepEqual(Array.from(g.targetIds), want[i].tgt);
+    assert.equal(g.text, want[i].text);
+    assert.ok(g.text.length > 0);
+  });
+  assert.deepEqual(r.chunkIds.map((c) => Array.from(c)), chunks.map((c) => tok.encode(c.newCode).ids));
 });
