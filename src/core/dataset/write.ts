@@ -7,6 +7,7 @@ import type { SplitName } from './dedup';
 import { expandExample, type CompactExample, type Example, type TextResolver, type WindowOptions } from './examples';
 import type { BuiltDataset } from './model';
 import { datasetCard } from './card';
+import { exampleJsonl } from './exampleJson';
 import { writeExamplesParquet } from './parquet';
 import { encodeChunkTokens } from './safetensors';
 import { AtomicDir, jsonl, sha256, stableJson, type WrittenFile } from './output';
@@ -37,26 +38,6 @@ function* mapIter<T, U>(it: Iterable<T>, f: (x: T) => U): Generator<U> {
   for (const x of it) yield f(x);
 }
 
-function exampleRow(e: Example): Record<string, unknown> {
-  return {
-    commit_hash: e.commit_hash,
-    example_type: e.example_type,
-    num_chunks: e.num_chunks,
-    part: e.part,
-    parts: e.parts,
-    context_length: e.context_length,
-    target_length: e.target_length,
-    input_ids: e.input_ids,
-    labels: e.labels,
-    attention_mask: e.attention_mask,
-    context: e.context,
-    target: e.target,
-    context_mask: e.context_mask,
-    target_mask: e.target_mask,
-    text: e.text,
-  };
-}
-
 export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: () => void): { manifest: Record<string, unknown>; manifestFile: WrittenFile } {
   const seed = ds.settings.layout === 'seed';
   const createdBy = `commit-corpus ${ds.toolVersion}`;
@@ -70,7 +51,7 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
   dir.write('tokens.safetensors', tokens);
   for (const split of SPLITS) {
     const ex = ds.examples[split];
-    dir.write(`dataset/${split}.jsonl`, jsonl(mapIter(expanded(ex, ds.windows, ds.resolveText), exampleRow)));
+    dir.write(`dataset/${split}.jsonl`, exampleJsonl(ex, ds.windows, ds.resolveText));
     const pq = dir.stream(`dataset/${split}.parquet`);
     writeExamplesParquet(ex, ds.windows, createdBy, (b) => pq.write(b), ds.resolveText);
     pq.close();

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildCommitExamples, buildSequentialExamples, expandExample, type CompactExample } from '../../../src/core/dataset/examples';
+import { exampleJsonl, exampleRow } from '../../../src/core/dataset/exampleJson';
+
+const generic = (rows: CompactExample[], w: { contextWindow: number; targetWindow: number; padId: number }, resolve?: (r: object) => string) =>
+  rows.map((c) => JSON.stringify(exampleRow(expandExample(c, w, resolve))) + '\n').join('');
+const fast = (rows: CompactExample[], w: { contextWindow: number; targetWindow: number; padId: number }, resolve?: (r: object) => string) =>
+  Buffer.concat([...exampleJsonl(rows, w, resolve)]).toString('utf8');
+
+test('fast example JSONL is byte-identical to JSON.stringify of the padded rows', () => {
+  const w = { contextWindow: 64, targetWindow: 16, padId: 151643 };
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
+  const ids = (n: number) => Int32Array.from({ length: n }, () => rnd(160000));
+  const rows: CompactExample[] = [];
+  const texts = ['plain', 'quote " backslash \\ newline \n tab \t', 'ünïcödé ✓ 😀 \u0001 \ud800 lone', ''];
+  for (let k = 0; k < 40; k++) {
+    const b = buildCommitExamples({ commitHash: `h${k}`, numChunks: 1 + (k % 3), contextIds: ids(rnd(100)), targetIds: ids(rnd(50)), text: texts[k % texts.length] }, w);
+    rows.push(...b.examples);
+  }
+  rows.push(...buildCommitExamples({ commitHash: 'empty', numChunks: 0, contextIds: [], targetIds: [], text: 'x' }, w).examples);
+  rows.push(...buildSequentialExamples([{ commitHash: 's1', ids: ids(150), text: 'a' }, { commitHash: 's2', ids: ids(33), text: 'b' }], w));
+  // a row longer than its windows (never built, still written like the generic path) and a text by reference
+  rows.push({ commit_hash: 'big', example_type: 'commit_based', num_chunks: 1, part: 0, parts: 1, ctx: ids(70), tgt: ids(3), text: 'big' });
+  const ref = { id: 3 };
+  rows.push({ commit_hash: 'ref', example_type: 'commit_based', num_chunks: 1, part: 0, parts: 1, ctx: ids(5), tgt: ids(5), text: ref });
+  const resolve = (r: object) => (r === ref ? 'resolved "text"' : '?');
+  assert.ok(rows.some((r) => r.parts > 1) && rows.some((r) => r.ctx.length === 0));
+  assert.equal(fast(rows, w, resolve), generic(rows, w, resolve));
+  assert.equal(fast([], w), '');
+});
+
+test('fast example JSONL across many pieces (rows larger in total than one buffer)', () => {
+  const w = { contextWindow: 2048, targetWindow: 256, padId: 0 };
+  const rows = Array.from({ length: 300 }, (_, k) => buildCommitExamples({ commitHash: `c${k}`, numChunks: 1, contextIds: Int32Array.from({ length: 1500 + k }, (_, i) => (i * 7919 + k) % 151000), targetIds: Int32Array.from({ length: 100 }, (_, i) => i), text: 't'.repeat(k) }, w).examples[0]);
+  const pieces = [...exampleJsonl(rows, w)];
+  assert.ok(pieces.length > 1);
+  assert.equal(Buffer.concat(pieces).toString('utf8'), generic(rows, w));
+});
