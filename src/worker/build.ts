@@ -10,12 +10,13 @@ function sleepSync(ms: number): void {
 
 export async function build(
   req: BuildRequest,
-  hooks: { signal: AbortSignal; onProgress: (e: ProgressEvent) => void; log: (line: string) => void },
+  hooks: { signal: AbortSignal; onProgress: (e: ProgressEvent) => void; log: (line: string) => void; tokenWorkers?: { script: string; count: number } },
 ): Promise<BuildSummary> {
   const delay = req.delayPerEventMs ?? 0;
   const r = await runPipeline(req.options, {
     signal: hooks.signal,
     log: hooks.log,
+    tokenWorkers: hooks.tokenWorkers && hooks.tokenWorkers.count > 0 ? hooks.tokenWorkers : undefined,
     onProgress: (e) => {
       hooks.onProgress(e);
       if (delay > 0) sleepSync(delay);

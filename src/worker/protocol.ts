@@ -20,6 +20,8 @@ import type { ContextViewPayload, OverviewPayload, TokenViewPayload } from '../w
 export interface BuildRequest {
   kind: 'build';
   options: PipelineOptions;
+  /** Token worker threads for the build (the `commitCorpus.workers` setting); 0 = tokenize on this thread. */
+  workers?: number;
   /** Testing aid: sleep this long after each progress event (makes a build cancellable on a tiny fixture). */
   delayPerEventMs?: number;
 }

@@ -2,7 +2,9 @@
  * Worker-thread entry (dist/worker.js): answers the extension's requests with the engine.
  * Protocol: ./protocol.ts. One request may run at a time per kind of work; cancels abort its signal.
  */
+import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
+import { runTokenWorkerIfAsked } from '../core/pipeline';
 import { findLocalHfTokenizers } from '../core/tokenize';
 import { overviewFromOutput } from '../extension/webviews/overviewData';
 import { analyzeAt, contextView, exampleView, tokenView } from './analysis';
@@ -11,8 +13,9 @@ import { buildChunks, buildCounts } from './dataset';
 import { commitFiles, listCommitsPage, readBlobAt } from './history';
 import { toWorkerError, type HostToWorker, type Request, type WorkerToHost } from './protocol';
 
-const port = parentPort;
-if (!port) throw new Error('dist/worker.js must run in a worker thread');
+// This file is also the script of a build's token worker threads: those serve tokenization only.
+const port = runTokenWorkerIfAsked() ? null : parentPort;
+if (!port && !parentPort) throw new Error('dist/worker.js must run in a worker thread');
 
 const running = new Map<number, AbortController>();
 
@@ -27,6 +30,8 @@ async function handle(id: number, req: Request, signal: AbortSignal): Promise<un
         signal,
         onProgress: (event) => send({ type: 'progress', id, event }),
         log: (line) => send({ type: 'log', id, line }),
+        // this same script serves as the build's token worker threads (see the entry check above)
+        tokenWorkers: { script: __filename, count: Math.max(0, Math.min(req.workers ?? 2, os.availableParallelism())) },
       });
     case 'listCommits':
       return listCommitsPage(req.repo, req.skip, req.limit);
@@ -58,7 +63,7 @@ async function handle(id: number, req: Request, signal: AbortSignal): Promise<un
   }
 }
 
-port.on('message', (msg: HostToWorker) => {
+port?.on('message', (msg: HostToWorker) => {
   if (msg.type === 'cancel') {
     running.get(msg.id)?.abort();
     return;

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { test } from 'node:test';
+import { TokenPool } from '../../../src/core/pipeline/tokenWorker';
 import { loadTokenizer } from '../../../src/core/tokenize/index';
 import { memoTokenizer } from '../../../src/core/pipeline/memoTokenizer';
 import { tokenizeCommit } from '../../../src/core/pipeline/tokenizeCommit';
@@ -61,4 +63,23 @@ test('tokenizeCommit: groups equal serializeExample of each group (ids and text)
     assert.ok(g.text.length > 0);
   });
   assert.deepEqual(r.chunkIds.map((c) => Array.from(c)), chunks.map((c) => tok.encode(c.newCode).ids));
+});
+
+test('the editor worker script (src/worker/worker.ts) serves as a token worker: same result as the main thread', async () => {
+  const tok = loadTokenizer();
+  tok.withMarkers();
+  const commit = { hash: 'b'.repeat(40), parents: [], author: { name: 'Bo', email: 'b@x', timestamp: 1, timezoneOffset: 0 }, committer: { name: 'Bo', email: 'b@x', timestamp: 1, timezoneOffset: 0 }, subject: 'Fix', body: '', isMerge: false } as CommitInfo;
+  const chunk = { id: 'c', commit: commit.hash, path: 'src/a.rs', language: 'rust', kind: 'fn', qualifiedName: 'a', change: 'modified', oldRange: null, newRange: null, oldCode: 'fn a() {}', newCode: 'fn a() -> u8 { 1 }', split: false, context: [] } as unknown as ChunkRecord;
+  const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 4096 } };
+  const pool = new TokenPool(path.resolve(__dirname, '../../../src/worker/worker.ts'), 1, undefined, settings);
+  try {
+    const r = await pool.run(commit, [chunk]);
+    const want = tokenizeCommit(tok, commit, [chunk], settings);
+    assert.deepEqual(Array.from(r.groups[0].contextIds), Array.from(want.groups[0].contextIds));
+    assert.deepEqual(Array.from(r.groups[0].targetIds), Array.from(want.groups[0].targetIds));
+    assert.equal(r.groups[0].text, want.groups[0].text);
+    assert.deepEqual(Array.from(r.chunkIds[0]), Array.from(want.chunkIds[0]));
+  } finally {
+    await pool.close();
+  }
 });
