@@ -304,19 +304,23 @@ class ChunkerImpl implements Chunker {
       countTokens: this.countTokens,
       collapse: w.spec?.collapse ?? '{ … }',
     });
-    const refs = references(d.newCode || d.oldCode);
-    // 1. same commit, other files (in rank order; only definitions whose name the chunk uses can match)
+    // Files without a grammar (fallback hunks: TOML, JSON, …) get no context: a name match there is noise.
+    if (!w.spec) return collector.items;
+    const side = w.newSide?.analysis ? w.newSide : w.oldSide;
+    const sideOid = side === w.newSide ? w.file.newOid : w.file.oldOid;
+    const code = d.newCode || d.oldCode;
+    const refs = references(code);
+    const scope = side?.analysis ? this.importScope(w.spec.id, side.analysis.imports) : EMPTY_SCOPE;
+    // 1. same commit, other files (in rank order; only definitions whose name the chunk uses and that
+    //    the chunk's file can reach: imported, glob-imported, through a module path, or crate/package-visible)
     for (const i of candidates(defs, defsByKey, refs)) {
       const def = defs[i];
       if (collector.full) break;
-      if (def.path === w.file.path || !refersTo(def.unit, refs)) continue;
+      if (def.path === w.file.path || !refersTo(def.unit, refs) || !reachable(w.spec.id, w.file.path, def, scope, code)) continue;
       const parent = def.unit.parent >= 0 ? def.analysis.units[def.unit.parent] : undefined;
       if (parent && collector.has(def.path, parent.start, parent.end)) continue;
       collector.addDefinition(def, 'same-commit');
     }
-    if (!w.spec) return collector.items;
-    const side = w.newSide?.analysis ? w.newSide : w.oldSide;
-    const sideOid = side === w.newSide ? w.file.newOid : w.file.oldOid;
     if (!side?.analysis || !sideOid) return collector.items;
     // 2. the file's own imports relevant to the chunk
     const relevant: ImportedName[] = [];
@@ -344,6 +348,22 @@ class ChunkerImpl implements Chunker {
       }
     }
     return collector.items;
+  }
+
+  /** What a file's imports make reachable by name. */
+  private importScope(language: string, decls: ImportDecl[]): ImportScope {
+    const scope: ImportScope = { names: new Set(), modules: [], glob: false };
+    for (const decl of decls) {
+      for (const n of this.imports(language, decl)) {
+        if (n.local === '*') scope.glob = true;
+        else if (n.module || n.imported === '*') scope.modules.push(n.local);
+        else {
+          scope.names.add(n.local);
+          scope.names.add(n.imported);
+        }
+      }
+    }
+    return scope;
   }
 
   /** parseImport of a declaration, remembered (the same declarations are read for every chunk of a file). */
@@ -482,4 +502,40 @@ function candidates(defs: Definition[], byKey: Map<string, number[]>, refs: Set<
     if (l) out.push(...l);
   }
   return out.sort((a, b) => a - b);
+}
+
+interface ImportScope {
+  /** Names imported one by one (local and original). */
+  names: Set<string>;
+  /** Local names of imported modules / namespaces (`ns` in `ns.Foo`, `b` in `b::Foo`). */
+  modules: string[];
+  /** A glob import (`use super::*`, `from x import *`). */
+  glob: boolean;
+}
+
+const EMPTY_SCOPE: ImportScope = { names: new Set(), modules: [], glob: false };
+
+/** Rust items every file of the crate can name by path or through a `use` elsewhere in the module tree. */
+const RUST_CRATE_VISIBLE = new Set(['struct', 'enum', 'union', 'trait', 'type', 'macro', 'impl', 'method']);
+
+/** Can a chunk of `file` (with its imports `scope`) refer to this definition of another file of the commit? */
+function reachable(language: string, file: string, def: Definition, scope: ImportScope, code: string): boolean {
+  const u = def.unit;
+  const names = [u.name, u.owner, u.trait].filter((n): n is string => !!n);
+  if (names.some((n) => scope.names.has(n))) return true;
+  if (scope.glob) return true;
+  if (scope.modules.some((m) => code.includes(`${m}.${u.name}`) || code.includes(`${m}::${u.name}`))) return true;
+  switch (language) {
+    case 'rust':
+      return RUST_CRATE_VISIBLE.has(u.kind) || code.includes(`::${u.name}`);
+    case 'go':
+      return dirOf(def.path) === dirOf(file);
+    default:
+      return false;
+  }
+}
+
+function dirOf(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i < 0 ? '' : p.slice(0, i);
 }
