@@ -14,7 +14,7 @@ import type { Encoding, Tokenizer } from '../tokenize/index';
 
 const MIN_CHARS = 16; // shorter strings are cheaper to encode than to look up and keep
 
-export function memoTokenizer(tok: Tokenizer, maxChars = 24 << 20): Tokenizer & { readonly hits: number; readonly misses: number } {
+export function memoTokenizer(tok: Tokenizer, maxChars = 8 << 20): Tokenizer & { readonly hits: number; readonly misses: number; clear(): void } {
   let young = new Map<string, Encoding>();
   let old = new Map<string, Encoding>();
   let youngChars = 0;
@@ -58,6 +58,11 @@ export function memoTokenizer(tok: Tokenizer, maxChars = 24 << 20): Tokenizer & 
     },
     get misses() {
       return misses;
+    },
+    clear: () => {
+      young = new Map();
+      old = new Map();
+      youngChars = 0;
     },
     encode: (text, opts) => (opts?.offsets ? tok.encode(text, opts) : ids(text)),
     count: (text) => ids(text).ids.length,

@@ -23,6 +23,10 @@ test('memo tokenizer: same ids as the tokenizer, repeated strings served from me
   assert.deepEqual(memo.encode(big).ids, tok.encode(big).ids);
   assert.equal(memo.vocabSize, tok.vocabSize);
   assert.equal(memo.sha256, tok.sha256);
+  memo.clear();
+  const before = memo.misses;
+  memo.encode(texts[0]);
+  assert.equal(memo.misses, before + 1, "cleared");
 });
 
 test('tokenizeCommit: groups equal serializeExample of each group (ids and text), split when over budget', () => {
