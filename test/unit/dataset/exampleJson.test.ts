@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildCommitExamples, buildSequentialExamples, expandExample, type CompactExample } from '../../../src/core/dataset/examples';
 import { exampleJsonl, exampleRow } from '../../../src/core/dataset/exampleJson';
+import { examplesToParquet } from '../../../src/core/dataset/parquet';
+import { parquetReadObjects } from 'hyparquet';
 
 const generic = (rows: CompactExample[], w: { contextWindow: number; targetWindow: number; padId: number }, resolve?: (r: object) => string) =>
   rows.map((c) => JSON.stringify(exampleRow(expandExample(c, w, resolve))) + '\n').join('');
@@ -37,4 +39,23 @@ test('fast example JSONL across many pieces (rows larger in total than one buffe
   const pieces = [...exampleJsonl(rows, w)];
   assert.ok(pieces.length > 1);
   assert.equal(Buffer.concat(pieces).toString('utf8'), generic(rows, w));
+});
+
+test('Parquet fast path (columns straight from compact rows) writes the same bytes as padded rows', async () => {
+  const w = { contextWindow: 48, targetWindow: 12, padId: 151643 };
+  let seed = 3;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
+  const ids = (n: number) => Int32Array.from({ length: n }, () => rnd(160000));
+  const rows: CompactExample[] = [];
+  for (let k = 0; k < 300; k++) rows.push(...buildCommitExamples({ commitHash: `h${k}`, numChunks: 1 + (k % 3), contextIds: ids(rnd(80)), targetIds: ids(rnd(30)), text: `t ${k} ✓` }, w).examples);
+  rows.push(...buildSequentialExamples([{ commitHash: 's1', ids: ids(500), text: 'a' }], w));
+  const ref = { id: 1 };
+  rows.push({ commit_hash: 'ref', example_type: 'commit_based', num_chunks: 1, part: 0, parts: 1, ctx: ids(0), tgt: ids(12), text: ref });
+  const resolve = (r: object) => (r === ref ? 'by reference' : '?');
+  const fastBytes = examplesToParquet(rows, w, 'test', resolve);
+  assert.ok(fastBytes.equals(examplesToParquet(rows, w, 'test', resolve, true)));
+  const read = (await parquetReadObjects({ file: fastBytes.buffer.slice(fastBytes.byteOffset, fastBytes.byteOffset + fastBytes.byteLength) as ArrayBuffer })) as Array<Record<string, unknown>>;
+  assert.equal(read.length, rows.length);
+  assert.equal(read[read.length - 1].text, 'by reference');
+  assert.deepEqual(read[0].input_ids, expandExample(rows[0], w).input_ids);
 });
