@@ -1,7 +1,7 @@
 /**
  * Whole-build benchmark: each phase's time, MB/s of changed source, peak RSS, then a no-op rebuild.
  *
- *   npm run bench:pipeline -- [repo] [--max-commits N] [--keep-cache] [--workers N (token worker threads, 0 = none)]
+ *   npm run bench:pipeline -- [repo] [--max-commits N] [--keep-cache] [--workers N (token worker threads, 0 = none)] [--chunk-workers N]
  *
  * Default repo: this repository. Output and cache go to bench/.work/ (git-ignored). The first build
  * starts from an empty cache unless --keep-cache is given.
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   if (keep) args.splice(args.indexOf('--keep-cache'), 1);
   const maxCommits = flag('--max-commits');
   const workersArg = flag('--workers');
+  const chunkThreads = Number(flag('--chunk-workers') ?? 0);
   const workers = workersArg !== undefined ? Number(workersArg) : Math.min(4, os.availableParallelism());
   const tokenWorkers = workers > 0 ? { script: path.resolve(__dirname, '../src/core/pipeline/tokenWorkerEntry.ts'), count: workers } : undefined;
   const repo = path.resolve(args[0] ?? '.');
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     { repo, out, cacheDir, maxCommits: maxCommits ? Number(maxCommits) : undefined },
     {
       tokenWorkers,
+      chunkThreads,
       log: (l) => process.stderr.write(`  ${l}\n`),
       onProgress: (() => {
         let last = 0;
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
   const manifest = JSON.parse(fs.readFileSync(r.manifestPath, 'utf8'));
   const cs = JSON.parse(fs.readFileSync(path.join(out, 'chunking_stats.json'), 'utf8'));
   const mb = cs.changed_bytes / 1e6;
-  console.log(`repo ${repo}, token workers ${workers}, ${os.availableParallelism()} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`repo ${repo}, token workers ${workers}, chunk workers ${chunkThreads}, ${os.availableParallelism()} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`commits ${r.commits.total} (processed ${r.commits.processed}), files changed ${cs.files_changed}, changed text ${mb.toFixed(1)} MB, chunks ${r.chunks}, tokens ${r.tokens}`);
   console.log(`examples train ${r.examples.train} / val ${r.examples.val} / test ${r.examples.test}; duplicates exact ${r.duplicates.exact}, near ${JSON.stringify(r.duplicates.near)}`);
   console.log('phase       time (s)   MB/s (changed text)');

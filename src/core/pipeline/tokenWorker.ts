@@ -11,6 +11,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { ChunkRecord, CommitInfo } from '../types';
 import { loadTokenizer } from './stages';
 import { memoTokenizer } from './memoTokenizer';
+import { runChunkWorkerIfAsked } from './chunkWorker';
 import { tokenizeCommit, type TokenizeSettings } from './tokenizeCommit';
 import type { TokenGroup } from './tokcache';
 
@@ -31,6 +32,7 @@ interface Reply {
 
 /** Worker side: serve jobs forever. Returns false when this thread is not a token worker. */
 export function runTokenWorkerIfAsked(): boolean {
+  if (runChunkWorkerIfAsked()) return true; // the same scripts serve the chunk stage's threads
   if (isMainThread || !workerData || workerData.ccRole !== ROLE || !parentPort) return false;
   const port = parentPort;
   const base = loadTokenizer(workerData.tokenizer as string | undefined);

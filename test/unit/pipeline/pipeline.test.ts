@@ -123,6 +123,26 @@ test('same input and settings give byte-identical data files (no cache + token w
   for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(out2, f))), `${f} differs`);
 });
 
+test('chunk stage on worker threads (contiguous commit slices, fresh cache) gives byte-identical data files', async () => {
+  const out3 = path.join(tmp, 'out3');
+  const logs: string[] = [];
+  const script = path.join(__dirname, '../../../src/core/pipeline/tokenWorkerEntry.ts');
+  const r = await runPipeline({ repo: repo.dir, out: out3, layout: 'seed', cacheDir: path.join(tmp, 'cache3'), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 2, log: (l) => logs.push(l) });
+  assert.ok(logs.some((l) => /chunks: 2 worker threads/.test(l)), 'chunk workers were used');
+  assert.equal(r.commits.processed, 12);
+  const a = files(out).filter((f) => !/MANIFEST|manifest/.test(f));
+  assert.deepEqual(files(out3).filter((f) => !/MANIFEST|manifest/.test(f)), a);
+  for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(out3, f))), `${f} differs`);
+  // cancelled while the chunk workers run: no output folder, the error is the cancellation
+  const ac = new AbortController();
+  const target = path.join(tmp, 'cancelled-chunks');
+  await assert.rejects(
+    runPipeline({ repo: repo.dir, out: target, cacheDir: path.join(tmp, 'cache4'), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 2, signal: ac.signal, onProgress: (e) => e.phase === 'chunks' && ac.abort() }),
+    AbortError,
+  );
+  assert.ok(!fs.existsSync(target));
+});
+
 test('cancel mid-run leaves no folder and no temp folder', async () => {
   const ac = new AbortController();
   const target = path.join(tmp, 'cancelled');

@@ -1,0 +1,184 @@
+/**
+ * Chunk workers: the chunks stage over worker threads, one contiguous slice of the commit list each
+ * (`sinceCommit..ref` walked by its own repository reader and chunker), each entry written to the
+ * cache by the worker. The main thread then reads the entries back in commit order as it does for a
+ * cached run, so the output is the same as a one-thread build (chunkCommit is a function of the
+ * commit and the repository only). A commit a slice's walk did not reach stays missing and is chunked
+ * by the caller afterwards.
+ *
+ * Worker side: a script started with workerData.ccRole === 'cc-chunk' (dispatched by runTokenWorkerIfAsked).
+ */
+import * as path from 'node:path';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
+import type { ChunkRecord, CommitInfo, CommitRecord, RepoReader, SkipReason } from '../types';
+import { Cache } from './cache';
+import { memoTokenizer } from './memoTokenizer';
+import { createChunker, loadTokenizer, openRepository } from './stages';
+
+export const CHUNK_ROLE = 'cc-chunk';
+
+export interface CommitCacheEntry {
+  commit: CommitInfo;
+  chunks: ChunkRecord[];
+  files: number;
+  skips: Partial<Record<SkipReason, number>>;
+  languages: Record<string, number>;
+  changedBytes: number;
+  error?: string;
+}
+
+/** History options as plain data (dates as ISO strings) so they cross to a worker. */
+export interface SliceHistory {
+  ref: string;
+  since?: string;
+  until?: string;
+  include?: string[];
+  exclude?: string[];
+  languages?: string[];
+  includeMerges: boolean;
+  skipBots: boolean;
+  maxFileBytes: number;
+  detectRenames: 'exact' | 'similarity';
+}
+
+export interface ChunkSettings {
+  maxChunkChars: number;
+  contextLines: number;
+  snippetTokens: number;
+  contextTokens: number;
+  context: boolean;
+}
+
+interface SliceJob {
+  ccRole: typeof CHUNK_ROLE;
+  repoDir: string;
+  cacheBase: string;
+  ns: string;
+  tokenizer?: string;
+  chunk: ChunkSettings;
+  history: SliceHistory;
+  /** The slice: commits `sinceCommit..ref`, of which `hashes` are to be chunked. */
+  ref: string;
+  sinceCommit?: string;
+  hashes: string[];
+}
+
+type SliceMessage = { type: 'done'; n: number } | { type: 'end' } | { type: 'error'; error: string };
+
+export function chunkerOptions(s: ChunkSettings, count: (text: string) => number) {
+  return { maxChunkChars: s.maxChunkChars, contextLines: s.contextLines, snippetTokens: s.snippetTokens, contextTokens: s.contextTokens, countTokens: count, context: s.context };
+}
+
+export function historyOptions(h: SliceHistory) {
+  return { ...h, since: h.since ? new Date(h.since) : undefined, until: h.until ? new Date(h.until) : undefined };
+}
+
+type Chunker = Awaited<ReturnType<typeof createChunker>>;
+
+/** One commit's cache entry: its chunks plus the file counts the stats need. */
+export async function chunkOne(chunker: Chunker, rec: CommitRecord, repo: RepoReader): Promise<CommitCacheEntry> {
+  const skips: Partial<Record<SkipReason, number>> = {};
+  const languages: Record<string, number> = {};
+  let changedBytes = 0;
+  for (const f of rec.files) {
+    if (f.skip) skips[f.skip] = (skips[f.skip] ?? 0) + 1;
+    if (f.language) languages[f.language] = (languages[f.language] ?? 0) + 1;
+    changedBytes += (f.newText?.length ?? 0) + (f.oldText?.length ?? 0);
+  }
+  const chunks: ChunkRecord[] = rec.error ? [] : await chunker.chunkCommit(rec, repo);
+  return { commit: rec.commit, chunks, files: rec.files.length, skips, languages, changedBytes, ...(rec.error ? { error: rec.error } : {}) };
+}
+
+/** Worker side. Returns false when this thread is not a chunk worker. */
+export function runChunkWorkerIfAsked(): boolean {
+  if (!workerData || workerData.ccRole !== CHUNK_ROLE || !parentPort) return false;
+  const port = parentPort;
+  const job = workerData as SliceJob;
+  const send = (m: SliceMessage) => port.postMessage(m);
+  (async () => {
+    const tok = loadTokenizer(job.tokenizer);
+    tok.withMarkers();
+    const mtok = memoTokenizer(tok);
+    const repo = await openRepository(job.repoDir);
+    const chunker = await createChunker(chunkerOptions(job.chunk, (s) => mtok.count(s)));
+    try {
+      const cache = new Cache(job.cacheBase, true);
+      const want = new Set(job.hashes);
+      let n = 0;
+      for await (const rec of repo.history({ ...historyOptions(job.history), ref: job.ref, sinceCommit: job.sinceCommit }) as AsyncIterable<CommitRecord>) {
+        if (!want.has(rec.commit.hash)) continue;
+        cache.put(job.ns, rec.commit.hash, await chunkOne(chunker, rec, repo));
+        send({ type: 'done', n: ++n });
+      }
+      send({ type: 'end' });
+    } finally {
+      chunker.dispose();
+      repo.close();
+    }
+  })().catch((e: unknown) => send({ type: 'error', error: (e as Error)?.stack ?? String(e) }));
+  return true;
+}
+
+/**
+ * Main side: chunks `order[from..]`'s `missing` commits over `count` contiguous slices, one worker
+ * thread each (`script` as for TokenPool). Resolves when every slice ended; `onDone` is called
+ * with the number of commits chunked so far. Aborting the signal terminates the workers.
+ */
+export async function chunkInWorkers(
+  script: string,
+  count: number,
+  base: Omit<SliceJob, 'ccRole' | 'ref' | 'sinceCommit' | 'hashes'>,
+  order: string[],
+  missing: Set<string>,
+  onDone: (n: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const idx: number[] = [];
+  order.forEach((h, i) => missing.has(h) && idx.push(i));
+  const slices: Array<Pick<SliceJob, 'ref' | 'sinceCommit' | 'hashes'>> = [];
+  for (let w = 0; w < count; w++) {
+    const a = Math.round((w * idx.length) / count);
+    const b = Math.round(((w + 1) * idx.length) / count);
+    if (b <= a) continue;
+    const first = idx[a];
+    const last = idx[b - 1];
+    slices.push({ ref: order[last], sinceCommit: first > 0 ? order[first - 1] : undefined, hashes: idx.slice(a, b).map((i) => order[i]) });
+  }
+  const done = slices.map(() => 0);
+  const workers: Worker[] = [];
+  const stop = () => workers.forEach((w) => void w.terminate());
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    await Promise.all(
+      slices.map(
+        (s, i) =>
+          new Promise<void>((resolve, reject) => {
+            const data: SliceJob = { ccRole: CHUNK_ROLE, ...base, ...s };
+            const tsxApi = ['tsx', 'cjs', 'api'].join('/');
+            const w = script.endsWith('.ts')
+              ? new Worker(`require(${JSON.stringify(require.resolve(tsxApi))}).register(); require(${JSON.stringify(path.resolve(script))});`, { eval: true, workerData: data })
+              : new Worker(path.resolve(script), { workerData: data });
+            workers.push(w);
+            let ended = false;
+            w.on('message', (m: SliceMessage) => {
+              if (m.type === 'done') {
+                done[i] = m.n;
+                onDone(done.reduce((x, y) => x + y, 0));
+              } else if (m.type === 'end') {
+                ended = true;
+                void w.terminate();
+                resolve();
+              } else reject(new Error(`chunk worker: ${m.error}`));
+            });
+            w.on('error', reject);
+            w.on('exit', (code) => {
+              if (!ended) reject(signal?.aborted ? new Error('cancelled') : new Error(`chunk worker exited with code ${code}`));
+            });
+          }),
+      ),
+    );
+  } finally {
+    signal?.removeEventListener('abort', stop);
+    stop();
+  }
+}
