@@ -62,3 +62,8 @@ const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 export function utf8Decode(bytes: number[]): string {
   return decoder.decode(Uint8Array.from(bytes));
 }
+
+/** The same decoding as utf8Decode, from bytes already in a Uint8Array. */
+export function utf8DecodeBytes(bytes: Uint8Array): string {
+  return decoder.decode(bytes);
+}

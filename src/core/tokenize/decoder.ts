@@ -1,5 +1,5 @@
 /** Decoders of tokenizer.json (ByteLevel, Metaspace, Replace, ByteFallback, Fuse, Strip, Sequence), as HF's decode_chain. */
-import { CHAR_TO_BYTE, utf8Decode, utf8Into } from './bytes';
+import { CHAR_TO_BYTE, utf8Decode, utf8DecodeBytes, utf8Into } from './bytes';
 import { UnsupportedTokenizerError } from './normalizer';
 
 export type DecoderFn = (tokens: string[]) => string[];
@@ -12,21 +12,36 @@ export function buildDecoder(spec: any): DecoderFn | null {
       const fns = (spec.decoders as any[]).map(buildDecoder).filter((f): f is DecoderFn => f !== null);
       return (toks) => fns.reduce((acc, f) => f(acc), toks);
     }
-    case 'ByteLevel':
-      return (toks) => {
-        const bytes: number[] = [];
-        const tmp: number[] = [];
-        for (const t of toks) {
-          let ok = true;
-          for (const c of t) if (!CHAR_TO_BYTE.has(c)) ok = false;
-          if (ok) for (const c of t) bytes.push(CHAR_TO_BYTE.get(c)!);
-          else {
-            const n = utf8Into(t, tmp);
-            for (let k = 0; k < n; k++) bytes.push(tmp[k]);
-          }
-        }
-        return [utf8Decode(bytes)];
+    case 'ByteLevel': {
+      // each token's bytes depend on its string only: computed once per distinct token (the vocabulary)
+      const cache = new Map<string, Uint8Array>();
+      const tmp: number[] = [];
+      const bytesOf = (t: string): Uint8Array => {
+        let b = cache.get(t);
+        if (b) return b;
+        let ok = true;
+        for (const c of t) if (!CHAR_TO_BYTE.has(c)) ok = false;
+        if (ok) {
+          const out: number[] = [];
+          for (const c of t) out.push(CHAR_TO_BYTE.get(c)!);
+          b = Uint8Array.from(out);
+        } else b = Uint8Array.from(tmp.slice(0, utf8Into(t, tmp)));
+        if (cache.size < 1 << 19) cache.set(t, b);
+        return b;
       };
+      return (toks) => {
+        const parts = toks.map(bytesOf);
+        let n = 0;
+        for (const p of parts) n += p.length;
+        const all = new Uint8Array(n);
+        n = 0;
+        for (const p of parts) {
+          all.set(p, n);
+          n += p.length;
+        }
+        return [utf8DecodeBytes(all)];
+      };
+    }
     case 'Metaspace': {
       const rep: string = spec.replacement ?? '▁';
       const scheme: string = spec.prepend_scheme ?? (spec.add_prefix_space === false ? 'never' : 'always');
