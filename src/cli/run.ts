@@ -45,6 +45,8 @@ Build options:
   --keep-emails             keep author e-mails in commits.jsonl (code and messages are still redacted)
   --no-cache                do not read or write .commit-corpus/cache
   --no-workers              tokenize on the main thread only
+  --chunk-workers N         chunk on N worker threads (contiguous commit slices; needs the cache): less peak
+                            memory (the parsers' memory is freed with the threads), slower on a busy machine
   --json                    print a JSON summary on stdout
   -q, --quiet               no progress output
 
@@ -70,6 +72,7 @@ const BUILD_OPTIONS = {
   'keep-emails': { type: 'boolean' },
   'no-cache': { type: 'boolean' },
   'no-workers': { type: 'boolean' },
+  'chunk-workers': { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -138,6 +141,7 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
     keepAuthorEmails: !!v['keep-emails'],
     cache: !v['no-cache'],
   };
+  const chunkThreads = int('chunk-workers', v['chunk-workers']) ?? 0;
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   if (ctx.handleSigint !== false) process.once('SIGINT', onSigint);
@@ -150,6 +154,7 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
       onProgress: progress?.onProgress,
       log: v.quiet || v.json ? undefined : (line) => io.stderr.write(`${line}\n`),
       tokenWorkers: ctx.workerScript && !v['no-workers'] && os.availableParallelism() > 1 ? { script: ctx.workerScript, count: Math.min(4, os.availableParallelism()) } : undefined,
+      chunkThreads,
     });
     progress?.done();
     if (v.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');

@@ -51,7 +51,7 @@ test('build --json prints a summary; a rebuild is up to date; plain output names
 });
 
 test('bad usage exits 2 with a message; failures exit 1; abort exits 130 and writes nothing', async () => {
-  for (const args of [['build', repo.dir, '--format', 'nope'], ['build', '--bogus'], ['frobnicate'], ['build', repo.dir, '--max-commits', 'x'], ['verify'], ['build', repo.dir, '--since', 'yesterdayish'], ['build', repo.dir, '--tokenizer', '/nope/tokenizer.json']]) {
+  for (const args of [['build', repo.dir, '--format', 'nope'], ['build', '--bogus'], ['frobnicate'], ['build', repo.dir, '--max-commits', 'x'], ['build', repo.dir, '--chunk-workers', '-1'], ['verify'], ['build', repo.dir, '--since', 'yesterdayish'], ['build', repo.dir, '--tokenizer', '/nope/tokenizer.json']]) {
     const r = await run(args);
     assert.equal(r.code, 2, `${args.join(' ')} → ${r.code} ${r.err}`);
     assert.match(r.err, /commit-corpus: .+/);
@@ -68,6 +68,7 @@ test('bad usage exits 2 with a message; failures exit 1; abort exits 130 and wri
   const help = await run(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.out, /commit-corpus build \[repo\]/);
+  assert.match(help.out, /--chunk-workers N/);
 });
 
 test('inspect prints stats; verify passes on good output', async () => {
