@@ -175,8 +175,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const missingTotal = missing.length;
     const chunkSettings = pick(settings, ['maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context']);
     const chunkThreads = hooks.tokenWorkers ? (hooks.chunkThreads ?? 0) : 0;
-    // Many commits to chunk and threads to spare: contiguous slices on worker threads, each writing its
-    // entries to the cache (read back below in commit order, so the output is the same).
+    // Asked for (hooks.chunkThreads) and enough commits: contiguous slices on worker threads, each writing
+    // its entries to the cache (read back below in commit order, so the output is the same).
     if (cache.enabled && chunkThreads >= 1 && missing.length >= (hooks.tokenWorkers!.minJobs ?? 64) * chunkThreads) {
       log(`chunks: ${chunkThreads} worker threads`);
       const total = missing.length;
