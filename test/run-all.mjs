@@ -1,10 +1,11 @@
-// `npm test`: unit, then integration (extension host in code-server), then e2e (VS Code UI in
+// `npm test`: unit, the build/.vsix checks, then integration (extension host in code-server), then e2e (VS Code UI in
 // Chromium). Runs all three even when one fails, prints each one's counts and a final
 // `N passed, N failed` line, and exits non-zero on any failure.
 import { spawn } from 'node:child_process';
 
 const steps = [
   { name: 'unit', cmd: ['node', 'test/run-unit.mjs'] },
+  { name: 'package', cmd: ['node', '--import', 'tsx', '--test', '--test-reporter=spec', 'test/package/build.test.ts', 'test/package/vsix.test.ts'] },
   { name: 'integration', cmd: ['npx', 'tsx', 'test/vscode/run-integration.ts'] },
   { name: 'e2e', cmd: ['npx', 'tsx', 'test/vscode/run-e2e.ts'] },
 ];
