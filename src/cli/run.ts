@@ -45,8 +45,8 @@ Build options:
   --keep-emails             keep author e-mails in commits.jsonl (code and messages are still redacted)
   --no-cache                do not read or write .commit-corpus/cache
   --no-workers              tokenize on the main thread only
-  --chunk-workers N         chunk on N worker threads (contiguous commit slices; needs the cache): less peak
-                            memory (the parsers' memory is freed with the threads), slower on a busy machine
+  --chunk-workers N         chunk on N worker threads (contiguous commit slices; needs the cache; default 1,
+                            0 = the main thread): the parsers' memory is freed with the threads (lower peak)
   --json                    print a JSON summary on stdout
   -q, --quiet               no progress output
 
@@ -141,7 +141,7 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
     keepAuthorEmails: !!v['keep-emails'],
     cache: !v['no-cache'],
   };
-  const chunkThreads = int('chunk-workers', v['chunk-workers']) ?? 0;
+  const chunkThreads = v['chunk-workers'] === '0' ? 0 : (int('chunk-workers', v['chunk-workers']) ?? 1);
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   if (ctx.handleSigint !== false) process.once('SIGINT', onSigint);
