@@ -12,7 +12,7 @@ import type { Phase, ProgressEvent } from '../core/types';
 import type { BuildSummary } from '../worker/protocol';
 import { Disposable } from './disposable';
 import { isCancelled, reportError } from './errors';
-import { debugDelayPerEventMs, pipelineOptions } from './settings';
+import { debugDelayPerEventMs, pipelineOptions, workerCount } from './settings';
 import type { LastBuild, PersistentState } from './state';
 import type { WorkerPool } from './workerPool';
 
@@ -151,7 +151,7 @@ export class BuildRunner extends Disposable {
           const tracker = new ProgressTracker();
           progress.report({ message: 'starting the engine…' });
           return this.pool.request(
-            { kind: 'build', options, delayPerEventMs: debugDelayPerEventMs() },
+            { kind: 'build', options, workers: workerCount(), delayPerEventMs: debugDelayPerEventMs() },
             {
               signal: ac.signal,
               onProgress: (e) => {
