@@ -236,6 +236,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     clock.end({ processed, cached: order.length - processed });
     log(`chunks: processed ${processed} commits, reused ${order.length - processed} from the cache`);
     checkAbort(signal);
+    // history is not read again: its caches (blob ring, trees, delta bases, parsed commits) go now
+    repo.close();
 
     // ── One pass in commit order: redaction (before tokenization), message cleaning, exact dedup,
     //    tokens (cached by content), chunk rows streamed to chunks.jsonl. Only token ids stay in memory.
@@ -272,6 +274,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const inflight: Array<{ h: string; split: SplitName; chunks: ChunkRecord[]; redactions: number[]; result: TokenEntry | Promise<TokenEntry> }> = [];
     const workerCount = hooks.tokenWorkers?.count ?? 0;
     const poolWanted = !!hooks.tokenWorkers && workerCount > 0 && countMissingTokens() >= (hooks.tokenWorkers.minJobs ?? 64);
+    // the workers encode: the chunker's counts remembered here would not be looked up again
+    if (poolWanted) mtok.clear();
     const startPool = () => {
       log(`tokens: ${workerCount} worker threads`);
       return new TokenPool(hooks.tokenWorkers!.script, workerCount, opts.tokenizer, { format: settings.format, budgets: settings.budgets });
