@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   if (keep) args.splice(args.indexOf('--keep-cache'), 1);
   const maxCommits = flag('--max-commits');
   const workersArg = flag('--workers');
-  const chunkThreads = Number(flag('--chunk-workers') ?? 0);
+  const chunkThreads = Number(flag('--chunk-workers') ?? 1); // the CLI default
   const workers = workersArg !== undefined ? Number(workersArg) : Math.min(4, os.availableParallelism());
   const tokenWorkers = workers > 0 ? { script: path.resolve(__dirname, '../src/core/pipeline/tokenWorkerEntry.ts'), count: workers } : undefined;
   const repo = path.resolve(args[0] ?? '.');

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { ChunkRecord, CommitInfo } from '../types';
 import { loadTokenizer } from './stages';
-import { memoTokenizer } from './memoTokenizer';
+import { memoTokenizer, WORKER_MEMO_CHARS } from './memoTokenizer';
 import { runChunkWorkerIfAsked } from './chunkWorker';
 import { tokenizeCommit, type TokenizeSettings } from './tokenizeCommit';
 import type { TokenGroup } from './tokcache';
@@ -37,7 +37,7 @@ export function runTokenWorkerIfAsked(): boolean {
   const port = parentPort;
   const base = loadTokenizer(workerData.tokenizer as string | undefined);
   base.withMarkers();
-  const tok = memoTokenizer(base);
+  const tok = memoTokenizer(base, WORKER_MEMO_CHARS);
   const settings = workerData.settings as TokenizeSettings;
   port.on('message', (job: Job) => {
     try {
