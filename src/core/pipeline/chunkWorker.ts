@@ -65,8 +65,15 @@ interface SliceJob {
 
 type SliceMessage = { type: 'done'; n: number } | { type: 'end' } | { type: 'error'; error: string };
 
+/**
+ * Parsed-file analyses kept by a build's chunker (LRU; a pure cache, the output does not depend on it).
+ * The chunker's default (4096) holds hundreds of MiB of analyses on tokio; 1024 keeps the hits that
+ * matter (the next commit touching a file) — tokio 1,500 commits: peak RSS 894 vs 999 MiB, chunks 18.1 vs 19.5 s.
+ */
+const ANALYSIS_CACHE_ENTRIES = 1024;
+
 export function chunkerOptions(s: ChunkSettings, count: (text: string) => number) {
-  return { maxChunkChars: s.maxChunkChars, contextLines: s.contextLines, snippetTokens: s.snippetTokens, contextTokens: s.contextTokens, countTokens: count, context: s.context };
+  return { maxChunkChars: s.maxChunkChars, contextLines: s.contextLines, snippetTokens: s.snippetTokens, contextTokens: s.contextTokens, countTokens: count, context: s.context, cacheEntries: ANALYSIS_CACHE_ENTRIES };
 }
 
 export function historyOptions(h: SliceHistory) {
