@@ -141,10 +141,16 @@ describe('Commit Corpus in the VS Code UI', { timeout: 280_000 }, () => {
       path.join(workspace.dir, '.vscode', 'settings.json'),
       JSON.stringify({ 'commitCorpus.debug.delayPerEventMs': 4000, 'commitCorpus.outputDir': 'slow-out', 'commitCorpus.cache': false }),
     );
-    await page.waitForTimeout(1500); // the configuration watcher picks the file up
-    await runCommand(page, 'Build training dataset');
     const toast = page.locator('.notification-toast', { hasText: 'building dataset' }).first();
-    await toast.locator('text=/chunking commits/').waitFor();
+    // The configuration watcher picks the file up after a moment; a build started before that runs
+    // with the old settings (cached, fast) and shows no slow progress: then try again.
+    let slow = false;
+    for (let attempt = 0; attempt < 3 && !slow; attempt++) {
+      await page.waitForTimeout(1500 + attempt * 2500);
+      await runCommand(page, 'Build training dataset');
+      slow = await toast.locator('text=/chunking commits/').waitFor({ timeout: 20_000 }).then(() => true, () => false);
+    }
+    assert.ok(slow, 'the slowed-down build shows its progress');
     await shot('08-slow-build-progress.png');
     await toast.locator('a.monaco-button, .monaco-button', { hasText: 'Cancel' }).first().click();
     await page.locator('.statusbar', { hasText: 'build cancelled' }).first().waitFor({ timeout: 10_000 });
