@@ -20,6 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createChunker } from '../src/core/chunk';
 import { openRepository } from '../src/core/git';
+import { rng } from '../test/fixtures/rng';
 
 const args = process.argv.slice(2);
 const maxIdx = args.indexOf('--max');
@@ -33,15 +34,6 @@ const workersIdx = args.indexOf('--workers');
 const workers = workersIdx >= 0 ? Number(args[workersIdx + 1]) : 1;
 const valueAt = new Set([maxIdx, treeIdx, workersIdx].filter((i) => i >= 0).map((i) => i + 1));
 const repoArg = args.filter((a, i) => !a.startsWith('--') && !valueAt.has(i))[0];
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = 'stream buffer poll ready waker task spawn handle io read write frame codec runtime driver timer sleep channel sender receiver permit'.split(' ');
 const MODULES = 24;

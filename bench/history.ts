@@ -16,6 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { openRepository, type HistoryStats } from '../src/core/git';
+import { rng } from '../test/fixtures/rng';
 
 const args = process.argv.slice(2);
 const maxIdx = args.indexOf('--max');
@@ -32,15 +33,6 @@ function git(cwd: string, ...a: string[]): string {
 }
 
 // ───────────── synthetic repository ─────────────
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = 'stream buffer poll ready waker task spawn handle io read write frame codec runtime driver timer sleep channel sender receiver permit semaphore notify mutex lock guard budget context future pin'.split(' ');
 

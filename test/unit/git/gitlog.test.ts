@@ -10,6 +10,7 @@ import { FixtureRepo } from '../../fixtures/repo';
 import type { CommitRecord } from '../../../src/core/types';
 import { openRepository } from '../../../src/core/git';
 import { collect, historyOf } from './helpers';
+import { rng } from '../../fixtures/rng';
 
 interface RawLine {
   status: string;
@@ -60,16 +61,6 @@ function ours(rec: CommitRecord): string[] {
       }),
     )
     .sort();
-}
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const repo = FixtureRepo.create();

@@ -2,6 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Tokenizer as HfReference } from 'tokenizers';
+import { rng } from '../../fixtures/rng';
+export { rng };
 
 /**
  * The reference for plain-text encoding: same file, but special tokens get a content that cannot
@@ -49,16 +51,6 @@ export function sourceFiles(dirs: string[], ext: RegExp): string[] {
   };
   dirs.forEach(walk);
   return out.sort();
-}
-
-/** Deterministic pseudo-random generator (mulberry32). */
-export function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export const ADVERSARIAL: string[] = [
