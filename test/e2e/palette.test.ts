@@ -10,11 +10,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { launchBrowser, LaunchedBrowser } from '../vscode/browser';
 import { CodeServer, startCodeServer } from '../vscode/codeServer';
 import { codeServerEntry, REPO_ROOT } from '../vscode/install';
 import { installCleanup } from '../vscode/processes';
+import { webviewFrame } from '../vscode/webviewFrame';
 import { makeWorkspace, WORKSPACE_COMMITS } from '../vscode/workspace';
 import type { FixtureRepo } from '../fixtures/repo';
 
@@ -201,15 +202,3 @@ async function openFile(page: Page, name: string): Promise<void> {
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor();
 }
 
-/** The inner frame of the webview whose page shows `view`. */
-async function webviewFrame(page: Page, view: string): Promise<Frame> {
-  const until = Date.now() + UI_TIMEOUT;
-  for (;;) {
-    for (const f of page.frames()) {
-      const n = await f.locator(`body[data-view="${view}"] #app .view`).count().catch(() => 0);
-      if (n > 0) return f;
-    }
-    if (Date.now() > until) throw new Error(`no webview frame shows the ${view} view`);
-    await page.waitForTimeout(200);
-  }
-}

@@ -17,6 +17,7 @@ import { launchBrowser, LaunchedBrowser } from '../vscode/browser';
 import { CodeServer, startCodeServer } from '../vscode/codeServer';
 import { codeServerEntry, REPO_ROOT } from '../vscode/install';
 import { installCleanup } from '../vscode/processes';
+import { webviewFrame as sharedWebviewFrame } from '../vscode/webviewFrame';
 import { makeWorkspace } from '../vscode/workspace';
 import type { FixtureRepo } from '../fixtures/repo';
 
@@ -54,17 +55,8 @@ describe('Commit Corpus webviews in the VS Code UI', { timeout: 300_000 }, () =>
   }
 
   /** The inner frame of the visible webview whose page shows `view`. */
-  async function webviewFrame(view: string): Promise<Frame> {
-    const until = Date.now() + UI_TIMEOUT;
-    for (;;) {
-      for (const f of page.frames()) {
-        const n = await f.locator(`body[data-view="${view}"] #app .view`).count().catch(() => 0);
-        if (n > 0) return f;
-      }
-      if (Date.now() > until) throw new Error(`no webview frame shows the ${view} view`);
-      await page.waitForTimeout(200);
-    }
-  }
+  const webviewFrame = (view: string): Promise<Frame> => sharedWebviewFrame(page, view, UI_TIMEOUT);
+
 
   async function shot(name: string): Promise<void> {
     await page.waitForTimeout(300);

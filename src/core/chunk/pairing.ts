@@ -4,20 +4,12 @@
  * oversized units split on AST boundaries, changes outside every unit as top-level chunks,
  * and plain diff-hunk chunks for files without a grammar.
  */
-import type { ChunkChange, LineRange, UnitKind } from '../types';
+import type { ChunkChange, ChunkRecord, LineRange, UnitKind } from '../types';
 import { diffLines, diffTexts, Hunk } from './diff';
 import { allLines, LineIndex } from './lines';
 import type { FileAnalysis, Unit } from './units';
 
-export interface Draft {
-  kind: UnitKind;
-  qualifiedName: string;
-  change: ChunkChange;
-  oldRange: LineRange | null;
-  newRange: LineRange | null;
-  oldCode: string;
-  newCode: string;
-  split: boolean;
+export interface Draft extends Pick<ChunkRecord, 'kind' | 'qualifiedName' | 'change' | 'oldRange' | 'newRange' | 'oldCode' | 'newCode' | 'split'> {
   /** Part index when one unit gave several chunks. */
   part: number;
   /** The units the chunk comes from (for context: names it defines). */

@@ -4,20 +4,13 @@
  * decoding anything, any subtree whose oid is unchanged is not read, and only the changed entries
  * become strings. Exact renames are paired by blob oid afterwards.
  */
-import type { ChangeType } from '../types';
+import type { FileChange } from '../types';
 import type { AttrRule } from './attributes';
 import { MODE_GITLINK, MODE_SYMLINK } from './classify';
 import { ObjectFormatError, safeName, treeEntryMode } from './parse';
 import { pairSimilarRenames, type TextSource } from './similarity';
 
-export interface RawChange {
-  path: string;
-  oldPath?: string;
-  change: ChangeType;
-  oldMode?: string;
-  newMode?: string;
-  oldOid?: string;
-  newOid?: string;
+export interface RawChange extends Pick<FileChange, 'path' | 'oldPath' | 'change' | 'oldMode' | 'newMode' | 'oldOid' | 'newOid'> {
   /** .gitattributes rules in effect for this path (root first). */
   rules: readonly AttrRule[];
 }
