@@ -2,18 +2,26 @@
  * Parquet export of examples with hyparquet-writer: scalar columns plus `list<int32>` columns
  * (3-level LIST, as pyarrow / Hugging Face `datasets` expect). Deterministic bytes (no timestamps).
  *
- * hyparquet-writer's generic nested encoder visits every value; our lists are never null nor empty,
- * so their repetition/definition levels are computed directly here and each column chunk is handed
- * to its `writeColumn` (row groups of ROW_GROUP rows keep memory bounded).
+ * hyparquet-writer writes the file structure (schema, row groups, footer, offset indexes) and the flat
+ * columns. Its generic nested encoder visits every repetition/definition level and value of the padded
+ * lists (most of the time of a build's write phase), so the list columns of rows that fit their
+ * windows are written page by page by parquetPages.ts: the same bytes, O(rows) levels. Three paths,
+ * all giving the same bytes (tests): 'fast' (default), 'columns' (the list columns' padded values and
+ * levels handed to hyparquet-writer's writeColumn), 'rows' (padded Example rows, the reference).
  */
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writeColumn } from 'hyparquet-writer/src/column.js';
 import { expandExample, IGNORE_INDEX, type CompactExample, type Example, type TextResolver, type WindowOptions } from './examples';
+import { writeListColumn, type RowFiller } from './parquetPages';
+
+/** How a row group is encoded: all three give the same bytes. */
+export type ParquetPath = 'fast' | 'columns' | 'rows';
 
 const LIST_COLUMNS = ['input_ids', 'labels', 'attention_mask', 'context', 'target', 'context_mask', 'target_mask'] as const;
 const INT_COLUMNS = ['num_chunks', 'part', 'parts', 'context_length', 'target_length'] as const;
 const STRING_COLUMNS = ['commit_hash', 'example_type'] as const;
 const ROW_GROUP = 256;
+const PAGE_SIZE = 1 << 20;
 
 type SchemaElement = Record<string, unknown>;
 type Column = { name: string; path: SchemaElement[]; values: (rows: Example[]) => PageData };
@@ -78,31 +86,44 @@ export function parquetSchema(): SchemaElement[] {
   return [{ name: 'root', num_children: COLUMNS.length }, ...COLUMNS.flatMap((c) => c.path.slice(1))];
 }
 
+/** A list column's rows for parquetPages.ts (the fast path) instead of its padded page data. */
+interface FastList {
+  rows: CompactExample[];
+  len: number;
+  fill: RowFiller;
+}
+
 class ExampleParquetWriter extends ParquetWriter {
   writeRows(rows: Example[]): void {
     this.writeColumns(rows.length, COLUMNS.map((col) => col.values(rows)));
   }
 
-  /** One row group of `numRows` rows from each column's page data (in COLUMNS order). */
-  writeColumns(numRows: number, pages: PageData[]): void {
+  /** One row group of `numRows` rows from each column's page data or fast list (in COLUMNS order). */
+  writeColumns(numRows: number, pages: Array<PageData | FastList>): void {
     const start = this.writer.offset;
     const columns: unknown[] = [];
     for (const [ci, col] of COLUMNS.entries()) {
-      const element = col.path[col.path.length - 1];
-      const column = {
-        columnName: col.path.slice(1).map((s) => s.name).join('.'),
-        element,
-        schemaPath: col.path,
-        codec: 'SNAPPY',
-        compressors: this.compressors,
-        stats: false,
-        pageSize: 1 << 20,
-        offsetIndex: true,
-        columnIndex: false,
-        encoding: element.type === 'INT32' && col.path.length > 2 ? 'DELTA_BINARY_PACKED' : undefined,
-      };
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const result = writeColumn({ writer: this.writer, column: column as any, pageData: pages[ci] as any });
+      const data = pages[ci];
+      let result;
+      if ('fill' in data) {
+        result = writeListColumn(this.writer, { schemaPath: col.path as Array<{ name: string }>, len: data.len, fill: data.fill }, data.rows, this.compressors.SNAPPY as (b: Uint8Array) => Uint8Array, PAGE_SIZE);
+      } else {
+        const element = col.path[col.path.length - 1];
+        const column = {
+          columnName: col.path.slice(1).map((s) => s.name).join('.'),
+          element,
+          schemaPath: col.path,
+          codec: 'SNAPPY',
+          compressors: this.compressors,
+          stats: false,
+          pageSize: PAGE_SIZE,
+          offsetIndex: true,
+          columnIndex: false,
+          encoding: element.type === 'INT32' && col.path.length > 2 ? 'DELTA_BINARY_PACKED' : undefined,
+        };
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        result = writeColumn({ writer: this.writer, column: column as any, pageData: data as any });
+      }
       columns.push(result.chunk);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       (this.pendingIndexes as any[]).push(result);
@@ -116,64 +137,51 @@ class ExampleParquetWriter extends ParquetWriter {
   }
 }
 
-/**
- * Fast path: the page data of every column straight from compact rows that fit their windows (the
- * padded lists have a fixed length per column, so their levels are the same for every row group of a
- * size and are shared). Same values, same levels, so the same bytes as writeRows(expanded rows).
- */
-const levelCache = new Map<string, { def: Uint8Array; rep: Uint8Array }>();
+type ListName = (typeof LIST_COLUMNS)[number];
 
-function levels(rows: number, len: number): { def: Uint8Array; rep: Uint8Array } {
-  const key = `${rows}:${len}`;
-  let l = levelCache.get(key);
-  if (!l) {
-    const def = new Uint8Array(rows * len).fill(1);
-    const rep = new Uint8Array(rows * len).fill(1);
-    for (let r = 0; r < rows; r++) rep[r * len] = 0;
-    if (levelCache.size > 16) levelCache.clear();
-    levelCache.set(key, (l = { def, rep }));
-  }
-  return l;
-}
-
-function compactPages(rows: CompactExample[], w: WindowOptions, resolve?: TextResolver): PageData[] {
+/** Each list column's padded length and how one compact row (that fits its windows) fills it. */
+function listFillers(w: WindowOptions): Record<ListName, { len: number; fill: RowFiller }> {
   const { contextWindow: cw, targetWindow: tw, padId } = w;
   const total = cw + tw;
-  const n = rows.length;
-  const lists: Record<(typeof LIST_COLUMNS)[number], Int32Array> = {
-    input_ids: new Int32Array(n * total),
-    labels: new Int32Array(n * total),
-    attention_mask: new Int32Array(n * total),
-    context: new Int32Array(n * cw),
-    target: new Int32Array(n * tw),
-    context_mask: new Int32Array(n * cw),
-    target_mask: new Int32Array(n * tw),
+  return {
+    input_ids: {
+      len: total,
+      fill: (c, out, o) => {
+        out.set(c.ctx, o);
+        out.set(c.tgt, o + c.ctx.length);
+        out.fill(padId, o + c.ctx.length + c.tgt.length, o + total);
+      },
+    },
+    labels: {
+      len: total,
+      fill: (c, out, o) => {
+        if (c.example_type === 'sequential') out.set(c.ctx, o);
+        else out.fill(IGNORE_INDEX, o, o + c.ctx.length);
+        out.set(c.tgt, o + c.ctx.length);
+        out.fill(IGNORE_INDEX, o + c.ctx.length + c.tgt.length, o + total);
+      },
+    },
+    attention_mask: { len: total, fill: (c, out, o) => mask(out, o, c.ctx.length + c.tgt.length, total) },
+    context: { len: cw, fill: (c, out, o) => padded(out, o, c.ctx, cw, padId) },
+    target: { len: tw, fill: (c, out, o) => padded(out, o, c.tgt, tw, padId) },
+    context_mask: { len: cw, fill: (c, out, o) => mask(out, o, c.ctx.length, cw) },
+    target_mask: { len: tw, fill: (c, out, o) => mask(out, o, c.tgt.length, tw) },
   };
-  rows.forEach((c, r) => {
-    const nc = c.ctx.length;
-    const nt = c.tgt.length;
-    let o = r * total;
-    const ids = lists.input_ids;
-    ids.set(c.ctx, o);
-    ids.set(c.tgt, o + nc);
-    ids.fill(padId, o + nc + nt, o + total);
-    const lab = lists.labels;
-    if (c.example_type === 'sequential') lab.set(c.ctx, o);
-    else lab.fill(IGNORE_INDEX, o, o + nc);
-    lab.set(c.tgt, o + nc);
-    lab.fill(IGNORE_INDEX, o + nc + nt, o + total);
-    lists.attention_mask.fill(1, o, o + nc + nt); // the rest stays 0
-    o = r * cw;
-    lists.context.set(c.ctx, o);
-    lists.context.fill(padId, o + nc, o + cw);
-    lists.context_mask.fill(1, o, o + nc);
-    o = r * tw;
-    lists.target.set(c.tgt, o);
-    lists.target.fill(padId, o + nt, o + tw);
-    lists.target_mask.fill(1, o, o + nt);
-  });
-  const lens: Record<(typeof LIST_COLUMNS)[number], number> = { input_ids: total, labels: total, attention_mask: total, context: cw, target: tw, context_mask: cw, target_mask: tw };
-  const flatValues: Record<string, unknown[]> = {
+}
+
+function padded(out: Int32Array, o: number, ids: Int32Array, len: number, padId: number): void {
+  out.set(ids, o);
+  out.fill(padId, o + ids.length, o + len);
+}
+
+function mask(out: Int32Array, o: number, ones: number, len: number): void {
+  out.fill(1, o, o + ones);
+  out.fill(0, o + ones, o + len);
+}
+
+/** The flat (scalar and string) columns' values of compact rows. */
+function flatValues(rows: CompactExample[], resolve?: TextResolver): Record<string, unknown[]> {
+  return {
     commit_hash: rows.map((c) => c.commit_hash),
     example_type: rows.map((c) => c.example_type),
     num_chunks: rows.map((c) => c.num_chunks),
@@ -183,13 +191,30 @@ function compactPages(rows: CompactExample[], w: WindowOptions, resolve?: TextRe
     target_length: rows.map((c) => c.tgt.length),
     text: rows.map((c) => (typeof c.text === 'string' ? c.text : resolve ? resolve(c.text) : '')),
   };
+}
+
+const flatPage = (values: unknown[]): PageData => ({ values, definitionLevels: [], repetitionLevels: [], maxDefinitionLevel: 0 });
+
+/** 'fast': flat columns through hyparquet-writer, list columns by parquetPages.ts. */
+function fastColumns(rows: CompactExample[], w: WindowOptions, resolve?: TextResolver): Array<PageData | FastList> {
+  const lists = listFillers(w);
+  const flat = flatValues(rows, resolve);
+  return COLUMNS.map((col) => (col.name in lists ? { rows, ...lists[col.name as ListName] } : flatPage(flat[col.name])));
+}
+
+/** 'columns': every column's padded values and levels handed to hyparquet-writer's writeColumn. */
+function compactPages(rows: CompactExample[], w: WindowOptions, resolve?: TextResolver): PageData[] {
+  const lists = listFillers(w);
+  const flat = flatValues(rows, resolve);
   return COLUMNS.map((col) => {
-    if (col.name in lens) {
-      const name = col.name as (typeof LIST_COLUMNS)[number];
-      const l = levels(n, lens[name]);
-      return { values: lists[name], definitionLevels: l.def, repetitionLevels: l.rep, maxDefinitionLevel: 1 };
-    }
-    return { values: flatValues[col.name], definitionLevels: [], repetitionLevels: [], maxDefinitionLevel: 0 };
+    if (!(col.name in lists)) return flatPage(flat[col.name]);
+    const { len, fill } = lists[col.name as ListName];
+    const values = new Int32Array(rows.length * len);
+    rows.forEach((c, r) => fill(c, values, r * len));
+    const def = new Uint8Array(values.length).fill(1);
+    const rep = new Uint8Array(values.length).fill(1);
+    for (let i = 0; i < rep.length; i += len) rep[i] = 0;
+    return { values, definitionLevels: def, repetitionLevels: rep, maxDefinitionLevel: 1 };
   });
 }
 
@@ -206,6 +231,21 @@ export function writeExamplesParquet(
   /** Always go through padded Example rows (the reference the fast path is tested against). */
   expanded = false,
 ): void {
+  writeParquetVia(expanded ? 'rows' : 'fast', examples, w, createdBy, sink, resolve);
+}
+
+/**
+ * writeExamplesParquet through a chosen path (tests and bench/parquet.ts compare them). A row group
+ * with a row longer than its windows always goes through padded rows.
+ */
+export function writeParquetVia(
+  path: ParquetPath,
+  examples: CompactExample[],
+  w: WindowOptions,
+  createdBy: string,
+  sink: (bytes: Uint8Array) => void,
+  resolve?: TextResolver,
+): void {
   const writer = new ByteWriter(1 << 21);
   const flush = () => {
     if (writer.index > 0) sink(new Uint8Array(writer.buffer, 0, writer.index));
@@ -219,17 +259,24 @@ export function writeExamplesParquet(
   writer.finish = flush;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const pw = new ExampleParquetWriter({ writer, schema: parquetSchema() as any, createdBy, statistics: false });
+  const fits = (c: CompactExample) => c.ctx.length <= w.contextWindow && c.tgt.length <= w.targetWindow;
   for (let i = 0; i < examples.length; i += ROW_GROUP) {
     const rows = examples.slice(i, i + ROW_GROUP);
-    if (!expanded && rows.every((c) => c.ctx.length <= w.contextWindow && c.tgt.length <= w.targetWindow)) pw.writeColumns(rows.length, compactPages(rows, w, resolve));
-    else pw.writeRows(rows.map((c) => expandExample(c, w, resolve)));
+    if (path === 'rows' || !rows.every(fits)) pw.writeRows(rows.map((c) => expandExample(c, w, resolve)));
+    else if (path === 'columns') pw.writeColumns(rows.length, compactPages(rows, w, resolve));
+    else pw.writeColumns(rows.length, fastColumns(rows, w, resolve));
   }
   pw.finish();
 }
 
 /** The whole Parquet file in memory (tests, small outputs). */
 export function examplesToParquet(examples: CompactExample[], w: WindowOptions, createdBy: string, resolve?: TextResolver, expanded = false): Buffer {
+  return parquetVia(expanded ? 'rows' : 'fast', examples, w, createdBy, resolve);
+}
+
+/** examplesToParquet through a chosen path. */
+export function parquetVia(path: ParquetPath, examples: CompactExample[], w: WindowOptions, createdBy: string, resolve?: TextResolver): Buffer {
   const parts: Buffer[] = [];
-  writeExamplesParquet(examples, w, createdBy, (b) => parts.push(Buffer.from(b)), resolve, expanded);
+  writeParquetVia(path, examples, w, createdBy, (b) => parts.push(Buffer.from(b)), resolve);
   return Buffer.concat(parts);
 }

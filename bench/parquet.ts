@@ -1,0 +1,100 @@
+/**
+ * Parquet export throughput: the fast list-column path vs hyparquet-writer's generic column encoder,
+ * on synthetic examples shaped like a tokio build (40,451 examples, contextWindow 2048, targetWindow 256).
+ *
+ *   npx tsx bench/parquet.ts [--examples N] [--paths fast,columns[,rows]]
+ *
+ * Examples: context length spread over 50–2048 (1 in 10 exactly 2048, truncated contexts), target over
+ * 10–256 (1 in 10 exactly 256, split targets), ids uniformly random below 151,000, text ~2 KB; written
+ * as train/val/test (70/15/15) like a build. Each path runs in its own process (its own peak RSS); the
+ * files' sha256 are compared (all paths write the same bytes).
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { CompactExample } from '../src/core/dataset/examples';
+import { writeParquetVia, type ParquetPath } from '../src/core/dataset/parquet';
+import { rng } from '../test/fixtures/rng';
+
+const W = { contextWindow: 2048, targetWindow: 256, padId: 151643 };
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+}
+
+function examples(n: number): CompactExample[] {
+  const r = rng(42);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  let base = '';
+  const words = ['fn', 'let', 'mut', 'self', 'impl', 'pub', 'async', 'await', 'Result<()>', 'tokio::spawn', '{', '}', '(', ')', ';', '\n    ', '&mut', 'Arc<Mutex<T>>'];
+  while (base.length < 1 << 20) base += words[int(0, words.length - 1)] + (r() < 0.3 ? `x${int(0, 9999)}` : ' ');
+  const out: CompactExample[] = [];
+  for (let i = 0; i < n; i++) {
+    const nc = r() < 0.1 ? W.contextWindow : int(50, W.contextWindow);
+    const nt = r() < 0.1 ? W.targetWindow : int(10, W.targetWindow);
+    const ids = (len: number) => {
+      const a = new Int32Array(len);
+      for (let k = 0; k < len; k++) a[k] = Math.floor(r() * 151000);
+      return a;
+    };
+    const start = int(0, base.length - 2600);
+    out.push({
+      commit_hash: createHash('sha1').update(String(i)).digest('hex'),
+      example_type: 'commit_based',
+      num_chunks: int(1, 12),
+      part: 0,
+      parts: 1,
+      ctx: ids(nc),
+      tgt: ids(nt),
+      text: base.slice(start, start + int(1500, 2500)),
+    });
+  }
+  return out;
+}
+
+function runOne(path: ParquetPath, n: number): void {
+  const t0 = performance.now();
+  const all = examples(n);
+  const genS = (performance.now() - t0) / 1000;
+  const rssBefore = process.memoryUsage().rss;
+  const splits = [all.slice(0, Math.floor(n * 0.7)), all.slice(Math.floor(n * 0.7), Math.floor(n * 0.85)), all.slice(Math.floor(n * 0.85))];
+  let bytes = 0;
+  let hashMs = 0;
+  const hashes: string[] = [];
+  const t1 = performance.now();
+  for (const rows of splits) {
+    const h = createHash('sha256');
+    writeParquetVia(path, rows, W, 'bench', (b) => {
+      const th = performance.now();
+      bytes += b.length;
+      h.update(b);
+      hashMs += performance.now() - th;
+    });
+    hashes.push(h.digest('hex').slice(0, 16));
+  }
+  const s = (performance.now() - t1 - hashMs) / 1000;
+  const peak = process.resourceUsage().maxRSS / 1024;
+  console.log(
+    JSON.stringify({ path, examples: n, seconds: +s.toFixed(2), outMB: +(bytes / 1e6).toFixed(1), outMBps: +(bytes / 1e6 / s).toFixed(1), rowsPerS: Math.round(n / s), peakRssMiB: Math.round(peak), rssBeforeWriteMiB: Math.round(rssBefore / 1048576), generateS: +genS.toFixed(1), sha256: hashes }),
+  );
+}
+
+const n = Number(arg('examples', '40451'));
+if (process.argv.includes('--child')) {
+  runOne(arg('path', 'fast') as ParquetPath, n);
+} else {
+  const paths = arg('paths', 'columns,fast').split(',') as ParquetPath[];
+  const results: Array<Record<string, unknown>> = [];
+  for (const p of paths) {
+    const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', '--path', p, '--examples', String(n)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (r.status !== 0) throw new Error(`path ${p} failed (${r.status})`);
+    const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    results.push(res);
+    console.log(`${p.padEnd(8)} ${String(res.seconds).padStart(7)} s  ${String(res.outMBps).padStart(7)} MB/s out (${res.outMB} MB, ${res.rowsPerS} rows/s)  peak RSS ${res.peakRssMiB} MiB (${res.rssBeforeWriteMiB} MiB before writing)`);
+  }
+  const same = results.every((r) => JSON.stringify(r.sha256) === JSON.stringify(results[0].sha256));
+  console.log(same ? `same bytes on every path (${(results[0].sha256 as string[]).join(' ')})` : `DIFFERENT BYTES: ${results.map((r) => `${r.path}=${(r.sha256 as string[]).join(',')}`).join('  ')}`);
+  if (results.length > 1) console.log(`speed-up ${results[0].path} → ${results[results.length - 1].path}: ${((results[0].seconds as number) / (results[results.length - 1].seconds as number)).toFixed(1)}×`);
+  if (!same) process.exitCode = 1;
+}
