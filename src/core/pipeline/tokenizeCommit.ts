@@ -38,7 +38,12 @@ function serializeGroups(tok: Tokenizer, probe: Tokenizer, commit: CommitInfo, c
     const mid = Math.ceil(chunks.length / 2);
     return [...serializeGroups(tok, probe, commit, chunks.slice(0, mid), s), ...serializeGroups(tok, probe, commit, chunks.slice(mid), s)];
   }
-  return [{ contextIds: Int32Array.from(r.contextIds), targetIds: Int32Array.from(r.targetIds), text: tok.decode([...r.contextIds, ...r.targetIds]), truncated }];
+  // context and target back to back in one buffer (examples take views of it without copying)
+  const all = new Int32Array(r.contextIds.length + r.targetIds.length);
+  all.set(r.contextIds);
+  all.set(r.targetIds, r.contextIds.length);
+  const contextIds = all.subarray(0, r.contextIds.length);
+  return [{ contextIds, targetIds: all.subarray(r.contextIds.length), text: tok.decode(all), truncated }];
 }
 
 export function tokenizeCommit(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): { groups: TokenGroup[]; chunkIds: Int32Array[] } {

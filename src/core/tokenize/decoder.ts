@@ -2,7 +2,13 @@
 import { CHAR_TO_BYTE, utf8Decode, utf8DecodeBytes, utf8Into } from './bytes';
 import { UnsupportedTokenizerError } from './normalizer';
 
-export type DecoderFn = (tokens: string[]) => string[];
+export type DecoderFn = ((tokens: string[]) => string[]) & {
+  /**
+   * Set when the whole chain is one ByteLevel decoder: a token's bytes depend on the token alone, so a
+   * caller may concatenate per-token bytes (cached per id) and decode UTF-8 once — the same string.
+   */
+  tokenBytes?: (token: string) => Uint8Array;
+};
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export function buildDecoder(spec: any): DecoderFn | null {
@@ -29,7 +35,7 @@ export function buildDecoder(spec: any): DecoderFn | null {
         if (cache.size < 1 << 19) cache.set(t, b);
         return b;
       };
-      return (toks) => {
+      const fn: DecoderFn = (toks) => {
         const parts = toks.map(bytesOf);
         let n = 0;
         for (const p of parts) n += p.length;
@@ -41,6 +47,8 @@ export function buildDecoder(spec: any): DecoderFn | null {
         }
         return [utf8DecodeBytes(all)];
       };
+      fn.tokenBytes = bytesOf;
+      return fn;
     }
     case 'Metaspace': {
       const rep: string = spec.replacement ?? '▁';

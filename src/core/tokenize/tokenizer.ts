@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assetPath } from '../assets';
 import { BpeModel } from './bpe';
-import { utf8Into } from './bytes';
+import { utf8DecodeBytes, utf8Into } from './bytes';
 import { buildDecoder, DecoderFn } from './decoder';
 import { MARKERS, Marker } from './markers';
 import { buildNormalizer, escapeRe, Normalized, NormalizerFn, UnsupportedTokenizerError } from './normalizer';
@@ -36,7 +36,7 @@ export interface Tokenizer {
   readonly vocabSize: number;
   encode(text: string, opts?: { offsets?: boolean }): Encoding;
   count(text: string): number;
-  decode(ids: number[]): string;
+  decode(ids: ArrayLike<number>): string;
   tokenToId(tok: string): number | undefined;
   idToToken(id: number): string | undefined;
   /** The added tokens (special and not), by id. */
@@ -90,6 +90,7 @@ export class HfTokenizer implements Tokenizer {
 
   private registerAdded(t: AddedToken): void {
     this.added.set(t.id, t);
+    this.idBytes[t.id] = undefined;
     this.addedByContent.set(t.content, t.id);
     this.size = Math.max(this.size, t.id + 1);
   }
@@ -237,15 +238,41 @@ export class HfTokenizer implements Tokenizer {
     });
   }
 
-  decode(ids: number[]): string {
+  decode(ids: ArrayLike<number>): string {
+    if (this.decoder?.tokenBytes) return this.decodeBytes(ids, this.decoder.tokenBytes);
     const toks: string[] = [];
-    for (const id of ids) {
-      const t = this.idToToken(id);
-      if (t === undefined) throw new RangeError(`decode: id ${id} is outside the vocabulary (size ${this.size})`);
-      toks.push(t);
-    }
+    for (let i = 0; i < ids.length; i++) toks.push(this.tokenOf(ids[i]));
     if (!this.decoder) return toks.join(' ');
     return this.decoder(toks).join('');
+  }
+
+  private tokenOf(id: number): string {
+    const t = this.idToToken(id);
+    if (t === undefined) throw new RangeError(`decode: id ${id} is outside the vocabulary (size ${this.size})`);
+    return t;
+  }
+
+  /** Byte-level decoding: each id's bytes once per tokenizer, copied into one buffer, UTF-8 decoded once. */
+  private idBytes: Array<Uint8Array | undefined> = [];
+  private decodeBuf = new Uint8Array(1 << 16);
+  private decodeBytes(ids: ArrayLike<number>, bytesOf: (token: string) => Uint8Array): string {
+    let n = 0;
+    let buf = this.decodeBuf;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      let b = this.idBytes[id];
+      if (b === undefined) b = this.idBytes[id] = bytesOf(this.tokenOf(id));
+      if (n + b.length > buf.length) {
+        const bigger = new Uint8Array(Math.max(buf.length * 2, n + b.length));
+        bigger.set(buf.subarray(0, n));
+        buf = this.decodeBuf = bigger;
+      }
+      buf.set(b, n);
+      n += b.length;
+    }
+    const s = utf8DecodeBytes(buf.subarray(0, n));
+    if (buf.length > 1 << 22) this.decodeBuf = new Uint8Array(1 << 16); // do not keep a huge one
+    return s;
   }
 
   tokenToId(tok: string): number | undefined {
