@@ -23,6 +23,26 @@ export interface Budget {
   contextTokens: number;
   countTokens: (s: string) => number;
   collapse: string;
+  /**
+   * Snippets already cut, by blob oid and unit range (a snippet is a function of the blob's text, the unit
+   * and the budget, which a chunker keeps fixed): the same definitions are offered to chunk after chunk.
+   */
+  snippets?: SnippetCache;
+}
+
+export type Snippet = { code: string; collapsed: boolean; tokens: number };
+
+/** Bounded memo of snippet() results (cleared when full; a pure cache). */
+export class SnippetCache {
+  private map = new Map<string, Snippet | null>();
+  constructor(private readonly maxEntries = 20_000) {}
+  get(key: string): Snippet | null | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, v: Snippet | null): void {
+    if (this.map.size >= this.maxEntries) this.map = new Map();
+    this.map.set(key, v);
+  }
 }
 
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
@@ -77,7 +97,15 @@ export function rankDefinitions(defs: Definition[]): Definition[] {
 }
 
 /** The snippet of a definition within `snippetTokens`: exact text, else bodies collapsed, else cut at a line. */
-export function snippet(def: Definition, b: Budget): { code: string; collapsed: boolean; tokens: number } | null {
+export function snippet(def: Definition, b: Budget): Snippet | null {
+  if (!b.snippets || !def.oid) return cutSnippet(def, b);
+  const key = `${def.oid}:${def.unit.start}:${def.unit.end}:${b.collapse}`;
+  let s = b.snippets.get(key);
+  if (s === undefined) b.snippets.set(key, (s = cutSnippet(def, b)));
+  return s;
+}
+
+function cutSnippet(def: Definition, b: Budget): Snippet | null {
   const { text, unit: u } = def;
   const exact = text.slice(u.start, u.end);
   let t = b.countTokens(exact);

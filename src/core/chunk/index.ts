@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Parser, Tree } from 'web-tree-sitter';
 import type { ChunkRecord, CommitRecord, FileChange, RepoReader } from '../types';
 import { compareStrings } from '../git/parse';
-import { ContextCollector, Definition, rankDefinitions, references, refersTo } from './context';
+import { ContextCollector, Definition, rankDefinitions, references, refersTo, SnippetCache } from './context';
 import { goPackageFiles, ImportedName, parseImport, resolveImport, Target } from './imports';
 import { languageOfPath, languageSpec, LanguageSpec } from './languages';
 import { LineIndex } from './lines';
@@ -84,6 +84,7 @@ class ChunkerImpl implements Chunker {
   private parser: Parser | null = newParser();
   private readonly cache = new Map<string, FileAnalysis | null>();
   private readonly trees: TreeCache;
+  private readonly snippets = new SnippetCache();
   private readonly s = emptyStats();
   private readonly max: number;
   private readonly ctxLines: number;
@@ -303,6 +304,7 @@ class ChunkerImpl implements Chunker {
       contextTokens: this.opts.contextTokens ?? 1024,
       countTokens: this.countTokens,
       collapse: w.spec?.collapse ?? '{ … }',
+      snippets: this.snippets,
     });
     // Files without a grammar (fallback hunks: TOML, JSON, …) get no context: a name match there is noise.
     if (!w.spec) return collector.items;
