@@ -4,7 +4,8 @@
  * Pure function of its inputs: the same in the main thread and in token workers.
  */
 import type { ChunkRecord, CommitInfo } from '../types';
-import { serializeExample, type loadTokenizer } from './stages';
+import { type loadTokenizer } from './stages';
+import { planExample } from '../tokenize/format';
 import type { FormatName, ResolvedSettings } from './options';
 import type { TokenGroup } from './tokcache';
 import { minhash } from '../dataset/dedup';
@@ -16,28 +17,19 @@ export interface TokenizeSettings {
   budgets: ResolvedSettings['budgets'];
 }
 
-function truncCount(t: unknown): number {
-  if (typeof t === 'number') return t;
-  if (Array.isArray(t)) return t.length;
-  return t ? 1 : 0;
-}
-
 /**
- * serializeExample decodes its whole example into `text`; while probing for the split into groups most
- * results are thrown away, so the probes run with a tokenizer whose decode is skipped, and only the
- * kept groups are decoded — with the same call serializeExample makes (decode(context ++ target)).
+ * A commit whose example would be truncated is split in halves (recursively) until each group fits or is
+ * a single chunk. The probes only count truncations (no id arrays, no text); each kept group is
+ * serialized once and its ids decoded into `text` (what serializeExample's text is: decode(context ++ target)).
  */
-function withoutDecode(tok: Tokenizer): Tokenizer {
-  return Object.create(tok, { decode: { value: () => '' } }) as Tokenizer;
-}
-
-function serializeGroups(tok: Tokenizer, probe: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): TokenGroup[] {
-  const r = serializeExample(probe, { commit, chunks }, s.format, s.budgets);
-  const truncated = truncCount(r.truncations);
+function serializeGroups(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): TokenGroup[] {
+  const planned = planExample(tok, { commit, chunks }, s.format, s.budgets);
+  const truncated = planned.truncations;
   if (truncated > 0 && chunks.length > 1) {
     const mid = Math.ceil(chunks.length / 2);
-    return [...serializeGroups(tok, probe, commit, chunks.slice(0, mid), s), ...serializeGroups(tok, probe, commit, chunks.slice(mid), s)];
+    return [...serializeGroups(tok, commit, chunks.slice(0, mid), s), ...serializeGroups(tok, commit, chunks.slice(mid), s)];
   }
+  const r = planned.ids();
   // context and target back to back in one buffer (examples take views of it without copying)
   const all = new Int32Array(r.contextIds.length + r.targetIds.length);
   all.set(r.contextIds);
@@ -47,7 +39,7 @@ function serializeGroups(tok: Tokenizer, probe: Tokenizer, commit: CommitInfo, c
 }
 
 export function tokenizeCommit(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): { groups: TokenGroup[]; chunkIds: Int32Array[] } {
-  const groups = chunks.length ? serializeGroups(tok, withoutDecode(tok), commit, chunks, s) : [];
+  const groups = chunks.length ? serializeGroups(tok, commit, chunks, s) : [];
   for (const g of groups) g.sig = minhash(g.targetIds);
   return {
     groups,

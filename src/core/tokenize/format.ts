@@ -85,6 +85,22 @@ function message(c: CommitInfo): string {
 }
 
 export function serializeExample(tok: Tokenizer, input: ExampleInput, format: FormatName, budgets?: Partial<Budgets>): SerializedExample {
+  return assemble(tok, plan(tok, input, format, budgets), true);
+}
+
+/**
+ * The example planned (sections encoded, budgets applied) but not yet laid out: `truncations` is what
+ * serializeExample would report, known without building id arrays or text (the cheap probe used to split
+ * commits into groups); `ids()` lays it out without the decoded text ('').
+ */
+export function planExample(tok: Tokenizer, input: ExampleInput, format: FormatName, budgets?: Partial<Budgets>): { truncations: number; ids(): SerializedExample } {
+  const sections = plan(tok, input, format, budgets);
+  let truncations = 0;
+  for (const s of sections) if (s.dropped || s.truncated) truncations++;
+  return { truncations, ids: () => assemble(tok, sections, false) };
+}
+
+function plan(tok: Tokenizer, input: ExampleInput, format: FormatName, budgets?: Partial<Budgets>): Section[] {
   const b: Budgets = { ...DEFAULT_BUDGETS, ...stripUndefined(budgets ?? {}) };
   for (const [k, v] of Object.entries(b)) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`budget "${k}" must be a positive integer (got ${v})`);
@@ -115,7 +131,7 @@ export function serializeExample(tok: Tokenizer, input: ExampleInput, format: Fo
   }
   for (const s of sections) if (s.budget !== null && s.content.length > s.budget) truncate(s, s.budget, mark);
   fitExample(sections, b.example, mark);
-  return assemble(tok, sections);
+  return sections;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -156,7 +172,7 @@ function fitExample(sections: Section[], limit: number, mark: number[]): void {
   }
 }
 
-function assemble(tok: Tokenizer, sections: Section[]): SerializedExample {
+function assemble(tok: Tokenizer, sections: Section[], withText: boolean): SerializedExample {
   const contextIds: number[] = [];
   const targetIds: number[] = [];
   const infos: SectionInfo[] = [];
@@ -175,7 +191,7 @@ function assemble(tok: Tokenizer, sections: Section[]): SerializedExample {
     if (s.truncated) truncations++;
     infos.push({ name: s.name, start, end, used: s.content.length, budget: s.budget ?? s.content.length, truncated: s.truncated });
   }
-  return { contextIds, targetIds, text: tok.decode([...contextIds, ...targetIds]), sections: infos, truncations };
+  return { contextIds, targetIds, text: withText ? tok.decode(contextIds.concat(targetIds)) : '', sections: infos, truncations };
 }
 
 function sec(name: string, role: Role, target: boolean, pre: number[], content: number[], post: number[], budget: number | null): Section {

@@ -267,8 +267,11 @@ export class HfTokenizer implements Tokenizer {
         bigger.set(buf.subarray(0, n));
         buf = this.decodeBuf = bigger;
       }
-      buf.set(b, n);
-      n += b.length;
+      if (b.length <= 8) for (let k = 0; k < b.length; k++) buf[n++] = b[k];
+      else {
+        buf.set(b, n);
+        n += b.length;
+      }
     }
     const s = utf8DecodeBytes(buf.subarray(0, n));
     if (buf.length > 1 << 22) this.decodeBuf = new Uint8Array(1 << 16); // do not keep a huge one
