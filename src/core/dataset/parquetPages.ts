@@ -89,9 +89,6 @@ function pageLevels(rows: number, len: number): Levels {
 let scratch = new Int32Array(0);
 let packed = new Uint8Array(1 << 16);
 const blockDeltas = new Int32Array(128);
-const words = new Uint32Array(32);
-const wordBytes = new Uint8Array(words.buffer);
-if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('parquetPages: a little-endian platform is required');
 
 function varint(out: Uint8Array, pos: number, v: number): number {
   while (v >= 0x80) {
@@ -122,9 +119,14 @@ export function deltaPackInt32(values: Int32Array): Uint8Array {
   while (i < count) {
     const end = Math.min(i + 128, count);
     const size = end - i;
-    const first = (values[i] - values[i - 1]) | 0;
+    let prev = values[i];
+    const first = (prev - values[i - 1]) | 0;
     let j = i + 1;
-    while (j < end && ((values[j] - values[j - 1]) | 0) === first) j++;
+    for (; j < end; j++) {
+      const v = values[j];
+      if (((v - prev) | 0) !== first) break;
+      prev = v;
+    }
     if (j === end) {
       // constant delta: no packed payload, four zero widths
       pos = zigzag(out, pos, first);
@@ -134,38 +136,48 @@ export function deltaPackInt32(values: Int32Array): Uint8Array {
       continue;
     }
     let min = first;
+    prev = values[i - 1];
     for (let k = 0; k < size; k++) {
-      const d = (values[i + k] - values[i + k - 1]) | 0;
+      const v = values[i + k];
+      const d = (v - prev) | 0;
+      prev = v;
       deltas[k] = d;
       if (d < min) min = d;
     }
+    // adjusted deltas (delta − min < 2^32, kept as their low 32 bits), zero-padded to 128
+    for (let k = 0; k < size; k++) deltas[k] = deltas[k] - min;
+    deltas.fill(0, size);
     pos = zigzag(out, pos, min);
     const widthsAt = pos;
     pos += 4;
     for (let mb = 0; mb < 4; mb++) {
       const s = mb * 32;
-      const e = Math.min(s + 32, size);
+      if (s >= size) {
+        out[widthsAt + mb] = 0;
+        continue;
+      }
       let bits = 0;
-      for (let k = s; k < e; k++) bits |= deltas[k] - min; // adjusted < 2^32: same top bit as the max
-      const width = e > s ? 32 - Math.clz32(bits) : 0;
+      for (let k = s; k < s + 32; k++) bits |= deltas[k];
+      const width = 32 - Math.clz32(bits);
       out[widthsAt + mb] = width;
       if (width === 0) continue;
-      // 32 values (zero-padded) packed LSB first into `width` little-endian 32-bit words
+      // 32 values packed LSB first into `width` little-endian 32-bit words
       let word = 0;
       let used = 0;
-      let wi = 0;
       for (let k = s; k < s + 32; k++) {
-        const v = k < e ? deltas[k] - min : 0;
+        const v = deltas[k];
         word |= v << used;
         used += width;
         if (used >= 32) {
-          words[wi++] = word;
+          out[pos] = word;
+          out[pos + 1] = word >>> 8;
+          out[pos + 2] = word >>> 16;
+          out[pos + 3] = word >>> 24;
+          pos += 4;
           used -= 32;
           word = used ? v >>> (width - used) : 0;
         }
       }
-      out.set(wordBytes.subarray(0, width * 4), pos);
-      pos += width * 4;
     }
     i = end;
   }
