@@ -2,21 +2,26 @@
  * Parquet export throughput: the fast list-column path vs hyparquet-writer's generic column encoder,
  * on synthetic examples shaped like a tokio build (40,451 examples, contextWindow 2048, targetWindow 256).
  *
- *   npx tsx bench/parquet.ts [--examples N] [--paths fast,columns[,rows]]
+ *   npx tsx bench/parquet.ts [--examples N] [--paths fast,columns[,rows]] [--from DATASET_DIR]
  *
- * Examples: context length spread over 50–2048 (1 in 10 exactly 2048, truncated contexts), target over
- * 10–256 (1 in 10 exactly 256, split targets), ids uniformly random below 151,000, text ~2 KB; written
- * as train/val/test (70/15/15) like a build. Each path runs in its own process (its own peak RSS); the
- * files' sha256 are compared (all paths write the same bytes).
+ * Synthetic examples: context length spread over 50–2048 (1 in 10 exactly 2048, truncated contexts),
+ * target over 10–256 (1 in 10 exactly 256, split targets), ids uniformly random below 151,000, text
+ * ~2 KB; written as train/val/test (70/15/15) like a build. `--from` takes the examples of a build's
+ * output folder instead (its dataset/{train,val,test}.parquet, read back with hyparquet) and also checks
+ * that every path rewrites those files byte for byte. Each path runs in its own process (its own peak
+ * RSS); the files' sha256 are compared (all paths write the same bytes).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import type { CompactExample } from '../src/core/dataset/examples';
 import { writeParquetVia, type ParquetPath } from '../src/core/dataset/parquet';
 import { rng } from '../test/fixtures/rng';
 
-const W = { contextWindow: 2048, targetWindow: 256, padId: 151643 };
+let W = { contextWindow: 2048, targetWindow: 256, padId: 151643 };
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,19 +58,57 @@ function examples(n: number): CompactExample[] {
   return out;
 }
 
-function runOne(path: ParquetPath, n: number): void {
+const SPLITS = ['train', 'val', 'test'];
+
+/** A build's examples back in compact form, from its Parquet files (and the files' bytes and created_by). */
+async function fromBuild(dir: string): Promise<{ splits: CompactExample[][]; files: Buffer[]; createdBy: string }> {
+  const files = SPLITS.map((s) => fs.readFileSync(path.join(dir, 'dataset', `${s}.parquet`)));
+  const splits: CompactExample[][] = [];
+  let createdBy = '';
+  for (const f of files) {
+    const file = f.buffer.slice(f.byteOffset, f.byteOffset + f.byteLength) as ArrayBuffer;
+    const meta = parquetMetadata(file);
+    createdBy = meta.created_by ?? '';
+    const rows: CompactExample[] = [];
+    const columns = ['commit_hash', 'example_type', 'num_chunks', 'part', 'parts', 'context_length', 'target_length', 'context', 'target', 'text'];
+    for (let start = 0; start < Number(meta.num_rows); start += 1024) {
+      const part = (await parquetReadObjects({ file, metadata: meta, columns, rowStart: start, rowEnd: Math.min(Number(meta.num_rows), start + 1024) })) as Array<Record<string, never>>;
+      for (const r of part) {
+        const context = r.context as number[];
+        const target = r.target as number[];
+        W = { contextWindow: context.length, targetWindow: target.length, padId: r.context_length < context.length ? context[r.context_length] : r.target_length < target.length ? target[r.target_length] : W.padId };
+        rows.push({ commit_hash: r.commit_hash, example_type: r.example_type, num_chunks: r.num_chunks, part: r.part, parts: r.parts, ctx: Int32Array.from(context.slice(0, r.context_length)), tgt: Int32Array.from(target.slice(0, r.target_length)), text: r.text });
+      }
+    }
+    splits.push(rows);
+  }
+  return { splits, files, createdBy };
+}
+
+async function runOne(path: ParquetPath, n: number, from?: string): Promise<void> {
   const t0 = performance.now();
-  const all = examples(n);
+  let splits: CompactExample[][];
+  let originals: Buffer[] | undefined;
+  let createdBy = 'bench';
+  if (from) {
+    const b = await fromBuild(from);
+    splits = b.splits;
+    originals = b.files;
+    createdBy = b.createdBy;
+    n = splits.reduce((a, s) => a + s.length, 0);
+  } else {
+    const all = examples(n);
+    splits = [all.slice(0, Math.floor(n * 0.7)), all.slice(Math.floor(n * 0.7), Math.floor(n * 0.85)), all.slice(Math.floor(n * 0.85))];
+  }
   const genS = (performance.now() - t0) / 1000;
   const rssBefore = process.memoryUsage().rss;
-  const splits = [all.slice(0, Math.floor(n * 0.7)), all.slice(Math.floor(n * 0.7), Math.floor(n * 0.85)), all.slice(Math.floor(n * 0.85))];
   let bytes = 0;
   let hashMs = 0;
   const hashes: string[] = [];
   const t1 = performance.now();
   for (const rows of splits) {
     const h = createHash('sha256');
-    writeParquetVia(path, rows, W, 'bench', (b) => {
+    writeParquetVia(path, rows, W, createdBy, (b) => {
       const th = performance.now();
       bytes += b.length;
       h.update(b);
@@ -75,23 +118,25 @@ function runOne(path: ParquetPath, n: number): void {
   }
   const s = (performance.now() - t1 - hashMs) / 1000;
   const peak = process.resourceUsage().maxRSS / 1024;
+  const sameAsBuild = originals ? originals.map((f, i) => createHash('sha256').update(f).digest('hex').slice(0, 16) === hashes[i]) : undefined;
   console.log(
-    JSON.stringify({ path, examples: n, seconds: +s.toFixed(2), outMB: +(bytes / 1e6).toFixed(1), outMBps: +(bytes / 1e6 / s).toFixed(1), rowsPerS: Math.round(n / s), peakRssMiB: Math.round(peak), rssBeforeWriteMiB: Math.round(rssBefore / 1048576), generateS: +genS.toFixed(1), sha256: hashes }),
+    JSON.stringify({ path, examples: n, seconds: +s.toFixed(2), outMB: +(bytes / 1e6).toFixed(1), outMBps: +(bytes / 1e6 / s).toFixed(1), rowsPerS: Math.round(n / s), peakRssMiB: Math.round(peak), rssBeforeWriteMiB: Math.round(rssBefore / 1048576), generateS: +genS.toFixed(1), sha256: hashes, sameAsBuild }),
   );
 }
 
 const n = Number(arg('examples', '40451'));
+const from = process.argv.includes('--from') ? arg('from', '') : undefined;
 if (process.argv.includes('--child')) {
-  runOne(arg('path', 'fast') as ParquetPath, n);
+  void runOne(arg('path', 'fast') as ParquetPath, n, from);
 } else {
   const paths = arg('paths', 'columns,fast').split(',') as ParquetPath[];
   const results: Array<Record<string, unknown>> = [];
   for (const p of paths) {
-    const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', '--path', p, '--examples', String(n)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', '--path', p, '--examples', String(n), ...(from ? ['--from', from] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     if (r.status !== 0) throw new Error(`path ${p} failed (${r.status})`);
     const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
     results.push(res);
-    console.log(`${p.padEnd(8)} ${String(res.seconds).padStart(7)} s  ${String(res.outMBps).padStart(7)} MB/s out (${res.outMB} MB, ${res.rowsPerS} rows/s)  peak RSS ${res.peakRssMiB} MiB (${res.rssBeforeWriteMiB} MiB before writing)`);
+    console.log(`${p.padEnd(8)} ${String(res.seconds).padStart(7)} s  ${String(res.outMBps).padStart(7)} MB/s out (${res.outMB} MB, ${res.rowsPerS} rows/s)  peak RSS ${res.peakRssMiB} MiB (${res.rssBeforeWriteMiB} MiB before writing)${res.sameAsBuild ? `, same bytes as the build's files: ${res.sameAsBuild.join(' ')}` : ''}`);
   }
   const same = results.every((r) => JSON.stringify(r.sha256) === JSON.stringify(results[0].sha256));
   console.log(same ? `same bytes on every path (${(results[0].sha256 as string[]).join(' ')})` : `DIFFERENT BYTES: ${results.map((r) => `${r.path}=${(r.sha256 as string[]).join(',')}`).join('  ')}`);
