@@ -497,7 +497,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const outFiles = out.files;
     const { manifestFile } = writeDataset(out, ds, () => clock.end({ files: outFiles.length, bytes: outFiles.reduce((a, f) => a + f.bytes, 0) }));
     checkAbort(signal);
-    out.commit();
+    await out.commit();
     progress('write', 1, 1);
     log(`wrote ${outDir}`);
 

@@ -1,8 +1,12 @@
 /**
  * Atomic output folder: everything is written into a temp folder next to the target
- * (`.<name>.tmp-<pid>-<n>`), each file fsynced, then the folder is renamed into place
+ * (`.<name>.tmp-<pid>-<n>`), each file flushed to disk, then the folder is renamed into place
  * (the previous output, if any, is moved aside and removed only after the rename succeeded).
  * `abort()` removes the temp folder: a cancelled or failed run leaves nothing.
+ *
+ * A finished file is flushed (fdatasync) on libuv's thread pool while the next files are produced;
+ * `commit()` waits for every flush before the rename. (Flushing each file synchronously made the
+ * tokio build wait ~6 s for the disk — 2.4 GB at ~330 MB/s — with the CPU idle.)
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -21,6 +25,7 @@ export class AtomicDir {
   readonly files: WrittenFile[] = [];
   private done = false;
   private readonly openFds = new Set<number>();
+  private readonly flushes: Array<Promise<void>> = [];
 
   constructor(readonly target: string) {
     const parent = path.dirname(path.resolve(target));
@@ -47,10 +52,11 @@ export class AtomicDir {
         hash.update(buf);
         bytes += buf.byteLength;
       }
-      fs.fsyncSync(fd);
-    } finally {
+    } catch (e) {
       fs.closeSync(fd);
+      throw e;
     }
+    this.flushAndClose(fd);
     const f = { path: rel, bytes, sha256: hash.digest('hex') };
     this.files.push(f);
     return f;
@@ -94,9 +100,8 @@ export class AtomicDir {
       close: () => {
         if (!closed) {
           flush();
-          fs.fsyncSync(fd);
-          fs.closeSync(fd);
           this.openFds.delete(fd);
+          this.flushAndClose(fd);
           closed = true;
           this.files.push({ path: rel, bytes, sha256: '' });
         }
@@ -107,9 +112,20 @@ export class AtomicDir {
     };
   }
 
-  commit(): void {
+  /** fdatasync then close, in the background; commit() awaits it (a failure fails the commit). */
+  private flushAndClose(fd: number): void {
+    const p = new Promise<void>((resolve, reject) =>
+      fs.fdatasync(fd, (e) => fs.close(fd, (e2) => (e || e2 ? reject(e ?? e2) : resolve()))),
+    );
+    p.catch(() => undefined); // awaited by commit(); never an unhandled rejection meanwhile
+    this.flushes.push(p);
+  }
+
+  async commit(): Promise<void> {
     if (this.done) throw new Error('output already committed or aborted');
     if (this.openFds.size) throw new Error('output has unclosed files');
+    await Promise.all(this.flushes);
+    if (this.done) throw new Error('output aborted while its files were being flushed');
     const target = path.resolve(this.target);
     let old: string | null = null;
     if (fs.existsSync(target)) {

@@ -92,7 +92,7 @@ test('safetensors layout: header length, sorted header, LE data, offsets', () =>
   assert.equal(d.metadata.format, 'seed');
 });
 
-test('atomic dir: nothing visible until commit, abort leaves nothing, replace works', () => {
+test('atomic dir: nothing visible until commit, abort leaves nothing, replace works', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-atomic-'));
   try {
     const target = path.join(root, 'out');
@@ -106,12 +106,22 @@ test('atomic dir: nothing visible until commit, abort leaves nothing, replace wo
     const b = new AtomicDir(target);
     const f = b.write('a.jsonl', jsonl([{ a: 1 }, { b: 2 }]));
     assert.equal(f.bytes, 16);
-    b.commit();
+    assert.ok(!fs.existsSync(target), 'not visible before commit');
+    await b.commit();
     assert.equal(fs.readFileSync(path.join(target, 'a.jsonl'), 'utf8'), '{"a":1}\n{"b":2}\n');
     const c = new AtomicDir(target);
     c.write('b.txt', 'new');
-    c.commit();
-    assert.deepEqual(fs.readdirSync(target), ['b.txt']);
+    const s = c.stream('s/d.txt');
+    s.write('streamed');
+    s.close();
+    const aborted = new AtomicDir(path.join(root, 'other'));
+    aborted.write('z.txt', 'z');
+    const pending = aborted.commit();
+    aborted.abort();
+    await assert.rejects(pending, /aborted/);
+    await c.commit();
+    assert.equal(fs.readFileSync(path.join(target, 's', 'd.txt'), 'utf8'), 'streamed');
+    assert.deepEqual(fs.readdirSync(target).sort(), ['b.txt', 's']);
     assert.deepEqual(fs.readdirSync(root), ['out']);
     assert.equal(stableJson({ b: 1, a: { d: 1, c: 2 } }), '{\n  "a": {\n    "c": 2,\n    "d": 1\n  },\n  "b": 1\n}\n');
     assert.deepEqual(percentiles([5, 1, 3, 2, 4]), { p50: 3, p90: 5, p95: 5, p99: 5, min: 1, max: 5, mean: 3 });
