@@ -12,7 +12,7 @@
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writeColumn } from 'hyparquet-writer/src/column.js';
 import { expandExample, IGNORE_INDEX, type CompactExample, type Example, type TextResolver, type WindowOptions } from './examples';
-import { writeListColumn, type RowFiller } from './parquetPages';
+import { writeListColumn, type RowFiller, type Runs } from './parquetPages';
 
 /** How a row group is encoded: all three give the same bytes. */
 export type ParquetPath = 'fast' | 'columns' | 'rows';
@@ -146,37 +146,43 @@ function listFillers(w: WindowOptions): Record<ListName, { len: number; fill: Ro
   return {
     input_ids: {
       len: total,
-      fill: (c, out, o) => {
+      fill: (c, out, o, runs) => {
         out.set(c.ctx, o);
         out.set(c.tgt, o + c.ctx.length);
-        out.fill(padId, o + c.ctx.length + c.tgt.length, o + total);
+        run(out, o + c.ctx.length + c.tgt.length, o + total, padId, runs);
       },
     },
     labels: {
       len: total,
-      fill: (c, out, o) => {
+      fill: (c, out, o, runs) => {
         if (c.example_type === 'sequential') out.set(c.ctx, o);
-        else out.fill(IGNORE_INDEX, o, o + c.ctx.length);
+        else run(out, o, o + c.ctx.length, IGNORE_INDEX, runs);
         out.set(c.tgt, o + c.ctx.length);
-        out.fill(IGNORE_INDEX, o + c.ctx.length + c.tgt.length, o + total);
+        run(out, o + c.ctx.length + c.tgt.length, o + total, IGNORE_INDEX, runs);
       },
     },
-    attention_mask: { len: total, fill: (c, out, o) => mask(out, o, c.ctx.length + c.tgt.length, total) },
-    context: { len: cw, fill: (c, out, o) => padded(out, o, c.ctx, cw, padId) },
-    target: { len: tw, fill: (c, out, o) => padded(out, o, c.tgt, tw, padId) },
-    context_mask: { len: cw, fill: (c, out, o) => mask(out, o, c.ctx.length, cw) },
-    target_mask: { len: tw, fill: (c, out, o) => mask(out, o, c.tgt.length, tw) },
+    attention_mask: { len: total, fill: (c, out, o, runs) => mask(out, o, c.ctx.length + c.tgt.length, total, runs) },
+    context: { len: cw, fill: (c, out, o, runs) => padded(out, o, c.ctx, cw, padId, runs) },
+    target: { len: tw, fill: (c, out, o, runs) => padded(out, o, c.tgt, tw, padId, runs) },
+    context_mask: { len: cw, fill: (c, out, o, runs) => mask(out, o, c.ctx.length, cw, runs) },
+    target_mask: { len: tw, fill: (c, out, o, runs) => mask(out, o, c.tgt.length, tw, runs) },
   };
 }
 
-function padded(out: Int32Array, o: number, ids: Int32Array, len: number, padId: number): void {
-  out.set(ids, o);
-  out.fill(padId, o + ids.length, o + len);
+/** out[start, end) = value, a run the delta encoder may skip. */
+function run(out: Int32Array, start: number, end: number, value: number, runs?: Runs): void {
+  out.fill(value, start, end);
+  runs?.add(start, end);
 }
 
-function mask(out: Int32Array, o: number, ones: number, len: number): void {
-  out.fill(1, o, o + ones);
-  out.fill(0, o + ones, o + len);
+function padded(out: Int32Array, o: number, ids: Int32Array, len: number, padId: number, runs?: Runs): void {
+  out.set(ids, o);
+  run(out, o + ids.length, o + len, padId, runs);
+}
+
+function mask(out: Int32Array, o: number, ones: number, len: number, runs?: Runs): void {
+  run(out, o, o + ones, 1, runs);
+  run(out, o + ones, o + len, 0, runs);
 }
 
 /** The flat (scalar and string) columns' values of compact rows. */

@@ -20,8 +20,37 @@ import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
 import type { CompactExample } from './examples';
 
-/** Writes one row's padded list (exactly `len` values) into `out` at `o`. */
-export type RowFiller = (c: CompactExample, out: Int32Array, o: number) => void;
+/**
+ * Writes one row's padded list (exactly `len` values) into `out` at `o`, and tells `runs` (when given)
+ * the ranges it filled with one value (padding, −100, mask runs).
+ */
+export type RowFiller = (c: CompactExample, out: Int32Array, o: number, runs?: Runs) => void;
+
+/**
+ * Ranges [start, end) of a page's values known to hold one value each, in increasing order: the delta
+ * encoder writes the blocks inside them without reading the values (a block of 128 zero deltas is
+ * always the same 5 bytes). Ranges too short to hold a block are not kept.
+ */
+export class Runs {
+  starts = new Int32Array(1024);
+  ends = new Int32Array(1024);
+  count = 0;
+
+  add(start: number, end: number): void {
+    if (end - start <= 128) return;
+    if (this.count === this.starts.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.starts = grow(this.starts);
+      this.ends = grow(this.ends);
+    }
+    this.starts[this.count] = start;
+    this.ends[this.count++] = end;
+  }
+}
 
 export interface ListColumnSpec {
   /** Schema path from the root, as in the file schema: root, name, list, element. */
@@ -87,6 +116,7 @@ function pageLevels(rows: number, len: number): Levels {
 }
 
 let scratch = new Int32Array(0);
+const pageRuns = new Runs();
 let packed = new Uint8Array(1 << 16);
 const blockDeltas = new Int32Array(128);
 
@@ -103,9 +133,10 @@ const zigzag = (out: Uint8Array, pos: number, v: number) => varint(out, pos, v <
 
 /**
  * DELTA_BINARY_PACKED bytes of INT32 `values` (a view of a reused buffer, valid until the next call):
- * the same bytes as hyparquet-writer's deltaBinaryPack(writer, values, 'INT32').
+ * the same bytes as hyparquet-writer's deltaBinaryPack(writer, values, 'INT32'). `runs`: ranges of
+ * `values` that hold one value each (the caller guarantees it).
  */
-export function deltaPackInt32(values: Int32Array): Uint8Array {
+export function deltaPackInt32(values: Int32Array, runs?: Runs): Uint8Array {
   const count = values.length;
   const need = 32 + Math.ceil(count / 128) * (5 + 4 + 4 * 4 * 32);
   if (packed.length < need) packed = new Uint8Array(Math.max(need, packed.length * 2));
@@ -115,10 +146,22 @@ export function deltaPackInt32(values: Int32Array): Uint8Array {
   pos = varint(out, pos, count);
   pos = zigzag(out, pos, count ? values[0] : 0);
   const deltas = blockDeltas;
+  const nRuns = runs ? runs.count : 0;
+  let r = 0;
   let i = 1;
   while (i < count) {
     const end = Math.min(i + 128, count);
     const size = end - i;
+    if (r < nRuns) {
+      // a block is values[i-1 .. end-1]: inside a run, its deltas are all 0
+      while (r < nRuns && runs!.ends[r] < end) r++;
+      if (r < nRuns && runs!.starts[r] <= i - 1) {
+        out[pos] = out[pos + 1] = out[pos + 2] = out[pos + 3] = out[pos + 4] = 0;
+        pos += 5;
+        i = end;
+        continue;
+      }
+    }
     let prev = values[i];
     const first = (prev - values[i - 1]) | 0;
     let j = i + 1;
@@ -144,9 +187,7 @@ export function deltaPackInt32(values: Int32Array): Uint8Array {
       deltas[k] = d;
       if (d < min) min = d;
     }
-    // adjusted deltas (delta − min < 2^32, kept as their low 32 bits), zero-padded to 128
-    for (let k = 0; k < size; k++) deltas[k] = deltas[k] - min;
-    deltas.fill(0, size);
+    if (size < 128) deltas.fill(min, size); // padding: adjusted 0
     pos = zigzag(out, pos, min);
     const widthsAt = pos;
     pos += 4;
@@ -156,8 +197,13 @@ export function deltaPackInt32(values: Int32Array): Uint8Array {
         out[widthsAt + mb] = 0;
         continue;
       }
+      // adjusted deltas: delta − min < 2^32, kept as their low 32 bits (the top bit gives the width)
       let bits = 0;
-      for (let k = s; k < s + 32; k++) bits |= deltas[k];
+      for (let k = s; k < s + 32; k++) {
+        const a = (deltas[k] - min) | 0;
+        deltas[k] = a;
+        bits |= a;
+      }
       const width = 32 - Math.clz32(bits);
       out[widthsAt + mb] = width;
       if (width === 0) continue;
@@ -201,8 +247,9 @@ export function writeListColumn(writer: Writer, spec: ListColumnSpec, rows: Comp
     const n = count * len;
     if (scratch.length < n) scratch = new Int32Array(n);
     const values = scratch.subarray(0, n);
-    for (let r = 0; r < count; r++) fill(rows[row + r], values, r * len);
-    const pageBytes = deltaPackInt32(values);
+    pageRuns.count = 0;
+    for (let r = 0; r < count; r++) fill(rows[row + r], values, r * len, pageRuns);
+    const pageBytes = deltaPackInt32(values, pageRuns);
     const compressed = compress(pageBytes);
     const levels = pageLevels(count, len);
     const headerStart = writer.offset as number;

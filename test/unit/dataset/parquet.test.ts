@@ -6,7 +6,7 @@ import { getPageBoundaries } from 'hyparquet-writer/src/column.js';
 import { deltaBinaryPack } from 'hyparquet-writer/src/delta.js';
 import { buildCommitExamples, buildSequentialExamples, expandExample, type CompactExample, type WindowOptions } from '../../../src/core/dataset/examples';
 import { examplesToParquet, parquetVia } from '../../../src/core/dataset/parquet';
-import { deltaPackInt32, pageRowCounts } from '../../../src/core/dataset/parquetPages';
+import { deltaPackInt32, pageRowCounts, Runs } from '../../../src/core/dataset/parquetPages';
 import { rng } from '../../fixtures/rng';
 
 const ab = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
@@ -53,10 +53,33 @@ test('delta binary packing: same bytes as hyparquet-writer for every width, wrap
     arrays.push(Int32Array.from({ length: n }, () => (r() < 0.5 ? 2147483647 : -2147483648))); // 32-bit wrapping deltas
     for (const bits of [1, 7, 8, 9, 24, 25, 26, 31]) arrays.push(Int32Array.from({ length: n }, () => Math.floor(r() * 2 ** bits) - (bits > 20 ? 2 ** (bits - 1) : 0)));
   }
+  for (let k = 0; k < 40; k++) {
+    // like padded rows: random stretches of ids and of one value (pad, −100, 0/1), at every alignment
+    const a: number[] = [];
+    while (a.length < 3000) {
+      const n = 1 + Math.floor(r() * 400);
+      const v = [151643, -100, 0, 1][Math.floor(r() * 4)];
+      for (let i = 0; i < n; i++) a.push(k % 2 && a.length % 3 ? v : r() < 0.5 ? v : Math.floor(r() * 151000));
+      for (let i = 0; i < n; i++) a.push(v);
+    }
+    arrays.push(Int32Array.from(a));
+  }
   for (const a of arrays) {
     const w = new ByteWriter();
     deltaBinaryPack(w, a, 'INT32');
-    assert.deepEqual(Buffer.from(deltaPackInt32(a)), Buffer.from(w.getBytes()), `length ${a.length} first ${a[0]}`);
+    const expected = Buffer.from(w.getBytes());
+    assert.deepEqual(Buffer.from(deltaPackInt32(a)), expected, `length ${a.length} first ${a[0]}`);
+    // the same bytes when told about the ranges holding one value (maximal ones, or parts of them)
+    for (const shrink of [0, 1, 57]) {
+      const runs = new Runs();
+      for (let s = 0; s < a.length; ) {
+        let e = s + 1;
+        while (e < a.length && a[e] === a[s]) e++;
+        runs.add(s + shrink, e - shrink);
+        s = e;
+      }
+      assert.deepEqual(Buffer.from(deltaPackInt32(a, runs)), expected, `length ${a.length} first ${a[0]} with runs (${runs.count}, shrunk by ${shrink})`);
+    }
   }
 });
 
