@@ -242,7 +242,7 @@ export function writeExamplesParquet(
 
 /**
  * writeExamplesParquet through a chosen path (tests and bench/parquet.ts compare them). A row group
- * with a row longer than its windows always goes through padded rows.
+ * with a row longer than its windows, or windows of 0 (empty lists), always goes through padded rows.
  */
 export function writeParquetVia(
   path: ParquetPath,
@@ -266,9 +266,10 @@ export function writeParquetVia(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const pw = new ExampleParquetWriter({ writer, schema: parquetSchema() as any, createdBy, statistics: false });
   const fits = (c: CompactExample) => c.ctx.length <= w.contextWindow && c.tgt.length <= w.targetWindow;
+  const nonEmptyLists = w.contextWindow >= 1 && w.targetWindow >= 1; // the fast levels assume it
   for (let i = 0; i < examples.length; i += ROW_GROUP) {
     const rows = examples.slice(i, i + ROW_GROUP);
-    if (path === 'rows' || !rows.every(fits)) pw.writeRows(rows.map((c) => expandExample(c, w, resolve)));
+    if (path === 'rows' || !nonEmptyLists || !rows.every(fits)) pw.writeRows(rows.map((c) => expandExample(c, w, resolve)));
     else if (path === 'columns') pw.writeColumns(rows.length, compactPages(rows, w, resolve));
     else pw.writeColumns(rows.length, fastColumns(rows, w, resolve));
   }

@@ -148,3 +148,12 @@ test('a row group with a row longer than its windows goes through padded rows; t
   const back = (await parquetReadObjects({ file: ab(fast), columns: ['context_length', 'input_ids'], rowStart: 256 })) as Array<Record<string, unknown>>;
   assert.deepEqual(back[3].input_ids, expandExample(rows[259], w).input_ids);
 });
+
+test('a target window of 0 (empty target lists) goes through padded rows', async () => {
+  const w = { contextWindow: 4, targetWindow: 0, padId: 0 };
+  const rows = rowsOf([[2, 0], [4, 0]], 9);
+  const fast = examplesToParquet(rows, w, 'test');
+  assert.ok(fast.equals(examplesToParquet(rows, w, 'test', undefined, true)));
+  const back = (await parquetReadObjects({ file: ab(fast), columns: ['context'] })) as Array<Record<string, unknown>>;
+  assert.deepEqual(back.map((b) => b.context), [[...rows[0].ctx, 0, 0], [...rows[1].ctx]]);
+});
