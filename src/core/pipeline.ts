@@ -338,7 +338,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         ...(e.error ? { error: e.error } : {}),
       });
 
-      const key = sha256(JSON.stringify({ commit, chunks }));
+      const job = JSON.stringify({ commit, chunks });
+      const key = sha256(job);
       const bytes = cache.getBytes(tokNs, h);
       const hit = bytes ? decodeTokenEntry(bytes) : undefined;
       let result: TokenEntry | Promise<TokenEntry>;
@@ -352,7 +353,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         };
         if (!pool && poolWanted) pool = startPool();
         if (pool) {
-          const pr = pool.run(commit, chunks).then(store);
+          const pr = pool.run(job).then(store); // the JSON text: cheaper to post than the object graph
           pr.catch(() => undefined); // awaited in order below; never an unhandled rejection meanwhile
           result = pr;
         } else result = store(tokenizeCommit(mtok, commit, chunks, settings));

@@ -77,7 +77,7 @@ test('the editor worker script (src/worker/worker.ts) serves as a token worker: 
   const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 4096 } };
   const pool = new TokenPool(path.resolve(__dirname, '../../../src/worker/worker.ts'), 1, undefined, settings);
   try {
-    const r = await pool.run(commit, [chunk]);
+    const r = await pool.run(JSON.stringify({ commit, chunks: [chunk] }));
     const want = tokenizeCommit(tok, commit, [chunk], settings);
     assert.deepEqual(Array.from(r.groups[0].contextIds), Array.from(want.groups[0].contextIds));
     assert.deepEqual(Array.from(r.groups[0].targetIds), Array.from(want.groups[0].targetIds));
