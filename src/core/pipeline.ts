@@ -12,7 +12,7 @@ import { Cache } from './pipeline/cache';
 import { SpillStore, type SpillRef } from './pipeline/spill';
 import { decodeTokenEntry, encodeTokenEntry, type TokenEntry, type TokenGroup } from './pipeline/tokcache';
 import { tokenizeCommit } from './pipeline/tokenizeCommit';
-import { TokenPool } from './pipeline/tokenWorker';
+import { TokenPool, TokenWorkerOutOfMemory } from './pipeline/tokenWorker';
 import { memoTokenizer } from './pipeline/memoTokenizer';
 import { chunkerOptions, chunkInWorkers, chunkOne, type CommitCacheEntry } from './pipeline/chunkWorker';
 export { runTokenWorkerIfAsked } from './pipeline/tokenWorker';
@@ -353,7 +353,14 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         };
         if (!pool && poolWanted) pool = startPool();
         if (pool) {
-          const pr = pool.run(job).then(store); // the JSON text: cheaper to post than the object graph
+          const pr = pool
+            .run(job) // the JSON text: cheaper to post than the object graph
+            .catch((e: unknown) => {
+              if (!(e instanceof TokenWorkerOutOfMemory)) throw e;
+              log(`tokens: commit ${h.slice(0, 12)} needs more memory than a token worker has; tokenized on the main thread`);
+              return tokenizeCommit(mtok, commit, chunks, settings);
+            })
+            .then(store);
           pr.catch(() => undefined); // awaited in order below; never an unhandled rejection meanwhile
           result = pr;
         } else result = store(tokenizeCommit(mtok, commit, chunks, settings));

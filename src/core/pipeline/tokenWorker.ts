@@ -23,6 +23,11 @@ interface Job {
   json: string;
 }
 
+/** Sent once the worker has loaded its tokenizer. */
+interface Ready {
+  ready: true;
+}
+
 interface Reply {
   id: number;
   groups?: TokenGroup[];
@@ -39,6 +44,7 @@ export function runTokenWorkerIfAsked(): boolean {
   base.withMarkers();
   const tok = memoTokenizer(base, WORKER_MEMO_CHARS);
   const settings = workerData.settings as TokenizeSettings;
+  port.postMessage({ ready: true } satisfies Ready);
   port.on('message', (job: Job) => {
     try {
       const { commit, chunks } = JSON.parse(job.json) as { commit: CommitInfo; chunks: ChunkRecord[] };
@@ -52,31 +58,80 @@ export function runTokenWorkerIfAsked(): boolean {
   return true;
 }
 
+/**
+ * Heap of each token worker: without a cap V8 lets a worker's heap grow to ~3× its live data (tokenizer
+ * ~65 MiB, memo, one commit's job) under this allocation rate; capped, the tokio token phase ran at
+ * ~850 MiB RSS instead of ~1,300 (both workers and the main thread). A job that needs more than the cap
+ * is not lost: the worker is replaced and the job is rejected with TokenWorkerOutOfMemory, which the
+ * pipeline answers by tokenizing that commit on the main thread.
+ */
+const TOKEN_WORKER_HEAP_MB = 320;
+
+export class TokenWorkerOutOfMemory extends Error {
+  override name = 'TokenWorkerOutOfMemory';
+}
+
 export class TokenPool {
-  private readonly workers: Worker[] = [];
+  private readonly workers = new Set<Worker>();
   private readonly idle: Worker[] = [];
   private readonly queue: Job[] = [];
+  private readonly running = new Map<Worker, number>();
+  private readonly ready = new WeakSet<Worker>();
   private readonly waiting = new Map<number, { resolve: (r: { groups: TokenGroup[]; chunkIds: Int32Array[] }) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private failed: Error | null = null;
+  private closing = false;
 
   /** `script`: a .js file that calls runTokenWorkerIfAsked() at load, or a .ts source (run through tsx). */
-  constructor(script: string, count: number, tokenizer: string | undefined, settings: TokenizeSettings) {
-    for (let i = 0; i < count; i++) {
-      const data = { ccRole: ROLE, tokenizer, settings };
-      // (the module name is built at run time so bundlers leave this source-run-only path alone)
-      const tsxApi = ['tsx', 'cjs', 'api'].join('/');
-      const w = script.endsWith('.ts')
-        ? new Worker(`require(${JSON.stringify(require.resolve(tsxApi))}).register(); require(${JSON.stringify(path.resolve(script))});`, { eval: true, workerData: data })
-        : new Worker(path.resolve(script), { workerData: data });
-      w.on('message', (r: Reply) => this.onReply(w, r));
-      w.on('error', (e) => this.fail(e));
-      w.on('exit', (code) => {
-        if (code !== 0 && !this.failed) this.fail(new Error(`token worker exited with code ${code}`));
-      });
-      this.workers.push(w);
-      this.idle.push(w);
-    }
+  constructor(
+    private readonly script: string,
+    count: number,
+    private readonly tokenizer: string | undefined,
+    private readonly settings: TokenizeSettings,
+    private readonly heapMb = TOKEN_WORKER_HEAP_MB,
+  ) {
+    for (let i = 0; i < count; i++) this.spawn();
+  }
+
+  private spawn(): void {
+    const data = { ccRole: ROLE, tokenizer: this.tokenizer, settings: this.settings };
+    const resourceLimits = { maxOldGenerationSizeMb: this.heapMb };
+    // (the module name is built at run time so bundlers leave this source-run-only path alone)
+    const tsxApi = ['tsx', 'cjs', 'api'].join('/');
+    const w = this.script.endsWith('.ts')
+      ? new Worker(`require(${JSON.stringify(require.resolve(tsxApi))}).register(); require(${JSON.stringify(path.resolve(this.script))});`, { eval: true, workerData: data, resourceLimits })
+      : new Worker(path.resolve(this.script), { workerData: data, resourceLimits });
+    w.on('message', (r: Reply | Ready) => {
+      if ('ready' in r) this.ready.add(w);
+      else this.onReply(w, r);
+    });
+    w.on('error', (e: Error & { code?: string }) => {
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') this.outOfMemory(w);
+      else this.fail(e);
+    });
+    w.on('exit', (code) => {
+      if (code !== 0 && this.workers.has(w) && !this.failed && !this.closing) this.fail(new Error(`token worker exited with code ${code}`));
+    });
+    this.workers.add(w);
+    this.idle.push(w);
+  }
+
+  /** The worker ran out of heap: its job is rejected (the caller tokenizes it elsewhere), a new worker takes its place. */
+  private outOfMemory(w: Worker): void {
+    this.workers.delete(w);
+    const i = this.idle.indexOf(w);
+    if (i >= 0) this.idle.splice(i, 1);
+    const id = this.running.get(w);
+    this.running.delete(w);
+    if (this.closing || this.failed) return;
+    // out of memory before the tokenizer was even loaded: a new worker would do the same
+    if (!this.ready.has(w)) return this.fail(new Error(`a token worker ran out of its ${this.heapMb} MiB heap while starting (tokenizer too large?)`));
+    this.spawn();
+    if (id === undefined) return;
+    const waiter = this.waiting.get(id);
+    this.waiting.delete(id);
+    waiter?.reject(new TokenWorkerOutOfMemory(`a token worker ran out of its ${this.heapMb} MiB heap`));
+    this.pump();
   }
 
   /** `json`: JSON.stringify({ commit, chunks }) of a redacted commit. */
@@ -90,12 +145,18 @@ export class TokenPool {
   }
 
   private pump(): void {
-    while (this.idle.length && this.queue.length) this.idle.pop()!.postMessage(this.queue.shift()!);
+    while (this.idle.length && this.queue.length) {
+      const w = this.idle.pop()!;
+      const job = this.queue.shift()!;
+      this.running.set(w, job.id);
+      w.postMessage(job);
+    }
   }
 
   private onReply(w: Worker, r: Reply): void {
     const waiter = this.waiting.get(r.id);
     this.waiting.delete(r.id);
+    this.running.delete(w);
     this.idle.push(w);
     this.pump();
     if (!waiter) return;
@@ -110,6 +171,7 @@ export class TokenPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.closing = true;
+    await Promise.all([...this.workers].map((w) => w.terminate()));
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { TokenPool } from '../../../src/core/pipeline/tokenWorker';
+import { TokenPool, TokenWorkerOutOfMemory } from '../../../src/core/pipeline/tokenWorker';
 import { loadTokenizer } from '../../../src/core/tokenize/index';
 import { memoTokenizer } from '../../../src/core/pipeline/memoTokenizer';
 import { tokenizeCommit } from '../../../src/core/pipeline/tokenizeCommit';
@@ -85,5 +85,28 @@ test('the editor worker script (src/worker/worker.ts) serves as a token worker: 
     assert.deepEqual(Array.from(r.chunkIds[0]), Array.from(want.chunkIds[0]));
   } finally {
     await pool.close();
+  }
+});
+
+test('a token job larger than a worker heap is rejected as TokenWorkerOutOfMemory, the worker replaced; a worker that cannot even start fails the pool', async () => {
+  const commit = { hash: 'c'.repeat(40), parents: [], author: { name: 'Cy', email: 'c@x', timestamp: 1, timezoneOffset: 0 }, committer: { name: 'Cy', email: 'c@x', timestamp: 1, timezoneOffset: 0 }, subject: 'Big', body: '', isMerge: false } as CommitInfo;
+  const chunk = (i: number, code: string) => ({ id: `c${i}`, commit: commit.hash, path: `src/f${i}.rs`, language: 'rust', kind: 'fn', qualifiedName: `f${i}`, change: 'added', oldRange: null, newRange: null, oldCode: '', newCode: code, split: false, context: [] }) as unknown as ChunkRecord;
+  const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 4096 } };
+  const script = path.resolve(__dirname, '../../../src/worker/worker.ts');
+  const pool = new TokenPool(script, 1, undefined, settings, 160);
+  try {
+    // ~48 MB of distinct code in one commit: its JSON, the parsed strings and their ids do not fit 160 MiB
+    const big = Array.from({ length: 400 }, (_, i) => chunk(i, `fn f${i}() { let v = [${Array.from({ length: 12000 }, (_, k) => (k * 7919 + i * 104729) % 1000003).join(', ')}]; }`));
+    await assert.rejects(pool.run(JSON.stringify({ commit, chunks: big })), TokenWorkerOutOfMemory);
+    const small = await pool.run(JSON.stringify({ commit, chunks: [chunk(0, 'fn a() {}')] }));
+    assert.ok(small.groups[0].targetIds.length > 0, 'the replacement worker serves the next job');
+  } finally {
+    await pool.close();
+  }
+  const tiny = new TokenPool(script, 1, undefined, settings, 16);
+  try {
+    await assert.rejects(tiny.run(JSON.stringify({ commit, chunks: [chunk(0, 'fn a() {}')] })), /while starting/);
+  } finally {
+    await tiny.close();
   }
 });
