@@ -65,7 +65,7 @@ export function runTokenWorkerIfAsked(): boolean {
  * is not lost: the worker is replaced and the job is rejected with TokenWorkerOutOfMemory, which the
  * pipeline answers by tokenizing that commit on the main thread.
  */
-const TOKEN_WORKER_HEAP_MB = 320;
+const TOKEN_WORKER_HEAP_MB = 256;
 
 export class TokenWorkerOutOfMemory extends Error {
   override name = 'TokenWorkerOutOfMemory';

@@ -143,6 +143,19 @@ test('chunk stage on worker threads (contiguous commit slices, fresh cache) give
   assert.ok(!fs.existsSync(target));
 });
 
+test('chunk threads that run out of heap leave their commits to the main thread: same files', async () => {
+  const out5 = path.join(tmp, 'out5');
+  const logs: string[] = [];
+  const script = path.join(__dirname, '../../../src/core/pipeline/tokenWorkerEntry.ts');
+  // 16 MiB cannot even hold the tokenizer: both slices end at once, nothing chunked
+  const r = await runPipeline({ repo: repo.dir, out: out5, layout: 'seed', cacheDir: path.join(tmp, 'cache5'), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 2, chunkWorkerHeapMb: 16, log: (l) => logs.push(l) });
+  assert.ok(logs.some((l) => /chunks: 2 worker threads/.test(l)), 'chunk workers were started');
+  assert.ok(logs.some((l) => /chunks: 12 commits left to the main thread/.test(l)), logs.join('\n'));
+  assert.equal(r.commits.processed, 12);
+  const a = files(out).filter((f) => !/MANIFEST|manifest/.test(f));
+  for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(out5, f))), `${f} differs`);
+});
+
 test('cancel mid-run leaves no folder and no temp folder', async () => {
   const ac = new AbortController();
   const target = path.join(tmp, 'cancelled');
