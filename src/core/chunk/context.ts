@@ -8,6 +8,7 @@ import type { ContextItem, ContextKind, UnitKind } from '../types';
 import { LineIndex } from './lines';
 import { render, Side } from './pairing';
 import type { FileAnalysis, Unit } from './units';
+import { Lru } from '../git/lru';
 
 /** A definition a context item can be cut from. */
 export interface Definition {
@@ -32,18 +33,9 @@ export interface Budget {
 
 export type Snippet = { code: string; collapsed: boolean; tokens: number };
 
-/** Bounded memo of snippet() results (cleared when full; a pure cache). */
-export class SnippetCache {
-  private map = new Map<string, Snippet | null>();
-  constructor(private readonly maxEntries = 20_000) {}
-  get(key: string): Snippet | null | undefined {
-    return this.map.get(key);
-  }
-  set(key: string, v: Snippet | null): void {
-    if (this.map.size >= this.maxEntries) this.map = new Map();
-    this.map.set(key, v);
-  }
-}
+/** Snippets already cut (see Budget.snippets): an LRU of about 8 M characters of snippet code. */
+export type SnippetCache = Lru<string, Snippet | null>;
+export const newSnippetCache = (): SnippetCache => new Lru<string, Snippet | null>(8_000_000, (s) => 64 + (s ? s.code.length : 0));
 
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
 

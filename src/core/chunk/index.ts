@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Parser, Tree } from 'web-tree-sitter';
 import type { ChunkRecord, CommitRecord, FileChange, RepoReader } from '../types';
 import { compareStrings } from '../git/parse';
-import { ContextCollector, Definition, rankDefinitions, references, refersTo, SnippetCache } from './context';
+import { ContextCollector, Definition, newSnippetCache, rankDefinitions, references, refersTo } from './context';
 import { goPackageFiles, ImportedName, parseImport, resolveImport, Target } from './imports';
 import { languageOfPath, languageSpec, LanguageSpec } from './languages';
 import { LineIndex } from './lines';
@@ -84,7 +84,7 @@ class ChunkerImpl implements Chunker {
   private parser: Parser | null = newParser();
   private readonly cache = new Map<string, FileAnalysis | null>();
   private readonly trees: TreeCache;
-  private readonly snippets = new SnippetCache();
+  private readonly snippets = newSnippetCache();
   private readonly s = emptyStats();
   private readonly max: number;
   private readonly ctxLines: number;
