@@ -8,8 +8,8 @@
  *
  * Worker side: a script started with workerData.ccRole === 'cc-chunk' (dispatched by runTokenWorkerIfAsked).
  */
-import * as path from 'node:path';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { startThread } from './thread';
 import type { ChunkRecord, CommitInfo, CommitRecord, RepoReader, SkipReason } from '../types';
 import { Cache } from './cache';
 import { memoTokenizer } from './memoTokenizer';
@@ -169,11 +169,7 @@ export async function chunkInWorkers(
         (s, i) =>
           new Promise<void>((resolve, reject) => {
             const data: SliceJob = { ccRole: CHUNK_ROLE, ...base, ...s };
-            const tsxApi = ['tsx', 'cjs', 'api'].join('/');
-            const resourceLimits = { maxOldGenerationSizeMb: heapMb };
-            const w = script.endsWith('.ts')
-              ? new Worker(`require(${JSON.stringify(require.resolve(tsxApi))}).register(); require(${JSON.stringify(path.resolve(script))});`, { eval: true, workerData: data, resourceLimits })
-              : new Worker(path.resolve(script), { workerData: data, resourceLimits });
+            const w = startThread(script, data, heapMb);
             workers.push(w);
             let ended = false;
             w.on('message', (m: SliceMessage) => {

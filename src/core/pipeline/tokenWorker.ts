@@ -6,8 +6,8 @@
  * The main side, TokenPool, hands out jobs and returns their results as promises; result order is the
  * caller's business. Results are bit-identical to main-thread tokenization (same pure function).
  */
-import * as path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { startThread } from './thread';
 import type { ChunkRecord, CommitInfo } from '../types';
 import { loadTokenizer } from './stages';
 import { memoTokenizer, WORKER_MEMO_CHARS } from './memoTokenizer';
@@ -95,12 +95,7 @@ export class TokenPool {
 
   private spawn(): void {
     const data = { ccRole: ROLE, tokenizer: this.tokenizer, settings: this.settings };
-    const resourceLimits = { maxOldGenerationSizeMb: this.heapMb };
-    // (the module name is built at run time so bundlers leave this source-run-only path alone)
-    const tsxApi = ['tsx', 'cjs', 'api'].join('/');
-    const w = this.script.endsWith('.ts')
-      ? new Worker(`require(${JSON.stringify(require.resolve(tsxApi))}).register(); require(${JSON.stringify(path.resolve(this.script))});`, { eval: true, workerData: data, resourceLimits })
-      : new Worker(path.resolve(this.script), { workerData: data, resourceLimits });
+    const w = startThread(this.script, data, this.heapMb);
     w.on('message', (r: Reply | Ready) => {
       if ('ready' in r) this.ready.add(w);
       else this.onReply(w, r);
