@@ -104,45 +104,34 @@ function sub(t: string, s: number, sh: number, a: number, b: number, emit: Emit)
   emit(t.slice(a, b), s + Math.max(0, a - sh), Math.max(0, sh - a));
 }
 
+/** Walks the non-empty matches of `re` over `t` in order: visit(a, b, isMatch) for each gap and each match. */
+function walk(re: RegExp, t: string, visit: (a: number, b: number, isMatch: boolean) => void): void {
+  re.lastIndex = 0;
+  let last = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(t)) !== null) {
+    const a = m.index;
+    const len = m[0].length;
+    if (len === 0) {
+      re.lastIndex++;
+      continue;
+    }
+    if (a > last) visit(last, a, false);
+    visit(a, a + len, true);
+    last = a + len;
+  }
+  if (last < t.length) visit(last, t.length, false);
+}
+
 function splitter(re: RegExp, behavior: Behavior, invert: boolean): PreTokenizerFn {
   if (behavior === 'Isolated' && !invert) {
     // Fast path (Qwen, Llama 3, GPT-2): matches and gaps in order.
-    return (t, s, sh, emit) => {
-      re.lastIndex = 0;
-      let last = 0;
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(t)) !== null) {
-        const a = m.index;
-        const len = m[0].length;
-        if (len === 0) {
-          re.lastIndex++;
-          continue;
-        }
-        if (a > last) sub(t, s, sh, last, a, emit);
-        sub(t, s, sh, a, a + len, emit);
-        last = a + len;
-      }
-      if (last < t.length) sub(t, s, sh, last, t.length, emit);
-    };
+    return (t, s, sh, emit) => walk(re, t, (a, b) => sub(t, s, sh, a, b, emit));
   }
   return (t, s, sh, emit) => {
-    // segments: [start, end, isMatch]
+    // segments: [start, end, isMatch] (isMatch as the behavior sees it: inverted when `invert`)
     const segs: Array<[number, number, boolean]> = [];
-    re.lastIndex = 0;
-    let last = 0;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(t)) !== null) {
-      const a = m.index;
-      const len = m[0].length;
-      if (len === 0) {
-        re.lastIndex++;
-        continue;
-      }
-      if (a > last) segs.push([last, a, invert]);
-      segs.push([a, a + len, !invert]);
-      last = a + len;
-    }
-    if (last < t.length) segs.push([last, t.length, invert]);
+    walk(re, t, (a, b, isMatch) => segs.push([a, b, isMatch !== invert]));
     const out: Array<[number, number]> = [];
     switch (behavior) {
       case 'Removed':
