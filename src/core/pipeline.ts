@@ -21,7 +21,7 @@ import { createChunker, loadTokenizer, openRepository } from './pipeline/stages'
 import { exactKey, nearDedup, type SplitName } from './dataset/dedup';
 import { buildCommitExamples, buildSequentialExamples, contiguous, type CompactExample, type StreamSegment } from './dataset/examples';
 import { cleanMessage, isTrivialMessage } from './dataset/message';
-import type { BuiltDataset, ChunkRow, CommitRow, PhaseTiming } from './dataset/model';
+import type { BuiltDataset, CommitRow, PhaseTiming } from './dataset/model';
 import { AtomicDir, percentiles, sha256, stableJson } from './dataset/output';
 import { Redactor } from './dataset/redact';
 import { assignSplits } from './dataset/splits';
@@ -275,7 +275,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     // Tokenization runs on worker threads when asked (hooks.tokenWorkers) and worth it; results are
     // consumed in commit order through a bounded window, so output is identical either way.
     const WINDOW = 64;
-    const inflight: Array<{ h: string; split: SplitName; chunks: ChunkRecord[]; redactions: number[]; result: TokenEntry | Promise<TokenEntry> }> = [];
+    const inflight: Array<{ h: string; split: SplitName; chunks: ChunkRecord[]; chunkJson: string[]; redactions: number[]; result: TokenEntry | Promise<TokenEntry> }> = [];
     const workerCount = hooks.tokenWorkers?.count ?? 0;
     const poolWanted = !!hooks.tokenWorkers && workerCount > 0 && countMissingTokens() >= (hooks.tokenWorkers.minJobs ?? 64);
     // the workers encode: the chunker's counts remembered here would not be looked up again
@@ -313,6 +313,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         body: rest.join('\n').replace(/^\n+/, ''),
       };
       const chunks: ChunkRecord[] = [];
+      const chunkJson: string[] = []; // each redacted chunk's JSON, made once: the job, the key and its chunks.jsonl row
       const redactions: number[] = [];
       for (const ch of e.chunks) {
         const before = redactor.total();
@@ -326,6 +327,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
           seenExact.add(k);
         }
         chunks.push(r);
+        chunkJson.push(JSON.stringify(r));
         redactions.push(redactor.total() - before);
       }
       const split = splitOf.get(h)!;
@@ -342,7 +344,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         ...(e.error ? { error: e.error } : {}),
       });
 
-      const job = JSON.stringify({ commit, chunks });
+      const job = `{"commit":${JSON.stringify(commit)},"chunks":[${chunkJson.join(',')}]}`; // = JSON.stringify({ commit, chunks })
       const key = sha256(job);
       const bytes = cache.getBytes(tokNs, h);
       const hit = bytes ? decodeTokenEntry(bytes) : undefined;
@@ -369,7 +371,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
           result = pr;
         } else result = store(tokenizeCommit(mtok, commit, chunks, settings));
       }
-      inflight.push({ h, split, chunks, redactions, result });
+      inflight.push({ h, split, chunks, chunkJson, redactions, result });
       if (inflight.length >= WINDOW) await finishOne();
     }
     while (inflight.length) await finishOne();
@@ -379,13 +381,13 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     mtok.clear();
 
     async function finishOne(): Promise<void> {
-      const { h, split, chunks, redactions, result } = inflight.shift()!;
+      const { h, split, chunks, chunkJson, redactions, result } = inflight.shift()!;
       const t = await result;
       chunks.forEach((x, i) => {
         const ids = t.chunkIds[i];
         chunkTokenIds.push(ids);
-        const row: ChunkRow = { ...x, dataset_split: split, tokens: ids.length, redactions: redactions[i] };
-        const line = JSON.stringify(row) + '\n';
+        // = JSON.stringify({ ...x, dataset_split, tokens, redactions } satisfies ChunkRow): the chunk's JSON with three more keys
+        const line = `${chunkJson[i].slice(0, -1)},"dataset_split":${JSON.stringify(split)},"tokens":${ids.length},"redactions":${redactions[i]}}\n`;
         for (const st of chunkStreams) st.write(line);
         chunkCount++;
         languages[x.language ?? 'unknown'] = (languages[x.language ?? 'unknown'] ?? 0) + 1;
