@@ -133,6 +133,13 @@ test('chunk stage on worker threads (contiguous commit slices, fresh cache) give
   const a = files(out).filter((f) => !/MANIFEST|manifest/.test(f));
   assert.deepEqual(files(out3).filter((f) => !/MANIFEST|manifest/.test(f)), a);
   for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(out3, f))), `${f} differs`);
+  // the token workers wrote the token cache entries: a second build into another folder reuses every one
+  const out3b = path.join(tmp, 'out3b');
+  await runPipeline({ repo: repo.dir, out: out3b, layout: 'seed', cacheDir: path.join(tmp, 'cache3'), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 2 });
+  const phases = JSON.parse(fs.readFileSync(path.join(out3b, 'manifest.json'), 'utf8')).phases as Array<{ phase: string; counts: Record<string, number> }>;
+  assert.deepEqual(phases.find((p) => p.phase === 'tokens')!.counts.tokenized, 0);
+  assert.deepEqual(phases.find((p) => p.phase === 'tokens')!.counts.cached, 12);
+  for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(out3b, f))), `${f} differs (from the cache)`);
   // cancelled while the chunk workers run: no output folder, the error is the cancellation
   const ac = new AbortController();
   const target = path.join(tmp, 'cancelled-chunks');
