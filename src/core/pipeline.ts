@@ -273,8 +273,9 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     let tokenized = 0;
     let done = 0;
     // Tokenization runs on worker threads when asked (hooks.tokenWorkers) and worth it; results are
-    // consumed in commit order through a bounded window, so output is identical either way.
-    const WINDOW = 64;
+    // consumed in commit order through a bounded window (16 commits keep 2 workers busy; each waiting result
+    // holds its ids and decoded texts), so output is identical either way.
+    const WINDOW = 16;
     const inflight: Array<{ h: string; split: SplitName; chunks: ChunkRecord[]; chunkJson: string[]; redactions: number[]; result: TokenEntry | Promise<TokenEntry> }> = [];
     const workerCount = hooks.tokenWorkers?.count ?? 0;
     const poolWanted = !!hooks.tokenWorkers && workerCount > 0 && countMissingTokens() >= (hooks.tokenWorkers.minJobs ?? 64);

@@ -60,12 +60,12 @@ export function runTokenWorkerIfAsked(): boolean {
 
 /**
  * Heap of each token worker: without a cap V8 lets a worker's heap grow to ~3× its live data (tokenizer
- * ~65 MiB, memo, one commit's job) under this allocation rate; capped, the tokio token phase ran at
+ * ~65 MiB, memo, one commit's job) under this allocation rate; capped (192 MiB), the tokio token phase ran at
  * ~850 MiB RSS instead of ~1,300 (both workers and the main thread). A job that needs more than the cap
  * is not lost: the worker is replaced and the job is rejected with TokenWorkerOutOfMemory, which the
  * pipeline answers by tokenizing that commit on the main thread.
  */
-const TOKEN_WORKER_HEAP_MB = 256;
+const TOKEN_WORKER_HEAP_MB = 192;
 
 export class TokenWorkerOutOfMemory extends Error {
   override name = 'TokenWorkerOutOfMemory';
