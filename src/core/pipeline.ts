@@ -187,7 +187,6 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         chunkThreads,
         {
           repoDir,
-          cacheBase,
           ns: chunkNs,
           tokenizer: opts.tokenizer,
           chunk: chunkSettings,
@@ -204,6 +203,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
             detectRenames: settings.detectRenames,
           },
         },
+        cache,
         order,
         new Set(missing),
         (n) => progress('chunks', n, total),

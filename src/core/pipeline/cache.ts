@@ -60,11 +60,16 @@ export class Cache {
   }
 
   put(ns: string, key: string, value: unknown): void {
+    this.putJson(ns, key, JSON.stringify(value));
+  }
+
+  /** put() of a value already serialized (a chunk thread's entry, written by the main thread). */
+  putJson(ns: string, key: string, json: string): void {
     if (!this.enabled) return;
     const f = this.file(ns, key);
     fs.mkdirSync(path.dirname(f), { recursive: true });
     const tmp = `${f}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(value));
+    fs.writeFileSync(tmp, json);
     fs.renameSync(tmp, f);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Chunk workers: the chunks stage over worker threads, one contiguous slice of the commit list each
- * (`sinceCommit..ref` walked by its own repository reader and chunker), each entry written to the
- * cache by the worker. The main thread then reads the entries back in commit order as it does for a
+ * (`sinceCommit..ref` walked by its own repository reader and chunker), each entry sent as JSON to the
+ * main thread, which writes it to the cache. The main thread then reads the entries back in commit order as it does for a
  * cached run, so the output is the same as a one-thread build (chunkCommit is a function of the
  * commit and the repository only). A commit a slice's walk did not reach stays missing and is chunked
  * by the caller afterwards.
@@ -11,7 +11,7 @@
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { startThread } from './thread';
 import type { ChunkRecord, CommitInfo, CommitRecord, RepoReader, SkipReason } from '../types';
-import { Cache } from './cache';
+import type { Cache } from './cache';
 import { memoTokenizer } from './memoTokenizer';
 import { createChunker, loadTokenizer, openRepository } from './stages';
 
@@ -52,7 +52,6 @@ export interface ChunkSettings {
 interface SliceJob {
   ccRole: typeof CHUNK_ROLE;
   repoDir: string;
-  cacheBase: string;
   ns: string;
   tokenizer?: string;
   chunk: ChunkSettings;
@@ -63,7 +62,7 @@ interface SliceJob {
   hashes: string[];
 }
 
-type SliceMessage = { type: 'done'; n: number } | { type: 'end' } | { type: 'error'; error: string };
+type SliceMessage = { type: 'entry'; hash: string; json: string } | { type: 'end' } | { type: 'error'; error: string };
 
 /**
  * Parsed-file analyses kept by a build's chunker (LRU; a pure cache, the output does not depend on it).
@@ -116,13 +115,11 @@ export function runChunkWorkerIfAsked(): boolean {
     const repo = await openRepository(job.repoDir);
     const chunker = await createChunker(chunkerOptions(job.chunk, (s) => mtok.count(s)));
     try {
-      const cache = new Cache(job.cacheBase, true);
       const want = new Set(job.hashes);
-      let n = 0;
       for await (const rec of repo.history({ ...historyOptions(job.history), ref: job.ref, sinceCommit: job.sinceCommit }) as AsyncIterable<CommitRecord>) {
         if (!want.has(rec.commit.hash)) continue;
-        cache.put(job.ns, rec.commit.hash, await chunkOne(chunker, rec, repo));
-        send({ type: 'done', n: ++n });
+        // the main thread (idle meanwhile) writes the entry to the cache: the file writes are off this thread
+        send({ type: 'entry', hash: rec.commit.hash, json: JSON.stringify(await chunkOne(chunker, rec, repo)) });
       }
       send({ type: 'end' });
     } finally {
@@ -142,6 +139,7 @@ export async function chunkInWorkers(
   script: string,
   count: number,
   base: Omit<SliceJob, 'ccRole' | 'ref' | 'sinceCommit' | 'hashes'>,
+  cache: Cache,
   order: string[],
   missing: Set<string>,
   onDone: (n: number) => void,
@@ -159,23 +157,23 @@ export async function chunkInWorkers(
     const last = idx[b - 1];
     slices.push({ ref: order[last], sinceCommit: first > 0 ? order[first - 1] : undefined, hashes: idx.slice(a, b).map((i) => order[i]) });
   }
-  const done = slices.map(() => 0);
+  let done = 0;
   const workers: Worker[] = [];
   const stop = () => workers.forEach((w) => void w.terminate());
   signal?.addEventListener('abort', stop, { once: true });
   try {
     await Promise.all(
       slices.map(
-        (s, i) =>
+        (s) =>
           new Promise<void>((resolve, reject) => {
             const data: SliceJob = { ccRole: CHUNK_ROLE, ...base, ...s };
             const w = startThread(script, data, heapMb);
             workers.push(w);
             let ended = false;
             w.on('message', (m: SliceMessage) => {
-              if (m.type === 'done') {
-                done[i] = m.n;
-                onDone(done.reduce((x, y) => x + y, 0));
+              if (m.type === 'entry') {
+                cache.putJson(base.ns, m.hash, m.json);
+                onDone(++done);
               } else if (m.type === 'end') {
                 ended = true;
                 void w.terminate();
