@@ -47,6 +47,33 @@ test('redactor replaces planted secrets with consistent placeholders and counts 
   assert.ok((out.match(PLACEHOLDER_RE) ?? []).length >= 9);
 });
 
+test('each kind of secret is found alone in a text (the cheap pre-checks that skip texts never skip one)', () => {
+  const cases: Array<[string, string, string]> = [
+    ['aws_key', `k=${AWS}`, AWS],
+    ['github_token', `token: ${GH}`, GH],
+    ['github_token', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz', 'github_pat_11ABCDEFG0123456789'],
+    ['private_key', KEY, 'MIIEpAIBAAKCAQEA7x'],
+    ['private_key', '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA', 'b3BlbnNzaC1rZXktdjEAAAAA'],
+    ['slack_token', 'xoxp-1234567890-abcdef', 'xoxp-1234567890-abcdef'],
+    ['stripe_key', 'STRIPE = sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'],
+    ['stripe_key', 'pk_test_TYooMQauvdEDq54NiTphI7jx', 'pk_test_TYooMQauvdEDq54NiTphI7jx'],
+    ['jwt', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N', 'eyJhbGciOiJIUzI1NiJ9'],
+    ['generic_secret', "AUTH_TOKEN: 'Zx9Qw3Er7Ty1Ui5Op2As8Df4'", 'Zx9Qw3Er7Ty1Ui5Op2As8Df4'],
+    ['generic_secret', 'DB_Password=`Qw3Er7Ty1Ui5Op2As8Df4Zx9`', 'Qw3Er7Ty1Ui5Op2As8Df4Zx9'],
+    ['generic_secret', 'myApiKey  =  "k3y9Zx9Qw3Er7Ty1Ui5Op2As"', 'k3y9Zx9Qw3Er7Ty1Ui5Op2As'],
+    ['generic_secret', 'credentials_b64: "YWJjZGVmZ2hpamtsbW5vcDEyMzQ1"', 'YWJjZGVmZ2hpamtsbW5vcDEyMzQ1'],
+    ['email', 'a@b.io', 'a@b.io'],
+    ['ip_address', '8.8.4.4', '8.8.4.4'],
+    ['ip_address', 'connect(\n203.1.113.9)', '203.1.113.9'],
+  ];
+  for (const [kind, text, secret] of cases) {
+    const r = new Redactor();
+    const out = r.redact(text);
+    assert.ok(!out.includes(secret), `${kind} leaked from ${JSON.stringify(text)}: ${out}`);
+    assert.equal(r.counts[kind as keyof typeof r.counts], 1, `${kind} in ${JSON.stringify(text)}`);
+  }
+});
+
 test('redactor leaves ordinary code alone and honours keep', () => {
   const r = new Redactor({ keep: ['email'] });
   const code = 'fn version() -> &str { "1.2.3" } // 10.0.0.1 0.0.0.0\nlet token = "short";\nlet password = "aaaaaaaaaaaaaaaaaaaa";\n// me@example.com';
