@@ -18,6 +18,14 @@ export interface PreTokenizer {
   ctx: { base: number };
   /** A ByteLevel step is present: BPE runs on the UTF-8 bytes mapped to the GPT-2 alphabet. */
   byteLevel: boolean;
+  /**
+   * Set when the whole pre-tokenizer is "the matches of this regex and the gaps between them, in order"
+   * (Split Isolated, alone or before a ByteLevel that adds nothing and splits no further: Qwen, Llama 3,
+   * GPT-2): the tokenizer then runs one tight loop instead of the chain of emit callbacks.
+   */
+  isolated?: RegExp;
+  /** Emits its input unchanged (a ByteLevel step with neither prefix space nor regex). */
+  identity?: boolean;
 }
 
 export const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
@@ -37,7 +45,9 @@ export function buildPreTokenizer(spec: any, ctx: { base: number } = { base: 0 }
         run = (t, s, sh, emit) => head(t, s, sh, (t2, s2, sh2) => tail(t2, s2, sh2, emit));
       }
       // Compose left to right: parts[0] first.
-      return { run, byteLevel: parts.some((p) => p.byteLevel), ctx };
+      const passThrough = (p: PreTokenizer) => p.byteLevel && !p.isolated && p.identity === true;
+      const isolated = parts.length >= 1 && parts[0].isolated && parts.slice(1).every(passThrough) ? parts[0].isolated : undefined;
+      return { run, byteLevel: parts.some((p) => p.byteLevel), ctx, ...(isolated ? { isolated } : {}) };
     }
     case 'Split': {
       const pat = spec.pattern ?? {};
@@ -45,14 +55,18 @@ export function buildPreTokenizer(spec: any, ctx: { base: number } = { base: 0 }
       if (pat.Regex !== undefined) re = compileRegex(pat.Regex);
       else if (pat.String !== undefined) re = new RegExp(escapeRe(pat.String), 'gu');
       else throw new UnsupportedTokenizerError('Split pre-tokenizer without a pattern');
-      return { run: splitter(re, spec.behavior as Behavior, !!spec.invert), byteLevel: false, ctx };
+      const isolated = spec.behavior === 'Isolated' && !spec.invert ? re : undefined;
+      return { run: splitter(re, spec.behavior as Behavior, !!spec.invert), byteLevel: false, ctx, ...(isolated ? { isolated } : {}) };
     }
     case 'ByteLevel': {
       const addPrefix = !!spec.add_prefix_space;
-      const split = spec.use_regex !== false ? splitter(compileRegex(GPT2_PATTERN), 'Isolated', false) : null;
+      const gpt2 = spec.use_regex !== false ? compileRegex(GPT2_PATTERN) : null;
+      const split = gpt2 ? splitter(gpt2, 'Isolated', false) : null;
       return {
         byteLevel: true,
         ctx,
+        ...(!addPrefix && gpt2 ? { isolated: gpt2 } : {}),
+        ...(!addPrefix && !gpt2 ? { identity: true } : {}),
         run: (t, s, sh, emit) => {
           if (addPrefix && !t.startsWith(' ')) {
             t = ' ' + t;

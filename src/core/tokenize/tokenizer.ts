@@ -204,6 +204,29 @@ export class HfTokenizer implements Tokenizer {
   private preTokenize(text: string, at: number, origin: number, ids: number[], offsets: Array<[number, number]> | undefined, toOrig: (i: number, isEnd: boolean) => number): void {
     const model = this.model;
     this.pre.ctx.base = origin;
+    const re = this.pre.isolated;
+    if (!offsets && re) {
+      // the matches of the split regex and the gaps between them, straight to the model
+      const push = (piece: string) => {
+        const rid = model.tokenize(piece).ids;
+        for (let k = 0; k < rid.length; k++) ids.push(rid[k]);
+      };
+      re.lastIndex = 0;
+      let last = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(text)) !== null) {
+        const piece = m[0];
+        if (piece.length === 0) {
+          re.lastIndex++;
+          continue;
+        }
+        if (m.index > last) push(text.slice(last, m.index));
+        push(piece);
+        last = m.index + piece.length;
+      }
+      if (last < text.length) push(last === 0 ? text : text.slice(last));
+      return;
+    }
     if (!offsets) {
       this.pre.run(text, at, 0, (piece) => {
         const rid = model.tokenize(piece).ids;
