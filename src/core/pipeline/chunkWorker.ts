@@ -12,7 +12,7 @@ import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { startThread } from './thread';
 import type { ChunkRecord, CommitInfo, CommitRecord, RepoReader, SkipReason } from '../types';
 import type { Cache } from './cache';
-import { memoTokenizer } from './memoTokenizer';
+import { countMemo } from './memoTokenizer';
 import { createChunker, loadTokenizer, openRepository } from './stages';
 
 export const CHUNK_ROLE = 'cc-chunk';
@@ -111,9 +111,9 @@ export function runChunkWorkerIfAsked(): boolean {
   (async () => {
     const tok = loadTokenizer(job.tokenizer);
     tok.withMarkers();
-    const mtok = memoTokenizer(tok);
+    const count = countMemo(tok);
     const repo = await openRepository(job.repoDir);
-    const chunker = await createChunker(chunkerOptions(job.chunk, (s) => mtok.count(s)));
+    const chunker = await createChunker(chunkerOptions(job.chunk, count));
     try {
       const want = new Set(job.hashes);
       for await (const rec of repo.history({ ...historyOptions(job.history), ref: job.ref, sinceCommit: job.sinceCommit }) as AsyncIterable<CommitRecord>) {
