@@ -9,7 +9,7 @@
  * Worker side: a script started with workerData.ccRole === 'cc-chunk' (dispatched by runTokenWorkerIfAsked).
  */
 import { parentPort, Worker, workerData } from 'node:worker_threads';
-import { startThread } from './thread';
+import { heapHoldsTokenizer, startThread } from './thread';
 import type { ChunkRecord, CommitInfo, CommitRecord, RepoReader, SkipReason } from '../types';
 import type { Cache } from './cache';
 import { countMemo } from './memoTokenizer';
@@ -62,7 +62,7 @@ interface SliceJob {
   hashes: string[];
 }
 
-type SliceMessage = { type: 'entry'; hash: string; json: string } | { type: 'end' } | { type: 'error'; error: string };
+type SliceMessage = { type: 'entry'; hash: string; json: string } | { type: 'out-of-memory' } | { type: 'end' } | { type: 'error'; error: string };
 
 /**
  * Parsed-file analyses kept by a build's chunker (LRU; a pure cache, the output does not depend on it).
@@ -108,6 +108,10 @@ export function runChunkWorkerIfAsked(): boolean {
   const port = parentPort;
   const job = workerData as SliceJob;
   const send = (m: SliceMessage) => port.postMessage(m);
+  if (!heapHoldsTokenizer(job.tokenizer)) {
+    send({ type: 'out-of-memory' });
+    return true;
+  }
   (async () => {
     const tok = loadTokenizer(job.tokenizer);
     tok.withMarkers();
@@ -174,7 +178,8 @@ export async function chunkInWorkers(
               if (m.type === 'entry') {
                 cache.putJson(base.ns, m.hash, m.json);
                 onDone(++done);
-              } else if (m.type === 'end') {
+              } else if (m.type === 'end' || m.type === 'out-of-memory') {
+                // out of memory (its heap cannot hold the tokenizer): the caller chunks the slice
                 ended = true;
                 void w.terminate();
                 resolve();

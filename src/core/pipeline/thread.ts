@@ -2,8 +2,11 @@
  * Starts a pipeline worker thread from `script`: a .js file (the bundled CLI or editor worker, which
  * dispatch on workerData.ccRole) or a .ts source, run through tsx (tests, benchmarks), with a V8 heap cap.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { tokenizerFile } from './stages';
 
 export function startThread(script: string, workerData: unknown, heapMb: number): Worker {
   const resourceLimits = { maxOldGenerationSizeMb: heapMb };
@@ -11,4 +14,20 @@ export function startThread(script: string, workerData: unknown, heapMb: number)
   // (the module name is built at run time so bundlers leave this source-run-only path alone)
   const tsxApi = ['tsx', 'cjs', 'api'].join('/');
   return new Worker(`require(${JSON.stringify(require.resolve(tsxApi))}).register(); require(${JSON.stringify(path.resolve(script))});`, { eval: true, workerData, resourceLimits });
+}
+
+/**
+ * Can this thread's heap hold the tokenizer it is about to load? Parsing a tokenizer.json takes about
+ * 5.5× its size (Qwen3: 11 MB file, +61 MiB heap). Under a cap far below that, the parse overruns it
+ * inside one builtin, where V8 aborts the whole process instead of ending the thread (seen in CI with a
+ * 16 MiB cap), so a thread asks first and reports itself out of memory instead.
+ */
+export function heapHoldsTokenizer(source?: string): boolean {
+  let bytes: number;
+  try {
+    bytes = fs.statSync(tokenizerFile(source)).size;
+  } catch {
+    return true; // loading reports the missing file
+  }
+  return getHeapStatistics().heap_size_limit >= 8 * bytes + (16 << 20);
 }

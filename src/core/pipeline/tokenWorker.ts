@@ -7,7 +7,7 @@
  * caller's business. Results are bit-identical to main-thread tokenization (same pure function).
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { startThread } from './thread';
+import { heapHoldsTokenizer, startThread } from './thread';
 import type { ChunkRecord, CommitInfo } from '../types';
 import { loadTokenizer } from './stages';
 import { memoTokenizer, WORKER_MEMO_CHARS } from './memoTokenizer';
@@ -28,6 +28,11 @@ interface Ready {
   ready: true;
 }
 
+/** Sent instead of Ready when the worker's heap cannot hold its tokenizer. */
+interface StartupOutOfMemory {
+  startupOutOfMemory: true;
+}
+
 interface Reply {
   id: number;
   groups?: TokenGroup[];
@@ -40,6 +45,10 @@ export function runTokenWorkerIfAsked(): boolean {
   if (runChunkWorkerIfAsked()) return true; // the same scripts serve the chunk stage's threads
   if (isMainThread || !workerData || workerData.ccRole !== ROLE || !parentPort) return false;
   const port = parentPort;
+  if (!heapHoldsTokenizer(workerData.tokenizer as string | undefined)) {
+    port.postMessage({ startupOutOfMemory: true } satisfies StartupOutOfMemory);
+    return true;
+  }
   const base = loadTokenizer(workerData.tokenizer as string | undefined);
   base.withMarkers();
   const tok = memoTokenizer(base, WORKER_MEMO_CHARS);
@@ -96,9 +105,12 @@ export class TokenPool {
   private spawn(): void {
     const data = { ccRole: ROLE, tokenizer: this.tokenizer, settings: this.settings };
     const w = startThread(this.script, data, this.heapMb);
-    w.on('message', (r: Reply | Ready) => {
+    w.on('message', (r: Reply | Ready | StartupOutOfMemory) => {
       if ('ready' in r) this.ready.add(w);
-      else this.onReply(w, r);
+      else if ('startupOutOfMemory' in r) {
+        this.outOfMemory(w);
+        void w.terminate();
+      } else this.onReply(w, r);
     });
     w.on('error', (e: Error & { code?: string }) => {
       if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') this.outOfMemory(w);

@@ -393,6 +393,12 @@ function parseCore(source: string, raw: string): Core {
 
 /** A path to tokenizer.json or to a folder holding one; undefined → the bundled Qwen3 tokenizer. */
 export function loadTokenizer(source?: string): Tokenizer {
+  const file = tokenizerFile(source);
+  return new HfTokenizer(file, fs.readFileSync(file, 'utf8'));
+}
+
+/** The tokenizer.json file loadTokenizer(source) reads. */
+export function tokenizerFile(source?: string): string {
   let file = source ?? assetPath('tokenizer-qwen3');
   let stat: fs.Stats;
   try {
@@ -405,7 +411,7 @@ export function loadTokenizer(source?: string): Tokenizer {
     if (!fs.existsSync(inner)) throw new Error(`no tokenizer.json in folder ${file}`);
     file = inner;
   }
-  return new HfTokenizer(file, fs.readFileSync(file, 'utf8'));
+  return file;
 }
 
 /** Builds a tokenizer from the text of a tokenizer.json (tests, in-memory use). */
