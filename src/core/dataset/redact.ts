@@ -30,6 +30,11 @@ interface Rule {
 /** Matches a placeholder this module writes (used by `verify` to treat them as wildcards). */
 export const PLACEHOLDER_RE = /<REDACTED_[A-Z_]+_\d+>/g;
 
+/** Pre-checks (no g flag: test() keeps no state). A secret's name, then `=` or `:` and a quote. */
+const SECRET_NAME_THEN_QUOTE = /(?:secret|token|passw|api_?key|access_?key|auth|credential)[A-Za-z0-9_]*\s*[:=]\s*["'`]/i;
+/** Four dot-separated numbers' shape. */
+const DOTTED_QUAD = /\d\.\d{1,3}\.\d{1,3}\.\d/;
+
 const RULES: Rule[] = [
   {
     kind: 'private_key',
@@ -47,7 +52,7 @@ const RULES: Rule[] = [
     re: /\b(?:[A-Za-z0-9_]*?(?:secret|token|passwd|password|api_?key|apikey|access_?key|auth|credential)[A-Za-z0-9_]*)\s*[:=]\s*["'`]([A-Za-z0-9+/=_\-.~]{16,})["'`]/gi,
     group: 1,
     // the name's keyword, then `= "` or `: '`: a literal-led search instead of one from every word start
-    pre: (t) => /(?:secret|token|passw|api_?key|access_?key|auth|credential)[A-Za-z0-9_]*\s*[:=]\s*["'`]/i.test(t),
+    pre: (t) => SECRET_NAME_THEN_QUOTE.test(t),
     accept: (v) => shannonEntropy(v) >= 3.5 && /\d/.test(v) && /[A-Za-z]/.test(v),
   },
   {
@@ -60,7 +65,7 @@ const RULES: Rule[] = [
     kind: 'ip_address',
     re: /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.])/g,
     accept: isPublicIPv4,
-    pre: (t) => /\d\.\d{1,3}\.\d{1,3}\.\d/.test(t),
+    pre: (t) => DOTTED_QUAD.test(t),
   },
 ];
 

@@ -14,35 +14,55 @@ import type { Encoding, Tokenizer } from '../tokenize/index';
 
 const MIN_CHARS = 16; // shorter strings are cheaper to encode than to look up and keep
 
-export function memoTokenizer(tok: Tokenizer, maxChars = 8 << 20): Tokenizer & { readonly hits: number; readonly misses: number; clear(): void } {
-  let young = new Map<string, Encoding>();
-  let old = new Map<string, Encoding>();
-  let youngChars = 0;
-  let hits = 0;
-  let misses = 0;
-  const ids = (text: string): Encoding => {
-    if (text.length < MIN_CHARS) return tok.encode(text);
-    let e = young.get(text);
-    if (e) {
-      hits++;
-      return e;
+/**
+ * Values computed from strings, each kept once: two generations of `maxChars` characters (a string used
+ * again moves to the young generation; when the young one is full, the old one is dropped).
+ */
+class Generations<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+  private youngChars = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly maxChars: number,
+    private readonly compute: (text: string) => V,
+  ) {}
+
+  get(text: string): V {
+    let v = this.young.get(text);
+    if (v !== undefined) {
+      this.hits++;
+      return v;
     }
-    e = old.get(text);
-    if (e) hits++;
+    v = this.old.get(text);
+    if (v !== undefined) this.hits++;
     else {
-      misses++;
-      e = { ids: tok.encode(text).ids };
+      this.misses++;
+      v = this.compute(text);
     }
-    if (text.length > maxChars / 4) return e; // never let one huge string flush everything
-    if (youngChars + text.length > maxChars) {
-      old = young;
-      young = new Map();
-      youngChars = 0;
+    if (text.length > this.maxChars / 4) return v; // never let one huge string flush everything
+    if (this.youngChars + text.length > this.maxChars) {
+      this.old = this.young;
+      this.young = new Map();
+      this.youngChars = 0;
     }
-    young.set(text, e);
-    youngChars += text.length;
-    return e;
-  };
+    this.young.set(text, v);
+    this.youngChars += text.length;
+    return v;
+  }
+
+  clear(): void {
+    this.young = new Map();
+    this.old = new Map();
+    this.youngChars = 0;
+  }
+}
+
+export function memoTokenizer(tok: Tokenizer, maxChars = 8 << 20): Tokenizer & { readonly hits: number; readonly misses: number; clear(): void } {
+  const memo = new Generations<Encoding>(maxChars, (text) => ({ ids: tok.encode(text).ids }));
+  const ids = (text: string): Encoding => (text.length < MIN_CHARS ? tok.encode(text) : memo.get(text));
   return {
     get source() {
       return tok.source;
@@ -54,16 +74,12 @@ export function memoTokenizer(tok: Tokenizer, maxChars = 8 << 20): Tokenizer & {
       return tok.vocabSize;
     },
     get hits() {
-      return hits;
+      return memo.hits;
     },
     get misses() {
-      return misses;
+      return memo.misses;
     },
-    clear: () => {
-      young = new Map();
-      old = new Map();
-      youngChars = 0;
-    },
+    clear: () => memo.clear(),
     encode: (text, opts) => (opts?.offsets ? tok.encode(text, opts) : ids(text)),
     count: (text) => ids(text).ids.length,
     decode: (x) => tok.decode(x),
@@ -88,22 +104,6 @@ export const WORKER_MEMO_CHARS = 2 << 20;
  * instead of its ids, in two generations of `maxChars` characters like memoTokenizer.
  */
 export function countMemo(tok: Tokenizer, maxChars = 8 << 20): (text: string) => number {
-  let young = new Map<string, number>();
-  let old = new Map<string, number>();
-  let youngChars = 0;
-  return (text) => {
-    if (text.length < MIN_CHARS) return tok.count(text);
-    let n = young.get(text);
-    if (n !== undefined) return n;
-    n = old.get(text) ?? tok.count(text);
-    if (text.length > maxChars / 4) return n;
-    if (youngChars + text.length > maxChars) {
-      old = young;
-      young = new Map();
-      youngChars = 0;
-    }
-    young.set(text, n);
-    youngChars += text.length;
-    return n;
-  };
+  const memo = new Generations<number>(maxChars, (text) => tok.count(text));
+  return (text) => (text.length < MIN_CHARS ? tok.count(text) : memo.get(text));
 }
