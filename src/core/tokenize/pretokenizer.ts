@@ -45,8 +45,7 @@ export function buildPreTokenizer(spec: any, ctx: { base: number } = { base: 0 }
         run = (t, s, sh, emit) => head(t, s, sh, (t2, s2, sh2) => tail(t2, s2, sh2, emit));
       }
       // Compose left to right: parts[0] first.
-      const passThrough = (p: PreTokenizer) => p.byteLevel && !p.isolated && p.identity === true;
-      const isolated = parts.length >= 1 && parts[0].isolated && parts.slice(1).every(passThrough) ? parts[0].isolated : undefined;
+      const isolated = parts.length >= 1 && parts.slice(1).every((p) => p.identity) ? parts[0].isolated : undefined;
       return { run, byteLevel: parts.some((p) => p.byteLevel), ctx, ...(isolated ? { isolated } : {}) };
     }
     case 'Split': {
@@ -119,7 +118,7 @@ function sub(t: string, s: number, sh: number, a: number, b: number, emit: Emit)
 }
 
 /** Walks the non-empty matches of `re` over `t` in order: visit(a, b, isMatch) for each gap and each match. */
-function walk(re: RegExp, t: string, visit: (a: number, b: number, isMatch: boolean) => void): void {
+export function walk(re: RegExp, t: string, visit: (a: number, b: number, isMatch: boolean) => void): void {
   re.lastIndex = 0;
   let last = 0;
   let m: RegExpExecArray | null;

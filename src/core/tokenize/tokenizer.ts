@@ -11,7 +11,7 @@ import { utf8DecodeBytes, utf8Into } from './bytes';
 import { buildDecoder, DecoderFn } from './decoder';
 import { MARKERS, Marker } from './markers';
 import { buildNormalizer, escapeRe, Normalized, NormalizerFn, UnsupportedTokenizerError } from './normalizer';
-import { buildPreTokenizer, PreTokenizer } from './pretokenizer';
+import { buildPreTokenizer, PreTokenizer, walk } from './pretokenizer';
 
 export interface Encoding {
   ids: number[];
@@ -207,24 +207,10 @@ export class HfTokenizer implements Tokenizer {
     const re = this.pre.isolated;
     if (!offsets && re) {
       // the matches of the split regex and the gaps between them, straight to the model
-      const push = (piece: string) => {
-        const rid = model.tokenize(piece).ids;
+      walk(re, text, (a, b) => {
+        const rid = model.tokenize(a === 0 && b === text.length ? text : text.slice(a, b)).ids;
         for (let k = 0; k < rid.length; k++) ids.push(rid[k]);
-      };
-      re.lastIndex = 0;
-      let last = 0;
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(text)) !== null) {
-        const piece = m[0];
-        if (piece.length === 0) {
-          re.lastIndex++;
-          continue;
-        }
-        if (m.index > last) push(text.slice(last, m.index));
-        push(piece);
-        last = m.index + piece.length;
-      }
-      if (last < text.length) push(last === 0 ? text : text.slice(last));
+      });
       return;
     }
     if (!offsets) {
