@@ -219,7 +219,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       if (missing.length) log(`chunks: ${missing.length} commits left to the main thread (a chunk thread ran out of heap)`);
     }
     if (missing.length > 0) {
-      chunker = await createChunker(chunkerOptions(chunkSettings, (s: string) => mtok.count(s)));
+      chunker = await createChunker(chunkerOptions(chunkSettings, (s: string, limit?: number) => mtok.count(s, limit)));
       const missingSet = new Set(missing);
       // Only a suffix missing (the usual incremental case): walk history from the last cached commit.
       const firstMissing = order.indexOf(missing[0]);

@@ -44,7 +44,7 @@ export async function chunkerFor(tok: Tokenizer): Promise<Chunker> {
   if (chunker && chunkerTok === tok) return chunker;
   if (chunker) (await chunker).dispose();
   chunkerTok = tok;
-  chunker = createChunker({ countTokens: (s) => tok.count(s) });
+  chunker = createChunker({ countTokens: (s, limit) => tok.count(s, limit) });
   return chunker;
 }
 

@@ -22,7 +22,8 @@ export interface Definition {
 export interface Budget {
   snippetTokens: number;
   contextTokens: number;
-  countTokens: (s: string) => number;
+  /** Token count of `s`; with a limit, exact when ≤ limit and any number above it otherwise (Tokenizer.count). */
+  countTokens: (s: string, limit?: number) => number;
   collapse: string;
   /**
    * Snippets already cut, by blob oid and unit range (a snippet is a function of the blob's text, the unit
@@ -100,7 +101,7 @@ export function snippet(def: Definition, b: Budget): Snippet | null {
 function cutSnippet(def: Definition, b: Budget): Snippet | null {
   const { text, unit: u } = def;
   const exact = text.slice(u.start, u.end);
-  let t = b.countTokens(exact);
+  let t = b.countTokens(exact, b.snippetTokens);
   if (t <= b.snippetTokens) return { code: exact, collapsed: false, tokens: t };
   let code: string;
   if (u.children.length) {
@@ -109,7 +110,7 @@ function cutSnippet(def: Definition, b: Budget): Snippet | null {
   } else if (u.bodyStart !== undefined && u.bodyEnd !== undefined && (u.kind === 'fn' || u.kind === 'method')) {
     code = text.slice(u.start, u.bodyStart) + b.collapse + text.slice(u.bodyEnd, u.end);
   } else code = exact;
-  t = b.countTokens(code);
+  t = b.countTokens(code, b.snippetTokens);
   if (t <= b.snippetTokens) return { code, collapsed: true, tokens: t };
   // keep the first lines that fit
   const lines = code.split('\n');
@@ -117,12 +118,12 @@ function cutSnippet(def: Definition, b: Budget): Snippet | null {
   let hi = lines.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (b.countTokens(lines.slice(0, mid).join('\n') + '\n…') <= b.snippetTokens) lo = mid;
+    if (b.countTokens(lines.slice(0, mid).join('\n') + '\n…', b.snippetTokens) <= b.snippetTokens) lo = mid;
     else hi = mid - 1;
   }
   if (lo === 0) return null;
   code = lines.slice(0, lo).join('\n') + '\n…';
-  return { code, collapsed: true, tokens: b.countTokens(code) };
+  return { code, collapsed: true, tokens: b.countTokens(code, b.snippetTokens) };
 }
 
 /** Collects items in order, skipping duplicates and what no longer fits the total budget. */
@@ -156,7 +157,7 @@ export class ContextCollector {
   addImport(path: string, oid: string, start: number, end: number, code: string, symbol: string): boolean {
     const k = `${path}:${start}:${end}`;
     if (this.seen.has(k)) return false;
-    const tokens = this.budget.countTokens(code);
+    const tokens = this.budget.countTokens(code, this.budget.snippetTokens);
     if (tokens > this.budget.snippetTokens || this.used + tokens > this.budget.contextTokens) return false;
     this.seen.add(k);
     this.used += tokens;

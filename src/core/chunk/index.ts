@@ -38,7 +38,7 @@ export interface ChunkOptions {
   /** Token budget of all context items of a chunk (default 1024). */
   contextTokens?: number;
   /** Token counter used for budgets (default: ceil(chars / 4)); the pipeline passes the real tokenizer. */
-  countTokens?: (text: string) => number;
+  countTokens?: (text: string, limit?: number) => number;
   /** Collect cross-file context (default true). */
   context?: boolean;
   /** Parsed blobs kept in the cache (default 4096). */
@@ -88,7 +88,7 @@ class ChunkerImpl implements Chunker {
   private readonly s = emptyStats();
   private readonly max: number;
   private readonly ctxLines: number;
-  private readonly countTokens: (s: string) => number;
+  private readonly countTokens: (s: string, limit?: number) => number;
   private treeCommit = '';
   private treePaths = new Map<string, string>();
   private treePathSet = new Set<string>();

@@ -71,7 +71,7 @@ type SliceMessage = { type: 'entry'; hash: string; json: string } | { type: 'out
  */
 const ANALYSIS_CACHE_ENTRIES = 1024;
 
-export function chunkerOptions(s: ChunkSettings, count: (text: string) => number) {
+export function chunkerOptions(s: ChunkSettings, count: (text: string, limit?: number) => number) {
   return { maxChunkChars: s.maxChunkChars, contextLines: s.contextLines, snippetTokens: s.snippetTokens, contextTokens: s.contextTokens, countTokens: count, context: s.context, cacheEntries: ANALYSIS_CACHE_ENTRIES };
 }
 

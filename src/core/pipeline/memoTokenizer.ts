@@ -30,6 +30,11 @@ class Generations<V> {
     private readonly compute: (text: string) => V,
   ) {}
 
+  /** The value if it is kept, without computing or moving it. */
+  peek(text: string): V | undefined {
+    return this.young.get(text) ?? this.old.get(text);
+  }
+
   get(text: string): V {
     let v = this.young.get(text);
     if (v !== undefined) {
@@ -42,15 +47,20 @@ class Generations<V> {
       this.misses++;
       v = this.compute(text);
     }
-    if (text.length > this.maxChars / 4) return v; // never let one huge string flush everything
+    this.set(text, v);
+    return v;
+  }
+
+  /** Keeps `v` for `text` in the young generation. */
+  set(text: string, v: V): void {
+    if (text.length > this.maxChars / 4) return; // never let one huge string flush everything
     if (this.youngChars + text.length > this.maxChars) {
       this.old = this.young;
       this.young = new Map();
       this.youngChars = 0;
     }
+    if (!this.young.has(text)) this.youngChars += text.length;
     this.young.set(text, v);
-    this.youngChars += text.length;
-    return v;
   }
 
   clear(): void {
@@ -81,7 +91,8 @@ export function memoTokenizer(tok: Tokenizer, maxChars = 8 << 20): Tokenizer & {
     },
     clear: () => memo.clear(),
     encode: (text, opts) => (opts?.offsets ? tok.encode(text, opts) : ids(text)),
-    count: (text) => ids(text).ids.length,
+    // a limited count (budget checks) is not worth keeping ids for: a kept encoding is used, else counted up to the limit
+    count: (text, limit) => (limit === undefined ? ids(text).ids.length : (memo.peek(text)?.ids.length ?? tok.count(text, limit))),
     decode: (x) => tok.decode(x),
     tokenToId: (t) => tok.tokenToId(t),
     idToToken: (id) => tok.idToToken(id),
@@ -102,8 +113,26 @@ export const WORKER_MEMO_CHARS = 2 << 20;
 /**
  * Token counts of strings already counted (a chunk thread's context budgets): a number per string
  * instead of its ids, in two generations of `maxChars` characters like memoTokenizer.
+ *
+ * Counts with a limit (Tokenizer.count) are kept as they come: exact when ≤ the limit, else a number
+ * above it, kept negated (-n: "more than n - 1"). A kept bound answers a later call whose limit it
+ * exceeds; a call with a higher limit counts again.
  */
-export function countMemo(tok: Tokenizer, maxChars = 8 << 20): (text: string) => number {
-  const memo = new Generations<number>(maxChars, (text) => tok.count(text));
-  return (text) => (text.length < MIN_CHARS ? tok.count(text) : memo.get(text));
+export function countMemo(tok: Tokenizer, maxChars = 8 << 20): (text: string, limit?: number) => number {
+  let limit = Infinity; // of the call being computed
+  const memo = new Generations<number>(maxChars, (text) => {
+    const n = tok.count(text, limit);
+    return n > limit ? -n : n;
+  });
+  return (text, lim = Infinity) => {
+    if (text.length < MIN_CHARS) return tok.count(text, lim);
+    limit = lim;
+    let n = memo.get(text);
+    if (n < 0 && -n <= lim) {
+      // a bound below this call's limit: count again (and keep the new result)
+      n = tok.count(text, lim);
+      memo.set(text, n > lim ? -n : n);
+    }
+    return Math.abs(n);
+  };
 }

@@ -35,7 +35,11 @@ export interface Tokenizer {
   /** Size of the id space: base vocabulary plus added tokens (including markers once added). */
   readonly vocabSize: number;
   encode(text: string, opts?: { offsets?: boolean }): Encoding;
-  count(text: string): number;
+  /**
+   * The number of tokens of `text`. With a `limit`, counting stops once it is exceeded: the result is
+   * exact when it is ≤ limit, and some number > limit otherwise (budget checks need no more).
+   */
+  count(text: string, limit?: number): number;
   decode(ids: ArrayLike<number>): string;
   tokenToId(tok: string): number | undefined;
   idToToken(id: number): string | undefined;
@@ -45,6 +49,9 @@ export interface Tokenizer {
   toJSON(): string;
   specialTokensJSON(): string;
 }
+
+/** Thrown (and caught by count) when a limited count is exceeded; not an Error: no stack to capture. */
+const OVER_LIMIT = Symbol('over limit');
 
 const KNOWN_POST = new Set(['ByteLevel', 'TemplateProcessing', 'RobertaProcessing', 'BertProcessing', 'Sequence']);
 
@@ -150,9 +157,13 @@ export class HfTokenizer implements Tokenizer {
   }
 
   encode(text: string, opts?: { offsets?: boolean }): Encoding {
-    const withOffsets = !!opts?.offsets;
     const ids: number[] = [];
-    const offsets: Array<[number, number]> | undefined = withOffsets ? [] : undefined;
+    const offsets: Array<[number, number]> | undefined = opts?.offsets ? [] : undefined;
+    this.encodeInto(text, ids, offsets);
+    return offsets ? { ids, offsets } : { ids };
+  }
+
+  private encodeInto(text: string, ids: number[], offsets: Array<[number, number]> | undefined): void {
     if (this.rawMatcher) {
       this.splitAdded(
         text,
@@ -167,12 +178,24 @@ export class HfTokenizer implements Tokenizer {
     } else if (text.length > 0) {
       this.encodeSegment(text, 0, ids, offsets);
     }
-    return offsets ? { ids, offsets } : { ids };
   }
 
-  count(text: string): number {
-    return this.encode(text).ids.length;
+  count(text: string, limit = Infinity): number {
+    if (limit === Infinity) return this.encode(text).ids.length;
+    const ids: number[] = [];
+    this.limit = limit;
+    try {
+      this.encodeInto(text, ids, undefined);
+    } catch (e) {
+      if (e !== OVER_LIMIT) throw e;
+    } finally {
+      this.limit = Infinity;
+    }
+    return ids.length;
   }
+
+  /** While count() runs with a limit: preTokenize stops (throws OVER_LIMIT) once more ids than this are out. */
+  private limit = Infinity;
 
   private encodeSegment(seg: string, base: number, ids: number[], offsets: Array<[number, number]> | undefined): void {
     let n: Normalized = { text: seg, starts: null, ends: null };
@@ -210,6 +233,7 @@ export class HfTokenizer implements Tokenizer {
       walk(re, text, (a, b) => {
         const rid = model.tokenize(a === 0 && b === text.length ? text : text.slice(a, b)).ids;
         for (let k = 0; k < rid.length; k++) ids.push(rid[k]);
+        if (ids.length > this.limit) throw OVER_LIMIT;
       });
       return;
     }
@@ -217,6 +241,7 @@ export class HfTokenizer implements Tokenizer {
       this.pre.run(text, at, 0, (piece) => {
         const rid = model.tokenize(piece).ids;
         for (let k = 0; k < rid.length; k++) ids.push(rid[k]);
+        if (ids.length > this.limit) throw OVER_LIMIT;
       });
       return;
     }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { TokenPool, TokenWorkerOutOfMemory } from '../../../src/core/pipeline/tokenWorker';
 import { loadTokenizer } from '../../../src/core/tokenize/index';
-import { memoTokenizer } from '../../../src/core/pipeline/memoTokenizer';
+import { countMemo, memoTokenizer } from '../../../src/core/pipeline/memoTokenizer';
 import { tokenizeCommit } from '../../../src/core/pipeline/tokenizeCommit';
 import { serializeExample } from '../../../src/core/tokenize/index';
 import type { ChunkRecord, CommitInfo } from '../../../src/core/types';
@@ -27,6 +27,31 @@ test('memo tokenizer: same ids as the tokenizer, repeated strings served from me
   const before = memo.misses;
   memo.encode(texts[0]);
   assert.equal(memo.misses, before + 1, "cleared");
+});
+
+test('limited counts: exact within the limit, above it otherwise, whatever was counted before with another limit', () => {
+  const tok = loadTokenizer();
+  const long = Array.from({ length: 60 }, (_, i) => `    let v${i} = compute(${i}, "${'x'.repeat(i % 9)}");\n`).join('');
+  const n = tok.count(long);
+  assert.ok(n > 600, `${n} tokens`);
+  const check = (count: (t: string, limit?: number) => number, label: string) => {
+    // a bound kept, a lower limit (answered by it), higher limits (counted again), exact, unlimited
+    for (const limit of [100, 50, 400, n + 5, n, 200, Infinity]) {
+      const c = count(long, limit);
+      if (n <= limit) assert.equal(c, n, `${label} limit ${limit}`);
+      else assert.ok(c > limit && c <= n, `${label} limit ${limit}: ${c} of ${n}`);
+    }
+    assert.equal(count(long), n, label);
+    assert.equal(count('fn a() {}', 1) > 1, true, label);
+    assert.equal(count('fn a() {}', 100), tok.count('fn a() {}'), label);
+  };
+  check(countMemo(tok), 'countMemo');
+  check(countMemo(tok, 64), 'countMemo, nothing kept');
+  const memo = memoTokenizer(tok);
+  memo.encode(long); // a kept encoding answers limited counts exactly
+  assert.equal(memo.count(long, 10), n);
+  const fresh = memoTokenizer(tok);
+  check((t, l) => fresh.count(t, l), 'memoTokenizer');
 });
 
 test('tokenizeCommit: groups equal serializeExample of each group (ids and text), split when over budget', () => {

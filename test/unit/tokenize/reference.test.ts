@@ -108,4 +108,18 @@ describe('bundled Qwen3 tokenizer = Hugging Face reference', () => {
     const s = genGo(rng(1), 3);
     assert.equal(tok.count(s), tok.encode(s).ids.length);
   });
+
+  it('a limited count is exact up to the limit and above it past the limit', () => {
+    const s = genRust(rng(7), 4);
+    const n = tok.encode(s).ids.length;
+    assert.ok(n > 300, `${n} tokens`);
+    for (const limit of [0, 1, 17, 256, n - 1, n, n + 1, 10 * n]) {
+      const c = tok.count(s, limit);
+      if (n <= limit) assert.equal(c, n, `limit ${limit}`);
+      else assert.ok(c > limit && c <= n, `limit ${limit}: ${c} of ${n}`);
+    }
+    // the limit does not outlive its call
+    assert.equal(tok.count(s), n);
+    assert.equal(tok.count('<|endoftext|>' + s, 5) > 5, true);
+  });
 });
