@@ -47,6 +47,8 @@ Build options:
   --no-workers              tokenize on the main thread only
   --chunk-workers N         chunk on N worker threads (contiguous commit slices; needs the cache; default 1,
                             0 = the main thread): the parsers' memory is freed with the threads (lower peak)
+  --overlap                 tokenize while the chunk threads run instead of after them: faster, more memory
+                            (tokio on 2 cores: ~78 s at a ~1.35 GiB peak instead of ~91 s at ~1 GiB)
   --json                    print a JSON summary on stdout
   -q, --quiet               no progress output
 
@@ -73,6 +75,7 @@ const BUILD_OPTIONS = {
   'no-cache': { type: 'boolean' },
   'no-workers': { type: 'boolean' },
   'chunk-workers': { type: 'string' },
+  overlap: { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -155,6 +158,7 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
       log: v.quiet || v.json ? undefined : (line) => io.stderr.write(`${line}\n`),
       tokenWorkers: ctx.workerScript && !v['no-workers'] && os.availableParallelism() > 1 ? { script: ctx.workerScript, count: Math.min(4, os.availableParallelism()) } : undefined,
       chunkThreads,
+      overlapChunks: !!v.overlap,
     });
     progress?.done();
     if (v.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');

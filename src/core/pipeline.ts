@@ -19,7 +19,7 @@ export { runTokenWorkerIfAsked } from './pipeline/tokenWorker';
 import { resolveSettings, UsageError, type PipelineOptions } from './pipeline/options';
 import { createChunker, loadTokenizer, openRepository } from './pipeline/stages';
 import { exactKey, nearDedup, type SplitName } from './dataset/dedup';
-import { buildCommitExamples, buildSequentialExamples, contiguous, type CompactExample, type StreamSegment } from './dataset/examples';
+import { buildCommitExamples, buildSequentialExamples, type CompactExample, type StreamSegment } from './dataset/examples';
 import { cleanMessage, isTrivialMessage } from './dataset/message';
 import type { BuiltDataset, CommitRow, PhaseTiming } from './dataset/model';
 import { AtomicDir, percentiles, sha256, stableJson } from './dataset/output';
@@ -49,6 +49,12 @@ export interface PipelineHooks {
    * but chunks 19.0 vs 13.5 s on a busy 2-core machine (2 threads: 19.2 s). Default 0 (main thread).
    */
   chunkThreads?: number;
+  /**
+   * Run the token pass while chunk threads run, one commit behind the other, with fewer token workers
+   * until chunking ends (default false). Faster, but the chunk and token threads' memory adds up:
+   * tokio on 2 cores, 78 s at a 1,357 MiB peak instead of ~100 s at ~1 GiB.
+   */
+  overlapChunks?: boolean;
   /** Heap cap of each chunk thread in MiB (default 384); a thread that runs out leaves its remaining commits to the main thread. */
   chunkWorkerHeapMb?: number;
 }
@@ -88,17 +94,20 @@ function checkAbort(signal?: AbortSignal): void {
   if (signal?.aborted) throw new AbortError();
 }
 
+/** Phase timings for the manifest, in start order; phases may overlap (tokens start while chunk threads run). */
 class PhaseClock {
   readonly phases: PhaseTiming[] = [];
-  private cur: { phase: string; t0: number; start: Date } | null = null;
-  start(phase: string): void {
-    this.cur = { phase, t0: performance.now(), start: new Date() };
-  }
-  end(counts: Record<string, number>): void {
-    if (!this.cur) return;
-    const end = new Date();
-    this.phases.push({ phase: this.cur.phase, start: this.cur.start.toISOString(), end: end.toISOString(), duration_ms: Math.round(performance.now() - this.cur.t0), counts });
-    this.cur = null;
+  private readonly startedAt = new Map<string, number>();
+  /** Starts a phase; the returned function ends it with its counts. */
+  start(phase: string): (counts: Record<string, number>) => void {
+    const t0 = performance.now();
+    const start = new Date();
+    this.startedAt.set(phase, t0);
+    return (counts) => {
+      const end = new Date();
+      this.phases.push({ phase, start: start.toISOString(), end: end.toISOString(), duration_ms: Math.round(performance.now() - t0), counts });
+      this.phases.sort((a, b) => this.startedAt.get(a.phase)! - this.startedAt.get(b.phase)!);
+    };
   }
 }
 
@@ -115,10 +124,15 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
 
   const clock = new PhaseClock();
   const repo = await openRepository(repoDir);
-  let chunker: Awaited<ReturnType<typeof createChunker>> | null = null;
+  let chunker: Chunker | null = null;
   let out: AtomicDir | null = null;
   let spill: SpillStore | null = null;
   let pool: TokenPool | null = null;
+  // stops the chunk stage when the run fails or is cancelled while that stage runs in the background
+  const stopChunks = new AbortController();
+  const onAbort = () => stopChunks.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let chunkStage: Promise<void> = Promise.resolve();
   try {
     const tok = getTokenizer(opts.tokenizer);
     // repeated strings (snippets, code sides, grouped chunks) are encoded once per run
@@ -146,7 +160,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const tokNs = `tokens-${tokKey}`;
 
     // ── History (+ chunks for commits not in the cache).
-    clock.start('history');
+    const endHistory = clock.start('history');
     const historyOpts = {
       ref: settings.ref,
       since: settings.since ? new Date(settings.since) : undefined,
@@ -163,89 +177,116 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const listed = await repo.listCommits(historyOpts);
     const order: string[] = listed.map((c: CommitInfo) => c.hash).reverse(); // oldest first
     let missing = order.filter((h) => !cache.has(chunkNs, h));
-    clock.end({ commits: order.length, cached: order.length - missing.length });
+    endHistory({ commits: order.length, cached: order.length - missing.length });
     log(`history: ${order.length} commits (${order.length - missing.length} cached)`);
     checkAbort(signal);
 
     const timeOf = new Map(listed.map((c: CommitInfo) => [c.hash, c.committer.timestamp]));
 
-    clock.start('chunks');
+    // ── Chunks for the commits not in the cache. On chunk threads this stage runs in the background and
+    //    the token pass below follows right behind it, taking each commit once its entry is in the cache
+    //    (same order, same output); the main thread and the chunk thread then share the two cores.
+    const endChunks = clock.start('chunks');
     // Entries stay in memory only when there is no cache to reload them from.
     const keepInMemory = !cache.enabled;
     const entries = new Map<string, CommitCacheEntry>();
     let processed = 0;
     const missingTotal = missing.length;
+    const toChunk = new Set(missing);
+    const chunked = new Set<string>(); // commits chunked by this run (entries in the cache)
+    let waiting = null as { hash: string; wake: () => void } | null;
+    const onChunked = (h: string) => {
+      processed++;
+      chunked.add(h);
+      progress('chunks', processed, missingTotal);
+      if (waiting?.hash === h) waiting.wake();
+    };
     const chunkSettings = pick(settings, ['maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context']);
     const chunkThreads = hooks.tokenWorkers ? (hooks.chunkThreads ?? 0) : 0;
-    // Asked for (hooks.chunkThreads) and enough commits: contiguous slices on worker threads, each writing
-    // its entries to the cache (read back below in commit order, so the output is the same).
-    if (cache.enabled && chunkThreads >= 1 && missing.length >= (hooks.tokenWorkers!.minJobs ?? 64) * chunkThreads) {
-      log(`chunks: ${chunkThreads} worker threads`);
-      const total = missing.length;
-      await chunkInWorkers(
-        hooks.tokenWorkers!.script,
-        chunkThreads,
-        {
-          repoDir,
-          ns: chunkNs,
-          tokenizer: opts.tokenizer,
-          chunk: chunkSettings,
-          history: {
-            ref: settings.ref,
-            since: settings.since ?? undefined,
-            until: settings.until ?? undefined,
-            include: historyOpts.include,
-            exclude: historyOpts.exclude,
-            languages: historyOpts.languages,
-            includeMerges: settings.includeMerges,
-            skipBots: settings.skipBots,
-            maxFileBytes: settings.maxFileBytes,
-            detectRenames: settings.detectRenames,
+    const workerCount = hooks.tokenWorkers?.count ?? 0;
+    // Asked for (hooks.chunkThreads) and enough commits: contiguous slices on worker threads; the main
+    // thread writes the entries they post to the cache.
+    const threaded = cache.enabled && chunkThreads >= 1 && missing.length >= (hooks.tokenWorkers!.minJobs ?? 64) * chunkThreads;
+    let chunking = missing.length > 0;
+    const chunkSignal = stopChunks.signal;
+    chunkStage = (async () => {
+      if (threaded) {
+        log(`chunks: ${chunkThreads} worker threads`);
+        await chunkInWorkers(
+          hooks.tokenWorkers!.script,
+          chunkThreads,
+          {
+            repoDir,
+            ns: chunkNs,
+            tokenizer: opts.tokenizer,
+            chunk: chunkSettings,
+            history: {
+              ref: settings.ref,
+              since: settings.since ?? undefined,
+              until: settings.until ?? undefined,
+              include: historyOpts.include,
+              exclude: historyOpts.exclude,
+              languages: historyOpts.languages,
+              includeMerges: settings.includeMerges,
+              skipBots: settings.skipBots,
+              maxFileBytes: settings.maxFileBytes,
+              detectRenames: settings.detectRenames,
+            },
           },
-        },
-        cache,
-        order,
-        new Set(missing),
-        (n) => progress('chunks', n, total),
-        signal,
-        hooks.chunkWorkerHeapMb,
-      ).catch((e: unknown) => {
-        checkAbort(signal);
-        throw e;
-      });
-      checkAbort(signal);
-      missing = missing.filter((h) => !cache.has(chunkNs, h));
-      processed = total - missing.length;
-      if (missing.length) log(`chunks: ${missing.length} commits left to the main thread (a chunk thread ran out of heap)`);
-    }
-    if (missing.length > 0) {
-      chunker = await createChunker(chunkerOptions(chunkSettings, (s: string, limit?: number) => mtok.count(s, limit)));
-      const missingSet = new Set(missing);
-      // Only a suffix missing (the usual incremental case): walk history from the last cached commit.
-      const firstMissing = order.indexOf(missing[0]);
-      const suffix = missing.length === order.length - firstMissing;
-      const sinceCommit = suffix && firstMissing > 0 ? order[firstMissing - 1] : undefined;
-      for await (const rec of repo.history({ ...historyOpts, sinceCommit }, signal) as AsyncIterable<CommitRecord>) {
-        checkAbort(signal);
-        if (!missingSet.has(rec.commit.hash)) continue;
-        const entry = await chunkOne(chunker, rec, repo);
-        cache.put(chunkNs, rec.commit.hash, entry);
-        if (keepInMemory) entries.set(rec.commit.hash, entry);
-        processed++;
-        progress('chunks', processed, missingTotal);
+          cache,
+          order,
+          new Set(missing),
+          onChunked,
+          chunkSignal,
+          hooks.chunkWorkerHeapMb,
+        ).catch((e: unknown) => {
+          checkAbort(chunkSignal);
+          throw e;
+        });
+        checkAbort(chunkSignal);
+        missing = missing.filter((h) => !chunked.has(h));
+        if (missing.length) log(`chunks: ${missing.length} commits left to the main thread (a chunk thread ran out of heap)`);
       }
-      chunker.dispose();
-      chunker = null;
-    }
-    clock.end({ processed, cached: order.length - processed });
-    log(`chunks: processed ${processed} commits, reused ${order.length - processed} from the cache`);
+      if (missing.length > 0) {
+        chunker = await createChunker(chunkerOptions(chunkSettings, (s: string, limit?: number) => mtok.count(s, limit)));
+        const missingSet = new Set(missing);
+        // Only a suffix missing (the usual incremental case): walk history from the last cached commit.
+        const firstMissing = order.indexOf(missing[0]);
+        const suffix = missing.length === order.length - firstMissing;
+        const sinceCommit = suffix && firstMissing > 0 ? order[firstMissing - 1] : undefined;
+        for await (const rec of repo.history({ ...historyOpts, sinceCommit }, chunkSignal) as AsyncIterable<CommitRecord>) {
+          checkAbort(chunkSignal);
+          if (!missingSet.has(rec.commit.hash)) continue;
+          const entry = await chunkOne(chunker, rec, repo);
+          cache.put(chunkNs, rec.commit.hash, entry);
+          if (keepInMemory) entries.set(rec.commit.hash, entry);
+          onChunked(rec.commit.hash);
+        }
+        chunker.dispose();
+        chunker = null;
+      }
+      endChunks({ processed, cached: order.length - processed });
+      log(`chunks: processed ${processed} commits, reused ${order.length - processed} from the cache`);
+      // history is not read again: its caches (blob ring, trees, delta bases, parsed commits) go now
+      repo.close();
+      chunking = false;
+      (pool as TokenPool | null)?.grow(workerCount);
+      waiting?.wake();
+    })();
+    chunkStage.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+    // On the main thread the stage is the only work, and without `overlapChunks` the token pass waits for it.
+    if (!threaded || !hooks.overlapChunks) await chunkStage;
     checkAbort(signal);
-    // history is not read again: its caches (blob ring, trees, delta bases, parsed commits) go now
-    repo.close();
+    /** Resolves once commit `h` is chunked (at once when it needs no chunking) or the chunk stage ended. */
+    const ready = async (h: string): Promise<void> => {
+      if (!chunking || !toChunk.has(h) || chunked.has(h)) return;
+      await Promise.race([new Promise<void>((wake) => (waiting = { hash: h, wake })), chunkStage]);
+      waiting = null;
+    };
 
     // ── One pass in commit order: redaction (before tokenization), message cleaning, exact dedup,
     //    tokens (cached by content), chunk rows streamed to chunks.jsonl. Only token ids stay in memory.
-    clock.start('tokens');
+    const endTokens = clock.start('tokens');
     const seedLayout = settings.layout === 'seed';
     out = new AtomicDir(outDir);
     const chunkStreams = [out.stream('chunks.jsonl'), ...(seedLayout ? [out.stream('chunks_enhanced.jsonl')] : [])];
@@ -256,9 +297,11 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const splitOf = assignSplits(order.map((h) => ({ hash: h, time: timeOf.get(h) ?? 0 })), settings.splits);
     const commitRows: CommitRow[] = [];
     spill = new SpillStore();
-    const groups: Array<{ hash: string; split: SplitName; numChunks: number; all: Int32Array; ctxLen: number; text: SpillRef; truncated: number; sig?: Uint32Array }> = [];
+    // A group's ids (context then target), its signature and each chunk's ids go to the spill file as they
+    // come and are read back after the token pass: they do not stay in memory beside the threads.
+    const groups: Array<{ hash: string; split: SplitName; numChunks: number; all: SpillRef; ctxLen: number; text: SpillRef; truncated: number; sig?: SpillRef }> = [];
     const segs: Array<StreamSegment & { split: SplitName; ids: Int32Array }> = [];
-    const chunkTokenIds: Int32Array[] = [];
+    const chunkIdRefs: SpillRef[] = [];
     const languages: Record<string, number> = {};
     const kinds: Record<string, number> = {};
     const skips: Record<string, number> = {};
@@ -277,13 +320,14 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     // holds its ids and decoded texts), so output is identical either way.
     const WINDOW = 16;
     const inflight: Array<{ h: string; split: SplitName; chunks: ChunkRecord[]; chunkJson: string[]; redactions: number[]; result: TokenEntry | Promise<TokenEntry> }> = [];
-    const workerCount = hooks.tokenWorkers?.count ?? 0;
     const poolWanted = !!hooks.tokenWorkers && workerCount > 0 && countMissingTokens() >= (hooks.tokenWorkers.minJobs ?? 64);
     // the workers encode: the chunker's counts remembered here would not be looked up again
     if (poolWanted) mtok.clear();
+    // while chunk threads run, fewer token workers (the chunk threads have the other cores); all once they end
     const startPool = () => {
-      log(`tokens: ${workerCount} worker threads`);
-      return new TokenPool(hooks.tokenWorkers!.script, workerCount, opts.tokenizer, { format: settings.format, budgets: settings.budgets });
+      const n = chunking ? Math.max(1, workerCount - chunkThreads) : workerCount;
+      log(`tokens: ${n} worker threads${n < workerCount ? ` (${workerCount} once chunking ends)` : ''}`);
+      return new TokenPool(hooks.tokenWorkers!.script, n, opts.tokenizer, { format: settings.format, budgets: settings.budgets });
     };
     function countMissingTokens(): number {
       let n = 0;
@@ -292,6 +336,12 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     }
     for (const h of order) {
       checkAbort(signal);
+      if (chunking) {
+        // behind the chunk threads: wait for this commit's entry; let their messages in between commits
+        await ready(h);
+        await new Promise(setImmediate);
+        checkAbort(signal);
+      }
       const e = entries.get(h) ?? cache.get<CommitCacheEntry>(chunkNs, h);
       entries.delete(h);
       if (!e) throw new Error(`commit ${h} is listed by history but was neither read nor cached`);
@@ -376,6 +426,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       if (inflight.length >= WINDOW) await finishOne();
     }
     while (inflight.length) await finishOne();
+    await chunkStage;
     // the workers' memory (a tokenizer each) is released before the examples and write phases
     await pool?.close();
     pool = null;
@@ -386,7 +437,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       const t = await result;
       chunks.forEach((x, i) => {
         const ids = t.chunkIds[i];
-        chunkTokenIds.push(ids);
+        chunkIdRefs.push(spill!.putArrays(ids));
         // = JSON.stringify({ ...x, dataset_split, tokens, redactions } satisfies ChunkRow): the chunk's JSON with three more keys
         const line = `${chunkJson[i].slice(0, -1)},"dataset_split":${JSON.stringify(split)},"tokens":${ids.length},"redactions":${redactions[i]}}\n`;
         for (const st of chunkStreams) st.write(line);
@@ -398,18 +449,21 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         if (settings.mode === 'sequential') segs.push({ commitHash: h, ids, text: x.newCode, split });
       });
       for (const g of t.groups) {
-        const all = contiguous(g.contextIds, g.targetIds);
-        tokenCount += all.length;
-        if (settings.mode === 'commit') groups.push({ hash: h, split, numChunks: chunks.length, all, ctxLen: g.contextIds.length, text: spill!.put(g.text), truncated: g.truncated, sig: g.sig });
+        tokenCount += g.contextIds.length + g.targetIds.length;
+        if (settings.mode === 'commit') {
+          const all = spill!.putArrays(g.contextIds, g.targetIds);
+          groups.push({ hash: h, split, numChunks: chunks.length, all, ctxLen: g.contextIds.length, text: spill!.put(g.text), truncated: g.truncated, sig: g.sig && spill!.putArrays(g.sig) });
+        }
       }
-      progress('tokens', ++done, order.length);
+      ++done;
+      if (!chunking) progress('tokens', done, order.length); // while chunk threads run, their progress is shown
     }
     for (const st of chunkStreams) st.close();
-    clock.end({ commits: order.length, tokenized, cached: order.length - tokenized, tokens: tokenCount, chunks: chunkCount });
+    endTokens({ commits: order.length, tokenized, cached: order.length - tokenized, tokens: tokenCount, chunks: chunkCount });
     checkAbort(signal);
 
     // ── Examples: near dedup, windows, splits.
-    clock.start('examples');
+    const endExamples = clock.start('examples');
     const padId = padTokenId(tok);
     const w = { contextWindow: settings.contextWindow, targetWindow: settings.targetWindow, padId };
     const examples: Record<SplitName, CompactExample[]> = { train: [], val: [], test: [] };
@@ -417,13 +471,14 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     let contextDropped = 0;
     let truncatedGroups = 0;
     if (settings.mode === 'commit') {
-      const items = groups.map((g) => ({ split: g.split, ids: g.all.subarray(g.ctxLen), sig: g.sig }));
+      const all = groups.map((g) => spill!.getInt32(g.all));
+      const items = groups.map((g, i) => ({ split: g.split, ids: all[i].subarray(g.ctxLen), sig: g.sig && spill!.getUint32(g.sig) }));
       const keep = settings.dedup ? nearDedup(items, settings.nearDupThreshold) : null;
       if (keep) near = keep.removed;
       groups.forEach((g, i) => {
         if (keep && !keep.keep[i]) return;
         if (g.truncated) truncatedGroups++;
-        const b = buildCommitExamples({ commitHash: g.hash, numChunks: g.numChunks, contextIds: g.all.subarray(0, g.ctxLen), targetIds: g.all.subarray(g.ctxLen), text: g.text }, w);
+        const b = buildCommitExamples({ commitHash: g.hash, numChunks: g.numChunks, contextIds: all[i].subarray(0, g.ctxLen), targetIds: all[i].subarray(g.ctxLen), text: g.text }, w);
         contextDropped += b.contextTokensDropped;
         examples[g.split].push(...b.examples);
       });
@@ -433,11 +488,12 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       for (const split of SPLITS) examples[split] = buildSequentialExamples(segs.filter((s, i) => s.split === split && (!keep || keep.keep[i])), w);
     }
     const exCounts = Object.fromEntries(SPLITS.map((s) => [s, examples[s].length])) as Record<SplitName, number>;
-    clock.end({ ...exCounts, near_duplicates: near.train + near.val + near.test, exact_duplicates: exactDupes });
+    endExamples({ ...exCounts, near_duplicates: near.train + near.val + near.test, exact_duplicates: exactDupes });
     progress('examples', 1, 1);
     checkAbort(signal);
 
     // ── Stats.
+    const chunkTokenIds = chunkIdRefs.map((r) => spill!.getInt32(r));
     const splitStats = Object.fromEntries(
       SPLITS.map((s) => [
         s,
@@ -480,7 +536,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     };
 
     // ── Write.
-    clock.start('write');
+    const endWrite = clock.start('write');
     checkAbort(signal);
     const vocabSize = tok.vocabSize;
     const tokJson = tok.toJSON();
@@ -510,7 +566,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     };
     // the write phase's timing is recorded just before the manifest (which lists the phases) is written
     const outFiles = out.files;
-    const { manifestFile } = writeDataset(out, ds, () => clock.end({ files: outFiles.length, bytes: outFiles.reduce((a, f) => a + f.bytes, 0) }));
+    const { manifestFile } = writeDataset(out, ds, () => endWrite({ files: outFiles.length, bytes: outFiles.reduce((a, f) => a + f.bytes, 0) }));
     checkAbort(signal);
     await out.commit();
     progress('write', 1, 1);
@@ -536,9 +592,12 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     out?.abort();
     throw e;
   } finally {
+    stopChunks.abort();
+    await chunkStage.catch(() => undefined);
+    signal?.removeEventListener('abort', onAbort);
     await pool?.close();
     spill?.dispose();
-    chunker?.dispose();
+    (chunker as Chunker | null)?.dispose();
     repo.close();
   }
 }
@@ -573,6 +632,7 @@ function stringify(v: unknown): string {
 }
 
 type Tokenizer = ReturnType<typeof loadTokenizer>;
+type Chunker = Awaited<ReturnType<typeof createChunker>>;
 
 function padTokenId(tok: Tokenizer): number {
   for (const t of ['<|endoftext|>', '<pad>', '<|pad|>', '</s>']) {

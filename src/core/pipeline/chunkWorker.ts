@@ -136,8 +136,8 @@ export function runChunkWorkerIfAsked(): boolean {
 
 /**
  * Main side: chunks `order[from..]`'s `missing` commits over `count` contiguous slices, one worker
- * thread each (`script` as for TokenPool). Resolves when every slice ended; `onDone` is called
- * with the number of commits chunked so far. Aborting the signal terminates the workers.
+ * thread each (`script` as for TokenPool). Resolves when every slice ended; `onEntry` is called
+ * with each commit's hash once its entry is in the cache. Aborting the signal terminates the workers.
  */
 export async function chunkInWorkers(
   script: string,
@@ -146,7 +146,7 @@ export async function chunkInWorkers(
   cache: Cache,
   order: string[],
   missing: Set<string>,
-  onDone: (n: number) => void,
+  onEntry: (hash: string) => void,
   signal?: AbortSignal,
   heapMb = CHUNK_WORKER_HEAP_MB,
 ): Promise<void> {
@@ -161,7 +161,6 @@ export async function chunkInWorkers(
     const last = idx[b - 1];
     slices.push({ ref: order[last], sinceCommit: first > 0 ? order[first - 1] : undefined, hashes: idx.slice(a, b).map((i) => order[i]) });
   }
-  let done = 0;
   const workers: Worker[] = [];
   const stop = () => workers.forEach((w) => void w.terminate());
   signal?.addEventListener('abort', stop, { once: true });
@@ -177,7 +176,7 @@ export async function chunkInWorkers(
             w.on('message', (m: SliceMessage) => {
               if (m.type === 'entry') {
                 cache.putJson(base.ns, m.hash, m.json);
-                onDone(++done);
+                onEntry(m.hash);
               } else if (m.type === 'end' || m.type === 'out-of-memory') {
                 // out of memory (its heap cannot hold the tokenizer): the caller chunks the slice
                 ended = true;

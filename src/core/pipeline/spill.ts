@@ -1,6 +1,7 @@
 /**
- * Append-only temp file for large strings that are needed again only at write time (example texts),
- * so they do not stay in memory for the whole run. Removed by dispose().
+ * Append-only temp file for what a run needs again only later: example texts (at write time), token ids
+ * and signatures (after the token pass), so they do not stay in memory while the threads that produce
+ * them run. Removed by dispose().
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,12 +29,40 @@ export class SpillStore {
 
   get(ref: SpillRef): string {
     if (this.last && this.last.ref === ref) return this.last.text;
-    const buf = Buffer.alloc(ref.bytes);
-    let read = 0;
-    while (read < ref.bytes) read += fs.readSync(this.fd, buf, read, ref.bytes - read, ref.offset + read);
-    const text = buf.toString('utf8');
+    const text = Buffer.from(this.read(ref)).toString('utf8');
     this.last = { ref, text };
     return text;
+  }
+
+  /** Keeps typed arrays' bytes, one after the other (read back as one array with getInt32 / getUint32). */
+  putArrays(...arrays: Array<Int32Array | Uint32Array>): SpillRef {
+    const ref = { offset: this.size, bytes: 0 };
+    for (const a of arrays) {
+      fs.writeSync(this.fd, a, 0, a.byteLength, this.size);
+      this.size += a.byteLength;
+      ref.bytes += a.byteLength;
+    }
+    return ref;
+  }
+
+  getInt32(ref: SpillRef): Int32Array {
+    return new Int32Array(this.read(ref).buffer);
+  }
+
+  getUint32(ref: SpillRef): Uint32Array {
+    return new Uint32Array(this.read(ref).buffer);
+  }
+
+  /** The bytes of `ref` in a new buffer of their own (so typed views over it are aligned). */
+  private read(ref: SpillRef): Uint8Array {
+    const buf = new Uint8Array(ref.bytes);
+    let read = 0;
+    while (read < ref.bytes) {
+      const n = fs.readSync(this.fd, buf, read, ref.bytes - read, ref.offset + read);
+      if (n === 0) throw new Error('spill file is shorter than expected');
+      read += n;
+    }
+    return buf;
   }
 
   dispose(): void {

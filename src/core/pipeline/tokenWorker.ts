@@ -123,6 +123,13 @@ export class TokenPool {
     this.idle.push(w);
   }
 
+  /** Adds workers up to `count` (a pool started small while other threads had the cores). */
+  grow(count: number): void {
+    if (this.closing || this.failed) return;
+    while (this.workers.size < count) this.spawn();
+    this.pump();
+  }
+
   /** The worker ran out of heap: its job is rejected (the caller tokenizes it elsewhere), a new worker takes its place. */
   private outOfMemory(w: Worker): void {
     this.workers.delete(w);
