@@ -53,7 +53,10 @@ async function main(): Promise<void> {
           const now = performance.now();
           if (now - last > 5000) {
             last = now;
-            process.stderr.write(`  ${e.phase} ${e.done}/${e.total ?? '?'} (${((now - t0) / 1000).toFixed(1)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB)\n`);
+            const m = process.memoryUsage();
+            const mib = (x: number) => (x / 2 ** 20).toFixed(0);
+            // heap and external are this (main) thread's; rss is the whole process (every thread)
+            process.stderr.write(`  ${e.phase} ${e.done}/${e.total ?? '?'} (${((now - t0) / 1000).toFixed(1)} s, rss ${mib(m.rss)} MiB, main heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} MiB, external ${mib(m.external)} MiB)\n`);
           }
         };
       })(),

@@ -274,8 +274,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       waiting?.wake();
     })();
     chunkStage.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
-    // On the main thread the stage is the only work, and without `overlapChunks` the token pass waits for it.
-    if (!threaded || !hooks.overlapChunks) await chunkStage;
+    // On the main thread the stage is the only work; on chunk threads, the prepare pass below follows it.
+    if (!threaded) await chunkStage;
     checkAbort(signal);
     /** Resolves once commit `h` is chunked (at once when it needs no chunking) or the chunk stage ended. */
     const ready = async (h: string): Promise<void> => {
@@ -284,8 +284,11 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       waiting = null;
     };
 
-    // ── One pass in commit order: redaction (before tokenization), message cleaning, exact dedup,
-    //    tokens (cached by content), chunk rows streamed to chunks.jsonl. Only token ids stay in memory.
+    // ── Two passes in commit order. "prepare": redaction (before tokenization), message cleaning, exact
+    //    dedup, each commit's token job; it follows right behind the chunk threads, on this otherwise idle
+    //    thread, and spills the jobs it makes meanwhile. "tokens": the jobs' tokens (cached by content, on
+    //    token workers), chunk rows streamed to chunks.jsonl; it starts once chunking ends (or at once with
+    //    overlapChunks). Token ids go to the spill file as they come.
     const endTokens = clock.start('tokens');
     const seedLayout = settings.layout === 'seed';
     out = new AtomicDir(outDir);
@@ -297,6 +300,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const splitOf = assignSplits(order.map((h) => ({ hash: h, time: timeOf.get(h) ?? 0 })), settings.splits);
     const commitRows: CommitRow[] = [];
     spill = new SpillStore();
+    const store = spill;
     // A group's ids (context then target), its signature and each chunk's ids go to the spill file as they
     // come and are read back after the token pass: they do not stay in memory beside the threads.
     const groups: Array<{ hash: string; split: SplitName; numChunks: number; all: SpillRef; ctxLen: number; text: SpillRef; truncated: number; sig?: SpillRef }> = [];
@@ -315,33 +319,27 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     let tokenCount = 0;
     let tokenized = 0;
     let done = 0;
+
+    /** A commit ready for tokens: its job (JSON of { commit, chunks }), spilled while chunking runs. */
+    interface Prepared {
+      h: string;
+      split: SplitName;
+      job: string | SpillRef;
+      key: string;
+      /** [start, end) of each chunk's JSON within the job: its chunks.jsonl row is that JSON with three more keys. */
+      spans: number[];
+      redactions: number[];
+    }
+    const prepared: Array<Prepared | null> = [];
+    let consumed = 0;
+    let preparedWake = null as (() => void) | null;
+    let consumerWake = null as (() => void) | null;
     // Tokenization runs on worker threads when asked (hooks.tokenWorkers) and worth it; results are
     // consumed in commit order through a bounded window (16 commits keep 2 workers busy; each waiting result
     // holds its ids and decoded texts), so output is identical either way.
     const WINDOW = 16;
-    const inflight: Array<{ h: string; split: SplitName; chunks: ChunkRecord[]; chunkJson: string[]; redactions: number[]; result: TokenEntry | Promise<TokenEntry> }> = [];
-    const poolWanted = !!hooks.tokenWorkers && workerCount > 0 && countMissingTokens() >= (hooks.tokenWorkers.minJobs ?? 64);
-    // the workers encode: the chunker's counts remembered here would not be looked up again
-    if (poolWanted) mtok.clear();
-    // while chunk threads run, fewer token workers (the chunk threads have the other cores); all once they end
-    const startPool = () => {
-      const n = chunking ? Math.max(1, workerCount - chunkThreads) : workerCount;
-      log(`tokens: ${n} worker threads${n < workerCount ? ` (${workerCount} once chunking ends)` : ''}`);
-      return new TokenPool(hooks.tokenWorkers!.script, n, opts.tokenizer, { format: settings.format, budgets: settings.budgets });
-    };
-    function countMissingTokens(): number {
-      let n = 0;
-      for (const h of order) if (!cache.hasBytes(tokNs, h)) n++;
-      return n;
-    }
-    for (const h of order) {
-      checkAbort(signal);
-      if (chunking) {
-        // behind the chunk threads: wait for this commit's entry; let their messages in between commits
-        await ready(h);
-        await new Promise(setImmediate);
-        checkAbort(signal);
-      }
+
+    function prepare(h: string): Prepared {
       const e = entries.get(h) ?? cache.get<CommitCacheEntry>(chunkNs, h);
       entries.delete(h);
       if (!e) throw new Error(`commit ${h} is listed by history but was neither read nor cached`);
@@ -363,8 +361,9 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         subject,
         body: rest.join('\n').replace(/^\n+/, ''),
       };
-      const chunks: ChunkRecord[] = [];
-      const chunkJson: string[] = []; // each redacted chunk's JSON, made once: the job, the key and its chunks.jsonl row
+      // = JSON.stringify({ commit, chunks }), each redacted chunk's JSON made once (the job, the key, its row)
+      let job = `{"commit":${JSON.stringify(commit)},"chunks":[`;
+      const spans: number[] = [];
       const redactions: number[] = [];
       for (const ch of e.chunks) {
         const before = redactor.total();
@@ -377,10 +376,18 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
           }
           seenExact.add(k);
         }
-        chunks.push(r);
-        chunkJson.push(JSON.stringify(r));
+        if (spans.length) job += ',';
+        spans.push(job.length);
+        job += JSON.stringify(r);
+        spans.push(job.length);
         redactions.push(redactor.total() - before);
+        chunkCount++;
+        languages[r.language ?? 'unknown'] = (languages[r.language ?? 'unknown'] ?? 0) + 1;
+        kinds[r.kind] = (kinds[r.kind] ?? 0) + 1;
+        if (r.split) splitChunks++;
+        contextItems += r.context.length;
       }
+      job += ']}';
       const split = splitOf.get(h)!;
       commitRows.push({
         hash: h,
@@ -391,19 +398,77 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         message: trivial ? '' : message,
         split,
         files_changed: e.files,
-        num_chunks: chunks.length,
+        num_chunks: spans.length / 2,
         ...(e.error ? { error: e.error } : {}),
       });
+      // far ahead of the token pass (chunk threads still running): the job waits on disk
+      return { h, split, job: chunking ? store.put(job) : job, key: sha256(job), spans, redactions };
+    }
 
-      const job = `{"commit":${JSON.stringify(commit)},"chunks":[${chunkJson.join(',')}]}`; // = JSON.stringify({ commit, chunks })
-      const key = sha256(job);
+    const preparing = (async () => {
+      for (const h of order) {
+        checkAbort(signal);
+        if (chunking) {
+          // behind the chunk threads: wait for this commit's entry; let their messages in between commits
+          await ready(h);
+          await new Promise(setImmediate);
+          checkAbort(signal);
+        }
+        // nothing else to do here: stay at most a window ahead of the token pass (jobs kept in memory)
+        while (!chunking && prepared.length - consumed >= 2 * WINDOW) await new Promise<void>((wake) => (consumerWake = wake));
+        prepared.push(prepare(h));
+        preparedWake?.();
+      }
+    })();
+    preparing.catch(() => undefined); // awaited through next(); never an unhandled rejection meanwhile
+    if (!hooks.overlapChunks) await Promise.race([chunkStage, preparing.then(() => chunkStage)]);
+    checkAbort(signal);
+
+    /** The next prepared commit in order (waits for the prepare pass). */
+    const next = async (): Promise<Prepared> => {
+      while (prepared.length <= consumed) {
+        await Promise.race([new Promise<void>((wake) => (preparedWake = wake)), preparing]);
+        preparedWake = null;
+        checkAbort(signal);
+      }
+      const p = prepared[consumed]!;
+      prepared[consumed++] = null;
+      consumerWake?.();
+      consumerWake = null;
+      return p;
+    };
+
+    const inflight: Array<{ h: string; split: SplitName; job: string; spans: number[]; redactions: number[]; result: TokenEntry | Promise<TokenEntry> }> = [];
+    const poolWanted = !!hooks.tokenWorkers && workerCount > 0 && countMissingTokens() >= (hooks.tokenWorkers.minJobs ?? 64);
+    // the workers encode: the chunker's counts remembered here would not be looked up again
+    if (poolWanted) mtok.clear();
+    // while chunk threads run, fewer token workers (the chunk threads have the other cores); all once they end
+    const startPool = () => {
+      const n = chunking ? Math.max(1, workerCount - chunkThreads) : workerCount;
+      log(`tokens: ${n} worker threads${n < workerCount ? ` (${workerCount} once chunking ends)` : ''}`);
+      return new TokenPool(hooks.tokenWorkers!.script, n, opts.tokenizer, { format: settings.format, budgets: settings.budgets });
+    };
+    function countMissingTokens(): number {
+      let n = 0;
+      for (const h of order) if (!cache.hasBytes(tokNs, h)) n++;
+      return n;
+    }
+    /** Tokens of a job on this thread: from the same JSON text the workers get. */
+    const tokenizeHere = (job: string) => {
+      const { commit, chunks } = JSON.parse(job) as { commit: CommitInfo; chunks: ChunkRecord[] };
+      return tokenizeCommit(mtok, commit, chunks, settings);
+    };
+    for (let i = 0; i < order.length; i++) {
+      checkAbort(signal);
+      const { h, split, job: j, key, spans, redactions } = await next();
+      const job = typeof j === 'string' ? j : store.get(j);
       const bytes = cache.getBytes(tokNs, h);
       const hit = bytes ? decodeTokenEntry(bytes) : undefined;
       let result: TokenEntry | Promise<TokenEntry>;
       if (hit && hit.key === key) result = hit;
       else {
         tokenized++;
-        const store = (r: { groups: TokenGroup[]; chunkIds: Int32Array[] }): TokenEntry => {
+        const keep = (r: { groups: TokenGroup[]; chunkIds: Int32Array[] }): TokenEntry => {
           const entry = { key, ...r };
           cache.putBytes(tokNs, h, encodeTokenEntry(entry));
           return entry;
@@ -415,14 +480,14 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
             .catch((e: unknown) => {
               if (!(e instanceof TokenWorkerOutOfMemory)) throw e;
               log(`tokens: commit ${h.slice(0, 12)} needs more memory than a token worker has; tokenized on the main thread`);
-              return tokenizeCommit(mtok, commit, chunks, settings);
+              return tokenizeHere(job);
             })
-            .then(store);
+            .then(keep);
           pr.catch(() => undefined); // awaited in order below; never an unhandled rejection meanwhile
           result = pr;
-        } else result = store(tokenizeCommit(mtok, commit, chunks, settings));
+        } else result = keep(tokenizeHere(job));
       }
-      inflight.push({ h, split, chunks, chunkJson, redactions, result });
+      inflight.push({ h, split, job, spans, redactions, result });
       if (inflight.length >= WINDOW) await finishOne();
     }
     while (inflight.length) await finishOne();
@@ -433,26 +498,22 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     mtok.clear();
 
     async function finishOne(): Promise<void> {
-      const { h, split, chunks, chunkJson, redactions, result } = inflight.shift()!;
+      const { h, split, job, spans, redactions, result } = inflight.shift()!;
       const t = await result;
-      chunks.forEach((x, i) => {
+      for (let i = 0; i < spans.length / 2; i++) {
         const ids = t.chunkIds[i];
-        chunkIdRefs.push(spill!.putArrays(ids));
-        // = JSON.stringify({ ...x, dataset_split, tokens, redactions } satisfies ChunkRow): the chunk's JSON with three more keys
-        const line = `${chunkJson[i].slice(0, -1)},"dataset_split":${JSON.stringify(split)},"tokens":${ids.length},"redactions":${redactions[i]}}\n`;
+        chunkIdRefs.push(store.putArrays(ids));
+        const chunkJson = job.slice(spans[2 * i], spans[2 * i + 1]);
+        // = JSON.stringify({ ...chunk, dataset_split, tokens, redactions } satisfies ChunkRow): the chunk's JSON with three more keys
+        const line = `${chunkJson.slice(0, -1)},"dataset_split":${JSON.stringify(split)},"tokens":${ids.length},"redactions":${redactions[i]}}\n`;
         for (const st of chunkStreams) st.write(line);
-        chunkCount++;
-        languages[x.language ?? 'unknown'] = (languages[x.language ?? 'unknown'] ?? 0) + 1;
-        kinds[x.kind] = (kinds[x.kind] ?? 0) + 1;
-        if (x.split) splitChunks++;
-        contextItems += x.context.length;
-        if (settings.mode === 'sequential') segs.push({ commitHash: h, ids, text: x.newCode, split });
-      });
+        if (settings.mode === 'sequential') segs.push({ commitHash: h, ids, text: (JSON.parse(chunkJson) as ChunkRecord).newCode, split });
+      }
       for (const g of t.groups) {
         tokenCount += g.contextIds.length + g.targetIds.length;
         if (settings.mode === 'commit') {
-          const all = spill!.putArrays(g.contextIds, g.targetIds);
-          groups.push({ hash: h, split, numChunks: chunks.length, all, ctxLen: g.contextIds.length, text: spill!.put(g.text), truncated: g.truncated, sig: g.sig && spill!.putArrays(g.sig) });
+          const all = store.putArrays(g.contextIds, g.targetIds);
+          groups.push({ hash: h, split, numChunks: spans.length / 2, all, ctxLen: g.contextIds.length, text: store.put(g.text), truncated: g.truncated, sig: g.sig && store.putArrays(g.sig) });
         }
       }
       ++done;
