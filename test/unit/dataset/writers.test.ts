@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { parquetReadObjects } from 'hyparquet';
@@ -125,6 +126,62 @@ test('atomic dir: nothing visible until commit, abort leaves nothing, replace wo
     assert.deepEqual(fs.readdirSync(root), ['out']);
     assert.equal(stableJson({ b: 1, a: { d: 1, c: 2 } }), '{\n  "a": {\n    "c": 2,\n    "d": 1\n  },\n  "b": 1\n}\n');
     assert.deepEqual(percentiles([5, 1, 3, 2, 4]), { p50: 3, p90: 5, p95: 5, p99: 5, min: 1, max: 5, mean: 3 });
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('atomic dir through its writer thread: files larger than the ring, interleaved streams, exact bytes and sha256s; a failing write is an error, not a hang', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-writer-'));
+  try {
+    const target = path.join(root, 'out');
+    const d = new AtomicDir(target);
+    // 40 MB of multi-byte text in one string, 20 MB of bytes in one array (both more than the 16 MiB ring)
+    const big = 'é€𝄞ab\n'.repeat(3_500_000);
+    const bytes = new Uint8Array(20_000_000).map((_, i) => (i * 7919) % 251);
+    const a = d.stream('a.txt');
+    const b = d.stream('sub/b.bin');
+    const want = { a: [] as Buffer[], b: [] as Buffer[] };
+    for (let i = 0; i < 300; i++) {
+      const line = `${i} ${'x'.repeat(i * 37)}\n`;
+      a.write(line);
+      want.a.push(Buffer.from(line));
+      const chunk = bytes.subarray(i * 1000, i * 1000 + 999);
+      b.write(chunk);
+      want.b.push(Buffer.from(chunk));
+    }
+    a.write(big);
+    want.a.push(Buffer.from(big));
+    b.write(bytes);
+    want.b.push(Buffer.from(bytes));
+    const fa = a.close();
+    const fb = b.close();
+    const fc = d.write('c.json', ['{', '"k":', '1', '}']);
+    await d.commit();
+    const sha = (x: Buffer) => createHash('sha256').update(x).digest('hex');
+    for (const [f, rel, parts] of [[fa, 'a.txt', want.a], [fb, 'sub/b.bin', want.b]] as const) {
+      const disk = fs.readFileSync(path.join(target, rel));
+      assert.ok(disk.equals(Buffer.concat(parts)), `${rel} bytes`);
+      assert.equal(f.bytes, disk.length);
+      assert.equal(f.sha256, sha(disk));
+    }
+    assert.equal(fs.readFileSync(path.join(target, 'c.json'), 'utf8'), '{"k":1}');
+    assert.equal(fc.sha256, sha(Buffer.from('{"k":1}')));
+    assert.deepEqual(fs.readdirSync(root), ['out']);
+
+    // a file that cannot be created (its name is taken by a folder): the error names the cause
+    const e = new AtomicDir(path.join(root, 'bad'));
+    fs.mkdirSync(path.join(e.tmp, 'taken'));
+    assert.throws(() => e.write('taken', 'x'), /writing the output failed: .*EISDIR/);
+    e.abort();
+    assert.deepEqual(fs.readdirSync(root), ['out']);
+
+    // aborted in the middle of a large file: nothing left
+    const f = new AtomicDir(path.join(root, 'cut'));
+    const s = f.stream('big.txt');
+    s.write(big);
+    f.abort();
+    assert.deepEqual(fs.readdirSync(root), ['out']);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
