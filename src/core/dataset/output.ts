@@ -94,7 +94,7 @@ export class AtomicDir {
     try {
       await this.writer?.sync();
     } catch (e) {
-      if (this.done) throw new Error('output aborted while its files were being flushed');
+      if (this.done) throw new Error('output aborted while its files were being flushed', { cause: e });
       throw e;
     }
     if (this.done) throw new Error('output aborted while its files were being flushed');
