@@ -97,7 +97,7 @@ export class HfTokenizer implements Tokenizer {
 
   private registerAdded(t: AddedToken): void {
     this.added.set(t.id, t);
-    this.idBytes[t.id] = undefined;
+    if (t.id < this.byteOff.length) this.byteOff[t.id] = -1; // its bytes are looked up again
     this.addedByContent.set(t.content, t.id);
     this.size = Math.max(this.size, t.id + 1);
   }
@@ -286,30 +286,66 @@ export class HfTokenizer implements Tokenizer {
     return t;
   }
 
-  /** Byte-level decoding: each id's bytes once per tokenizer, copied into one buffer, UTF-8 decoded once. */
-  private idBytes: Array<Uint8Array | undefined> = [];
+  /**
+   * Byte-level decoding: each id's bytes are looked up once per tokenizer and appended to one flat table
+   * (byteOff/byteLen index it), copied from there into one buffer, UTF-8 decoded once. Only typed arrays
+   * in the loop.
+   */
+  private byteOff = new Int32Array(0);
+  private byteLen = new Int32Array(0);
+  private byteFlat = new Uint8Array(1 << 16);
+  private byteFlatUsed = 0;
   private decodeBuf = new Uint8Array(1 << 16);
   private decodeBytes(ids: ArrayLike<number>, bytesOf: (token: string) => Uint8Array): string {
     let n = 0;
     let buf = this.decodeBuf;
-    for (let i = 0; i < ids.length; i++) {
+    let off = this.byteOff;
+    let flat = this.byteFlat;
+    const count = ids.length;
+    for (let i = 0; i < count; i++) {
       const id = ids[i];
-      let b = this.idBytes[id];
-      if (b === undefined) b = this.idBytes[id] = bytesOf(this.tokenOf(id));
-      if (n + b.length > buf.length) {
-        const bigger = new Uint8Array(Math.max(buf.length * 2, n + b.length));
+      let o = id < off.length ? off[id] : -1;
+      if (o < 0) {
+        o = this.addTokenBytes(id, bytesOf(this.tokenOf(id)));
+        off = this.byteOff;
+        flat = this.byteFlat;
+      }
+      const l = this.byteLen[id];
+      if (n + l > buf.length) {
+        const bigger = new Uint8Array(Math.max(buf.length * 2, n + l));
         bigger.set(buf.subarray(0, n));
         buf = this.decodeBuf = bigger;
       }
-      if (b.length <= 8) for (let k = 0; k < b.length; k++) buf[n++] = b[k];
-      else {
-        buf.set(b, n);
-        n += b.length;
-      }
+      for (let k = 0; k < l; k++) buf[n + k] = flat[o + k];
+      n += l;
     }
     const s = utf8DecodeBytes(buf.subarray(0, n));
     if (buf.length > 1 << 22) this.decodeBuf = new Uint8Array(1 << 16); // do not keep a huge one
     return s;
+  }
+
+  /** Appends an id's bytes to the flat table; returns their offset. */
+  private addTokenBytes(id: number, b: Uint8Array): number {
+    if (id >= this.byteOff.length) {
+      const size = Math.max(id + 1, this.size, this.byteOff.length * 2);
+      const off = new Int32Array(size).fill(-1);
+      off.set(this.byteOff);
+      const len = new Int32Array(size);
+      len.set(this.byteLen);
+      this.byteOff = off;
+      this.byteLen = len;
+    }
+    if (this.byteFlatUsed + b.length > this.byteFlat.length) {
+      const bigger = new Uint8Array(Math.max(this.byteFlat.length * 2, this.byteFlatUsed + b.length));
+      bigger.set(this.byteFlat.subarray(0, this.byteFlatUsed));
+      this.byteFlat = bigger;
+    }
+    const o = this.byteFlatUsed;
+    this.byteFlat.set(b, o);
+    this.byteFlatUsed += b.length;
+    this.byteOff[id] = o;
+    this.byteLen[id] = b.length;
+    return o;
   }
 
   tokenToId(tok: string): number | undefined {
