@@ -50,29 +50,46 @@ function mix32(h: number): number {
 
 /** Distinct hashed 5-gram shingles of a token id sequence (a shorter sequence is one shingle). */
 export function shingles(ids: ArrayLike<number>, n = SHINGLE): Uint32Array {
-  const set = new Set<number>();
+  return Uint32Array.from(new Set(shingleHashes(ids, n)));
+}
+
+/** The hashed shingles in order, repeats included (a minimum over them is the minimum over the distinct ones). */
+function shingleHashes(ids: ArrayLike<number>, n = SHINGLE): Uint32Array {
   const count = Math.max(1, ids.length - n + 1);
+  const out = new Uint32Array(count);
   for (let i = 0; i < count; i++) {
     let h = 0x811c9dc5;
     const end = Math.min(ids.length, i + n);
     for (let j = i; j < end; j++) h = Math.imul(h ^ ids[j], 0x01000193);
-    set.add(mix32(h >>> 0));
+    out[i] = mix32(h >>> 0);
   }
-  return Uint32Array.from(set);
+  return out;
 }
 
 export function minhash(ids: ArrayLike<number>): Uint32Array {
-  const sh = shingles(ids);
+  const sh = shingleHashes(ids);
+  const n = sh.length;
   const sig = new Uint32Array(NUM_PERM);
-  for (let p = 0; p < NUM_PERM; p++) {
-    const a = PERM_A[p];
-    const b = PERM_B[p];
-    let min = 0xffffffff;
-    for (let k = 0; k < sh.length; k++) {
-      const v = (Math.imul(a, sh[k]) + b) >>> 0;
-      if (v < min) min = v;
+  // four permutations per pass over the shingles (each shingle loaded once per four): same minima
+  for (let p = 0; p < NUM_PERM; p += 4) {
+    const a0 = PERM_A[p], a1 = PERM_A[p + 1], a2 = PERM_A[p + 2], a3 = PERM_A[p + 3];
+    const b0 = PERM_B[p], b1 = PERM_B[p + 1], b2 = PERM_B[p + 2], b3 = PERM_B[p + 3];
+    let m0 = 0xffffffff, m1 = 0xffffffff, m2 = 0xffffffff, m3 = 0xffffffff;
+    for (let k = 0; k < n; k++) {
+      const x = sh[k];
+      const v0 = (Math.imul(a0, x) + b0) >>> 0;
+      const v1 = (Math.imul(a1, x) + b1) >>> 0;
+      const v2 = (Math.imul(a2, x) + b2) >>> 0;
+      const v3 = (Math.imul(a3, x) + b3) >>> 0;
+      if (v0 < m0) m0 = v0;
+      if (v1 < m1) m1 = v1;
+      if (v2 < m2) m2 = v2;
+      if (v3 < m3) m3 = v3;
     }
-    sig[p] = min;
+    sig[p] = m0;
+    sig[p + 1] = m1;
+    sig[p + 2] = m2;
+    sig[p + 3] = m3;
   }
   return sig;
 }
