@@ -17,7 +17,7 @@ import { memoTokenizer } from './pipeline/memoTokenizer';
 import { chunkerOptions, chunkInWorkers, chunkOne, type CommitCacheEntry } from './pipeline/chunkWorker';
 export { runTokenWorkerIfAsked } from './pipeline/tokenWorker';
 import { resolveSettings, UsageError, type PipelineOptions } from './pipeline/options';
-import { createChunker, loadTokenizer, openRepository } from './pipeline/stages';
+import { createChunker, loadTokenizer, openRepository, tokenizerSha256 } from './pipeline/stages';
 import { exactKey, nearDedup, type SplitName } from './dataset/dedup';
 import { buildCommitExamples, buildSequentialExamples, type CompactExample, type StreamSegment } from './dataset/examples';
 import { cleanMessage, isTrivialMessage } from './dataset/message';
@@ -134,15 +134,20 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
   signal?.addEventListener('abort', onAbort, { once: true });
   let chunkStage: Promise<void> = Promise.resolve();
   try {
-    const tok = getTokenizer(opts.tokenizer);
+    // The tokenizer is loaded on this thread when first needed: not at all for a no-op rebuild, and after
+    // chunking when chunk threads do that (each loads its own), so its ~100 MiB is not held beside theirs.
+    const tokSha = tokenizerSha(opts.tokenizer);
+    let tokLoaded = null as Tokenizer | null;
+    let mtokLoaded = null as ReturnType<typeof memoTokenizer> | null;
+    const getTok = () => (tokLoaded ??= getTokenizer(opts.tokenizer));
     // repeated strings (snippets, code sides, grouped chunks) are encoded once per run
-    const mtok = memoTokenizer(tok);
+    const getMtok = () => (mtokLoaded ??= memoTokenizer(getTok()));
     const head = await repo.resolveRef(settings.ref);
     if (head === null) throw new Error(`${repoDir}: ref "${settings.ref}" does not resolve to a commit (empty repository?)`);
     const cacheBase = opts.cacheDir ?? path.join(repoDir, '.commit-corpus');
     const cache = new Cache(cacheBase, opts.cache !== false);
     const settingsJson = { ...settings, tokenizer: opts.tokenizer ?? 'bundled:qwen3' };
-    const runKey = sha256(stableJson({ settingsJson, tok: tok.sha256, out: outDir, v: TOOL_VERSION }));
+    const runKey = sha256(stableJson({ settingsJson, tok: tokSha, out: outDir, v: TOOL_VERSION }));
 
     // ── No-op rebuild: same HEAD, same settings, output intact.
     const last = cache.get<LastRun>('', 'last-run');
@@ -154,8 +159,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       }
     }
 
-    const chunkKey = sha256(stableJson({ v: TOOL_VERSION, s: pick(settings, ['include', 'exclude', 'languages', 'maxFileBytes', 'detectRenames', 'maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context']), tok: tok.sha256 })).slice(0, 16);
-    const tokKey = sha256(stableJson({ v: TOOL_VERSION, cacheFormat: 2, s: pick(settings, ['format', 'budgets']), tok: tok.sha256 })).slice(0, 16);
+    const chunkKey = sha256(stableJson({ v: TOOL_VERSION, s: pick(settings, ['include', 'exclude', 'languages', 'maxFileBytes', 'detectRenames', 'maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context']), tok: tokSha })).slice(0, 16);
+    const tokKey = sha256(stableJson({ v: TOOL_VERSION, cacheFormat: 2, s: pick(settings, ['format', 'budgets']), tok: tokSha })).slice(0, 16);
     const chunkNs = `chunks-${chunkKey}`;
     const tokNs = `tokens-${tokKey}`;
 
@@ -248,7 +253,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         if (missing.length) log(`chunks: ${missing.length} commits left to the main thread (a chunk thread ran out of heap)`);
       }
       if (missing.length > 0) {
-        chunker = await createChunker(chunkerOptions(chunkSettings, (s: string, limit?: number) => mtok.count(s, limit)));
+        chunker = await createChunker(chunkerOptions(chunkSettings, (s: string, limit?: number) => getMtok().count(s, limit)));
         const missingSet = new Set(missing);
         // Only a suffix missing (the usual incremental case): walk history from the last cached commit.
         const firstMissing = order.indexOf(missing[0]);
@@ -441,7 +446,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const inflight: Array<{ h: string; split: SplitName; job: string; spans: number[]; redactions: number[]; result: TokenEntry | Promise<TokenEntry> }> = [];
     const poolWanted = !!hooks.tokenWorkers && workerCount > 0 && countMissingTokens() >= (hooks.tokenWorkers.minJobs ?? 64);
     // the workers encode: the chunker's counts remembered here would not be looked up again
-    if (poolWanted) mtok.clear();
+    if (poolWanted) mtokLoaded?.clear();
     // while chunk threads run, fewer token workers (the chunk threads have the other cores); all once they end
     const startPool = () => {
       const n = chunking ? Math.max(1, workerCount - chunkThreads) : workerCount;
@@ -456,7 +461,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     /** Tokens of a job on this thread: from the same JSON text the workers get. */
     const tokenizeHere = (job: string) => {
       const { commit, chunks } = JSON.parse(job) as { commit: CommitInfo; chunks: ChunkRecord[] };
-      return tokenizeCommit(mtok, commit, chunks, settings);
+      return tokenizeCommit(getMtok(), commit, chunks, settings);
     };
     for (let i = 0; i < order.length; i++) {
       checkAbort(signal);
@@ -495,7 +500,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     // the workers' memory (a tokenizer each) is released before the examples and write phases
     await pool?.close();
     pool = null;
-    mtok.clear();
+    mtokLoaded?.clear();
 
     async function finishOne(): Promise<void> {
       const { h, split, job, spans, redactions, result } = inflight.shift()!;
@@ -525,6 +530,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
 
     // ── Examples: near dedup, windows, splits.
     const endExamples = clock.start('examples');
+    const tok = getTok();
     const padId = padTokenId(tok);
     const w = { contextWindow: settings.contextWindow, targetWindow: settings.targetWindow, padId };
     const examples: Record<SplitName, CompactExample[]> = { train: [], val: [], test: [] };
@@ -665,13 +671,29 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
 
 const tokenizerMemo = new Map<string, Tokenizer>();
 
+function tokenizerKey(source?: string): string {
+  if (!source) return 'bundled';
+  if (!fs.existsSync(source)) throw new UsageError(`tokenizer not found: ${path.resolve(source)}`);
+  return `${path.resolve(source)}:${fs.statSync(source).mtimeMs}`;
+}
+
+const shaMemo = new Map<string, string>();
+
+/** The tokenizer's sha256 (cache keys) without loading it; a missing file is a usage error. */
+function tokenizerSha(source?: string): string {
+  const key = tokenizerKey(source);
+  let sha = tokenizerMemo.get(key)?.sha256 ?? shaMemo.get(key);
+  if (!sha) {
+    sha = tokenizerSha256(source);
+    if (shaMemo.size >= 4) shaMemo.clear();
+    shaMemo.set(key, sha);
+  }
+  return sha;
+}
+
 /** Loads a tokenizer (with the structure markers) once per process and file version. */
 function getTokenizer(source?: string): Tokenizer {
-  let key = 'bundled';
-  if (source) {
-    if (!fs.existsSync(source)) throw new UsageError(`tokenizer not found: ${path.resolve(source)}`);
-    key = `${path.resolve(source)}:${fs.statSync(source).mtimeMs}`;
-  }
+  const key = tokenizerKey(source);
   let tok = tokenizerMemo.get(key);
   if (!tok) {
     tok = loadTokenizer(source);

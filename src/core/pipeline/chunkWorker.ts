@@ -62,7 +62,7 @@ interface SliceJob {
   hashes: string[];
 }
 
-type SliceMessage = { type: 'entry'; hash: string; json: string } | { type: 'out-of-memory' } | { type: 'end' } | { type: 'error'; error: string };
+type SliceMessage = { type: 'entry'; hash: string; json: string } | { type: 'out-of-memory' } | { type: 'end' } | { type: 'error'; error: string; stack?: string };
 
 /**
  * Parsed-file analyses kept by a build's chunker (LRU; a pure cache, the output does not depend on it).
@@ -130,7 +130,7 @@ export function runChunkWorkerIfAsked(): boolean {
       chunker.dispose();
       repo.close();
     }
-  })().catch((e: unknown) => send({ type: 'error', error: (e as Error)?.stack ?? String(e) }));
+  })().catch((e: unknown) => send({ type: 'error', error: (e as Error)?.message ?? String(e), stack: (e as Error)?.stack }));
   return true;
 }
 
@@ -182,7 +182,12 @@ export async function chunkInWorkers(
                 ended = true;
                 void w.terminate();
                 resolve();
-              } else reject(new Error(`chunk worker: ${m.error}`));
+              } else {
+                // the thread's own message (e.g. an unusable tokenizer, which it is the first to load) and stack
+                const e = new Error(m.error);
+                if (m.stack) e.stack = m.stack;
+                reject(e);
+              }
             });
             w.on('error', (e: Error & { code?: string }) => {
               if (e.code !== 'ERR_WORKER_OUT_OF_MEMORY') return reject(e);

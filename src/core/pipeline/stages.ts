@@ -4,4 +4,4 @@
  */
 export { openRepository } from '../git/index';
 export { createChunker } from '../chunk/index';
-export { loadTokenizer, tokenizerFile, serializeExample, MARKERS } from '../tokenize/index';
+export { loadTokenizer, tokenizerFile, tokenizerSha256, serializeExample, MARKERS } from '../tokenize/index';

@@ -13,7 +13,7 @@
  * Special added tokens are never recognised inside text (code that spells `<|endoftext|>` or a marker
  * stays ordinary tokens); non-special added tokens are, as HF does (e.g. Qwen's `<|file_sep|>`).
  */
-export { loadTokenizer, tokenizerFile, tokenizerFromJSON, HfTokenizer } from './tokenizer';
+export { loadTokenizer, tokenizerFile, tokenizerFromJSON, tokenizerSha256, HfTokenizer } from './tokenizer';
 export type { Tokenizer, Encoding, AddedToken } from './tokenizer';
 export { findLocalHfTokenizers, hfHubCacheDir } from './hfcache';
 export { MARKERS } from './markers';

@@ -218,5 +218,17 @@ test('incremental: no-op rebuild is up to date, one new commit is the only one p
 test('bad input gets a clear error and writes nothing', async () => {
   await assert.rejects(runPipeline({ repo: path.join(tmp, 'nope'), out: path.join(tmp, 'x') }), /not found|not a git/i);
   await assert.rejects(runPipeline({ repo: repo.dir, out: path.join(tmp, 'x'), format: 'bogus' as never }), /unknown format/);
+  await assert.rejects(runPipeline({ repo: repo.dir, out: path.join(tmp, 'x'), tokenizer: path.join(tmp, 'missing.json') }), /tokenizer not found/);
+  // an unusable tokenizer: the same message whether this thread or a chunk thread is the first to load it
+  const bad = path.join(tmp, 'wordpiece.json');
+  fs.writeFileSync(bad, JSON.stringify({ model: { type: 'WordPiece', vocab: {} } }));
+  const script = path.join(__dirname, '../../../src/core/pipeline/tokenWorkerEntry.ts');
+  for (const hooks of [{}, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 1 }]) {
+    await assert.rejects(runPipeline({ repo: repo.dir, out: path.join(tmp, 'x'), tokenizer: bad, cacheDir: path.join(tmp, 'cache-bad') }, hooks), (e: Error) => {
+      assert.match(e.message, /^[^\n]*unsupported model "WordPiece" \(only BPE is supported\)$/);
+      return true;
+    });
+  }
   assert.ok(!fs.existsSync(path.join(tmp, 'x')));
+  assert.ok(!fs.readdirSync(tmp).some((f) => f.startsWith('.x.tmp')), 'no temp folder left');
 });
