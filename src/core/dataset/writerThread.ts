@@ -98,7 +98,9 @@ async function main() {
     Atomics.notify(ctrl, ${USED});
   }
 }
-main().catch((e) => {
+// run from a task, not from the evaluation of this script (a thread terminated while still evaluating its
+// script can hit a Node assertion); once stopped, main() returns and the thread ends by itself
+setImmediate(() => main().catch((e) => {
   const msg = Buffer.from(String(e && e.message || e)).subarray(0, errorBytes - 4);
   new DataView(errorArea.buffer, errorArea.byteOffset).setInt32(0, msg.length, true);
   errorArea.set(msg, 4);
@@ -107,7 +109,7 @@ main().catch((e) => {
   Atomics.notify(ctrl, ${SYNCED});
   for (let i = 0; i < maxFiles; i++) Atomics.notify(status, i);
   stop();
-});
+}));
 `;
 
 export class WriterThread {
@@ -197,7 +199,8 @@ export class WriterThread {
     Atomics.store(this.ctrl, STOP, 1);
     Atomics.notify(this.ctrl, USED);
     for (let waited = 0; Atomics.load(this.ctrl, STOPPED) === 0 && waited < 60_000; waited += 100) Atomics.wait(this.ctrl, STOPPED, 0, 100);
-    void this.worker.terminate();
+    // it returns and ends by itself once stopped; terminated only if it never said so
+    if (Atomics.load(this.ctrl, STOPPED) === 0) void this.worker.terminate();
   }
 
   private check(): void {

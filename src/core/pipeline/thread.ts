@@ -13,7 +13,10 @@ export function startThread(script: string, workerData: unknown, heapMb: number)
   if (!script.endsWith('.ts')) return new Worker(path.resolve(script), { workerData, resourceLimits });
   // (the module name is built at run time so bundlers leave this source-run-only path alone)
   const tsxApi = ['tsx', 'cjs', 'api'].join('/');
-  return new Worker(`require(${JSON.stringify(require.resolve(tsxApi))}).register(); require(${JSON.stringify(path.resolve(script))});`, { eval: true, workerData, resourceLimits });
+  // loaded from a task, not while the eval script itself runs: a thread terminated during that evaluation
+  // (a cancel or an out-of-memory report right at start) can abort the process on a Node assertion
+  const load = `require(${JSON.stringify(require.resolve(tsxApi))}).register(); require(${JSON.stringify(path.resolve(script))});`;
+  return new Worker(`setImmediate(() => { ${load} });`, { eval: true, workerData, resourceLimits });
 }
 
 /**
