@@ -48,7 +48,7 @@ Build options:
   --chunk-workers N         chunk on N worker threads (contiguous commit slices; needs the cache; default 1,
                             0 = the main thread): the parsers' memory is freed with the threads (lower peak)
   --overlap                 tokenize while the chunk threads run instead of after them: faster, more memory
-                            (tokio on 2 cores: ~66 s at a ~1.2 GiB peak instead of ~76 s at ~900 MiB)
+                            (tokio on 2 cores: ~66 s at a ~1.06 GiB peak instead of ~76 s at ~900 MiB)
   --json                    print a JSON summary on stdout
   -q, --quiet               no progress output
 
