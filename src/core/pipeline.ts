@@ -193,18 +193,22 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const timeOf = new Map(listed.map((c: CommitInfo) => [c.hash, c.committer.timestamp]));
 
     // ── Chunks for the commits not in the cache. On chunk threads this stage runs in the background and
-    //    the token pass below follows right behind it, taking each commit once its entry is in the cache
+    //    the prepare pass below follows right behind it, taking each commit once its entry is in the cache
     //    (same order, same output); the main thread and the chunk thread then share the two cores.
     const endChunks = clock.start('chunks');
     // Entries stay in memory only when there is no cache to reload them from.
     const keepInMemory = !cache.enabled;
     const entries = new Map<string, CommitCacheEntry>();
+    // Entries a chunk thread posted (JSON) and the prepare pass, right behind it, has not taken yet:
+    // taken from here instead of being read back from the cache file just written.
+    const posted = new Map<string, string>();
     let processed = 0;
     const missingTotal = missing.length;
     const toChunk = new Set(missing);
     const chunked = new Set<string>(); // commits chunked by this run (entries in the cache)
     let waiting = null as { hash: string; wake: () => void } | null;
-    const onChunked = (h: string) => {
+    const onChunked = (h: string, json?: string) => {
+      if (json !== undefined) posted.set(h, json);
       processed++;
       chunked.add(h);
       progress('chunks', processed, missingTotal);
@@ -350,7 +354,9 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const WINDOW = 16;
 
     function prepare(h: string): Prepared {
-      const e = entries.get(h) ?? cache.get<CommitCacheEntry>(chunkNs, h);
+      const json = posted.get(h);
+      const e = json !== undefined ? (JSON.parse(json) as CommitCacheEntry) : (entries.get(h) ?? cache.get<CommitCacheEntry>(chunkNs, h));
+      posted.delete(h);
       entries.delete(h);
       if (!e) throw new Error(`commit ${h} is listed by history but was neither read nor cached`);
       for (const [k, v] of Object.entries(e.skips)) skips[k] = (skips[k] ?? 0) + (v ?? 0);

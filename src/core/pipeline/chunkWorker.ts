@@ -146,7 +146,7 @@ export function runChunkWorkerIfAsked(): boolean {
 /**
  * Main side: chunks `order[from..]`'s `missing` commits over `count` contiguous slices, one worker
  * thread each (`script` as for TokenPool). Resolves when every slice ended; `onEntry` is called
- * with each commit's hash once its entry is in the cache. Aborting the signal terminates the workers.
+ * with each commit's hash and entry (JSON) once the entry is in the cache. Aborting the signal terminates the workers.
  */
 export async function chunkInWorkers(
   script: string,
@@ -155,7 +155,7 @@ export async function chunkInWorkers(
   cache: Cache,
   order: string[],
   missing: Set<string>,
-  onEntry: (hash: string) => void,
+  onEntry: (hash: string, json: string) => void,
   signal?: AbortSignal,
   heapMb = CHUNK_WORKER_HEAP_MB,
 ): Promise<void> {
@@ -185,7 +185,7 @@ export async function chunkInWorkers(
             w.on('message', (m: SliceMessage) => {
               if (m.type === 'entry') {
                 cache.putJson(base.ns, m.hash, m.json);
-                onEntry(m.hash);
+                onEntry(m.hash, m.json);
               } else if (m.type === 'end' || m.type === 'out-of-memory') {
                 // out of memory (its heap cannot hold the tokenizer): the caller chunks the slice
                 ended = true;
