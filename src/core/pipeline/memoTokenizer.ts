@@ -25,17 +25,15 @@ class Generations<V> {
   hits = 0;
   misses = 0;
 
-  constructor(
-    private readonly maxChars: number,
-    private readonly compute: (text: string) => V,
-  ) {}
+  constructor(private readonly maxChars: number) {}
 
   /** The value if it is kept, without computing or moving it. */
   peek(text: string): V | undefined {
     return this.young.get(text) ?? this.old.get(text);
   }
 
-  get(text: string): V {
+  /** The kept value of `text`, else `compute(text)` (kept). */
+  get(text: string, compute: (text: string) => V): V {
     let v = this.young.get(text);
     if (v !== undefined) {
       this.hits++;
@@ -45,7 +43,7 @@ class Generations<V> {
     if (v !== undefined) this.hits++;
     else {
       this.misses++;
-      v = this.compute(text);
+      v = compute(text);
     }
     this.set(text, v);
     return v;
@@ -71,8 +69,9 @@ class Generations<V> {
 }
 
 export function memoTokenizer(tok: Tokenizer, maxChars = 8 << 20): Tokenizer & { readonly hits: number; readonly misses: number; clear(): void } {
-  const memo = new Generations<Encoding>(maxChars, (text) => ({ ids: tok.encode(text).ids }));
-  const ids = (text: string): Encoding => (text.length < MIN_CHARS ? tok.encode(text) : memo.get(text));
+  const memo = new Generations<Encoding>(maxChars);
+  const encode = (text: string): Encoding => ({ ids: tok.encode(text).ids });
+  const ids = (text: string): Encoding => (text.length < MIN_CHARS ? tok.encode(text) : memo.get(text, encode));
   return {
     get source() {
       return tok.source;
@@ -119,19 +118,18 @@ export const WORKER_MEMO_CHARS = 2 << 20;
  * exceeds; a call with a higher limit counts again.
  */
 export function countMemo(tok: Tokenizer, maxChars = 8 << 20): (text: string, limit?: number) => number {
-  let limit = Infinity; // of the call being computed
-  const memo = new Generations<number>(maxChars, (text) => {
+  const memo = new Generations<number>(maxChars);
+  const counted = (text: string, limit: number) => {
     const n = tok.count(text, limit);
     return n > limit ? -n : n;
-  });
-  return (text, lim = Infinity) => {
-    if (text.length < MIN_CHARS) return tok.count(text, lim);
-    limit = lim;
-    let n = memo.get(text);
-    if (n < 0 && -n <= lim) {
+  };
+  return (text, limit = Infinity) => {
+    if (text.length < MIN_CHARS) return tok.count(text, limit);
+    let n = memo.get(text, (t) => counted(t, limit));
+    if (n < 0 && -n <= limit) {
       // a bound below this call's limit: count again (and keep the new result)
-      n = tok.count(text, lim);
-      memo.set(text, n > lim ? -n : n);
+      n = counted(text, limit);
+      memo.set(text, n);
     }
     return Math.abs(n);
   };
