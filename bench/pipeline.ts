@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runPipeline } from '../src/core/pipeline';
+import { runPipelineInThread } from '../src/core/pipeline';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   const workersArg = flag('--workers');
   const chunkThreads = Number(flag('--chunk-workers') ?? 1); // the CLI default
   const workers = workersArg !== undefined ? Number(workersArg) : Math.min(4, os.availableParallelism());
-  const tokenWorkers = workers > 0 ? { script: path.resolve(__dirname, '../src/core/pipeline/tokenWorkerEntry.ts'), count: workers } : undefined;
+  // the CLI's setup: the pipeline on a thread of its own, which also serves as the token and chunk threads' script
+  const script = path.resolve(__dirname, '../src/core/pipeline/tokenWorkerEntry.ts');
+  const tokenWorkers = workers > 0 ? { script, count: workers } : undefined;
   const repo = path.resolve(args[0] ?? '.');
   const work = path.resolve('bench/.work', `pipeline-${path.basename(repo === '/' ? 'root' : repo.replace(/\/(repo|\.git)$/, '')).replace(/[^\w.-]/g, '_')}`);
   const out = path.join(work, 'out');
@@ -40,7 +42,8 @@ async function main(): Promise<void> {
   const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
   const timer = setInterval(sample, 100);
   const t0 = performance.now();
-  const r = await runPipeline(
+  const r = await runPipelineInThread(
+    script,
     { repo, out, cacheDir, maxCommits: maxCommits ? Number(maxCommits) : undefined },
     {
       tokenWorkers,
@@ -53,10 +56,8 @@ async function main(): Promise<void> {
           const now = performance.now();
           if (now - last > 5000) {
             last = now;
-            const m = process.memoryUsage();
-            const mib = (x: number) => (x / 2 ** 20).toFixed(0);
-            // heap and external are this (main) thread's; rss is the whole process (every thread)
-            process.stderr.write(`  ${e.phase} ${e.done}/${e.total ?? '?'} (${((now - t0) / 1000).toFixed(1)} s, rss ${mib(m.rss)} MiB, main heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} MiB, external ${mib(m.external)} MiB)\n`);
+            // the whole process (every thread)
+            process.stderr.write(`  ${e.phase} ${e.done}/${e.total ?? '?'} (${((now - t0) / 1000).toFixed(1)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)\n`);
           }
         };
       })(),
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
   console.log(`other (setup: tokenizer + grammars load, redaction, stats, manifest) ${((wall - phasesMs) / 1000).toFixed(2)} s`);
   console.log(`wall ${(wall / 1000).toFixed(2)} s, ${(mb / (wall / 1000)).toFixed(1)} MB/s overall, peak RSS ${(maxRss / 2 ** 20).toFixed(0)} MiB`);
   const t1 = performance.now();
-  const again = await runPipeline({ repo, out, cacheDir, maxCommits: maxCommits ? Number(maxCommits) : undefined });
+  const again = await runPipelineInThread(script, { repo, out, cacheDir, maxCommits: maxCommits ? Number(maxCommits) : undefined });
   console.log(`no-op rebuild ${((performance.now() - t1) / 1000).toFixed(2)} s (up to date: ${again.upToDate})`);
 }
 

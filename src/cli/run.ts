@@ -2,7 +2,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AbortError, runPipeline, TOOL_VERSION, UsageError, type PipelineOptions } from '../core/pipeline';
+import { AbortError, runPipeline, runPipelineInThread, TOOL_VERSION, UsageError, type PipelineHooks, type PipelineOptions } from '../core/pipeline';
 import { inspectDataset } from '../core/dataset/inspect';
 import { verifyDataset } from '../core/dataset/verify';
 import { createProgress, type Out } from './progress';
@@ -17,7 +17,7 @@ export interface CliContext {
   signal?: AbortSignal;
   /** Set false to leave SIGINT alone (tests). */
   handleSigint?: boolean;
-  /** Script for token worker threads (the CLI entry file); none = tokenize on the main thread. */
+  /** Script for the pipeline, token and chunk threads (the CLI entry file); none = everything on this thread. */
   workerScript?: string;
 }
 
@@ -152,14 +152,16 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
   else ctx.signal?.addEventListener('abort', () => ac.abort(), { once: true });
   const progress = v.quiet || v.json ? null : createProgress(io.stderr);
   try {
-    const r = await runPipeline(opts, {
+    const hooks: PipelineHooks = {
       signal: ac.signal,
       onProgress: progress?.onProgress,
       log: v.quiet || v.json ? undefined : (line) => io.stderr.write(`${line}\n`),
       tokenWorkers: ctx.workerScript && !v['no-workers'] && os.availableParallelism() > 1 ? { script: ctx.workerScript, count: Math.min(4, os.availableParallelism()) } : undefined,
       chunkThreads,
       overlapChunks: !!v.overlap,
-    });
+    };
+    // with a worker script, the pipeline runs on a thread of its own (its young generation bounded)
+    const r = ctx.workerScript ? await runPipelineInThread(ctx.workerScript, opts, hooks) : await runPipeline(opts, hooks);
     progress?.done();
     if (v.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
     else {

@@ -16,6 +16,7 @@ import { TokenPool, TokenWorkerOutOfMemory } from './pipeline/tokenWorker';
 import { memoTokenizer } from './pipeline/memoTokenizer';
 import { chunkerOptions, chunkInWorkers, chunkOne, type CommitCacheEntry } from './pipeline/chunkWorker';
 export { runTokenWorkerIfAsked } from './pipeline/tokenWorker';
+export { runPipelineInThread } from './pipeline/pipelineThread';
 import { resolveSettings, UsageError, type PipelineOptions } from './pipeline/options';
 import { createChunker, loadTokenizer, openRepository, tokenizerSha256 } from './pipeline/stages';
 import { exactKey, nearDedup, type SplitName } from './dataset/dedup';

@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
+import { THREAD_YOUNG_MB } from '../core/pipeline/limits';
 import type { ProgressEvent } from '../core/types';
 import type { HostToWorker, Request, RequestKind, ResultOf, WorkerToHost } from '../worker/protocol';
 import { Disposable } from './disposable';
@@ -89,7 +90,8 @@ export class WorkerPool extends Disposable {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.script, { name: `commit-corpus-${this.started + 1}` });
+    // a build runs its pipeline on this thread: the same bounded young generation as the CLI's pipeline thread
+    const worker = new Worker(this.script, { name: `commit-corpus-${this.started + 1}`, resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_MB } });
     const slot = new Slot(worker, ++this.started);
     this.slots.push(slot);
     this.log(`worker ${slot.index} started`);

@@ -5,11 +5,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { getHeapStatistics } from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { tokenizerFile } from './stages';
+import { THREAD_YOUNG_MB } from './limits';
 
-export function startThread(script: string, workerData: unknown, heapMb: number): Worker {
-  const resourceLimits = { maxOldGenerationSizeMb: heapMb };
+
+/** `heapMb`: the thread's old-generation cap (none: V8's default). */
+export function startThread(script: string, workerData: unknown, heapMb?: number): Worker {
+  const resourceLimits: ResourceLimits = { maxYoungGenerationSizeMb: THREAD_YOUNG_MB, ...(heapMb ? { maxOldGenerationSizeMb: heapMb } : {}) };
   if (!script.endsWith('.ts')) return new Worker(path.resolve(script), { workerData, resourceLimits });
   // (the module name is built at run time so bundlers leave this source-run-only path alone)
   const tsxApi = ['tsx', 'cjs', 'api'].join('/');

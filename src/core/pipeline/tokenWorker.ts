@@ -12,6 +12,7 @@ import type { ChunkRecord, CommitInfo } from '../types';
 import { loadTokenizer } from './stages';
 import { memoTokenizer, WORKER_MEMO_CHARS } from './memoTokenizer';
 import { runChunkWorkerIfAsked } from './chunkWorker';
+import { runPipelineThreadIfAsked } from './pipelineThread';
 import { tokenizeCommit, type TokenizeSettings } from './tokenizeCommit';
 import type { TokenGroup } from './tokcache';
 
@@ -40,9 +41,10 @@ interface Reply {
   error?: string;
 }
 
-/** Worker side: serve jobs forever. Returns false when this thread is not a token worker. */
+/** Worker side: serve jobs forever. Returns false when this thread is none of the pipeline's threads. */
 export function runTokenWorkerIfAsked(): boolean {
-  if (runChunkWorkerIfAsked()) return true; // the same scripts serve the chunk stage's threads
+  // the same scripts serve the chunk stage's threads and the pipeline thread itself
+  if (runChunkWorkerIfAsked() || runPipelineThreadIfAsked()) return true;
   if (isMainThread || !workerData || workerData.ccRole !== ROLE || !parentPort) return false;
   const port = parentPort;
   if (!heapHoldsTokenizer(workerData.tokenizer as string | undefined)) {

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parquetReadObjects } from 'hyparquet';
-import { AbortError, runPipeline, type PipelineResult } from '../../../src/core/pipeline';
+import { AbortError, runPipeline, runPipelineInThread, UsageError, type PipelineResult } from '../../../src/core/pipeline';
 import { verifyDataset } from '../../../src/core/dataset/verify';
 import { decodeSafetensors } from '../../../src/core/dataset/safetensors';
 import type { FixtureRepo } from '../../fixtures/repo';
@@ -186,6 +186,32 @@ test('overlapChunks: tokens follow the chunk thread (phases overlap), same files
   );
   assert.ok(!fs.existsSync(target));
   assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('.cancelled-overlap')), [], 'no temp folder left');
+});
+
+test('runPipelineInThread: the pipeline on its own thread writes the same files, relays progress and logs, keeps error classes, cancels cleanly', async () => {
+  const script = path.join(__dirname, '../../../src/core/pipeline/tokenWorkerEntry.ts');
+  const a = files(out).filter((f) => !/MANIFEST|manifest/.test(f));
+  const o = path.join(tmp, 'out-thread');
+  const logs: string[] = [];
+  const phases = new Set<string>();
+  const r = await runPipelineInThread(script, { repo: repo.dir, out: o, layout: 'seed', cacheDir: path.join(tmp, 'cache-thread'), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 1, log: (l) => logs.push(l), onProgress: (e) => phases.add(e.phase) });
+  assert.equal(r.commits.processed, 12);
+  assert.equal(r.outDir, o);
+  assert.deepEqual([...phases].sort(), ['chunks', 'examples', 'tokens', 'write']);
+  assert.ok(logs.some((l) => /^chunks: 1 worker threads$/.test(l)), logs.join('\n'));
+  assert.deepEqual(files(o).filter((f) => !/MANIFEST|manifest/.test(f)), a);
+  for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(o, f))), `${f} differs`);
+  await assert.rejects(runPipelineInThread(script, { repo: repo.dir, out: path.join(tmp, 'x'), format: 'bogus' as never }), (e: Error) => e instanceof UsageError && /unknown format/.test(e.message));
+  await assert.rejects(runPipelineInThread(script, { repo: path.join(tmp, 'nope'), out: path.join(tmp, 'x') }), /not found|not a git/i);
+  const ac = new AbortController();
+  const target = path.join(tmp, 'cancelled-thread');
+  await assert.rejects(
+    // the abort crosses to the thread while it runs: asked at the first chunk, it lands well before the end
+    runPipelineInThread(script, { repo: repo.dir, out: target, cache: false, ...W }, { signal: ac.signal, onProgress: (e) => e.phase === 'chunks' && ac.abort() }),
+    AbortError,
+  );
+  assert.ok(!fs.existsSync(target));
+  assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('.cancelled-thread') || f.startsWith('.x.tmp')), [], 'no temp folder left');
 });
 
 test('cancel mid-run leaves no folder and no temp folder', async () => {

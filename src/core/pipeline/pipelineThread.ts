@@ -1,0 +1,123 @@
+/**
+ * The whole pipeline on a worker thread of its own, for shells that run it in their main thread otherwise
+ * (the CLI, the benchmark). Same engine, same bytes; what the thread buys is a bounded V8 young
+ * generation (THREAD_YOUNG_MB, as the token and chunk threads have): the pipeline thread allocates
+ * short-lived objects at a high rate (entries parsed, redacted and re-serialized, token results, output
+ * rows), and a main thread's young generation is fixed at startup (2 × 16 MiB semi-spaces).
+ *
+ * The thread is started from the same script as the token and chunk threads (they are its own children);
+ * progress, log lines, the result and errors (AbortError and UsageError keep their class) come back as
+ * messages; aborting the signal sets a shared flag the thread reads at every progress event and log line
+ * (and posts a message, for a thread waiting on its event loop); the thread cancels and removes its temp folder itself.
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { AbortError, runPipeline, type PipelineHooks, type PipelineResult } from '../pipeline';
+import { UsageError, type PipelineOptions } from './options';
+import type { ProgressEvent } from '../types';
+import { startThread } from './thread';
+
+const ROLE = 'cc-pipeline';
+
+/** The hooks that cross the thread boundary (functions stay on this side). */
+type ThreadHooks = Pick<PipelineHooks, 'tokenWorkers' | 'chunkThreads' | 'overlapChunks' | 'chunkWorkerHeapMb'>;
+
+interface Start {
+  ccRole: typeof ROLE;
+  /** Int32 flag set to 1 by the main side on abort: seen at once, even while the thread never yields to its event loop. */
+  abortFlag: SharedArrayBuffer;
+  opts: PipelineOptions;
+  hooks: ThreadHooks;
+  progress: boolean;
+  log: boolean;
+}
+
+type FromThread =
+  | { type: 'progress'; event: ProgressEvent }
+  | { type: 'log'; line: string }
+  | { type: 'result'; result: PipelineResult }
+  | { type: 'error'; name: string; message: string; stack?: string };
+
+/** Thread side. Returns false when this thread is not a pipeline thread. */
+export function runPipelineThreadIfAsked(): boolean {
+  if (isMainThread || !parentPort || (workerData as Start | undefined)?.ccRole !== ROLE) return false;
+  const port = parentPort;
+  const start = workerData as Start;
+  const ac = new AbortController();
+  const flag = new Int32Array(start.abortFlag);
+  // the pipeline checks its signal between steps; the flag is read at every progress event and log line
+  const poll = () => {
+    if (!ac.signal.aborted && Atomics.load(flag, 0) === 1) ac.abort();
+  };
+  const send = (m: FromThread) => port.postMessage(m);
+  port.on('message', poll);
+  runPipeline(start.opts, {
+    ...start.hooks,
+    signal: ac.signal,
+    onProgress: (event) => {
+      poll();
+      if (start.progress) send({ type: 'progress', event });
+    },
+    log: (line) => {
+      poll();
+      if (start.log) send({ type: 'log', line });
+    },
+  }).then(
+    (result) => send({ type: 'result', result }),
+    (e: unknown) => {
+      const err = e instanceof Error ? e : new Error(String(e));
+      send({ type: 'error', name: err.name, message: err.message, stack: err.stack });
+    },
+  ).finally(() => port.close());
+  return true;
+}
+
+/**
+ * Main side: runPipeline(opts, hooks) on a pipeline thread started from `script` (a .js file that calls
+ * runTokenWorkerIfAsked() when loaded, or a .ts source run through tsx; it also serves the build's token
+ * and chunk threads unless hooks.tokenWorkers names another script).
+ */
+export function runPipelineInThread(script: string, opts: PipelineOptions, hooks: PipelineHooks = {}): Promise<PipelineResult> {
+  if (hooks.signal?.aborted) return Promise.reject(new AbortError());
+  const abortFlag = new SharedArrayBuffer(4);
+  const data: Start = {
+    ccRole: ROLE,
+    abortFlag,
+    opts,
+    hooks: { tokenWorkers: hooks.tokenWorkers, chunkThreads: hooks.chunkThreads, overlapChunks: hooks.overlapChunks, chunkWorkerHeapMb: hooks.chunkWorkerHeapMb },
+    progress: !!hooks.onProgress,
+    log: !!hooks.log,
+  };
+  const w = startThread(script, data);
+  const abort = () => {
+    Atomics.store(new Int32Array(abortFlag), 0, 1);
+    w.postMessage({ type: 'abort' }); // wakes a thread that waits on its event loop
+  };
+  hooks.signal?.addEventListener('abort', abort, { once: true });
+  return new Promise<PipelineResult>((resolve, reject) => {
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      hooks.signal?.removeEventListener('abort', abort);
+      f();
+    };
+    w.on('message', (m: FromThread) => {
+      if (m.type === 'progress') hooks.onProgress?.(m.event);
+      else if (m.type === 'log') hooks.log?.(m.line);
+      else if (m.type === 'result') settle(() => resolve(m.result));
+      else settle(() => reject(rebuildError(m)));
+    });
+    w.on('error', (e: Error & { code?: string }) => {
+      const why = e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of memory' : `failed: ${e.message}`;
+      settle(() => reject(new Error(`the pipeline thread ${why}`, { cause: e })));
+    });
+    w.on('exit', (code) => settle(() => reject(new Error(`the pipeline thread exited with code ${code} before it finished`))));
+  });
+}
+
+/** The thread's error on this side: cancels and bad usage keep their class (callers map them to exit codes). */
+function rebuildError(m: { name: string; message: string; stack?: string }): Error {
+  const e = m.name === 'AbortError' ? new AbortError() : m.name === 'UsageError' ? new UsageError(m.message) : new Error(m.message);
+  if (m.stack) e.stack = m.stack;
+  return e;
+}
