@@ -1,18 +1,69 @@
 /**
  * Whole-build benchmark: each phase's time, MB/s of changed source, peak RSS, then a no-op rebuild.
  *
- *   npm run bench:pipeline -- [repo] [--max-commits N] [--keep-cache] [--workers N (token worker threads, 0 = none)] [--chunk-workers N] [--overlap]
+ *   npm run bench:pipeline -- [repo] [--max-commits N] [--keep-cache] [--no-workers] [--chunk-workers N] [--overlap]
  *
+ * It runs the product as shipped: the bundled CLI (dist/cli.js, built by the npm script) in a child
+ * process, `build <repo> --json`, and samples that process's resident memory (VmRSS, and VmHWM, its
+ * high-water mark, from /proc: all its threads), so nothing of this script's own runtime is counted.
  * Default repo: this repository. Output and cache go to bench/.work/ (git-ignored). The first build
  * starts from an empty cache unless --keep-cache is given.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runPipelineInThread } from '../src/core/pipeline';
+
+const cli = path.resolve(__dirname, '../dist/cli.js');
+
+interface Run {
+  wall: number;
+  peakRss: number;
+  result: { manifestPath: string; upToDate: boolean; commits: { total: number; processed: number }; chunks: number; tokens: number; examples: Record<string, number>; duplicates: { exact: number; near: Record<string, number> } };
+}
+
+/** `node dist/cli.js build …args --json` (its errors on stderr); with `echo`, the process's RSS every 5 s. */
+function build(args: string[], echo: boolean): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [cli, 'build', ...args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
+    let peak = 0;
+    let shown = 0;
+    const sample = () => {
+      let rss: number;
+      try {
+        const s = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0) * 1024;
+        rss = kb('VmRSS');
+        peak = Math.max(peak, kb('VmHWM'), rss);
+      } catch {
+        return; // not started yet or already gone (no /proc: the peak stays unknown)
+      }
+      const now = performance.now();
+      if (echo && now - shown >= 5000) {
+        shown = now;
+        process.stderr.write(`  ${((now - t0) / 1000).toFixed(0)} s: rss ${(rss / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB\n`);
+      }
+    };
+    const sampler = setInterval(sample, 50);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(sampler);
+      if (code !== 0) return reject(new Error(`${cli} build exited with code ${code}`));
+      resolve({ wall: performance.now() - t0, peakRss: peak, result: JSON.parse(stdout) });
+    });
+  });
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  const take = (n: string) => {
+    const i = args.indexOf(n);
+    if (i >= 0) args.splice(i, 1);
+    return i >= 0;
+  };
   const flag = (n: string) => {
     const i = args.indexOf(n);
     if (i < 0) return undefined;
@@ -20,57 +71,26 @@ async function main(): Promise<void> {
     args.splice(i, 2);
     return v;
   };
-  const overlap = args.includes('--overlap');
-  if (overlap) args.splice(args.indexOf('--overlap'), 1);
-  const keep = args.includes('--keep-cache');
-  if (keep) args.splice(args.indexOf('--keep-cache'), 1);
+  const overlap = take('--overlap');
+  const keep = take('--keep-cache');
+  const noWorkers = take('--no-workers');
   const maxCommits = flag('--max-commits');
-  const workersArg = flag('--workers');
-  const chunkThreads = Number(flag('--chunk-workers') ?? 1); // the CLI default
-  const workers = workersArg !== undefined ? Number(workersArg) : Math.min(4, os.availableParallelism());
-  // the CLI's setup: the pipeline on a thread of its own, which also serves as the token and chunk threads' script
-  const script = path.resolve(__dirname, '../src/core/pipeline/tokenWorkerEntry.ts');
-  const tokenWorkers = workers > 0 ? { script, count: workers } : undefined;
+  const chunkWorkers = flag('--chunk-workers');
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first (npm run bench:pipeline does)`);
   const repo = path.resolve(args[0] ?? '.');
   const work = path.resolve('bench/.work', `pipeline-${path.basename(repo === '/' ? 'root' : repo.replace(/\/(repo|\.git)$/, '')).replace(/[^\w.-]/g, '_')}`);
   const out = path.join(work, 'out');
   const cacheDir = path.join(work, 'cache');
   if (!keep) fs.rmSync(cacheDir, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
+  const common = [repo, '--out', out, '--cache-dir', cacheDir, ...(maxCommits ? ['--max-commits', maxCommits] : [])];
+  const opts = [...(overlap ? ['--overlap'] : []), ...(noWorkers ? ['--no-workers'] : []), ...(chunkWorkers ? ['--chunk-workers', chunkWorkers] : [])];
 
-  let peak = 0;
-  const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
-  const timer = setInterval(sample, 100);
-  const t0 = performance.now();
-  const r = await runPipelineInThread(
-    script,
-    { repo, out, cacheDir, maxCommits: maxCommits ? Number(maxCommits) : undefined },
-    {
-      tokenWorkers,
-      chunkThreads,
-      overlapChunks: overlap,
-      log: (l) => process.stderr.write(`  ${l}\n`),
-      onProgress: (() => {
-        let last = 0;
-        return (e) => {
-          const now = performance.now();
-          if (now - last > 5000) {
-            last = now;
-            // the whole process (every thread)
-            process.stderr.write(`  ${e.phase} ${e.done}/${e.total ?? '?'} (${((now - t0) / 1000).toFixed(1)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)\n`);
-          }
-        };
-      })(),
-    },
-  );
-  const wall = performance.now() - t0;
-  clearInterval(timer);
-  sample();
-  const maxRss = Math.max(peak, process.resourceUsage().maxRSS * 1024);
+  const { wall, peakRss, result: r } = await build([...common, ...opts], true);
   const manifest = JSON.parse(fs.readFileSync(r.manifestPath, 'utf8'));
   const cs = JSON.parse(fs.readFileSync(path.join(out, 'chunking_stats.json'), 'utf8'));
   const mb = cs.changed_bytes / 1e6;
-  console.log(`repo ${repo}, token workers ${workers}, chunk workers ${chunkThreads}${overlap ? ' (overlapped with tokens)' : ''}, ${os.availableParallelism()} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`repo ${repo}, ${[noWorkers ? 'no worker threads' : 'worker threads', chunkWorkers ? `chunk workers ${chunkWorkers}` : '', overlap ? 'tokens overlapped with chunking' : ''].filter(Boolean).join(', ')}, ${os.availableParallelism()} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`commits ${r.commits.total} (processed ${r.commits.processed}), files changed ${cs.files_changed}, changed text ${mb.toFixed(1)} MB, chunks ${r.chunks}, tokens ${r.tokens}`);
   console.log(`examples train ${r.examples.train} / val ${r.examples.val} / test ${r.examples.test}; duplicates exact ${r.duplicates.exact}, near ${JSON.stringify(r.duplicates.near)}`);
   console.log('phase       time (s)   MB/s (changed text)');
@@ -78,7 +98,7 @@ async function main(): Promise<void> {
     const s = p.duration_ms / 1000;
     console.log(`${p.phase.padEnd(10)} ${s.toFixed(2).padStart(9)}   ${s > 0 ? (mb / s).toFixed(1) : '-'}`);
   }
-  // time covered by at least one phase (chunks and tokens overlap with --overlap)
+  // time covered by at least one phase (chunks and tokens overlap)
   const spans = (manifest.phases as Array<{ start: string; end: string }>).map((p) => [Date.parse(p.start), Date.parse(p.end)]).sort((a, b) => a[0] - b[0]);
   let phasesMs = 0;
   let reach = -Infinity;
@@ -86,11 +106,10 @@ async function main(): Promise<void> {
     phasesMs += Math.max(0, b - Math.max(a, reach));
     reach = Math.max(reach, b);
   }
-  console.log(`other (setup: tokenizer + grammars load, redaction, stats, manifest) ${((wall - phasesMs) / 1000).toFixed(2)} s`);
-  console.log(`wall ${(wall / 1000).toFixed(2)} s, ${(mb / (wall / 1000)).toFixed(1)} MB/s overall, peak RSS ${(maxRss / 2 ** 20).toFixed(0)} MiB`);
-  const t1 = performance.now();
-  const again = await runPipelineInThread(script, { repo, out, cacheDir, maxCommits: maxCommits ? Number(maxCommits) : undefined });
-  console.log(`no-op rebuild ${((performance.now() - t1) / 1000).toFixed(2)} s (up to date: ${again.upToDate})`);
+  console.log(`other (process start, setup, stats, manifest) ${((wall - phasesMs) / 1000).toFixed(2)} s`);
+  console.log(`wall ${(wall / 1000).toFixed(2)} s, ${(mb / (wall / 1000)).toFixed(1)} MB/s overall, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+  const again = await build([...common, ...opts], false);
+  console.log(`no-op rebuild ${(again.wall / 1000).toFixed(2)} s (up to date: ${again.result.upToDate}), peak RSS ${(again.peakRss / 2 ** 20).toFixed(0)} MiB`);
 }
 
 main().catch((e) => {
