@@ -55,9 +55,9 @@ export interface PipelineHooks {
   chunkThreads?: number;
   /**
    * Run the token pass while chunk threads run, one commit behind the other, with fewer token workers
-   * until chunking ends (default false). Faster, but the chunk and token threads' memory adds up:
-   * tokio on 2 cores, ~67 s at a ~1,057 MiB peak instead of ~76 s at ~900 MiB (the chunk threads then
-   * run with leaner caches and a 256 MiB heap).
+   * until chunking ends (default false). The chunk threads then run with leaner caches and a 256 MiB heap.
+   * On 2 cores it uses the core the chunk thread leaves idle, but three busy threads share two cores and
+   * the total CPU time grows: tokio, interleaved CLI runs, 78–99 s at 900–965 MiB vs 83–90 s at 890–980 MiB.
    */
   overlapChunks?: boolean;
   /** Heap cap of each chunk thread in MiB (default 384); a thread that runs out leaves its remaining commits to the main thread. */
@@ -217,6 +217,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     };
     const chunkSettings = pick(settings, ['maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context']);
     const chunkThreads = hooks.tokenWorkers ? (hooks.chunkThreads ?? 0) : 0;
+    const overlap = hooks.overlapChunks ?? false;
     const workerCount = hooks.tokenWorkers?.count ?? 0;
     // Asked for (hooks.chunkThreads) and enough commits: contiguous slices on worker threads; the main
     // thread writes the entries they post to the cache.
@@ -234,7 +235,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
             ns: chunkNs,
             tokenizer: opts.tokenizer,
             chunk: chunkSettings,
-            lean: !!hooks.overlapChunks,
+            lean: overlap,
             history: {
               ref: settings.ref,
               since: settings.since ?? undefined,
@@ -253,7 +254,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
           new Set(missing),
           onChunked,
           chunkSignal,
-          hooks.chunkWorkerHeapMb ?? (hooks.overlapChunks ? OVERLAP_CHUNK_HEAP_MB : undefined),
+          hooks.chunkWorkerHeapMb ?? (overlap ? OVERLAP_CHUNK_HEAP_MB : undefined),
         ).catch((e: unknown) => {
           checkAbort(chunkSignal);
           throw e;
@@ -438,7 +439,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       }
     })();
     preparing.catch(() => undefined); // awaited through next(); never an unhandled rejection meanwhile
-    if (!hooks.overlapChunks) await Promise.race([chunkStage, preparing.then(() => chunkStage)]);
+    if (!overlap) await Promise.race([chunkStage, preparing.then(() => chunkStage)]);
     checkAbort(signal);
 
     /** The next prepared commit in order (waits for the prepare pass). */

@@ -163,19 +163,21 @@ test('chunk threads that run out of heap leave their commits to the main thread:
   for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(out5, f))), `${f} differs`);
 });
 
-test('overlapChunks: tokens follow the chunk thread (phases overlap), same files; heap fallback and cancel too', async () => {
+test('overlapChunks: tokens follow the chunk thread (phases overlap), same files as without it; heap fallback and cancel too', async () => {
   const script = path.join(__dirname, '../../../src/core/pipeline/tokenWorkerEntry.ts');
   const a = files(out).filter((f) => !/MANIFEST|manifest/.test(f));
-  for (const [name, heap] of [['out6', undefined], ['out7', 16]] as const) {
+  for (const [name, heap, overlapChunks] of [['out6', undefined, true], ['out7', 16, true], ['out6b', undefined, undefined]] as const) {
     const o = path.join(tmp, name);
     const logs: string[] = [];
-    const r = await runPipeline({ repo: repo.dir, out: o, layout: 'seed', cacheDir: path.join(tmp, `cache-${name}`), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 1, overlapChunks: true, chunkWorkerHeapMb: heap, log: (l) => logs.push(l) });
+    const r = await runPipeline({ repo: repo.dir, out: o, layout: 'seed', cacheDir: path.join(tmp, `cache-${name}`), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 1, overlapChunks, chunkWorkerHeapMb: heap, log: (l) => logs.push(l) });
     assert.equal(r.commits.processed, 12);
     if (heap) assert.ok(logs.some((l) => /chunks: 12 commits left to the main thread/.test(l)), logs.join('\n'));
     const phases = JSON.parse(fs.readFileSync(path.join(o, 'manifest.json'), 'utf8')).phases as Array<{ phase: string; start: string; end: string }>;
     const at = (p: string) => phases.find((x) => x.phase === p)!;
     assert.deepEqual(phases.map((p) => p.phase), ['history', 'chunks', 'tokens', 'examples', 'write']);
-    assert.ok(at('tokens').start < at('chunks').end, `tokens started ${at('tokens').start}, chunks ended ${at('chunks').end}`);
+    if (overlapChunks) assert.ok(at('tokens').start < at('chunks').end, `tokens started ${at('tokens').start}, chunks ended ${at('chunks').end}`);
+    // without the overlap (the default), the token workers start once chunking ended
+    assert.ok(logs.some((l) => (!overlapChunks ? /^tokens: 2 worker threads$/ : /^tokens: 1 worker threads \(2 once chunking ends\)$/).test(l)), logs.join('\n'));
     for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(o, f))), `${name}: ${f} differs`);
   }
   const ac = new AbortController();
