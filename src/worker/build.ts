@@ -17,6 +17,8 @@ export async function build(
     signal: hooks.signal,
     log: hooks.log,
     tokenWorkers: hooks.tokenWorkers && hooks.tokenWorkers.count > 0 ? hooks.tokenWorkers : undefined,
+    // as the CLI: one chunk thread (its script is the token workers'); its parsers' memory goes with it
+    chunkThreads: 1,
     onProgress: (e) => {
       hooks.onProgress(e);
       if (delay > 0) sleepSync(delay);
