@@ -13,13 +13,15 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { PipelineResult } from '../src/core/pipeline';
 
 const cli = path.resolve(__dirname, '../dist/cli.js');
 
 interface Run {
   wall: number;
   peakRss: number;
-  result: { manifestPath: string; upToDate: boolean; commits: { total: number; processed: number }; chunks: number; tokens: number; examples: Record<string, number>; duplicates: { exact: number; near: Record<string, number> } };
+  /** The CLI's --json summary: the pipeline's result. */
+  result: PipelineResult;
 }
 
 /** `node dist/cli.js build …args --json` (its errors on stderr); with `echo`, the process's RSS every 5 s. */

@@ -9,7 +9,6 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { tokenizerFile } from './stages';
 import { THREAD_YOUNG_MB } from './limits';
 
-
 /** `heapMb`: the thread's old-generation cap (none: V8's default). */
 export function startThread(script: string, workerData: unknown, heapMb?: number): Worker {
   const resourceLimits: ResourceLimits = { maxYoungGenerationSizeMb: THREAD_YOUNG_MB, ...(heapMb ? { maxOldGenerationSizeMb: heapMb } : {}) };
