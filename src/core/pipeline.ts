@@ -14,19 +14,18 @@ import { decodeTokenEntry, encodeTokenEntry, type TokenEntry, type TokenGroup } 
 import { tokenizeCommit } from './pipeline/tokenizeCommit';
 import { TokenPool, TokenWorkerOutOfMemory } from './pipeline/tokenWorker';
 import { memoTokenizer } from './pipeline/memoTokenizer';
+import { assembleExamples, runStats, type SpilledGroup, type StreamChunk } from './pipeline/assemble';
+import { CommitPreparer, type PreparedJob } from './pipeline/prepare';
 import { chunkerOptions, chunkInWorkers, chunkOne, type CommitCacheEntry } from './pipeline/chunkWorker';
 export { runTokenWorkerIfAsked } from './pipeline/tokenWorker';
 export { runPipelineInThread } from './pipeline/pipelineThread';
 import { resolveSettings, UsageError, type PipelineOptions } from './pipeline/options';
 import { createChunker, loadTokenizer, openRepository, tokenizerSha256 } from './pipeline/stages';
-import { exactKey, nearDedup, type SplitName } from './dataset/dedup';
-import { buildCommitExamples, buildSequentialExamples, type CompactExample, type StreamSegment } from './dataset/examples';
-import { cleanMessage, isTrivialMessage } from './dataset/message';
-import type { BuiltDataset, CommitRow, PhaseTiming } from './dataset/model';
-import { AtomicDir, percentiles, sha256, stableJson } from './dataset/output';
-import { Redactor } from './dataset/redact';
+import type { SplitName } from './dataset/dedup';
+import type { BuiltDataset, PhaseTiming } from './dataset/model';
+import { AtomicDir, sha256, stableJson } from './dataset/output';
 import { assignSplits } from './dataset/splits';
-import { SPLITS, writeDataset } from './dataset/write';
+import { writeDataset } from './dataset/write';
 
 export type { PipelineOptions } from './pipeline/options';
 export { UsageError } from './pipeline/options';
@@ -309,42 +308,22 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const seedLayout = settings.layout === 'seed';
     out = new AtomicDir(outDir);
     const chunkStreams = [out.stream('chunks.jsonl'), ...(seedLayout ? [out.stream('chunks_enhanced.jsonl')] : [])];
-    const redactor = new Redactor();
-    const red = (s: string) => (settings.redact ? redactor.redact(s) : s);
-    const seenExact = new Set<string>();
-    let exactDupes = 0;
     const splitOf = assignSplits(order.map((h) => ({ hash: h, time: timeOf.get(h) ?? 0 })), settings.splits);
-    const commitRows: CommitRow[] = [];
     spill = new SpillStore();
     const store = spill;
     // A group's ids (context then target), its signature and each chunk's ids go to the spill file as they
     // come and are read back after the token pass: they do not stay in memory beside the threads.
-    const groups: Array<{ hash: string; split: SplitName; numChunks: number; all: SpillRef; ctxLen: number; text: SpillRef; truncated: number; sig?: SpillRef }> = [];
-    const segs: Array<StreamSegment & { split: SplitName; ids: Int32Array }> = [];
+    const groups: SpilledGroup[] = [];
+    const segs: StreamChunk[] = [];
     const chunkIdRefs: SpillRef[] = [];
-    const languages: Record<string, number> = {};
-    const kinds: Record<string, number> = {};
-    const skips: Record<string, number> = {};
-    const fileLanguages: Record<string, number> = {};
-    let changedBytes = 0;
-    let filesChanged = 0;
-    let commitErrors = 0;
-    let chunkCount = 0;
-    let splitChunks = 0;
-    let contextItems = 0;
     let tokenCount = 0;
     let tokenized = 0;
     let done = 0;
 
     /** A commit ready for tokens: its job (JSON of { commit, chunks }), spilled while chunking runs. */
-    interface Prepared {
+    interface Prepared extends Omit<PreparedJob, 'job'> {
       h: string;
-      split: SplitName;
       job: string | SpillRef;
-      key: string;
-      /** [start, end) of each chunk's JSON within the job: its chunks.jsonl row is that JSON with three more keys. */
-      spans: number[];
-      redactions: number[];
     }
     const prepared: Array<Prepared | null> = [];
     let consumed = 0;
@@ -355,72 +334,17 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     // holds its ids and decoded texts), so output is identical either way.
     const WINDOW = 16;
 
+    const preparer = new CommitPreparer(settings, splitOf);
+    const { tally, redactor } = preparer;
     function prepare(h: string): Prepared {
       const json = posted.get(h);
       const e = json !== undefined ? (JSON.parse(json) as CommitCacheEntry) : (entries.get(h) ?? cache.get<CommitCacheEntry>(chunkNs, h));
       posted.delete(h);
       entries.delete(h);
       if (!e) throw new Error(`commit ${h} is listed by history but was neither read nor cached`);
-      for (const [k, v] of Object.entries(e.skips)) skips[k] = (skips[k] ?? 0) + (v ?? 0);
-      for (const [k, v] of Object.entries(e.languages)) fileLanguages[k] = (fileLanguages[k] ?? 0) + v;
-      changedBytes += e.changedBytes;
-      filesChanged += e.files;
-      if (e.error) commitErrors++;
-      const c = e.commit;
-      const message = red(cleanMessage(c.subject, c.body));
-      const trivial = isTrivialMessage(message);
-      const [subject, ...rest] = trivial ? [''] : message.split('\n');
-      const keepEmail = settings.keepAuthorEmails || !settings.redact;
-      const email = keepEmail ? c.author.email : red(c.author.email);
-      const commit: CommitInfo = {
-        ...c,
-        author: { ...c.author, email },
-        committer: { ...c.committer, email: keepEmail ? c.committer.email : red(c.committer.email) },
-        subject,
-        body: rest.join('\n').replace(/^\n+/, ''),
-      };
-      // = JSON.stringify({ commit, chunks }), each redacted chunk's JSON made once (the job, the key, its row)
-      let job = `{"commit":${JSON.stringify(commit)},"chunks":[`;
-      const spans: number[] = [];
-      const redactions: number[] = [];
-      for (const ch of e.chunks) {
-        const before = redactor.total();
-        const r: ChunkRecord = { ...ch, oldCode: red(ch.oldCode), newCode: red(ch.newCode), context: ch.context.map((ci) => ({ ...ci, code: red(ci.code) })) };
-        if (settings.dedup) {
-          const k = exactKey(r.oldCode, r.newCode);
-          if (seenExact.has(k)) {
-            exactDupes++;
-            continue;
-          }
-          seenExact.add(k);
-        }
-        if (spans.length) job += ',';
-        spans.push(job.length);
-        job += JSON.stringify(r);
-        spans.push(job.length);
-        redactions.push(redactor.total() - before);
-        chunkCount++;
-        languages[r.language ?? 'unknown'] = (languages[r.language ?? 'unknown'] ?? 0) + 1;
-        kinds[r.kind] = (kinds[r.kind] ?? 0) + 1;
-        if (r.split) splitChunks++;
-        contextItems += r.context.length;
-      }
-      job += ']}';
-      const split = splitOf.get(h)!;
-      commitRows.push({
-        hash: h,
-        parents: c.parents,
-        author: { name: c.author.name, email, timestamp: c.author.timestamp, timezoneOffset: c.author.timezoneOffset },
-        committer_time: c.committer.timestamp,
-        subject,
-        message: trivial ? '' : message,
-        split,
-        files_changed: e.files,
-        num_chunks: spans.length / 2,
-        ...(e.error ? { error: e.error } : {}),
-      });
+      const p = preparer.prepare(h, e);
       // far ahead of the token pass (chunk threads still running): the job waits on disk
-      return { h, split, job: chunking ? store.put(job) : job, key: sha256(job), spans, redactions };
+      return { h, ...p, job: chunking ? store.put(p.job) : p.job };
     }
 
     const preparing = (async () => {
@@ -538,7 +462,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       if (!chunking) progress('tokens', done, order.length); // while chunk threads run, their progress is shown
     }
     for (const st of chunkStreams) st.close();
-    endTokens({ commits: order.length, tokenized, cached: order.length - tokenized, tokens: tokenCount, chunks: chunkCount });
+    endTokens({ commits: order.length, tokenized, cached: order.length - tokenized, tokens: tokenCount, chunks: tally.chunks });
     checkAbort(signal);
 
     // ── Examples: near dedup, windows, splits.
@@ -546,74 +470,16 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const tok = getTok();
     const padId = padTokenId(tok);
     const w = { contextWindow: settings.contextWindow, targetWindow: settings.targetWindow, padId };
-    const examples: Record<SplitName, CompactExample[]> = { train: [], val: [], test: [] };
-    let near: Record<SplitName, number> = { train: 0, val: 0, test: 0 };
-    let contextDropped = 0;
-    let truncatedGroups = 0;
-    if (settings.mode === 'commit') {
-      const all = groups.map((g) => spill!.getInt32(g.all));
-      const items = groups.map((g, i) => ({ split: g.split, ids: all[i].subarray(g.ctxLen), sig: g.sig && spill!.getUint32(g.sig) }));
-      const keep = settings.dedup ? nearDedup(items, settings.nearDupThreshold) : null;
-      if (keep) near = keep.removed;
-      groups.forEach((g, i) => {
-        if (keep && !keep.keep[i]) return;
-        if (g.truncated) truncatedGroups++;
-        const b = buildCommitExamples({ commitHash: g.hash, numChunks: g.numChunks, contextIds: all[i].subarray(0, g.ctxLen), targetIds: all[i].subarray(g.ctxLen), text: g.text }, w);
-        contextDropped += b.contextTokensDropped;
-        examples[g.split].push(...b.examples);
-      });
-    } else {
-      const keep = settings.dedup ? nearDedup(segs, settings.nearDupThreshold) : null;
-      if (keep) near = keep.removed;
-      for (const split of SPLITS) examples[split] = buildSequentialExamples(segs.filter((s, i) => s.split === split && (!keep || keep.keep[i])), w);
-    }
-    const exCounts = Object.fromEntries(SPLITS.map((s) => [s, examples[s].length])) as Record<SplitName, number>;
-    endExamples({ ...exCounts, near_duplicates: near.train + near.val + near.test, exact_duplicates: exactDupes });
+    const assembled = assembleExamples(settings, w, store, groups, segs);
+    const { examples, counts: exCounts, near } = assembled;
+    endExamples({ ...exCounts, near_duplicates: near.train + near.val + near.test, exact_duplicates: tally.exactDupes });
     progress('examples', 1, 1);
     checkAbort(signal);
 
     // ── Stats.
     const chunkTokenIds = chunkIdRefs.map((r) => spill!.getInt32(r));
-    const splitStats = Object.fromEntries(
-      SPLITS.map((s) => [
-        s,
-        {
-          examples: examples[s].length,
-          commits: commitRows.filter((c) => c.split === s).length,
-          context_tokens: percentiles(examples[s].map((e) => e.ctx.length)),
-          target_tokens: percentiles(examples[s].map((e) => e.tgt.length)),
-        },
-      ]),
-    );
-    const stats = {
-      splits: splitStats,
-      examples: exCounts,
-      commits: order.length,
-      chunks: chunkCount,
-      tokens: tokenCount,
-      chunk_tokens: percentiles(chunkTokenIds.map((c) => c.length)),
-      languages,
-      kinds,
-      skips,
-      redactions: settings.redact ? { ...redactor.counts } : {},
-      duplicates: { exact: exactDupes, near },
-      context_tokens_dropped: contextDropped,
-      truncated_groups: truncatedGroups,
-      split_targets: SPLITS.reduce((a, s) => a + examples[s].filter((e) => e.part > 0).length, 0),
-      commit_errors: commitErrors,
-    };
-    const chunkingStats = {
-      commits: order.length,
-      files_changed: filesChanged,
-      changed_bytes: changedBytes,
-      file_languages: fileLanguages,
-      chunks: chunkCount,
-      kinds,
-      languages,
-      skips,
-      split_chunks: splitChunks,
-      context_items: contextItems,
-    };
+    const redactions = settings.redact ? { ...redactor.counts } : {};
+    const { stats, chunkingStats } = runStats({ commits: order.length, rows: preparer.rows, tally, tokens: tokenCount, chunkTokenIds, redactions, assembled });
 
     // ── Write.
     const endWrite = clock.start('write');
@@ -633,8 +499,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         special_tokens_json: stringify(tok.specialTokensJSON()),
         vocab: () => vocabOf(tokJson),
       },
-      commits: commitRows,
-      chunkCount,
+      commits: preparer.rows,
+      chunkCount: tally.chunks,
       chunkTokenIds,
       examples,
       windows: w,
@@ -658,11 +524,11 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       upToDate: false,
       head,
       commits: { total: order.length, processed, cached: order.length - processed },
-      chunks: chunkCount,
+      chunks: tally.chunks,
       examples: exCounts,
       tokens: tokenCount,
-      redactions: settings.redact ? { ...redactor.counts } : {},
-      duplicates: { exact: exactDupes, near },
+      redactions,
+      duplicates: { exact: tally.exactDupes, near },
       files: out.files,
       durationMs: Math.round(performance.now() - t0),
     };

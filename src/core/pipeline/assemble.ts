@@ -1,0 +1,118 @@
+/**
+ * After the token pass: near dedup, the examples of each split, and the run's statistics
+ * (dataset/stats.json and chunking_stats.json). Pure functions of what the earlier passes left.
+ */
+import type { SpillRef, SpillStore } from './spill';
+import type { PrepareTally } from './prepare';
+import type { ResolvedSettings } from './options';
+import { nearDedup, type SplitName } from '../dataset/dedup';
+import { buildCommitExamples, buildSequentialExamples, type CompactExample, type StreamSegment, type WindowOptions } from '../dataset/examples';
+import type { CommitRow } from '../dataset/model';
+import { percentiles } from '../dataset/output';
+import { SPLITS } from '../dataset/write';
+
+/** One tokenized group of a commit (commit mode); its ids, text and signature wait in the spill file. */
+export interface SpilledGroup {
+  hash: string;
+  split: SplitName;
+  numChunks: number;
+  /** Context ids then target ids. */
+  all: SpillRef;
+  ctxLen: number;
+  text: SpillRef;
+  truncated: number;
+  sig?: SpillRef;
+}
+
+/** One chunk's ids in the token stream (sequential mode). */
+export type StreamChunk = StreamSegment & { split: SplitName; ids: Int32Array };
+
+export interface Assembled {
+  examples: Record<SplitName, CompactExample[]>;
+  counts: Record<SplitName, number>;
+  near: Record<SplitName, number>;
+  contextDropped: number;
+  truncatedGroups: number;
+}
+
+export function assembleExamples(settings: ResolvedSettings, w: WindowOptions, spill: SpillStore, groups: SpilledGroup[], segs: StreamChunk[]): Assembled {
+  const examples: Record<SplitName, CompactExample[]> = { train: [], val: [], test: [] };
+  let near: Record<SplitName, number> = { train: 0, val: 0, test: 0 };
+  let contextDropped = 0;
+  let truncatedGroups = 0;
+  if (settings.mode === 'commit') {
+    const all = groups.map((g) => spill.getInt32(g.all));
+    const items = groups.map((g, i) => ({ split: g.split, ids: all[i].subarray(g.ctxLen), sig: g.sig && spill.getUint32(g.sig) }));
+    const keep = settings.dedup ? nearDedup(items, settings.nearDupThreshold) : null;
+    if (keep) near = keep.removed;
+    groups.forEach((g, i) => {
+      if (keep && !keep.keep[i]) return;
+      if (g.truncated) truncatedGroups++;
+      const b = buildCommitExamples({ commitHash: g.hash, numChunks: g.numChunks, contextIds: all[i].subarray(0, g.ctxLen), targetIds: all[i].subarray(g.ctxLen), text: g.text }, w);
+      contextDropped += b.contextTokensDropped;
+      examples[g.split].push(...b.examples);
+    });
+  } else {
+    const keep = settings.dedup ? nearDedup(segs, settings.nearDupThreshold) : null;
+    if (keep) near = keep.removed;
+    for (const split of SPLITS) examples[split] = buildSequentialExamples(segs.filter((s, i) => s.split === split && (!keep || keep.keep[i])), w);
+  }
+  const counts = Object.fromEntries(SPLITS.map((s) => [s, examples[s].length])) as Record<SplitName, number>;
+  return { examples, counts, near, contextDropped, truncatedGroups };
+}
+
+export interface RunStatsInput {
+  commits: number;
+  rows: CommitRow[];
+  tally: PrepareTally;
+  tokens: number;
+  chunkTokenIds: Int32Array[];
+  redactions: Record<string, number>;
+  assembled: Assembled;
+}
+
+/** dataset/stats.json and chunking_stats.json. */
+export function runStats({ commits, rows, tally, tokens, chunkTokenIds, redactions, assembled }: RunStatsInput): { stats: Record<string, unknown>; chunkingStats: Record<string, unknown> } {
+  const { examples, counts, near } = assembled;
+  const splitStats = Object.fromEntries(
+    SPLITS.map((s) => [
+      s,
+      {
+        examples: examples[s].length,
+        commits: rows.filter((c) => c.split === s).length,
+        context_tokens: percentiles(examples[s].map((e) => e.ctx.length)),
+        target_tokens: percentiles(examples[s].map((e) => e.tgt.length)),
+      },
+    ]),
+  );
+  const stats = {
+    splits: splitStats,
+    examples: counts,
+    commits,
+    chunks: tally.chunks,
+    tokens,
+    chunk_tokens: percentiles(chunkTokenIds.map((c) => c.length)),
+    languages: tally.languages,
+    kinds: tally.kinds,
+    skips: tally.skips,
+    redactions,
+    duplicates: { exact: tally.exactDupes, near },
+    context_tokens_dropped: assembled.contextDropped,
+    truncated_groups: assembled.truncatedGroups,
+    split_targets: SPLITS.reduce((a, s) => a + examples[s].filter((e) => e.part > 0).length, 0),
+    commit_errors: tally.commitErrors,
+  };
+  const chunkingStats = {
+    commits,
+    files_changed: tally.filesChanged,
+    changed_bytes: tally.changedBytes,
+    file_languages: tally.fileLanguages,
+    chunks: tally.chunks,
+    kinds: tally.kinds,
+    languages: tally.languages,
+    skips: tally.skips,
+    split_chunks: tally.splitChunks,
+    context_items: tally.contextItems,
+  };
+  return { stats, chunkingStats };
+}

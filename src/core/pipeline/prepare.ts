@@ -1,0 +1,134 @@
+/**
+ * The prepare pass's step for one commit, between chunking and tokens: redaction (before tokenization),
+ * message cleaning, exact dedup, the commit's token job and its commits.jsonl row. The preparer keeps the
+ * run's tallies for the stats. It is called in commit order; its output depends only on that order.
+ */
+import type { ChunkRecord, CommitInfo } from '../types';
+import type { CommitCacheEntry } from './chunkWorker';
+import type { ResolvedSettings } from './options';
+import { exactKey, type SplitName } from '../dataset/dedup';
+import { cleanMessage, isTrivialMessage } from '../dataset/message';
+import type { CommitRow } from '../dataset/model';
+import { sha256 } from '../dataset/output';
+import { Redactor } from '../dataset/redact';
+
+/** A commit's token job: what the token pass needs of it. */
+export interface PreparedJob {
+  split: SplitName;
+  /** JSON of { commit, chunks }: the redacted commit and its chunks that survived exact dedup. */
+  job: string;
+  /** sha256 of the job: validates the commit's token cache entry. */
+  key: string;
+  /** [start, end) of each chunk's JSON within the job: its chunks.jsonl row is that JSON with three more keys. */
+  spans: number[];
+  /** Redactions made in each chunk. */
+  redactions: number[];
+}
+
+/** Counts of a run's prepared commits, for stats.json and chunking_stats.json. */
+export interface PrepareTally {
+  chunks: number;
+  splitChunks: number;
+  contextItems: number;
+  exactDupes: number;
+  changedBytes: number;
+  filesChanged: number;
+  commitErrors: number;
+  languages: Record<string, number>;
+  kinds: Record<string, number>;
+  skips: Record<string, number>;
+  fileLanguages: Record<string, number>;
+}
+
+export class CommitPreparer {
+  readonly redactor = new Redactor();
+  /** commits.jsonl rows, in the order commits were prepared. */
+  readonly rows: CommitRow[] = [];
+  readonly tally: PrepareTally = {
+    chunks: 0,
+    splitChunks: 0,
+    contextItems: 0,
+    exactDupes: 0,
+    changedBytes: 0,
+    filesChanged: 0,
+    commitErrors: 0,
+    languages: {},
+    kinds: {},
+    skips: {},
+    fileLanguages: {},
+  };
+  private readonly seenExact = new Set<string>();
+
+  constructor(
+    private readonly settings: ResolvedSettings,
+    private readonly splitOf: Map<string, SplitName>,
+  ) {}
+
+  private red(s: string): string {
+    return this.settings.redact ? this.redactor.redact(s) : s;
+  }
+
+  prepare(h: string, e: CommitCacheEntry): PreparedJob {
+    const { settings, tally } = this;
+    for (const [k, v] of Object.entries(e.skips)) tally.skips[k] = (tally.skips[k] ?? 0) + (v ?? 0);
+    for (const [k, v] of Object.entries(e.languages)) tally.fileLanguages[k] = (tally.fileLanguages[k] ?? 0) + v;
+    tally.changedBytes += e.changedBytes;
+    tally.filesChanged += e.files;
+    if (e.error) tally.commitErrors++;
+    const c = e.commit;
+    const message = this.red(cleanMessage(c.subject, c.body));
+    const trivial = isTrivialMessage(message);
+    const [subject, ...rest] = trivial ? [''] : message.split('\n');
+    const keepEmail = settings.keepAuthorEmails || !settings.redact;
+    const email = keepEmail ? c.author.email : this.red(c.author.email);
+    const commit: CommitInfo = {
+      ...c,
+      author: { ...c.author, email },
+      committer: { ...c.committer, email: keepEmail ? c.committer.email : this.red(c.committer.email) },
+      subject,
+      body: rest.join('\n').replace(/^\n+/, ''),
+    };
+    // = JSON.stringify({ commit, chunks }), each redacted chunk's JSON made once (the job, the key, its row)
+    let job = `{"commit":${JSON.stringify(commit)},"chunks":[`;
+    const spans: number[] = [];
+    const redactions: number[] = [];
+    for (const ch of e.chunks) {
+      const before = this.redactor.total();
+      const r: ChunkRecord = { ...ch, oldCode: this.red(ch.oldCode), newCode: this.red(ch.newCode), context: ch.context.map((ci) => ({ ...ci, code: this.red(ci.code) })) };
+      if (settings.dedup) {
+        const k = exactKey(r.oldCode, r.newCode);
+        if (this.seenExact.has(k)) {
+          tally.exactDupes++;
+          continue;
+        }
+        this.seenExact.add(k);
+      }
+      if (spans.length) job += ',';
+      spans.push(job.length);
+      job += JSON.stringify(r);
+      spans.push(job.length);
+      redactions.push(this.redactor.total() - before);
+      tally.chunks++;
+      const language = r.language ?? 'unknown';
+      tally.languages[language] = (tally.languages[language] ?? 0) + 1;
+      tally.kinds[r.kind] = (tally.kinds[r.kind] ?? 0) + 1;
+      if (r.split) tally.splitChunks++;
+      tally.contextItems += r.context.length;
+    }
+    job += ']}';
+    const split = this.splitOf.get(h)!;
+    this.rows.push({
+      hash: h,
+      parents: c.parents,
+      author: { name: c.author.name, email, timestamp: c.author.timestamp, timezoneOffset: c.author.timezoneOffset },
+      committer_time: c.committer.timestamp,
+      subject,
+      message: trivial ? '' : message,
+      split,
+      files_changed: e.files,
+      num_chunks: spans.length / 2,
+      ...(e.error ? { error: e.error } : {}),
+    });
+    return { split, job, key: sha256(job), spans, redactions };
+  }
+}
