@@ -5,13 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import git from 'isomorphic-git';
 import { parquetMetadata } from 'hyparquet';
 import type { SplitName } from './dedup';
 import { IGNORE_INDEX } from './examples';
 import { PLACEHOLDER_RE } from './redact';
 import { decodeSafetensors } from './safetensors';
 import { createHash } from 'node:crypto';
+import { openRepository, type Repository } from '../git/repository';
 
 const SPLITS: SplitName[] = ['train', 'val', 'test'];
 const MAX_PER_KIND = 20;
@@ -217,15 +217,18 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
 
   // ── Chunks (streamed): split marks, token counts, and their code against the blobs.
   const repoDir = opts.repo ?? manifest.repository?.path;
-  let gitdir: string | null = null;
+  // read through the engine's object store (Node's zlib, cached trees and blobs), not isomorphic-git's readBlob
+  let repo: Repository | null = null;
   if (!opts.noBlobs && repoDir && fs.existsSync(repoDir)) {
-    gitdir = findGitdir(path.resolve(repoDir));
-    if (!gitdir) report('blob', `${repoDir} is not a git repository`);
+    try {
+      repo = await openRepository(repoDir);
+    } catch (e) {
+      report('blob', `${repoDir}: ${(e as Error).message}`);
+    }
   }
-  const gitCache = {};
-  const texts = new Map<string, string | null>(); // small LRU of blob texts
+  const texts = new Map<string, string | null>(); // small LRU of file texts
   const textAt = async (commit: string | undefined, file: string): Promise<string | null> => {
-    if (!commit || !gitdir) return null;
+    if (!commit || !repo) return null;
     const k = `${commit}:${file}`;
     const hit = texts.get(k);
     if (hit !== undefined) {
@@ -235,12 +238,11 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
     }
     let t: string | null;
     try {
-      const { blob } = await git.readBlob({ fs, gitdir, oid: commit, filepath: file, cache: gitCache });
-      t = new TextDecoder().decode(blob);
-      checked.blobs++;
+      t = await repo.textAtPath(commit, file);
     } catch {
       t = null;
     }
+    if (t !== null) checked.blobs++;
     texts.set(k, t);
     if (texts.size > 256) texts.delete(texts.keys().next().value!);
     return t;
@@ -258,7 +260,7 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
         const cs = splitOf.get(c.commit);
         if (!cs) report('chunk', `chunk ${c.id}: commit ${c.commit} is not in commits.jsonl`);
         else if (c.dataset_split !== cs) report('split-leak', `chunk ${c.id} is marked ${c.dataset_split} but its commit is in ${cs}`);
-        if (!gitdir) continue;
+        if (!repo) continue;
         if (c.newCode) {
           const t = await textAt(c.commit, c.path);
           if (t === null) report('blob', `chunk ${c.id}: ${c.path} not found at ${c.commit}`);
@@ -275,6 +277,7 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
       report('file', `chunks.jsonl is not valid JSON Lines: ${(e as Error).message}`);
     }
   }
+  repo?.close();
 
   // ── Token tensor.
   const stPath = path.join(abs, 'tokens.safetensors');
@@ -339,15 +342,6 @@ function parquetFooter(file: string): ArrayBuffer {
     return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   } finally {
     fs.closeSync(fd);
-  }
-}
-
-function findGitdir(dir: string): string | null {
-  const isGitdir = (d: string) => fs.existsSync(path.join(d, 'HEAD')) && fs.existsSync(path.join(d, 'objects'));
-  if (isGitdir(dir)) return dir;
-  for (let d = dir; ; d = path.dirname(d)) {
-    if (isGitdir(path.join(d, '.git'))) return path.join(d, '.git');
-    if (path.dirname(d) === d) return null;
   }
 }
 

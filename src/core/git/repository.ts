@@ -24,6 +24,8 @@ export interface Repository extends RepoReader {
   resolveRef(ref?: string): Promise<string | null>;
   history(opts?: HistoryOptions, signal?: AbortSignal): AsyncIterable<CommitRecord>;
   listCommits(opts?: HistoryOptions & { skip?: number; limit?: number }): Promise<CommitInfo[]>;
+  /** The text of the file at `filepath` in a commit's tree: null when there is no such file or it is not text. */
+  textAtPath(commit: string, filepath: string): Promise<string | null>;
   stats(): HistoryStats;
   close(): void;
 }
@@ -362,6 +364,17 @@ class GitRepository implements Repository, CommitGraph {
   async readText(oid: string): Promise<string | null> {
     const info = await this.store.blobInfo(oid);
     return info.size > DEFAULT_MAX_FILE_BYTES ? null : info.text;
+  }
+
+  async textAtPath(commit: string, filepath: string): Promise<string | null> {
+    let oid = (await this.readCommit(commit)).tree;
+    const parts = filepath.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      const e = (await this.store.readTree(oid)).find((t) => t.name === parts[i]);
+      if (!e || e.type !== (i === parts.length - 1 ? 'blob' : 'tree')) return null;
+      oid = e.oid;
+    }
+    return (await this.store.blobInfo(oid)).text;
   }
 
   stats(): HistoryStats {

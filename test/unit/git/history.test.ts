@@ -166,6 +166,22 @@ describe('history: change types and skip reasons', () => {
     assert.equal((await r.listCommits()).length, 7);
   });
 
+  test('textAtPath: a file by path at a commit; null for a missing path, a folder, a deleted file or a binary', async () => {
+    const r = await openRepository(repo.dir);
+    try {
+      assert.equal(await r.textAtPath(h.root, 'src/lib.rs'), 'pub fn a() -> u32 {\n    1\n}\n');
+      assert.equal(await r.textAtPath(h.modify, 'src/lib.rs'), 'pub fn a() -> u32 {\n    2\n}\n');
+      assert.equal(await r.textAtPath(h.text, 'src/ünïcødé/日本.rs'), 'fn 日本() {}\n');
+      assert.equal(await r.textAtPath(h.modify, 'src/new.rs'), 'pub fn n() {}\n');
+      assert.equal(await r.textAtPath(h.delete, 'src/new.rs'), null);
+      assert.equal(await r.textAtPath(h.root, 'src'), null);
+      assert.equal(await r.textAtPath(h.root, 'src/lib.rs/x'), null);
+      assert.equal(await r.textAtPath(h.skips, 'img.png'), null);
+    } finally {
+      r.close();
+    }
+  });
+
   test('abort stops the stream with an AbortError', async () => {
     const r = await openRepository(repo.dir);
     const ac = new AbortController();
