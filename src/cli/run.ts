@@ -51,7 +51,7 @@ Build options:
   --overlap                 tokenize while the chunk threads run instead of after them (their caches are leaner);
                             meant for machines with cores to spare: on 2 cores, tokio took 78–99 s at 900–965 MiB
                             with it and 83–90 s at 890–980 MiB without (interleaved runs, no clear gain)
-  --json                    print a JSON summary on stdout
+  --json                    print a JSON summary on stdout (progress only on a terminal's stderr)
   -q, --quiet               no progress output
 
 Exit codes: 0 ok, 1 failure (or verify found problems), 2 bad usage, 130 interrupted.
@@ -154,7 +154,9 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
   if (ctx.handleSigint !== false) process.once('SIGINT', onSigint);
   if (ctx.signal?.aborted) ac.abort();
   else ctx.signal?.addEventListener('abort', () => ac.abort(), { once: true });
-  const progress = v.quiet || v.json ? null : createProgress(io.stderr);
+  // with --json, stdout is the summary; a person watching (stderr on a terminal) still sees the bar
+  const showProgress = !v.quiet && (!v.json || !!io.stderr.isTTY);
+  const progress = showProgress ? createProgress(io.stderr) : null;
   try {
     const hooks: PipelineHooks = {
       signal: ac.signal,

@@ -12,12 +12,12 @@ let repo: FixtureRepo;
 let tmp: string;
 let good: string;
 
-function io() {
+function io(ttyErr = false) {
   const o = { out: '', err: '' };
-  return { o, streams: { stdout: { write: (s: string) => (o.out += s) }, stderr: { write: (s: string) => (o.err += s) } } };
+  return { o, streams: { stdout: { write: (s: string) => (o.out += s) }, stderr: { write: (s: string) => (o.err += s), isTTY: ttyErr, columns: 100 } } };
 }
-const run = async (args: string[], signal?: AbortSignal) => {
-  const { o, streams } = io();
+const run = async (args: string[], signal?: AbortSignal, ttyErr = false) => {
+  const { o, streams } = io(ttyErr);
   const code = await runCli(args, streams, { handleSigint: false, signal });
   return { code, ...o };
 };
@@ -41,6 +41,12 @@ test('build --json prints a summary; a rebuild is up to date; plain output names
   const j = JSON.parse(again.out);
   assert.equal(j.upToDate, true);
   assert.equal(j.commits.total, 12);
+  assert.equal(again.err, '', 'with --json and stderr not a terminal, nothing on stderr');
+  // a person watching: the bar on the terminal's stderr, the summary alone on stdout
+  const watched = await run(['build', repo.dir, '--out', path.join(tmp, 'watched'), '--json', '--no-cache', ...SMALL], undefined, true);
+  assert.equal(watched.code, 0, watched.err);
+  assert.equal(JSON.parse(watched.out).upToDate, false);
+  assert.match(watched.err, /\r.*tokens/, 'the progress bar is drawn on stderr');
   const plain = await run(['build', repo.dir, '--out', path.join(tmp, 'plain'), '--format', 'plain', '--mode', 'sequential', '--no-cache', ...SMALL]);
   assert.equal(plain.code, 0, plain.err);
   assert.match(plain.out, /Dataset written to .*plain/);
