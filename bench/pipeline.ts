@@ -20,6 +20,8 @@ const cli = path.resolve(__dirname, '../dist/cli.js');
 interface Run {
   wall: number;
   peakRss: number;
+  /** CPU seconds of all the process's threads (from /proc, sampled until it exits; null without /proc). */
+  cpu: { user: number; sys: number } | null;
   /** The CLI's --json summary: the pipeline's result. */
   result: PipelineResult;
 }
@@ -33,9 +35,14 @@ function build(args: string[], echo: boolean): Promise<Run> {
     child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
     let peak = 0;
     let shown = 0;
+    let cpu: Run['cpu'] = null;
     const sample = () => {
       let rss: number;
       try {
+        // utime and stime (fields 14 and 15) in clock ticks, Linux's USER_HZ of 100
+        const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        cpu = { user: Number(f[11]) / 100, sys: Number(f[12]) / 100 };
         const s = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
         const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0) * 1024;
         rss = kb('VmRSS');
@@ -54,7 +61,7 @@ function build(args: string[], echo: boolean): Promise<Run> {
     child.on('exit', (code) => {
       clearInterval(sampler);
       if (code !== 0) return reject(new Error(`${cli} build exited with code ${code}`));
-      resolve({ wall: performance.now() - t0, peakRss: peak, result: JSON.parse(stdout) });
+      resolve({ wall: performance.now() - t0, peakRss: peak, cpu, result: JSON.parse(stdout) });
     });
   });
 }
@@ -88,7 +95,7 @@ async function main(): Promise<void> {
   const common = [repo, '--out', out, '--cache-dir', cacheDir, ...(maxCommits ? ['--max-commits', maxCommits] : [])];
   const opts = [...(overlap ? ['--overlap'] : []), ...(noWorkers ? ['--no-workers'] : []), ...(chunkWorkers ? ['--chunk-workers', chunkWorkers] : [])];
 
-  const { wall, peakRss, result: r } = await build([...common, ...opts], true);
+  const { wall, peakRss, cpu, result: r } = await build([...common, ...opts], true);
   const manifest = JSON.parse(fs.readFileSync(r.manifestPath, 'utf8'));
   const cs = JSON.parse(fs.readFileSync(path.join(out, 'chunking_stats.json'), 'utf8'));
   const mb = cs.changed_bytes / 1e6;
@@ -110,6 +117,7 @@ async function main(): Promise<void> {
   }
   console.log(`other (process start, setup, stats, manifest) ${((wall - phasesMs) / 1000).toFixed(2)} s`);
   console.log(`wall ${(wall / 1000).toFixed(2)} s, ${(mb / (wall / 1000)).toFixed(1)} MB/s overall, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+  if (cpu) console.log(`CPU user ${cpu.user.toFixed(1)} s + system ${cpu.sys.toFixed(1)} s = ${(cpu.user + cpu.sys).toFixed(1)} s: ${((cpu.user + cpu.sys) / (wall / 1000)).toFixed(2)} cores busy on average`);
   const again = await build([...common, ...opts], false);
   console.log(`no-op rebuild ${(again.wall / 1000).toFixed(2)} s (up to date: ${again.result.upToDate}), peak RSS ${(again.peakRss / 2 ** 20).toFixed(0)} MiB`);
 }
