@@ -154,14 +154,14 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
   if (ctx.handleSigint !== false) process.once('SIGINT', onSigint);
   if (ctx.signal?.aborted) ac.abort();
   else ctx.signal?.addEventListener('abort', () => ac.abort(), { once: true });
-  // with --json, stdout is the summary; a person watching (stderr on a terminal) still sees the bar
-  const showProgress = !v.quiet && (!v.json || !!io.stderr.isTTY);
-  const progress = showProgress ? createProgress(io.stderr) : null;
+  // with --json, stdout is the summary; a person watching (stderr on a terminal) still sees progress and log lines
+  const chatty = !v.quiet && (!v.json || !!io.stderr.isTTY);
+  const progress = chatty ? createProgress(io.stderr) : null;
   try {
     const hooks: PipelineHooks = {
       signal: ac.signal,
       onProgress: progress?.onProgress,
-      log: v.quiet || v.json ? undefined : (line) => io.stderr.write(`${line}\n`),
+      log: chatty ? (line) => io.stderr.write(`${line}\n`) : undefined,
       tokenWorkers: ctx.workerScript && !v['no-workers'] && os.availableParallelism() > 1 ? { script: ctx.workerScript, count: Math.min(4, os.availableParallelism()) } : undefined,
       chunkThreads,
       overlapChunks: !!v.overlap,

@@ -438,12 +438,12 @@ function parseCore(source: string, raw: string): Core {
   }
 }
 
-/** A path to tokenizer.json or to a folder holding one; undefined → the bundled Qwen3 tokenizer. */
 /** The sha256 a tokenizer loaded from `source` has (Tokenizer.sha256), without parsing it. */
 export function tokenizerSha256(source?: string): string {
   return createHash('sha256').update(fs.readFileSync(tokenizerFile(source), 'utf8')).digest('hex');
 }
 
+/** A path to tokenizer.json or to a folder holding one; undefined → the bundled Qwen3 tokenizer. */
 export function loadTokenizer(source?: string): Tokenizer {
   const file = tokenizerFile(source);
   return new HfTokenizer(file, fs.readFileSync(file, 'utf8'));
