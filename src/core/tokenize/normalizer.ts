@@ -3,6 +3,7 @@
  * A normalized string can carry an alignment back to the original text (for token offsets):
  * `starts[i]`/`ends[i]` = original code-unit span of normalized code unit i (null = identity).
  */
+import { UsageError } from '../errors';
 import { compileRegex } from './regex';
 
 export interface Normalized {
@@ -13,7 +14,8 @@ export interface Normalized {
 
 export type NormalizerFn = (n: Normalized, align: boolean) => Normalized;
 
-export class UnsupportedTokenizerError extends Error {}
+/** A tokenizer file this engine cannot use (bad input: the CLI exits 2). */
+export class UnsupportedTokenizerError extends UsageError {}
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export function buildNormalizer(spec: any): NormalizerFn | null {

@@ -434,19 +434,36 @@ function parseCore(source: string, raw: string): Core {
     return { normalizer: buildNormalizer(j.normalizer), pre, model: new BpeModel(j.model, pre.byteLevel), decoder: buildDecoder(j.decoder), added };
   } catch (e) {
     if (e instanceof UnsupportedTokenizerError) throw new UnsupportedTokenizerError(`${source}: ${e.message}`);
-    throw e;
+    // a file of the wrong shape fails somewhere inside the model's tables: one sentence, not a TypeError
+    throw new UnsupportedTokenizerError(`${source} is not a usable Hugging Face tokenizer.json (${(e as Error)?.message ?? String(e)})`);
   }
 }
 
 /** The sha256 a tokenizer loaded from `source` has (Tokenizer.sha256), without parsing it. */
 export function tokenizerSha256(source?: string): string {
-  return createHash('sha256').update(fs.readFileSync(tokenizerFile(source), 'utf8')).digest('hex');
+  return createHash('sha256').update(readTokenizerFile(tokenizerFile(source))).digest('hex');
+}
+
+/**
+ * Largest tokenizer.json accepted. Real ones are 2–35 MB (Qwen3 11 MB, Gemma 3 33 MB); parsing takes ~20×
+ * the size in memory, so a larger file is refused with a clear message instead of swamping the machine.
+ */
+export const MAX_TOKENIZER_BYTES = 64 << 20;
+
+/** The text of a tokenizer file, after checking that it is a regular file of a sane size that starts like JSON. */
+function readTokenizerFile(file: string): string {
+  const st = fs.statSync(file);
+  if (!st.isFile()) throw new UnsupportedTokenizerError(`${file} is not a regular file (a tokenizer.json is expected)`);
+  if (st.size > MAX_TOKENIZER_BYTES) throw new UnsupportedTokenizerError(`${file} is ${(st.size / 2 ** 20).toFixed(0)} MiB; a tokenizer.json of at most ${MAX_TOKENIZER_BYTES / 2 ** 20} MiB is expected`);
+  const text = fs.readFileSync(file, 'utf8');
+  if (!/^\uFEFF?\s*\{/.test(text.slice(0, 4096))) throw new UnsupportedTokenizerError(`${file} is not a tokenizer.json (it does not start with a JSON object)`);
+  return text;
 }
 
 /** A path to tokenizer.json or to a folder holding one; undefined → the bundled Qwen3 tokenizer. */
 export function loadTokenizer(source?: string): Tokenizer {
   const file = tokenizerFile(source);
-  return new HfTokenizer(file, fs.readFileSync(file, 'utf8'));
+  return new HfTokenizer(file, readTokenizerFile(file));
 }
 
 /** The tokenizer.json file loadTokenizer(source) reads. */
@@ -456,11 +473,11 @@ export function tokenizerFile(source?: string): string {
   try {
     stat = fs.statSync(file);
   } catch {
-    throw new Error(`tokenizer not found: ${file}`);
+    throw new UnsupportedTokenizerError(`tokenizer not found: ${file}`);
   }
   if (stat.isDirectory()) {
     const inner = path.join(file, 'tokenizer.json');
-    if (!fs.existsSync(inner)) throw new Error(`no tokenizer.json in folder ${file}`);
+    if (!fs.existsSync(inner)) throw new UnsupportedTokenizerError(`no tokenizer.json in folder ${file}`);
     file = inner;
   }
   return file;
