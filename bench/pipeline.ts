@@ -9,61 +9,25 @@
  * Default repo: this repository. Output and cache go to bench/.work/ (git-ignored). The first build
  * starts from an empty cache unless --keep-cache is given.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PipelineResult } from '../src/core/pipeline';
-
-const cli = path.resolve(__dirname, '../dist/cli.js');
+import { CLI, runChild } from './child';
 
 interface Run {
   wall: number;
   peakRss: number;
-  /** CPU seconds of all the process's threads (from /proc, sampled until it exits; null without /proc). */
   cpu: { user: number; sys: number } | null;
   /** The CLI's --json summary: the pipeline's result. */
   result: PipelineResult;
 }
 
 /** `node dist/cli.js build …args --json` (its errors on stderr); with `echo`, the process's RSS every 5 s. */
-function build(args: string[], echo: boolean): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [cli, 'build', ...args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
-    let peak = 0;
-    let shown = 0;
-    let cpu: Run['cpu'] = null;
-    const sample = () => {
-      let rss: number;
-      try {
-        // utime and stime (fields 14 and 15) in clock ticks, Linux's USER_HZ of 100
-        const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        cpu = { user: Number(f[11]) / 100, sys: Number(f[12]) / 100 };
-        const s = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-        const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0) * 1024;
-        rss = kb('VmRSS');
-        peak = Math.max(peak, kb('VmHWM'), rss);
-      } catch {
-        return; // not started yet or already gone (no /proc: the peak stays unknown)
-      }
-      const now = performance.now();
-      if (echo && now - shown >= 5000) {
-        shown = now;
-        process.stderr.write(`  ${((now - t0) / 1000).toFixed(0)} s: rss ${(rss / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB\n`);
-      }
-    };
-    const sampler = setInterval(sample, 50);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearInterval(sampler);
-      if (code !== 0) return reject(new Error(`${cli} build exited with code ${code}`));
-      resolve({ wall: performance.now() - t0, peakRss: peak, cpu, result: JSON.parse(stdout) });
-    });
-  });
+async function build(args: string[], echo: boolean): Promise<Run> {
+  const r = await runChild(['build', ...args, '--json'], { echo, passStderr: true });
+  if (r.code !== 0) throw new Error(`${CLI} build exited with code ${r.code}`);
+  return { wall: r.wall, peakRss: r.peakRss, cpu: r.cpu, result: JSON.parse(r.stdout) as PipelineResult };
 }
 
 async function main(): Promise<void> {
@@ -85,7 +49,6 @@ async function main(): Promise<void> {
   const noWorkers = take('--no-workers');
   const maxCommits = flag('--max-commits');
   const chunkWorkers = flag('--chunk-workers');
-  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first (npm run bench:pipeline does)`);
   const repo = path.resolve(args[0] ?? '.');
   const work = path.resolve('bench/.work', `pipeline-${path.basename(repo === '/' ? 'root' : repo.replace(/\/(repo|\.git)$/, '')).replace(/[^\w.-]/g, '_')}`);
   const out = path.join(work, 'out');
