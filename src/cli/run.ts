@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { AbortError, runPipeline, runPipelineInThread, TOOL_VERSION, UsageError, type PipelineHooks, type PipelineOptions } from '../core/pipeline';
 import { inspectDataset } from '../core/dataset/inspect';
 import { verifyDataset } from '../core/dataset/verify';
+import { escapeTerminal } from './escape';
 import { createProgress, type Out } from './progress';
 
 export interface Streams {
@@ -15,6 +16,8 @@ export interface Streams {
 export interface CliContext {
   /** Aborts a running build (the CLI binds SIGINT to it). */
   signal?: AbortSignal;
+  /** Stops a running build at once (a second SIGINT). */
+  force?: AbortSignal;
   /** Set false to leave SIGINT alone (tests). */
   handleSigint?: boolean;
   /** Script for the pipeline, token and chunk threads (the CLI entry file); none = everything on this thread. */
@@ -30,8 +33,10 @@ Usage:
   commit-corpus --help | --version
 
 Build options:
-  --out DIR                 output folder (replaced atomically)
-  --tokenizer PATH          a Hugging Face tokenizer.json (default: bundled Qwen)
+  --out DIR                 output folder (default ./commit-corpus-out), replaced atomically — only when it is new,
+                            empty, or a dataset this tool wrote (its manifest lists every file in it); never the
+                            repository, its git folder or the cache, nor a folder holding one of them
+  --tokenizer PATH          a Hugging Face tokenizer.json (default: bundled Qwen3)
   --format F                seed | starcoder | repo | plain (default seed)
   --mode M                  commit | sequential (default commit)
   --layout L                default | seed (seed also writes the seed project's file names)
@@ -39,7 +44,10 @@ Build options:
   --since DATE, --until DATE  commit date range
   --max-commits N           only the newest N commits
   --include GLOB, --exclude GLOB  path filters (repeatable)
-  --context-window N, --target-window N  example windows (default 2048, 256)
+  --context-window N, --target-window N  example windows (default 2048, 256; at most 32768, 8192)
+  --file-timeout SECONDS    time one file may take to parse, cut and collect context for (default 5): a file
+                            over it is skipped (reason "timeout"), counted and named in the log
+  --allow-missing-objects   skip files whose git objects are missing or corrupt (counted) instead of failing
   --no-dedup                keep duplicates
   --no-redact               do not redact secrets / PII
   --keep-emails             keep author e-mails in commits.jsonl (code and messages are still redacted)
@@ -47,13 +55,18 @@ Build options:
   --cache-dir DIR           keep the cache in DIR instead of the repository's .commit-corpus/cache
   --no-workers              tokenize on the main thread only
   --chunk-workers N         chunk on N worker threads (contiguous commit slices; needs the cache; default 1,
-                            0 = the main thread): the parsers' memory is freed with the threads (lower peak)
-  --overlap                 tokenize while the chunk threads run instead of after them (their caches are leaner);
-                            meant for machines with cores to spare: on 2 cores, tokio took 78–99 s at 900–965 MiB
-                            with it and 83–90 s at 890–980 MiB without (interleaved runs, no clear gain)
+                            0 = the pipeline thread): the parsers' memory is freed with the threads
+  --overlap                 tokenize while the chunk threads run instead of after them (for machines with
+                            cores to spare; see the README's Benchmarks)
   --json                    print a JSON summary on stdout (progress only on a terminal's stderr)
   -q, --quiet               no progress output
 
+Verify options:
+  --repo PATH               the repository to check chunks against (default: the one the manifest names)
+  --no-repo                 check the files only, not the chunks against the repository
+  --json                    the report as JSON
+
+Ctrl-C cancels within a second and leaves the previous output as it was; a second Ctrl-C stops at once.
 Exit codes: 0 ok, 1 failure (or verify found problems), 2 bad usage, 130 interrupted.
 `;
 
@@ -77,6 +90,8 @@ const BUILD_OPTIONS = {
   'no-cache': { type: 'boolean' },
   'cache-dir': { type: 'string' },
   'no-workers': { type: 'boolean' },
+  'file-timeout': { type: 'string' },
+  'allow-missing-objects': { type: 'boolean' },
   'chunk-workers': { type: 'string' },
   overlap: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -84,14 +99,25 @@ const BUILD_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** A whole-number flag (its range is checked with the other settings: resolveSettings' BOUNDS). */
 function int(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) <= 0) throw new UsageError(`--${name} expects a positive integer, got "${v}"`);
+  if (!/^\d{1,15}$/.test(v)) throw new UsageError(`--${name} expects a whole number, got "${escapeTerminal(v)}"`);
   return Number(v);
 }
 
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d{1,9}(\.\d{1,6})?$/.test(v)) throw new UsageError(`--${name} expects a number, got "${escapeTerminal(v)}"`);
+  return Number(v);
+}
+
+/** Chunk threads a build may ask for. */
+const MAX_CHUNK_WORKERS = 64;
+
 export async function runCli(argv: string[], io: Streams, ctx: CliContext = {}): Promise<number> {
-  const err = (s: string) => io.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
+  // every message may quote a path or a name from the repository: escaped before it reaches the terminal
+  const err = (s: string) => io.stderr.write(`${escapeTerminal(s.replace(/\n+$/, ''), true)}\n`);
   const [cmd, ...rest] = argv;
   try {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
@@ -147,41 +173,55 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
     keepAuthorEmails: !!v['keep-emails'],
     cache: !v['no-cache'],
     cacheDir: v['cache-dir'],
+    fileTimeout: num('file-timeout', v['file-timeout']),
+    allowMissingObjects: !!v['allow-missing-objects'],
   };
-  const chunkThreads = v['chunk-workers'] === '0' ? 0 : (int('chunk-workers', v['chunk-workers']) ?? 1);
-  const ac = new AbortController();
-  const onSigint = () => ac.abort();
-  if (ctx.handleSigint !== false) process.once('SIGINT', onSigint);
-  if (ctx.signal?.aborted) ac.abort();
-  else ctx.signal?.addEventListener('abort', () => ac.abort(), { once: true });
+  const chunkThreads = int('chunk-workers', v['chunk-workers']) ?? 1;
+  if (chunkThreads > MAX_CHUNK_WORKERS) throw new UsageError(`--chunk-workers must be from 0 to ${MAX_CHUNK_WORKERS}; got ${chunkThreads}.`);
   // with --json, stdout is the summary; a person watching (stderr on a terminal) still sees progress and log lines
   const chatty = !v.quiet && (!v.json || !!io.stderr.isTTY);
+  // The first Ctrl-C (or SIGTERM) cancels: the build stops within a second and the previous output stays as it
+  // was; a second one stops the threads at once. Either way nothing half-written is left.
+  const ac = new AbortController();
+  const force = new AbortController();
+  const onSignal = () => {
+    if (!ac.signal.aborted) {
+      ac.abort();
+      if (chatty) io.stderr.write('\ncommit-corpus: interrupting (press Ctrl-C again to stop at once)\n');
+    } else force.abort();
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  if (ctx.handleSigint !== false) for (const sig of signals) process.on(sig, onSignal);
+  if (ctx.signal?.aborted) ac.abort();
+  else ctx.signal?.addEventListener('abort', () => ac.abort(), { once: true });
+  if (ctx.force?.aborted) force.abort();
+  else ctx.force?.addEventListener('abort', () => force.abort(), { once: true });
   const progress = chatty ? createProgress(io.stderr) : null;
   try {
     const hooks: PipelineHooks = {
       signal: ac.signal,
       onProgress: progress?.onProgress,
-      log: chatty ? (line) => io.stderr.write(`${line}\n`) : undefined,
+      log: chatty ? (line) => io.stderr.write(`${escapeTerminal(line)}\n`) : undefined,
       tokenWorkers: ctx.workerScript && !v['no-workers'] && os.availableParallelism() > 1 ? { script: ctx.workerScript, count: Math.min(4, os.availableParallelism()) } : undefined,
       chunkThreads,
       overlapChunks: !!v.overlap,
     };
     // with a worker script, the pipeline runs on a thread of its own (its young generation bounded)
-    const r = ctx.workerScript ? await runPipelineInThread(ctx.workerScript, opts, hooks) : await runPipeline(opts, hooks);
+    const r = ctx.workerScript ? await runPipelineInThread(ctx.workerScript, opts, hooks, { force: force.signal }) : await runPipeline(opts, hooks);
     progress?.done();
     if (v.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
     else {
       const ex = r.examples;
       io.stdout.write(
         r.upToDate
-          ? `Dataset is up to date: ${r.outDir}\n`
-          : `Dataset written to ${r.outDir}\n  ${r.commits.total} commits (${r.commits.processed} processed, ${r.commits.cached} from cache), ${r.chunks} chunks, ${r.tokens} tokens\n  examples: train ${ex.train}, val ${ex.val}, test ${ex.test}\n  manifest: ${displayPath(r.manifestPath)}\n`,
+          ? `Dataset is up to date: ${escapeTerminal(r.outDir)}\n`
+          : `Dataset written to ${escapeTerminal(r.outDir)}\n  ${r.commits.total} commits (${r.commits.processed} processed, ${r.commits.cached} from cache), ${r.chunks} chunks, ${r.tokens} tokens\n  examples: train ${ex.train}, val ${ex.val}, test ${ex.test}\n  manifest: ${escapeTerminal(displayPath(r.manifestPath))}\n`,
       );
     }
     return 0;
   } finally {
     progress?.done();
-    process.removeListener('SIGINT', onSigint);
+    for (const sig of signals) process.removeListener(sig, onSignal);
   }
 }
 
@@ -191,12 +231,13 @@ function displayPath(p: string): string {
 }
 
 async function verify(args: string[], io: Streams): Promise<number> {
-  const { values: v, positionals } = parseArgs({ args, options: { repo: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  const { values: v, positionals } = parseArgs({ args, options: { repo: { type: 'string' }, 'no-repo': { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('verify takes one dataset folder');
-  const r = await verifyDataset(positionals[0], { repo: v.repo });
+  if (v.repo !== undefined && v['no-repo']) throw new UsageError('verify takes --repo PATH or --no-repo, not both');
+  const r = await verifyDataset(positionals[0], { repo: v.repo, noBlobs: !!v['no-repo'] });
   if (v.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
   else {
-    for (const p of r.problems) io.stdout.write(`${p}\n`);
+    for (const p of r.problems) io.stdout.write(`${escapeTerminal(p)}\n`);
     const c = r.checked;
     io.stdout.write(`${r.problems.length === 0 ? 'OK' : `${r.problems.length} problem(s)`}: checked ${c.files} files, ${c.commits} commits, ${c.examples} examples, ${c.chunks} chunks, ${c.blobs} blobs\n`);
   }
@@ -206,6 +247,6 @@ async function verify(args: string[], io: Streams): Promise<number> {
 function inspect(args: string[], io: Streams): number {
   const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('inspect takes one dataset folder');
-  io.stdout.write(inspectDataset(positionals[0]));
+  io.stdout.write(escapeTerminal(inspectDataset(positionals[0]), true));
   return 0;
 }

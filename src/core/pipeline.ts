@@ -16,19 +16,21 @@ import { TokenPool, TokenWorkerOutOfMemory } from './pipeline/tokenWorker';
 import { memoTokenizer } from './pipeline/memoTokenizer';
 import { assembleExamples, runStats, type SpilledGroup, type StreamChunk } from './pipeline/assemble';
 import { CommitPreparer, type PreparedJob } from './pipeline/prepare';
-import { chunkerOptions, chunkInWorkers, chunkOne, type CommitCacheEntry } from './pipeline/chunkWorker';
+import { chunkerOptions, chunkInWorkers, chunkOne, isEntryOf, type CommitCacheEntry } from './pipeline/chunkWorker';
+import { Redactor } from './dataset/redact';
 export { runTokenWorkerIfAsked } from './pipeline/tokenWorker';
 export { runPipelineInThread } from './pipeline/pipelineThread';
 import { resolveSettings, UsageError, type PipelineOptions } from './pipeline/options';
 import { createChunker, loadTokenizer, openRepository, tokenizerSha256 } from './pipeline/stages';
 import type { SplitName } from './dataset/dedup';
 import type { BuiltDataset, PhaseTiming } from './dataset/model';
-import { AtomicDir, sha256, stableJson } from './dataset/output';
+import { AtomicDir, checkOutputFolder, datasetIntact, sha256, stableJson, type ProtectedPath } from './dataset/output';
+import { AbortError } from './errors';
 import { assignSplits } from './dataset/splits';
 import { writeDataset } from './dataset/write';
 
 export type { PipelineOptions } from './pipeline/options';
-export { UsageError } from './pipeline/options';
+export { AbortError, UsageError } from './errors';
 
 export const TOOL_VERSION: string = (pkg as { version: string }).version;
 
@@ -61,6 +63,12 @@ export interface PipelineHooks {
   overlapChunks?: boolean;
   /** Heap cap of each chunk thread in MiB (default 384); a thread that runs out leaves its remaining commits to the main thread. */
   chunkWorkerHeapMb?: number;
+  /**
+   * Asked once, right before the finished output replaces the previous one: false = cancelled (AbortError,
+   * nothing replaced). The pipeline thread answers from the flag its shell sets on cancel, so that a cancel
+   * either comes before this point or the build is reported as finished. Default: the signal is not aborted.
+   */
+  mayReplace?: () => boolean;
 }
 
 export interface PipelineResult {
@@ -85,13 +93,6 @@ interface LastRun {
   out: string;
   manifestSha256: string;
   result: PipelineResult;
-}
-
-export class AbortError extends Error {
-  override name = 'AbortError';
-  constructor() {
-    super('cancelled');
-  }
 }
 
 function checkAbort(signal?: AbortSignal): void {
@@ -127,8 +128,27 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
   checkAbort(signal);
 
   const clock = new PhaseClock();
+  /** Starts a phase: its timing for the manifest, and a first progress event (shells show the phase at once). */
+  const begin = (phase: Phase, total?: number, announce = true) => {
+    if (announce) progress(phase, 0, total);
+    return clock.start(phase);
+  };
   const repo = await openRepository(repoDir);
+  const cacheBase = opts.cacheDir ? path.resolve(opts.cacheDir) : path.join(repoDir, '.commit-corpus');
+  // replacing the output folder must never delete the repository, its git folder or the cache
+  const protect: ProtectedPath[] = [
+    { label: 'repository', path: repo.dir },
+    { label: 'git folder', path: repo.gitdir, noInside: true },
+    ...(opts.cache !== false ? [{ label: 'cache', path: cacheBase }] : []),
+  ];
+  try {
+    checkOutputFolder(outDir, protect);
+  } catch (e) {
+    repo.close();
+    throw e;
+  }
   let chunker: Chunker | null = null;
+  let rechunker = null as { repo: Awaited<ReturnType<typeof openRepository>>; chunker: Chunker } | null;
   let out: AtomicDir | null = null;
   let spill: SpillStore | null = null;
   let pool: TokenPool | null = null;
@@ -148,28 +168,28 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const getMtok = () => (mtokLoaded ??= memoTokenizer(getTok()));
     const head = await repo.resolveRef(settings.ref);
     if (head === null) throw new Error(`${repoDir}: ref "${settings.ref}" does not resolve to a commit (empty repository?)`);
-    const cacheBase = opts.cacheDir ?? path.join(repoDir, '.commit-corpus');
-    const cache = new Cache(cacheBase, opts.cache !== false);
+    const cache = new Cache(cacheBase, opts.cache !== false, log);
     const settingsJson = { ...settings, tokenizer: opts.tokenizer ?? 'bundled:qwen3' };
     const runKey = sha256(stableJson({ settingsJson, tok: tokSha, out: outDir, v: TOOL_VERSION }));
 
     // ── No-op rebuild: same HEAD, same settings, output intact.
     const last = cache.get<LastRun>('', 'last-run');
     if (last && last.runKey === runKey && last.head === head && last.out === outDir) {
-      const mf = path.join(outDir, 'manifest.json');
-      if (fs.existsSync(mf) && sha256(fs.readFileSync(mf)) === last.manifestSha256) {
+      // every file as the manifest lists it (a deleted or changed file means a rebuild)
+      if (datasetIntact(outDir, last.manifestSha256)) {
         log(`up to date: ${outDir} (HEAD ${head.slice(0, 12)})`);
         return { ...last.result, upToDate: true, durationMs: Math.round(performance.now() - t0) };
       }
     }
 
-    const chunkKey = sha256(stableJson({ v: TOOL_VERSION, s: pick(settings, ['include', 'exclude', 'languages', 'maxFileBytes', 'detectRenames', 'maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context']), tok: tokSha })).slice(0, 16);
-    const tokKey = sha256(stableJson({ v: TOOL_VERSION, cacheFormat: 2, s: pick(settings, ['format', 'budgets']), tok: tokSha })).slice(0, 16);
+    // entries are scrubbed where they are made: redaction settings are part of their key
+    const chunkKey = sha256(stableJson({ v: TOOL_VERSION, cacheFormat: 3, s: pick(settings, ['include', 'exclude', 'languages', 'maxFileBytes', 'detectRenames', 'maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context', 'redact', 'keepAuthorEmails', 'fileTimeout', 'allowMissingObjects']), tok: tokSha })).slice(0, 16);
+    const tokKey = sha256(stableJson({ v: TOOL_VERSION, cacheFormat: 3, s: pick(settings, ['format', 'budgets']), tok: tokSha })).slice(0, 16);
     const chunkNs = `chunks-${chunkKey}`;
     const tokNs = `tokens-${tokKey}`;
 
     // ── History (+ chunks for commits not in the cache).
-    const endHistory = clock.start('history');
+    const endHistory = begin('history');
     const historyOpts = {
       ref: settings.ref,
       since: settings.since ? new Date(settings.since) : undefined,
@@ -195,7 +215,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     // ── Chunks for the commits not in the cache. On chunk threads this stage runs in the background and
     //    the prepare pass below follows right behind it, taking each commit once its entry is in the cache
     //    (same order, same output); the main thread and the chunk thread then share the two cores.
-    const endChunks = clock.start('chunks');
+    const endChunks = begin('chunks', missing.length);
     // Entries stay in memory only when there is no cache to reload them from.
     const keepInMemory = !cache.enabled;
     const entries = new Map<string, CommitCacheEntry>();
@@ -214,7 +234,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       progress('chunks', processed, missingTotal);
       if (waiting?.hash === h) waiting.wake();
     };
-    const chunkSettings = pick(settings, ['maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context']);
+    const chunkSettings = pick(settings, ['maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context', 'redact', 'keepAuthorEmails', 'fileTimeout']);
     const chunkThreads = hooks.tokenWorkers ? (hooks.chunkThreads ?? 0) : 0;
     const overlap = hooks.overlapChunks ?? false;
     const workerCount = hooks.tokenWorkers?.count ?? 0;
@@ -272,7 +292,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         for await (const rec of repo.history({ ...historyOpts, sinceCommit }, chunkSignal) as AsyncIterable<CommitRecord>) {
           checkAbort(chunkSignal);
           if (!missingSet.has(rec.commit.hash)) continue;
-          const entry = await chunkOne(chunker, rec, repo);
+          const entry = await chunkOne(chunker, rec, repo, chunkSettings);
           cache.put(chunkNs, rec.commit.hash, entry);
           if (keepInMemory) entries.set(rec.commit.hash, entry);
           onChunked(rec.commit.hash);
@@ -304,9 +324,10 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     //    thread, and spills the jobs it makes meanwhile. "tokens": the jobs' tokens (cached by content, on
     //    token workers), chunk rows streamed to chunks.jsonl; it starts once chunking ends (or at once with
     //    overlapChunks). Token ids go to the spill file as they come.
-    const endTokens = clock.start('tokens');
+    // (while chunk threads run, their progress is what the shells show)
+    const endTokens = begin('tokens', order.length, !chunking);
     const seedLayout = settings.layout === 'seed';
-    out = new AtomicDir(outDir);
+    out = new AtomicDir(outDir, protect);
     const chunkStreams = [out.stream('chunks.jsonl'), ...(seedLayout ? [out.stream('chunks_enhanced.jsonl')] : [])];
     const splitOf = assignSplits(order.map((h) => ({ hash: h, time: timeOf.get(h) ?? 0 })), settings.splits);
     spill = new SpillStore();
@@ -335,13 +356,31 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const WINDOW = 16;
 
     const preparer = new CommitPreparer(settings, splitOf);
-    const { tally, redactor } = preparer;
-    function prepare(h: string): Prepared {
+    const { tally } = preparer;
+    // A cache entry that is damaged (it does not parse, fails its checksum or is not this commit's) is not
+    // trusted: the commit is chunked again, alone, by a reader and chunker of its own (same output: a commit's
+    // chunks depend on the commit and the repository only).
+    async function rechunk(h: string): Promise<CommitCacheEntry> {
+      log(`cache: the entry of commit ${h.slice(0, 12)} is damaged or missing; chunking the commit again`);
+      rechunker ??= {
+        repo: await openRepository(repoDir),
+        chunker: await createChunker(chunkerOptions(chunkSettings, (s: string, limit?: number) => getMtok().count(s, limit))),
+      };
+      const i = order.indexOf(h);
+      for await (const rec of rechunker.repo.history({ ...historyOpts, ref: h, sinceCommit: i > 0 ? order[i - 1] : undefined }, signal) as AsyncIterable<CommitRecord>) {
+        if (rec.commit.hash !== h) continue;
+        const entry = await chunkOne(rechunker.chunker, rec, rechunker.repo, chunkSettings);
+        cache.put(chunkNs, h, entry);
+        return entry;
+      }
+      throw new Error(`commit ${h} is listed by history but could not be read again`);
+    }
+    async function prepare(h: string): Promise<Prepared> {
       const json = posted.get(h);
-      const e = json !== undefined ? (JSON.parse(json) as CommitCacheEntry) : (entries.get(h) ?? cache.get<CommitCacheEntry>(chunkNs, h));
+      const e = (json !== undefined ? (JSON.parse(json) as CommitCacheEntry) : (entries.get(h) ?? cache.get<CommitCacheEntry>(chunkNs, h, isEntryOf(h)))) ?? (await rechunk(h));
       posted.delete(h);
       entries.delete(h);
-      if (!e) throw new Error(`commit ${h} is listed by history but was neither read nor cached`);
+      for (const f of e.timeouts ?? []) log(`chunks: ${f} at ${h.slice(0, 12)} took longer than ${settings.fileTimeout} s (--file-timeout); skipped (timeout)`);
       const p = preparer.prepare(h, e);
       // far ahead of the token pass (chunk threads still running): the job waits on disk
       return { h, ...p, job: chunking ? store.put(p.job) : p.job };
@@ -358,7 +397,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         }
         // nothing else to do here: stay at most a window ahead of the token pass (jobs kept in memory)
         while (!chunking && prepared.length - consumed >= 2 * WINDOW) await new Promise<void>((wake) => (consumerWake = wake));
-        prepared.push(prepare(h));
+        prepared.push(await prepare(h));
         preparedWake?.();
       }
     })();
@@ -466,7 +505,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     checkAbort(signal);
 
     // ── Examples: near dedup, windows, splits.
-    const endExamples = clock.start('examples');
+    const endExamples = begin('examples', 1);
     const tok = getTok();
     const padId = padTokenId(tok);
     const w = { contextWindow: settings.contextWindow, targetWindow: settings.targetWindow, padId };
@@ -478,11 +517,11 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
 
     // ── Stats.
     const chunkTokenIds = chunkIdRefs.map((r) => spill!.getInt32(r));
-    const redactions = settings.redact ? { ...redactor.counts } : {};
+    const redactions = settings.redact ? { ...new Redactor().counts, ...tally.redactions } : {};
     const { stats, chunkingStats } = runStats({ commits: order.length, rows: preparer.rows, tally, tokens: tokenCount, chunkTokenIds, redactions, assembled });
 
     // ── Write.
-    const endWrite = clock.start('write');
+    const endWrite = begin('write', 1);
     checkAbort(signal);
     const vocabSize = tok.vocabSize;
     const tokJson = tok.toJSON();
@@ -514,7 +553,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const outFiles = out.files;
     const { manifestFile } = writeDataset(out, ds, () => endWrite({ files: outFiles.length, bytes: outFiles.reduce((a, f) => a + f.bytes, 0) }));
     checkAbort(signal);
-    await out.commit();
+    await out.commit(() => (hooks.mayReplace ? hooks.mayReplace() : !signal?.aborted));
     progress('write', 1, 1);
     log(`wrote ${outDir}`);
 
@@ -544,6 +583,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     await pool?.close();
     spill?.dispose();
     (chunker as Chunker | null)?.dispose();
+    rechunker?.chunker.dispose();
+    rechunker?.repo.close();
     repo.close();
   }
 }

@@ -22,7 +22,9 @@ export type SkipReason =
   | 'minified'
   | 'excluded-path'
   | 'excluded-language'
-  | 'missing-object';
+  | 'missing-object'
+  /** Over the per-file time budget of the chunk stage (parse + units + context). */
+  | 'timeout';
 
 export interface Person {
   name: string;

@@ -4,9 +4,9 @@
  * ETA). Cancel aborts the worker (terminated if it does not stop within a second); the pipeline
  * writes into a temporary folder renamed at the end, so a cancelled build leaves no dataset behind.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { recoverOutput } from '../core/dataset/output';
 import type { PipelineOptions } from '../core/pipeline/options';
 import type { Phase, ProgressEvent } from '../core/types';
 import type { BuildSummary } from '../worker/protocol';
@@ -76,25 +76,6 @@ export class ProgressTracker {
     }
     return { message, increment };
   }
-}
-
-/** Removes the temporary folders a terminated build of `outDir` left (ours: this process id). */
-export function removeOurTempDirs(outDir: string): number {
-  const parent = path.dirname(outDir);
-  const prefix = `.${path.basename(outDir)}.tmp-${process.pid}-`;
-  let n = 0;
-  let names: string[];
-  try {
-    names = fs.readdirSync(parent);
-  } catch {
-    return 0;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    fs.rmSync(path.join(parent, name), { recursive: true, force: true });
-    n++;
-  }
-  return n;
 }
 
 export class BuildRunner extends Disposable {
@@ -188,13 +169,13 @@ export class BuildRunner extends Disposable {
       });
       return (this.lastOutcome = { status: 'built', folder: folder.fsPath, summary, message });
     } catch (err) {
+      // a terminated engine worker leaves its temp folder (and maybe a previous output moved aside): repaired here
+      recoverOutput(options.out, process.pid);
       if (isCancelled(err)) {
-        const removed = removeOurTempDirs(options.out);
-        this.output.appendLine(`[build] cancelled after ${formatDuration(Date.now() - started)}${removed ? ` (removed ${removed} temporary folder${removed === 1 ? '' : 's'})` : ''}`);
+        this.output.appendLine(`[build] cancelled after ${formatDuration(Date.now() - started)}`);
         void vscode.window.setStatusBarMessage('Commit Corpus: build cancelled, nothing was written.', 5000);
         return (this.lastOutcome = { status: 'cancelled', folder: folder.fsPath, outDir: options.out });
       }
-      removeOurTempDirs(options.out);
       const message = reportError(this.output, 'building the dataset', err);
       return (this.lastOutcome = { status: 'failed', folder: folder.fsPath, message });
     } finally {

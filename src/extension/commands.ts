@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { copyDataset } from '../core/dataset/output';
 import * as vscode from 'vscode';
 import type { ChunkRecord, CommitInfo } from '../core/types';
 import type { ContextViewPayload, TokenViewPayload } from '../webview/protocol';
@@ -235,11 +236,13 @@ export class Commands extends Disposable {
     const last = this.state.lastBuild;
     const same = last && path.resolve(last.repo) === folder.fsPath && (cfg.get<string>('layout') ?? 'default') === layout && (cfg.get<string>('format') ?? 'seed') === format && fs.existsSync(path.join(last.outDir, 'manifest.json'));
     if (same) {
-      const tmp = `${outDir}.tmp-export-${process.pid}`;
-      fs.rmSync(tmp, { recursive: true, force: true });
-      fs.cpSync(last.outDir, tmp, { recursive: true });
-      fs.rmSync(outDir, { recursive: true, force: true });
-      fs.renameSync(tmp, outDir);
+      // the same rule as a build's output: only a new, empty or earlier-exported folder is replaced
+      try {
+        copyDataset(last.outDir, outDir, [{ label: 'repository', path: folder.fsPath }]);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Commit Corpus: ${(e as Error).message}`);
+        return undefined;
+      }
       void vscode.window.showInformationMessage(`Commit Corpus: dataset exported to ${outDir}.`);
       return { status: 'copied', outDir };
     }

@@ -143,19 +143,19 @@ export class WorkerPool extends Disposable {
       if (!p || slot.dead) return;
       // It did not stop by itself (busy in synchronous work): stop the thread.
       this.log(`worker ${slot.index} did not stop within ${this.cancelGraceMs} ms: terminating it`);
-      slot.pending.delete(id);
-      p.reject(new CancelledError());
       this.kill(slot, new CancelledError());
     }, this.cancelGraceMs).unref();
   }
 
+  /** Stops a worker; its pending requests are rejected once the thread is gone (nothing of it writes any more). */
   private kill(slot: Slot, reason: Error): void {
     if (slot.dead) return;
     slot.dead = true;
     this.slots = this.slots.filter((s) => s !== slot);
-    for (const p of slot.pending.values()) p.reject(reason);
+    const pending = [...slot.pending.values()];
     slot.pending.clear();
-    void slot.worker.terminate();
+    const rejectAll = () => pending.forEach((p) => p.reject(reason));
+    slot.worker.terminate().then(rejectAll, rejectAll);
   }
 
   private onDeath(slot: Slot, err: WorkerCrashedError): void {

@@ -50,7 +50,16 @@ export interface ChunkOptions {
    * 90% of the reuse of 8 M).
    */
   treeCacheChars?: number;
+  /**
+   * Milliseconds one file may take (parsing both sides, cutting units, collecting context; default 5000):
+   * a file over it gets no chunks and the skip reason `timeout` (chunkCommit sets `file.skip`), so no
+   * input can stall a build. Tree-sitter's own parse is cancelled at the deadline too.
+   */
+  fileBudgetMs?: number;
 }
+
+/** A file's work went over ChunkOptions.fileBudgetMs. */
+class FileTimeout extends Error {}
 
 export interface Chunker {
   /** All chunk records of one commit, with context items (needs reader for the tree-at-commit symbol index). Deterministic order. */
@@ -73,6 +82,8 @@ export function chunkId(commit: string, path: string, kind: string, qualifiedNam
 
 interface FileWork {
   file: FileChange;
+  /** Milliseconds of its budget the file used to be parsed and cut (the rest is for its context). */
+  spent: number;
   language: string | null;
   spec?: LanguageSpec;
   oldSide: Side | null;
@@ -89,6 +100,9 @@ class ChunkerImpl implements Chunker {
   private readonly max: number;
   private readonly ctxLines: number;
   private readonly countTokens: (s: string, limit?: number) => number;
+  private readonly budgetMs: number;
+  /** The running file's deadline (parse() cancels tree-sitter at it). */
+  private deadline = Infinity;
   private treeCommit = '';
   private treePaths = new Map<string, string>();
   private treePathSet = new Set<string>();
@@ -108,6 +122,7 @@ class ChunkerImpl implements Chunker {
     this.ctxLines = opts.contextLines ?? 3;
     this.countTokens = opts.countTokens ?? ((t: string) => Math.ceil(t.length / 4));
     this.trees = new TreeCache(opts.treeCacheChars ?? 4_000_000);
+    this.budgetMs = opts.fileBudgetMs ?? 5000;
     if (this.max < 200) throw new Error(`Commit Corpus: maxChunkChars must be at least 200 (got ${this.max}).`);
   }
 
@@ -143,16 +158,23 @@ class ChunkerImpl implements Chunker {
     let tree: Tree | null;
     let reuse: Reuse | undefined;
     const lines = new LineIndex(text);
+    // tree-sitter asks now and then whether to go on: not past the file's deadline
+    const deadline = this.deadline;
+    const options = deadline < Infinity ? { progressCallback: (() => performance.now() > deadline) as unknown as () => void } : undefined;
     if (base) {
       const edits = textEdits(base.text, text, base.analysis.lines, lines);
       for (const e of edits) base.tree.edit(e);
-      tree = this.parser.parse(text, base.tree);
+      tree = this.parser.parse(text, base.tree, options);
       if (tree) reuse = { raws: base.raws, edits, changed: base.tree.getChangedRanges(tree) };
       base.tree.delete();
       this.s.incrementalParses++;
-    } else tree = this.parser.parse(text);
+    } else tree = this.parser.parse(text, null, options);
     if (!tree) {
       this.s.parseMs += performance.now() - t0;
+      if (performance.now() > deadline) {
+        this.parser.reset();
+        throw new FileTimeout();
+      }
       return null;
     }
     let keep = false;
@@ -206,24 +228,15 @@ class ChunkerImpl implements Chunker {
       if (file.oldText === null && file.newText === null) continue;
       if (file.oldText === file.newText) continue; // pure rename / mode change
       this.s.files++;
-      const language = file.language ?? languageOfPath(file.path);
-      const spec = languageSpec(language);
-      const side = (text: string | null, oid: string | undefined, path: string): Side | null => {
-        if (text === null) return null;
-        const analysis = spec ? this.analysis(oid, text, spec, path) : null;
-        return { text, lines: analysis?.lines.text === text ? analysis.lines : new LineIndex(text), analysis };
-      };
-      const oldSide = side(file.oldText, file.oldOid, file.oldPath ?? file.path);
-      const newSide = side(file.newText, file.newOid, file.path);
-      const parsed = !!spec && (!oldSide || !!oldSide.analysis) && (!newSide || !!newSide.analysis);
-      let drafts: Draft[];
-      if (parsed) drafts = pairFile(oldSide, newSide, pairOpts(spec));
-      else {
-        this.s.fallbackFiles++;
-        const change = !oldSide ? 'added' : !newSide ? 'deleted' : 'modified';
-        drafts = hunkChunks(oldSide, newSide, pairOpts(spec), change);
+      const start = performance.now();
+      try {
+        work.push(this.fileWork(file, start, pairOpts));
+      } catch (e) {
+        if (!(e instanceof FileTimeout)) throw e;
+        this.timedOut(file);
+      } finally {
+        this.deadline = Infinity;
       }
-      work.push({ file, language: spec?.id ?? language, spec, oldSide, newSide, drafts });
     }
 
     this.pairRenames(work, pairOpts);
@@ -232,7 +245,28 @@ class ChunkerImpl implements Chunker {
     const out: ChunkRecord[] = [];
     const ids = new Set<string>();
     for (const w of work) {
+      // what is left of the file's budget goes to its context (which reads and parses other files of the tree)
+      const first = out.length;
+      this.deadline = performance.now() + Math.max(0, this.budgetMs - w.spent);
+      try {
+        await this.fileChunks(rec, w, defs, defsByKey, reader, ids, out, this.deadline);
+      } catch (e) {
+        if (!(e instanceof FileTimeout)) throw e;
+        out.length = first;
+        this.timedOut(w.file);
+      } finally {
+        this.deadline = Infinity;
+      }
+    }
+    for (const c of out) countChunk(this.s, c);
+    return out;
+  }
+
+  /** The chunk records of one file's drafts, with their context, appended to `out` (FileTimeout past the file's deadline). */
+  private async fileChunks(rec: CommitRecord, w: FileWork, defs: Definition[], defsByKey: Map<string, number[]>, reader: RepoReader, ids: Set<string>, out: ChunkRecord[], deadline: number): Promise<void> {
+    {
       for (const d of w.drafts) {
+        overDeadline(deadline);
         let id = chunkId(rec.commit.hash, w.file.path, d.kind, d.qualifiedName, d.part);
         for (let k = 2; ids.has(id); k++) id = chunkId(rec.commit.hash, w.file.path, d.kind, `${d.qualifiedName}#${k}`, d.part);
         ids.add(id);
@@ -242,11 +276,40 @@ class ChunkerImpl implements Chunker {
         };
         if (w.file.oldPath && w.file.oldPath !== w.file.path) c.oldPath = w.file.oldPath;
         if (this.opts.context !== false) c.context = await this.context(rec.commit.hash, w, d, defs, defsByKey, reader);
-        countChunk(this.s, c);
         out.push(c);
       }
     }
-    return out;
+  }
+
+  /** One changed file parsed (both sides) and cut into drafts, within its budget from `start` (FileTimeout past it). */
+  private fileWork(file: FileChange, start: number, pairOpts: (spec?: LanguageSpec) => { maxChunkChars: number; contextLines: number; collapse: string }): FileWork {
+    const deadline = (this.deadline = start + this.budgetMs);
+    const language = file.language ?? languageOfPath(file.path);
+    const spec = languageSpec(language);
+    const side = (text: string | null, oid: string | undefined, path: string): Side | null => {
+      if (text === null) return null;
+      const analysis = spec ? this.analysis(oid, text, spec, path) : null;
+      return { text, lines: analysis?.lines.text === text ? analysis.lines : new LineIndex(text), analysis };
+    };
+    const oldSide = side(file.oldText, file.oldOid, file.oldPath ?? file.path);
+    const newSide = side(file.newText, file.newOid, file.path);
+    overDeadline(deadline);
+    const parsed = !!spec && (!oldSide || !!oldSide.analysis) && (!newSide || !!newSide.analysis);
+    let drafts: Draft[];
+    if (parsed) drafts = pairFile(oldSide, newSide, pairOpts(spec));
+    else {
+      this.s.fallbackFiles++;
+      const change = !oldSide ? 'added' : !newSide ? 'deleted' : 'modified';
+      drafts = hunkChunks(oldSide, newSide, pairOpts(spec), change);
+    }
+    overDeadline(deadline);
+    return { file, spent: performance.now() - start, language: spec?.id ?? language, spec, oldSide, newSide, drafts };
+  }
+
+  /** A file over its budget: no chunks, skip reason `timeout` (the caller counts and names it). */
+  private timedOut(file: FileChange): void {
+    file.skip = 'timeout';
+    this.s.timeouts++;
   }
 
   /**
@@ -466,6 +529,10 @@ class ChunkerImpl implements Chunker {
     }
     return defs;
   }
+}
+
+function overDeadline(deadline: number): void {
+  if (performance.now() > deadline) throw new FileTimeout();
 }
 
 /** listTree order: entries of each folder sorted by name (compareStrings), depth first. */

@@ -29,6 +29,8 @@ export interface ChunkingStats {
   maxOldChars: number;
   maxNewChars: number;
   maxContextTokens: number;
+  /** Files over the per-file time budget (no chunks). */
+  timeouts: number;
   /** Milliseconds spent inside tree-sitter parse + query. */
   parseMs: number;
   /** Of parseMs: cutting parsed trees into units (the rest is tree-sitter parsing). */
@@ -40,7 +42,7 @@ export function emptyStats(): ChunkingStats {
     commits: 0, files: 0, blobsParsed: 0, incrementalParses: 0, charsParsed: 0, cacheHits: 0, parseErrors: 0, fallbackFiles: 0,
     chunks: 0, chunksByLanguage: {}, chunksByKind: {}, chunksByChange: {}, splitChunks: 0, chunksWithContext: 0,
     contextItems: 0, contextItemsByKind: {}, contextItemsByReason: {}, collapsedContextItems: 0,
-    maxOldChars: 0, maxNewChars: 0, maxContextTokens: 0, parseMs: 0, analyzeMs: 0,
+    maxOldChars: 0, maxNewChars: 0, maxContextTokens: 0, timeouts: 0, parseMs: 0, analyzeMs: 0,
   };
 }
 

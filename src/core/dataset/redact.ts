@@ -123,8 +123,9 @@ export class Redactor {
     this.rules = RULES.filter((r) => !keep.has(r.kind));
   }
 
-  /** Returns the text with every secret replaced; counts each replacement by kind. */
-  redact(text: string): string {
+  /** Returns the text with every secret replaced; counts each replacement by kind. `hint.path`: the file the text is from. */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  redact(text: string, hint?: { path?: string }): string {
     if (!text) return text;
     let out = text;
     for (const rule of this.rules) {

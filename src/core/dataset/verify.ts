@@ -1,7 +1,7 @@
 /**
  * Re-checks a written dataset folder (and, with a repository, its chunks against the blobs).
  * Returns every problem found as a line "<kind>: <detail>"; an empty list means the folder is good.
- * Kinds: manifest, file, commits, split-order, split-leak, example, mask, length, label, vocab, chunk, blob, tokens, parquet.
+ * Kinds: manifest, file, commits, split-order, split-leak, example, mask, length, label, vocab, chunk, repository, blob, tokens, parquet.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +10,7 @@ import type { SplitName } from './dedup';
 import { IGNORE_INDEX } from './examples';
 import { PLACEHOLDER_RE } from './redact';
 import { decodeSafetensors } from './safetensors';
-import { createHash } from 'node:crypto';
+import { fileSha256 } from './output';
 import { openRepository, type Repository } from '../git/repository';
 
 const SPLITS: SplitName[] = ['train', 'val', 'test'];
@@ -74,22 +74,6 @@ async function* jsonlRows(file: string): AsyncGenerator<unknown> {
       yield* rows.splice(0);
       if (n === 0) return;
     }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function fileSha256(file: string): { bytes: number; sha256: string } {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const h = createHash('sha256');
-    const block = Buffer.alloc(8 << 20);
-    let bytes = 0;
-    for (let n = fs.readSync(fd, block, 0, block.length, null); n > 0; n = fs.readSync(fd, block, 0, block.length, null)) {
-      h.update(block.subarray(0, n));
-      bytes += n;
-    }
-    return { bytes, sha256: h.digest('hex') };
   } finally {
     fs.closeSync(fd);
   }
@@ -218,16 +202,22 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
   // ── Chunks (streamed): split marks, token counts, and their code against the blobs.
   const repoDir = opts.repo ?? manifest.repository?.path;
   // read through the engine's object store (Node's zlib, cached trees and blobs), not isomorphic-git's readBlob
+  // the chunks are checked against their repository unless asked not to: a missing one is a problem, not an OK
   let repo: Repository | null = null;
-  if (!opts.noBlobs && repoDir && fs.existsSync(repoDir)) {
-    try {
-      repo = await openRepository(repoDir);
-    } catch (e) {
-      report('blob', `${repoDir}: ${(e as Error).message}`);
+  if (!opts.noBlobs) {
+    if (!repoDir) report('repository', 'the manifest names no repository: pass --repo PATH (or --no-repo to check the files only)');
+    else if (!fs.existsSync(repoDir)) report('repository', `${repoDir} does not exist: pass --repo PATH (or --no-repo to check the files only)`);
+    else {
+      try {
+        repo = await openRepository(repoDir);
+      } catch (e) {
+        report('repository', `${repoDir}: ${(e as Error).message}`);
+      }
     }
   }
   const texts = new Map<string, string | null>(); // small LRU of file texts
-  const textAt = async (commit: string | undefined, file: string): Promise<string | null> => {
+  /** The file's text at a commit; null when it is not there; undefined when reading it failed (reported). */
+  const textAt = async (commit: string | undefined, file: string): Promise<string | null | undefined> => {
     if (!commit || !repo) return null;
     const k = `${commit}:${file}`;
     const hit = texts.get(k);
@@ -239,14 +229,17 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
     let t: string | null;
     try {
       t = await repo.textAtPath(commit, file);
-    } catch {
-      t = null;
+    } catch (e) {
+      report('blob', `${file} at ${commit.slice(0, 12)} cannot be read: ${(e as Error).message}`);
+      return undefined;
     }
     if (t !== null) checked.blobs++;
     texts.set(k, t);
     if (texts.size > 256) texts.delete(texts.keys().next().value!);
     return t;
   };
+  /** A path with a redacted part (a secret in a file name) cannot be looked up: its code is not checked. */
+  const redactedPath = (p: string) => new RegExp(PLACEHOLDER_RE.source).test(p);
   const chunkTokens: number[] = [];
   const chunksPath = path.join(abs, 'chunks.jsonl');
   if (!fs.existsSync(chunksPath)) report('file', 'chunks.jsonl is missing');
@@ -260,15 +253,17 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
         const cs = splitOf.get(c.commit);
         if (!cs) report('chunk', `chunk ${c.id}: commit ${c.commit} is not in commits.jsonl`);
         else if (c.dataset_split !== cs) report('split-leak', `chunk ${c.id} is marked ${c.dataset_split} but its commit is in ${cs}`);
-        if (!repo) continue;
+        if (!repo || redactedPath(c.path) || redactedPath(c.oldPath ?? '')) continue;
         if (c.newCode) {
           const t = await textAt(c.commit, c.path);
+          if (t === undefined) continue;
           if (t === null) report('blob', `chunk ${c.id}: ${c.path} not found at ${c.commit}`);
           else if (!matchesWithPlaceholders(c.newCode, t)) report('blob', `chunk ${c.id}: newCode is not in ${c.path} at ${c.commit.slice(0, 12)}`);
         }
         if (c.oldCode) {
           const parent = parentOf.get(c.commit);
           const t = await textAt(parent, c.oldPath ?? c.path);
+          if (t === undefined) continue;
           if (t === null) report('blob', `chunk ${c.id}: ${c.oldPath ?? c.path} not found in the parent of ${c.commit}`);
           else if (!matchesWithPlaceholders(c.oldCode, t)) report('blob', `chunk ${c.id}: oldCode is not in ${c.oldPath ?? c.path} at the parent of ${c.commit.slice(0, 12)}`);
         }

@@ -1,22 +1,55 @@
 /**
  * Incremental cache under `<repo>/.commit-corpus/cache/` (the tool writes `.commit-corpus/.gitignore` = `*`).
- *   chunks-<key>/<commit>.json   the commit's info + chunk records (before redaction), keyed by chunk settings
- *   tokens-<key>/<commit>.json   token ids of the commit's serialized example(s), validated by a content hash
+ *   chunks-<key>/<commit>.json   the commit's info + chunk records (already redacted), keyed by chunk settings
+ *   tokens-<key>/<commit>.bin    token ids of the commit's serialized example(s), validated by a content hash
  *   last-run.json                what the last run wrote (HEAD, settings key, output manifest sha256)
- * Writes are atomic (temp file + rename); an unreadable entry is a miss, never an error.
+ *
+ * Every entry starts with a header that carries its length and CRC-32, and a reader may add a check of its
+ * own (the entry is for the key it is filed under): a truncated, damaged or foreign entry is a miss that the
+ * caller recomputes, never an error and never trusted. Writes are atomic (temp file + rename). A cache that
+ * cannot be written (read-only, full, no permission) is reported once through `onProblem` and the run goes
+ * on without writing to it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { fsProblem } from '../errors';
+
+/** `CCE1 <crc32 hex> <byte length>\n`, then the entry's bytes. */
+const MAGIC = 'CCE1';
+const HEADER_BYTES = MAGIC.length + 1 + 8 + 1 + 12 + 1;
+
+function header(body: Uint8Array): Buffer {
+  return Buffer.from(`${MAGIC} ${zlib.crc32(body).toString(16).padStart(8, '0')} ${String(body.length).padStart(12, '0')}\n`, 'latin1');
+}
+
+/** The entry's bytes after a valid header, or undefined. */
+function body(file: Buffer): Buffer | undefined {
+  if (file.length < HEADER_BYTES || file.toString('latin1', 0, MAGIC.length) !== MAGIC || file[HEADER_BYTES - 1] !== 10) return undefined;
+  const crc = parseInt(file.toString('latin1', MAGIC.length + 1, MAGIC.length + 9), 16);
+  const len = Number(file.toString('latin1', MAGIC.length + 10, HEADER_BYTES - 1));
+  const b = file.subarray(HEADER_BYTES);
+  return b.length === len && zlib.crc32(b) === crc ? b : undefined;
+}
 
 export class Cache {
   readonly root: string;
+  private writable: boolean;
 
-  constructor(readonly base: string, readonly enabled: boolean) {
+  constructor(
+    readonly base: string,
+    readonly enabled: boolean,
+    private readonly onProblem: (message: string) => void = () => {},
+  ) {
     this.root = path.join(base, 'cache');
-    if (enabled) {
+    this.writable = enabled;
+    if (!enabled) return;
+    try {
       fs.mkdirSync(this.root, { recursive: true });
       const gi = path.join(base, '.gitignore');
       if (!fs.existsSync(gi)) fs.writeFileSync(gi, '*\n');
+    } catch (e) {
+      this.failed(e);
     }
   }
 
@@ -24,37 +57,36 @@ export class Cache {
     return path.join(this.root, ns, `${key}${ext}`);
   }
 
-  get<T>(ns: string, key: string): T | undefined {
+  private read(f: string): Buffer | undefined {
     if (!this.enabled) return undefined;
     try {
-      return JSON.parse(fs.readFileSync(this.file(ns, key), 'utf8')) as T;
+      return body(fs.readFileSync(f));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The entry, when it is intact and passes `valid` (default: any JSON). */
+  get<T>(ns: string, key: string, valid: (v: T) => boolean = () => true): T | undefined {
+    const b = this.read(this.file(ns, key));
+    if (!b) return undefined;
+    try {
+      const v = JSON.parse(b.toString('utf8')) as T;
+      return v !== null && typeof v === 'object' && valid(v) ? v : undefined;
     } catch {
       return undefined;
     }
   }
 
   getBytes(ns: string, key: string): Buffer | undefined {
-    if (!this.enabled) return undefined;
-    try {
-      return fs.readFileSync(this.file(ns, key, '.bin'));
-    } catch {
-      return undefined;
-    }
-  }
-
-  putBytes(ns: string, key: string, value: Uint8Array): void {
-    if (!this.enabled) return;
-    const f = this.file(ns, key, '.bin');
-    fs.mkdirSync(path.dirname(f), { recursive: true });
-    const tmp = `${f}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, value);
-    fs.renameSync(tmp, f);
+    return this.read(this.file(ns, key, '.bin'));
   }
 
   hasBytes(ns: string, key: string): boolean {
     return this.enabled && fs.existsSync(this.file(ns, key, '.bin'));
   }
 
+  /** An entry file exists (it may still turn out damaged when read: get() then misses). */
   has(ns: string, key: string): boolean {
     return this.enabled && fs.existsSync(this.file(ns, key));
   }
@@ -65,11 +97,33 @@ export class Cache {
 
   /** put() of a value already serialized (a chunk thread's entry, written by the main thread). */
   putJson(ns: string, key: string, json: string): void {
-    if (!this.enabled) return;
-    const f = this.file(ns, key);
-    fs.mkdirSync(path.dirname(f), { recursive: true });
+    this.write(this.file(ns, key), Buffer.from(json, 'utf8'));
+  }
+
+  putBytes(ns: string, key: string, value: Uint8Array): void {
+    this.write(this.file(ns, key, '.bin'), value);
+  }
+
+  private write(f: string, data: Uint8Array): void {
+    if (!this.writable) return;
     const tmp = `${f}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, json);
-    fs.renameSync(tmp, f);
+    try {
+      fs.mkdirSync(path.dirname(f), { recursive: true });
+      fs.writeFileSync(tmp, Buffer.concat([header(data), data]));
+      fs.renameSync(tmp, f);
+    } catch (e) {
+      try {
+        fs.rmSync(tmp, { force: true });
+      } catch {
+        /* the same file system refused the write */
+      }
+      this.failed(e);
+    }
+  }
+
+  private failed(e: unknown): void {
+    if (!this.writable) return;
+    this.writable = false;
+    this.onProblem(`cache: ${fsProblem(e, this.root)}; this run goes on without writing the cache`);
   }
 }

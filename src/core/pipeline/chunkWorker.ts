@@ -14,17 +14,34 @@ import type { ChunkRecord, CommitInfo, CommitRecord, RepoReader, SkipReason } fr
 import type { Cache } from './cache';
 import { countMemo, WORKER_MEMO_CHARS } from './memoTokenizer';
 import { createChunker, loadTokenizer, openRepository } from './stages';
+import type { RedactionKind } from '../dataset/redact';
+import { scrubCommit, type ScrubSettings } from '../dataset/scrub';
 
 export const CHUNK_ROLE = 'cc-chunk';
 
+/** A commit's chunk-cache entry: its scrubbed commit and chunks plus the file counts the stats need. */
 export interface CommitCacheEntry {
+  /** The commit, message cleaned and redacted (see scrubCommit). */
   commit: CommitInfo;
+  /** The cleaned, redacted message ('' when trivial). */
+  message: string;
   chunks: ChunkRecord[];
+  /** Redactions in each chunk (same order as `chunks`). */
+  redactions: number[];
+  /** Redactions of the commit by kind. */
+  redacted: Partial<Record<RedactionKind, number>>;
   files: number;
   skips: Partial<Record<SkipReason, number>>;
   languages: Record<string, number>;
   changedBytes: number;
+  /** Paths (redacted) of the files over the per-file time budget: the log names them on every build. */
+  timeouts?: string[];
   error?: string;
+}
+
+/** Is a value read from the cache a whole entry of commit `hash`? (A damaged or foreign one is chunked again.) */
+export function isEntryOf(hash: string): (v: CommitCacheEntry) => boolean {
+  return (v) => v.commit?.hash === hash && Array.isArray(v.chunks) && Array.isArray(v.redactions) && v.redactions.length === v.chunks.length && typeof v.message === 'string';
 }
 
 /** History options as plain data (dates as ISO strings) so they cross to a worker. */
@@ -41,12 +58,14 @@ export interface SliceHistory {
   detectRenames: 'exact' | 'similarity';
 }
 
-export interface ChunkSettings {
+export interface ChunkSettings extends ScrubSettings {
   maxChunkChars: number;
   contextLines: number;
   snippetTokens: number;
   contextTokens: number;
   context: boolean;
+  /** Seconds one file may take (ChunkOptions.fileBudgetMs). */
+  fileTimeout: number;
 }
 
 interface SliceJob {
@@ -89,7 +108,7 @@ type SliceMessage = { type: 'entry'; hash: string; json: string } | { type: 'out
 const ANALYSIS_CACHE_ENTRIES = 1024;
 
 export function chunkerOptions(s: ChunkSettings, count: (text: string, limit?: number) => number) {
-  return { maxChunkChars: s.maxChunkChars, contextLines: s.contextLines, snippetTokens: s.snippetTokens, contextTokens: s.contextTokens, countTokens: count, context: s.context, cacheEntries: ANALYSIS_CACHE_ENTRIES };
+  return { maxChunkChars: s.maxChunkChars, contextLines: s.contextLines, snippetTokens: s.snippetTokens, contextTokens: s.contextTokens, countTokens: count, context: s.context, cacheEntries: ANALYSIS_CACHE_ENTRIES, fileBudgetMs: s.fileTimeout * 1000 };
 }
 
 export function historyOptions(h: SliceHistory) {
@@ -98,18 +117,27 @@ export function historyOptions(h: SliceHistory) {
 
 type Chunker = Awaited<ReturnType<typeof createChunker>>;
 
-/** One commit's cache entry: its chunks plus the file counts the stats need. */
-export async function chunkOne(chunker: Chunker, rec: CommitRecord, repo: RepoReader): Promise<CommitCacheEntry> {
+/** One commit's cache entry: its chunks, scrubbed (nothing unredacted is cached), plus the file counts the stats need. */
+export async function chunkOne(chunker: Chunker, rec: CommitRecord, repo: RepoReader, scrub: ScrubSettings): Promise<CommitCacheEntry> {
+  const chunks: ChunkRecord[] = rec.error ? [] : await chunker.chunkCommit(rec, repo);
+  // counted after chunking: a file over its time budget has the skip reason `timeout` now
   const skips: Partial<Record<SkipReason, number>> = {};
   const languages: Record<string, number> = {};
+  const timeouts: string[] = [];
   let changedBytes = 0;
   for (const f of rec.files) {
     if (f.skip) skips[f.skip] = (skips[f.skip] ?? 0) + 1;
+    if (f.skip === 'timeout') timeouts.push(f.path);
     if (f.language) languages[f.language] = (languages[f.language] ?? 0) + 1;
     changedBytes += (f.newText?.length ?? 0) + (f.oldText?.length ?? 0);
   }
-  const chunks: ChunkRecord[] = rec.error ? [] : await chunker.chunkCommit(rec, repo);
-  return { commit: rec.commit, chunks, files: rec.files.length, skips, languages, changedBytes, ...(rec.error ? { error: rec.error } : {}) };
+  const s = scrubCommit(rec.commit, chunks, rec.error, scrub, timeouts);
+  return {
+    commit: s.commit, message: s.message, chunks: s.chunks, redactions: s.redactions, redacted: s.redacted,
+    files: rec.files.length, skips, languages, changedBytes,
+    ...(s.timeouts.length ? { timeouts: s.timeouts } : {}),
+    ...(s.error !== undefined ? { error: s.error } : {}),
+  };
 }
 
 /**
@@ -140,7 +168,7 @@ export function runChunkWorkerIfAsked(): boolean {
       for await (const rec of repo.history({ ...historyOptions(job.history), ref: job.ref, sinceCommit: job.sinceCommit }) as AsyncIterable<CommitRecord>) {
         if (!want.has(rec.commit.hash)) continue;
         // the main thread (idle meanwhile) writes the entry to the cache: the file writes are off this thread
-        send({ type: 'entry', hash: rec.commit.hash, json: JSON.stringify(await chunkOne(chunker, rec, repo)) });
+        send({ type: 'entry', hash: rec.commit.hash, json: JSON.stringify(await chunkOne(chunker, rec, repo, job.chunk)) });
       }
       send({ type: 'end' });
     } finally {

@@ -4,6 +4,9 @@
  */
 import type { SplitRatios } from '../dataset/splits';
 import { DEFAULT_RATIOS } from '../dataset/splits';
+import { UsageError } from '../errors';
+
+export { UsageError } from '../errors';
 
 export type FormatName = 'seed' | 'starcoder' | 'repo' | 'plain';
 export type ExampleMode = 'commit' | 'sequential';
@@ -45,6 +48,14 @@ export interface PipelineOptions {
   contextTokens?: number;
   /** Cross-file context on (default true). */
   context?: boolean;
+  /**
+   * Seconds one file may take to parse, cut and collect context for (default 5): a file over it is skipped
+   * with reason `timeout`, counted and named in the log, so no input can stall a build. Real files take
+   * milliseconds; a skip depends on the machine's speed, which is why the log names every one.
+   */
+  fileTimeout?: number;
+  /** Skip files whose objects are missing or corrupt (counted) instead of failing the build. */
+  allowMissingObjects?: boolean;
   /** Reuse and fill the cache under `<repo>/.commit-corpus/cache` (default true). */
   cache?: boolean;
   cacheDir?: string;
@@ -78,6 +89,8 @@ export interface ResolvedSettings {
   snippetTokens: number;
   contextTokens: number;
   context: boolean;
+  fileTimeout: number;
+  allowMissingObjects: boolean;
 }
 
 export const FORMATS: FormatName[] = ['seed', 'starcoder', 'repo', 'plain'];
@@ -111,21 +124,47 @@ export function resolveSettings(o: PipelineOptions): ResolvedSettings {
     snippetTokens: o.snippetTokens ?? 256,
     contextTokens: o.contextTokens ?? 1024,
     context: o.context ?? true,
+    fileTimeout: o.fileTimeout ?? 5,
+    allowMissingObjects: o.allowMissingObjects ?? false,
   };
   if (!FORMATS.includes(s.format)) throw new UsageError(`unknown format "${s.format}" (expected ${FORMATS.join(', ')})`);
   if (s.mode !== 'commit' && s.mode !== 'sequential') throw new UsageError(`unknown mode "${s.mode}" (expected commit or sequential)`);
   if (s.layout !== 'default' && s.layout !== 'seed') throw new UsageError(`unknown layout "${s.layout}" (expected default or seed)`);
-  if (s.maxCommits !== null && !(Number.isInteger(s.maxCommits) && s.maxCommits > 0)) throw new UsageError(`max-commits must be a positive integer`);
   for (const [k, v] of [['since', s.since], ['until', s.until]] as const) {
     if (v !== null && Number.isNaN(new Date(v).getTime())) throw new UsageError(`${k}: "${v}" is not a date (use e.g. 2024-01-31 or an ISO timestamp)`);
   }
-  for (const k of ['contextWindow', 'targetWindow'] as const) {
-    if (!(Number.isInteger(s[k]) && s[k] > 0)) throw new UsageError(`${k} must be a positive integer`);
+  for (const [k, [lo, hi, kind]] of Object.entries(BOUNDS)) {
+    const path = k.split('.');
+    const v = path.reduce<unknown>((o, p) => (o as Record<string, unknown> | undefined)?.[p], s);
+    if (v === null || v === undefined) continue;
+    const ok = typeof v === 'number' && v >= lo && v <= hi && (kind === 'number' || Number.isInteger(v));
+    if (!ok) throw new UsageError(`${k}${FLAGS[k] ? ` (${FLAGS[k]})` : ''} must be ${kind === 'number' ? 'a number' : 'an integer'} from ${lo} to ${hi}; got ${JSON.stringify(v)}.`);
   }
   return s;
 }
 
-/** An error caused by bad input from the user (CLI exit code 2). */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+/**
+ * Allowed range of every numeric setting (the CLI's flags and the editor's settings alike): beyond these the
+ * output would be absurd (a 20,000,000-token window writes gigabytes of padding for a few thousand tokens).
+ */
+export const BOUNDS: Record<string, [number, number, 'integer' | 'number']> = {
+  maxCommits: [1, 10_000_000, 'integer'],
+  maxFileBytes: [1_000, 50_000_000, 'integer'],
+  contextWindow: [64, 32_768, 'integer'],
+  targetWindow: [16, 8_192, 'integer'],
+  'budgets.message': [0, 4_096, 'integer'],
+  'budgets.oldCode': [0, 32_768, 'integer'],
+  'budgets.newCode': [16, 32_768, 'integer'],
+  'budgets.snippet': [16, 8_192, 'integer'],
+  'budgets.example': [64, 65_536, 'integer'],
+  nearDupThreshold: [0, 1, 'number'],
+  maxChunkChars: [200, 1_000_000, 'integer'],
+  contextLines: [0, 100, 'integer'],
+  snippetTokens: [16, 8_192, 'integer'],
+  contextTokens: [0, 32_768, 'integer'],
+  fileTimeout: [0.1, 3_600, 'number'],
+};
+
+/** The CLI flag of a setting, for messages. */
+const FLAGS: Record<string, string> = { maxCommits: '--max-commits', contextWindow: '--context-window', targetWindow: '--target-window', fileTimeout: '--file-timeout' };
+

@@ -7,12 +7,21 @@
  *
  * The thread is started from the same script as the token and chunk threads (they are its own children);
  * progress, log lines, the result and errors (AbortError and UsageError keep their class) come back as
- * messages; aborting the signal sets a shared flag the thread reads at every progress event and log line
- * (and posts a message, for a thread waiting on its event loop); the thread cancels and removes its temp folder itself.
+ * messages.
+ *
+ * Cancel: aborting the signal sets a shared flag the thread reads at every progress event and log line (and
+ * posts a message, for a thread waiting on its event loop); the thread cancels and removes its temp folder
+ * itself. A thread that has not ended within `graceMs` (busy in a long synchronous step: parsing a huge
+ * tokenizer, cutting a pathological file, writing rows) is terminated, and this side removes what it left
+ * (recoverOutput: its temp folder; a previous output it had moved aside goes back). The same flag is the
+ * commit gate: the thread takes it (running → committing) right before its output replaces the previous one,
+ * and a cancel that finds it taken waits for the few milliseconds of the rename and reports the build as
+ * finished. So a cancel either leaves the previous output exactly as it was, or comes too late to matter.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { AbortError, runPipeline, type PipelineHooks, type PipelineResult } from '../pipeline';
 import { UsageError, type PipelineOptions } from './options';
+import { recoverOutput } from '../dataset/output';
 import type { ProgressEvent } from '../types';
 import { startThread } from './thread';
 
@@ -21,9 +30,14 @@ const ROLE = 'cc-pipeline';
 /** The hooks that cross the thread boundary (functions stay on this side). */
 type ThreadHooks = Pick<PipelineHooks, 'tokenWorkers' | 'chunkThreads' | 'overlapChunks' | 'chunkWorkerHeapMb'>;
 
+/** States of the shared flag. */
+const RUNNING = 0;
+const CANCELLED = 1;
+const COMMITTING = 2;
+
 interface Start {
   ccRole: typeof ROLE;
-  /** Int32 flag set to 1 by the main side on abort: seen at once, even while the thread never yields to its event loop. */
+  /** Int32 flag: RUNNING, CANCELLED (set by the main side), COMMITTING (taken by the thread before its output replaces the previous one). */
   abortFlag: SharedArrayBuffer;
   opts: PipelineOptions;
   hooks: ThreadHooks;
@@ -46,13 +60,14 @@ export function runPipelineThreadIfAsked(): boolean {
   const flag = new Int32Array(start.abortFlag);
   // the pipeline checks its signal between steps; the flag is read at every progress event and log line
   const poll = () => {
-    if (!ac.signal.aborted && Atomics.load(flag, 0) === 1) ac.abort();
+    if (!ac.signal.aborted && Atomics.load(flag, 0) === CANCELLED) ac.abort();
   };
   const send = (m: FromThread) => port.postMessage(m);
   port.on('message', poll);
   runPipeline(start.opts, {
     ...start.hooks,
     signal: ac.signal,
+    mayReplace: () => Atomics.compareExchange(flag, 0, RUNNING, COMMITTING) === RUNNING,
     onProgress: (event) => {
       poll();
       if (start.progress) send({ type: 'progress', event });
@@ -71,14 +86,23 @@ export function runPipelineThreadIfAsked(): boolean {
   return true;
 }
 
+/** How a cancel ends a pipeline thread. */
+export interface ThreadStop {
+  /** Time the thread has to stop by itself after the signal aborts before it is terminated (default 700 ms). */
+  graceMs?: number;
+  /** Aborted: terminate at once (a second Ctrl-C), unless the output is being put in place. */
+  force?: AbortSignal;
+}
+
 /**
  * Main side: runPipeline(opts, hooks) on a pipeline thread started from `script` (a .js file that calls
  * runTokenWorkerIfAsked() when loaded, or a .ts source run through tsx; it also serves the build's token
  * and chunk threads unless hooks.tokenWorkers names another script).
  */
-export function runPipelineInThread(script: string, opts: PipelineOptions, hooks: PipelineHooks = {}): Promise<PipelineResult> {
-  if (hooks.signal?.aborted) return Promise.reject(new AbortError());
+export function runPipelineInThread(script: string, opts: PipelineOptions, hooks: PipelineHooks = {}, stop: ThreadStop = {}): Promise<PipelineResult> {
+  if (hooks.signal?.aborted || stop.force?.aborted) return Promise.reject(new AbortError());
   const abortFlag = new SharedArrayBuffer(4);
+  const flag = new Int32Array(abortFlag);
   const data: Start = {
     ccRole: ROLE,
     abortFlag,
@@ -88,20 +112,40 @@ export function runPipelineInThread(script: string, opts: PipelineOptions, hooks
     log: !!hooks.log,
   };
   const w = startThread(script, data);
-  const abort = () => {
-    Atomics.store(new Int32Array(abortFlag), 0, 1);
-    w.postMessage({ type: 'abort' }); // wakes a thread that waits on its event loop
-  };
-  hooks.signal?.addEventListener('abort', abort, { once: true });
   return new Promise<PipelineResult>((resolve, reject) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const settle = (f: () => void) => {
       if (settled) return;
       settled = true;
-      hooks.signal?.removeEventListener('abort', abort);
+      clearTimeout(timer);
+      hooks.signal?.removeEventListener('abort', cancel);
+      stop.force?.removeEventListener('abort', terminate);
       f();
     };
+    /** Ends the thread now (unless it is putting its output in place) and removes what it left. */
+    function terminate(): void {
+      if (settled) return;
+      if (Atomics.compareExchange(flag, 0, RUNNING, CANCELLED) === COMMITTING) return; // the result comes in a moment
+      settled = true;
+      clearTimeout(timer);
+      void w.terminate().then(() => {
+        try {
+          recoverOutput(opts.out, process.pid);
+        } finally {
+          reject(new AbortError());
+        }
+      });
+    }
+    function cancel(): void {
+      if (Atomics.compareExchange(flag, 0, RUNNING, CANCELLED) === COMMITTING) return;
+      w.postMessage({ type: 'abort' }); // wakes a thread that waits on its event loop
+      timer ??= setTimeout(terminate, stop.graceMs ?? 700);
+    }
+    hooks.signal?.addEventListener('abort', cancel, { once: true });
+    stop.force?.addEventListener('abort', terminate, { once: true });
     w.on('message', (m: FromThread) => {
+      if (settled) return;
       if (m.type === 'progress') hooks.onProgress?.(m.event);
       else if (m.type === 'log') hooks.log?.(m.line);
       else if (m.type === 'result') settle(() => resolve(m.result));
@@ -109,7 +153,10 @@ export function runPipelineInThread(script: string, opts: PipelineOptions, hooks
     });
     w.on('error', (e: Error & { code?: string }) => {
       const why = e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of memory' : `failed: ${e.message}`;
-      settle(() => reject(new Error(`the pipeline thread ${why}`, { cause: e })));
+      settle(() => {
+        recoverOutput(opts.out, process.pid);
+        reject(new Error(`the pipeline thread ${why}`, { cause: e }));
+      });
     });
     w.on('exit', (code) => settle(() => reject(new Error(`the pipeline thread exited with code ${code} before it finished`))));
   });

@@ -1,16 +1,14 @@
 /**
- * The prepare pass's step for one commit, between chunking and tokens: redaction (before tokenization),
- * message cleaning, exact dedup, the commit's token job and its commits.jsonl row. The preparer keeps the
- * run's tallies for the stats. It is called in commit order; its output depends only on that order.
+ * The prepare pass's step for one commit, between chunking and tokens: exact dedup, the commit's token job and
+ * its commits.jsonl row (the entry is already scrubbed: message cleaned, secrets redacted, where it was chunked).
+ * The preparer keeps the run's tallies for the stats. It is called in commit order; its output depends only on
+ * that order.
  */
-import type { ChunkRecord, CommitInfo } from '../types';
 import type { CommitCacheEntry } from './chunkWorker';
 import type { ResolvedSettings } from './options';
 import { exactKey, type SplitName } from '../dataset/dedup';
-import { cleanMessage, isTrivialMessage } from '../dataset/message';
 import type { CommitRow } from '../dataset/model';
 import { sha256 } from '../dataset/output';
-import { Redactor } from '../dataset/redact';
 
 /** A commit's token job: what the token pass needs of it. */
 export interface PreparedJob {
@@ -38,10 +36,11 @@ export interface PrepareTally {
   kinds: Record<string, number>;
   skips: Record<string, number>;
   fileLanguages: Record<string, number>;
+  /** Redactions by kind. */
+  redactions: Record<string, number>;
 }
 
 export class CommitPreparer {
-  readonly redactor = new Redactor();
   /** commits.jsonl rows, in the order commits were prepared. */
   readonly rows: CommitRow[] = [];
   readonly tally: PrepareTally = {
@@ -56,6 +55,7 @@ export class CommitPreparer {
     kinds: {},
     skips: {},
     fileLanguages: {},
+    redactions: {},
   };
   private readonly seenExact = new Set<string>();
 
@@ -64,37 +64,21 @@ export class CommitPreparer {
     private readonly splitOf: Map<string, SplitName>,
   ) {}
 
-  private red(s: string): string {
-    return this.settings.redact ? this.redactor.redact(s) : s;
-  }
-
   prepare(h: string, e: CommitCacheEntry): PreparedJob {
     const { settings, tally } = this;
     for (const [k, v] of Object.entries(e.skips)) tally.skips[k] = (tally.skips[k] ?? 0) + (v ?? 0);
     for (const [k, v] of Object.entries(e.languages)) tally.fileLanguages[k] = (tally.fileLanguages[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(e.redacted)) tally.redactions[k] = (tally.redactions[k] ?? 0) + (v ?? 0);
     tally.changedBytes += e.changedBytes;
     tally.filesChanged += e.files;
     if (e.error) tally.commitErrors++;
-    const c = e.commit;
-    const message = this.red(cleanMessage(c.subject, c.body));
-    const trivial = isTrivialMessage(message);
-    const [subject, ...rest] = trivial ? [''] : message.split('\n');
-    const keepEmail = settings.keepAuthorEmails || !settings.redact;
-    const email = keepEmail ? c.author.email : this.red(c.author.email);
-    const commit: CommitInfo = {
-      ...c,
-      author: { ...c.author, email },
-      committer: { ...c.committer, email: keepEmail ? c.committer.email : this.red(c.committer.email) },
-      subject,
-      body: rest.join('\n').replace(/^\n+/, ''),
-    };
+    const { commit, message } = e;
     // = JSON.stringify({ commit, chunks }), each redacted chunk's JSON made once (the job, the key, its row)
     let job = `{"commit":${JSON.stringify(commit)},"chunks":[`;
     const spans: number[] = [];
     const redactions: number[] = [];
-    for (const ch of e.chunks) {
-      const before = this.redactor.total();
-      const r: ChunkRecord = { ...ch, oldCode: this.red(ch.oldCode), newCode: this.red(ch.newCode), context: ch.context.map((ci) => ({ ...ci, code: this.red(ci.code) })) };
+    for (let i = 0; i < e.chunks.length; i++) {
+      const r = e.chunks[i];
       if (settings.dedup) {
         const k = exactKey(r.oldCode, r.newCode);
         if (this.seenExact.has(k)) {
@@ -107,7 +91,7 @@ export class CommitPreparer {
       spans.push(job.length);
       job += JSON.stringify(r);
       spans.push(job.length);
-      redactions.push(this.redactor.total() - before);
+      redactions.push(e.redactions[i]);
       tally.chunks++;
       const language = r.language ?? 'unknown';
       tally.languages[language] = (tally.languages[language] ?? 0) + 1;
@@ -119,11 +103,11 @@ export class CommitPreparer {
     const split = this.splitOf.get(h)!;
     this.rows.push({
       hash: h,
-      parents: c.parents,
-      author: { name: c.author.name, email, timestamp: c.author.timestamp, timezoneOffset: c.author.timezoneOffset },
-      committer_time: c.committer.timestamp,
-      subject,
-      message: trivial ? '' : message,
+      parents: commit.parents,
+      author: { name: commit.author.name, email: commit.author.email, timestamp: commit.author.timestamp, timezoneOffset: commit.author.timezoneOffset },
+      committer_time: commit.committer.timestamp,
+      subject: commit.subject,
+      message,
       split,
       files_changed: e.files,
       num_chunks: spans.length / 2,

@@ -1,7 +1,8 @@
 /**
  * Append-only temp file for what a run needs again only later: example texts (at write time), token ids
  * and signatures (after the token pass), so they do not stay in memory while the threads that produce
- * them run. Removed by dispose().
+ * them run. On POSIX systems the file is unlinked (and its folder removed) as soon as it is open: nothing is
+ * left on disk even when the process is killed; elsewhere dispose() removes it.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -18,6 +19,15 @@ export class SpillStore {
   private readonly fd = fs.openSync(this.file, 'w+');
   private size = 0;
   private last: { ref: SpillRef; text: string } | null = null;
+
+  constructor() {
+    try {
+      fs.unlinkSync(this.file);
+      fs.rmdirSync(this.dir);
+    } catch {
+      /* an open file cannot be unlinked here (Windows): dispose() removes it */
+    }
+  }
 
   put(text: string): SpillRef {
     const buf = Buffer.from(text, 'utf8');

@@ -8,7 +8,7 @@ import { parquetReadObjects } from 'hyparquet';
 import { buildCommitExamples as buildCompact, buildSequentialExamples as buildSeqCompact, expandExample, IGNORE_INDEX, type CommitExampleInput, type StreamSegment, type WindowOptions } from '../../../src/core/dataset/examples';
 import { examplesToParquet } from '../../../src/core/dataset/parquet';
 import { decodeSafetensors, encodeChunkTokens } from '../../../src/core/dataset/safetensors';
-import { AtomicDir, percentiles, stableJson, jsonl } from '../../../src/core/dataset/output';
+import { AtomicDir, PARTIAL_MARKER, percentiles, stableJson, jsonl } from '../../../src/core/dataset/output';
 
 const W = { contextWindow: 8, targetWindow: 4, padId: 0 };
 const buildCommitExamples = (i: CommitExampleInput, w: WindowOptions) => {
@@ -97,21 +97,29 @@ test('atomic dir: nothing visible until commit, abort leaves nothing, replace wo
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-atomic-'));
   try {
     const target = path.join(root, 'out');
+    // what a killed run leaves: its temp folder with the marker; a folder of the same shape without it is not ours
     fs.mkdirSync(path.join(root, '.out.tmp-999999999-1'));
+    fs.writeFileSync(path.join(root, '.out.tmp-999999999-1', PARTIAL_MARKER), '');
+    fs.mkdirSync(path.join(root, '.out.tmp-999999999-2'));
+    fs.writeFileSync(path.join(root, '.out.tmp-999999999-2', 'mine.txt'), 'a user file');
     const a = new AtomicDir(target);
     assert.ok(!fs.existsSync(path.join(root, '.out.tmp-999999999-1')), 'stale temp folder of a dead process removed');
+    assert.ok(fs.existsSync(path.join(root, '.out.tmp-999999999-2', 'mine.txt')), 'a folder without the marker is left alone');
     a.write('x/a.txt', 'hello');
     assert.ok(!fs.existsSync(target));
     a.abort();
-    assert.deepEqual(fs.readdirSync(root), []);
+    assert.deepEqual(fs.readdirSync(root), ['.out.tmp-999999999-2']);
     const b = new AtomicDir(target);
     const f = b.write('a.jsonl', jsonl([{ a: 1 }, { b: 2 }]));
+    // a folder is replaced only when its manifest says this tool wrote every file in it
+    b.write('manifest.json', JSON.stringify({ tool: { name: 'commit-corpus' }, files: [{ path: 'a.jsonl' }] }));
     assert.equal(f.bytes, 16);
     assert.ok(!fs.existsSync(target), 'not visible before commit');
     await b.commit();
     assert.equal(fs.readFileSync(path.join(target, 'a.jsonl'), 'utf8'), '{"a":1}\n{"b":2}\n');
     const c = new AtomicDir(target);
     c.write('b.txt', 'new');
+    c.write('manifest.json', JSON.stringify({ tool: { name: 'commit-corpus' }, files: [{ path: 'b.txt' }, { path: 's/d.txt' }] }));
     const s = c.stream('s/d.txt');
     s.write('streamed');
     s.close();
@@ -122,8 +130,8 @@ test('atomic dir: nothing visible until commit, abort leaves nothing, replace wo
     await assert.rejects(pending, /aborted/);
     await c.commit();
     assert.equal(fs.readFileSync(path.join(target, 's', 'd.txt'), 'utf8'), 'streamed');
-    assert.deepEqual(fs.readdirSync(target).sort(), ['b.txt', 's']);
-    assert.deepEqual(fs.readdirSync(root), ['out']);
+    assert.deepEqual(fs.readdirSync(target).sort(), ['b.txt', 'manifest.json', 's']);
+    assert.deepEqual(fs.readdirSync(root).sort(), ['.out.tmp-999999999-2', 'out']);
     assert.equal(stableJson({ b: 1, a: { d: 1, c: 2 } }), '{\n  "a": {\n    "c": 2,\n    "d": 1\n  },\n  "b": 1\n}\n');
     assert.deepEqual(percentiles([5, 1, 3, 2, 4]), { p50: 3, p90: 5, p95: 5, p99: 5, min: 1, max: 5, mean: 3 });
   } finally {
@@ -194,4 +202,25 @@ test('verify matching treats placeholders and chunker elisions as wildcards, not
   assert.ok(m('let k = "<REDACTED_AWS_KEY_1>";', 'let k = "AKIAIOSFODNN7EXAMPLE";'));
   assert.ok(!m('fn b() {}\n  …\nfn a() {}', 'fn a() {}\nfn b() {}'), 'order matters');
   assert.ok(!m('fn z() {}', 'fn a() {}'));
+});
+
+test('a run killed between moving the previous output aside and renaming the new one in: the next run puts the previous output back', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-recover-'));
+  try {
+    const target = path.join(root, 'out');
+    const aside = path.join(root, '.out.tmp-999999998-3.old');
+    fs.mkdirSync(path.join(aside, 'dataset'), { recursive: true });
+    fs.writeFileSync(path.join(aside, 'dataset', 'train.jsonl'), '{"a":1}\n');
+    fs.writeFileSync(path.join(aside, 'manifest.json'), JSON.stringify({ tool: { name: 'commit-corpus' }, files: [{ path: 'dataset/train.jsonl' }] }));
+    const half = path.join(root, '.out.tmp-999999998-3');
+    fs.mkdirSync(half);
+    fs.writeFileSync(path.join(half, PARTIAL_MARKER), '');
+    const d = new AtomicDir(target);
+    assert.equal(fs.readFileSync(path.join(target, 'dataset', 'train.jsonl'), 'utf8'), '{"a":1}\n', 'the previous output is back in place');
+    assert.ok(!fs.existsSync(aside) && !fs.existsSync(half));
+    d.abort();
+    assert.deepEqual(fs.readdirSync(root), ['out']);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -199,7 +199,7 @@ test('runPipelineInThread: the pipeline on its own thread writes the same files,
   const r = await runPipelineInThread(script, { repo: repo.dir, out: o, layout: 'seed', cacheDir: path.join(tmp, 'cache-thread'), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 1, log: (l) => logs.push(l), onProgress: (e) => phases.add(e.phase) });
   assert.equal(r.commits.processed, 12);
   assert.equal(r.outDir, o);
-  assert.deepEqual([...phases].sort(), ['chunks', 'examples', 'tokens', 'write']);
+  assert.deepEqual([...phases].sort(), ['chunks', 'examples', 'history', 'tokens', 'write']);
   assert.ok(logs.some((l) => /^chunks: 1 worker threads$/.test(l)), logs.join('\n'));
   assert.deepEqual(files(o).filter((f) => !/MANIFEST|manifest/.test(f)), a);
   for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(o, f))), `${f} differs`);
