@@ -95,6 +95,8 @@ export function pipelineOptions(folder: vscode.Uri, overrides: Partial<PipelineO
     contextTokens: positive(c.get<number>('contextTokens')),
     snippetTokens: positive(c.get<number>('snippetTokens')),
     cache: c.get<boolean>('cache') ?? true,
+    fileTimeout: c.get<number>('fileTimeout'),
+    allowMissingObjects: c.get<boolean>('allowMissingObjects') ?? false,
   };
   return { ...stripUndefined(o), ...overrides } as PipelineOptions;
 }
