@@ -119,9 +119,11 @@ class PhaseClock {
 export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = {}): Promise<PipelineResult> {
   const t0 = performance.now();
   const { signal } = hooks;
-  const log = hooks.log ?? (() => {});
-  const progress = (phase: Phase, done: number, total?: number, message?: string) => hooks.onProgress?.({ phase, done, total, message });
   const settings = resolveSettings(opts);
+  // log lines and error messages may quote paths and names from the repository: redacted like the dataset
+  const scrub = (line: string) => (settings.redact ? new Redactor().redact(line) : line);
+  const log = hooks.log ? (line: string) => hooks.log!(scrub(line)) : () => {};
+  const progress = (phase: Phase, done: number, total?: number, message?: string) => hooks.onProgress?.({ phase, done, total, message });
   const repoDir = path.resolve(opts.repo);
   const outDir = path.resolve(opts.out);
   if (!fs.existsSync(repoDir)) throw new UsageError(`repository not found: ${repoDir}`);
@@ -575,6 +577,10 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     return result;
   } catch (e) {
     out?.abort();
+    if (e instanceof Error && !(e instanceof AbortError)) {
+      e.message = scrub(e.message);
+      if (e.stack) e.stack = scrub(e.stack);
+    }
     throw e;
   } finally {
     stopChunks.abort();
