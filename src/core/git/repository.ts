@@ -138,6 +138,7 @@ class GitRepository implements Repository, CommitGraph {
     try {
       return (await this.readCommit(oid)).info.hash; // peels annotated tags
     } catch (err) {
+      if (err instanceof GitError) throw err; // a damaged pack: its own message
       throw new GitError(
         isNotFound(err) ? 'bad-ref' : 'corrupt-object',
         `"${ref}" does not name a readable commit (${errorText(err)}).`,
