@@ -6,6 +6,7 @@
  * Formats: https://git-scm.com/docs/pack-format (index v1 and v2, pack v2 and v3).
  */
 import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
 import { GitError } from './errors';
 import { ObjectFormatError } from './parse';
 
@@ -69,6 +70,11 @@ export class PackFile {
   private readonly largeOffsets: number;
   /** Entry offsets in pack order, to find where each entry ends. */
   private sortedOffsets: Float64Array | null = null;
+  /** idx v2 with CRC checks on: each entry's index position, by pack order, and whether its CRC was checked. */
+  private positions: Uint32Array | null = null;
+  private crcChecked: Uint8Array | null = null;
+  /** Pack-order rank of the entry entryEnd() last found. */
+  private rank = 0;
   private fd: number | null = null;
   private readonly packSize: number;
   private scratch = Buffer.allocUnsafe(64 * 1024);
@@ -76,10 +82,15 @@ export class PackFile {
   /** read() system calls made (for tests and benchmarks). */
   reads = 0;
 
-  /** Checks the index's layout (sizes, fan-out order) up front: a damaged index is a clear error, never a RangeError. */
+  /**
+   * Checks the index's layout (sizes, fan-out order) up front: a damaged index is a clear error, never
+   * a RangeError. With `checkCrc`, every entry read is checked once against the CRC-32 that git
+   * recorded in the index (v2) when it made the pack and computed each object's id.
+   */
   constructor(
     readonly idxPath: string,
     readonly packPath: string,
+    private readonly checkCrc = true,
     private readonly idx: Buffer = fs.readFileSync(idxPath),
   ) {
     const b = this.idx;
@@ -109,6 +120,11 @@ export class PackFile {
 
   get objectCount(): number {
     return this.count;
+  }
+
+  /** True when entries are checked against the index's CRC-32s (index v2 and `checkCrc`). */
+  get checksEntries(): boolean {
+    return this.checkCrc && this.version === 2;
   }
 
   /** The pack offset of an object, or -1 when this pack does not hold it. */
@@ -178,7 +194,8 @@ export class PackFile {
       if (all[mid] <= offset) lo = mid + 1;
       else hi = mid;
     }
-    if (lo === 0 || all[lo - 1] !== offset) throw new ObjectFormatError(`no entry starts at offset ${offset}`);
+    if (lo === 0 || all[lo - 1] !== offset) throw new ObjectFormatError('no pack entry starts there');
+    this.rank = lo - 1;
     return lo < all.length ? all[lo] : this.packSize - 20;
   }
 
@@ -202,13 +219,14 @@ export class PackFile {
       }
       this.readAt(bytes, len, offset);
     }
+    if (this.crcChecked && this.crcChecked[this.rank] === 0) this.checkEntryCrc(bytes, len);
     let p = 0;
     let c = bytes[p++];
     const type = (c >> 4) & 7;
     let size = c & 15;
     let shift = 4;
     while (c & 0x80) {
-      if (p >= len || shift > 49) throw new ObjectFormatError(`bad entry header at offset ${offset}`);
+      if (p >= len || shift > 49) throw new ObjectFormatError('bad entry header');
       c = bytes[p++];
       size += (c & 0x7f) * 2 ** shift;
       shift += 7;
@@ -217,26 +235,34 @@ export class PackFile {
     if (type === OBJ_OFS_DELTA) {
       let back = -1;
       do {
-        if (p >= len || back > 2 ** 45) throw new ObjectFormatError(`bad delta base offset at offset ${offset}`);
+        if (p >= len || back > 2 ** 45) throw new ObjectFormatError('bad delta base offset');
         c = bytes[p++];
         back = (back + 1) * 128 + (c & 0x7f);
       } while (c & 0x80);
       e.baseOffset = offset - back;
-      if (back <= 0 || e.baseOffset < 12) throw new ObjectFormatError(`bad delta base offset at offset ${offset}`);
+      if (back <= 0 || e.baseOffset < 12) throw new ObjectFormatError('bad delta base offset');
     } else if (type === OBJ_REF_DELTA) {
-      if (p + 20 > len) throw new ObjectFormatError(`truncated entry at offset ${offset}`);
+      if (p + 20 > len) throw new ObjectFormatError('truncated entry');
       e.baseOid = bytes.toString('hex', p, p + 20);
       p += 20;
     } else if (type < OBJ_COMMIT || type > OBJ_TAG) {
-      throw new ObjectFormatError(`unknown object type ${type} at offset ${offset}`);
+      throw new ObjectFormatError(`unknown object type ${type}`);
     }
-    if (p >= len) throw new ObjectFormatError(`truncated entry at offset ${offset}`);
+    if (p >= len) throw new ObjectFormatError('truncated entry');
     if (size > (len - p) * MAX_INFLATE_RATIO + 1024) {
-      throw new ObjectFormatError(`entry at offset ${offset} claims ${size} bytes from ${len - p} compressed bytes (impossible)`);
+      throw new ObjectFormatError(`its header claims ${size} bytes from ${len - p} compressed bytes (impossible)`);
     }
     e.dataStart = p;
     e.bytes = bytes.subarray(0, len);
     return e;
+  }
+
+  /** The entry's bytes (header and zlib data) must have the CRC-32 the index recorded for them. */
+  private checkEntryCrc(bytes: Buffer, len: number): void {
+    const want = this.idx.readUInt32BE(8 + 1024 + this.count * 20 + this.positions![this.rank] * 4);
+    const got = zlib.crc32(bytes.subarray(0, len));
+    if (got !== want) throw new ObjectFormatError('its bytes fail the CRC-32 check of the pack index (they changed since the pack was made)');
+    this.crcChecked![this.rank] = 1;
   }
 
   /** Reads and caches one aligned block of the pack (a few dozen are kept). */
@@ -312,21 +338,55 @@ export class PackFile {
     return fd;
   }
 
-  /** Every entry offset, in pack order. */
+  /** Every entry offset, in pack order (and, when CRCs are checked, each entry's index position). */
   private offsets(): Float64Array {
-    if (!this.sortedOffsets) {
-      const all = new Float64Array(this.count);
-      for (let i = 0; i < this.count; i++) all[i] = this.offsetAt(i);
-      all.sort();
-      this.sortedOffsets = all;
+    if (this.sortedOffsets) return this.sortedOffsets;
+    const n = this.count;
+    const all = new Float64Array(n);
+    // Sorting "offset × n + position" sorts the offsets and carries the positions along (exact below 2^53).
+    const keyed = this.checksEntries && this.packSize * n < 2 ** 53;
+    for (let i = 0; i < n; i++) all[i] = keyed ? this.offsetAt(i) * n + i : this.offsetAt(i);
+    all.sort();
+    if (keyed) {
+      const pos = new Uint32Array(n);
+      for (let k = 0; k < n; k++) {
+        let off = Math.floor(all[k] / n);
+        if (off * n > all[k]) off--;
+        pos[k] = all[k] - off * n;
+        all[k] = off;
+      }
+      this.positions = pos;
+    } else if (this.checksEntries) {
+      this.positions = this.positionsByRank(all);
     }
-    return this.sortedOffsets;
+    this.crcChecked = this.positions ? new Uint8Array(n) : null;
+    this.sortedOffsets = all;
+    return all;
+  }
+
+  /** For each entry in pack order, its position in the index (for packs too large for the keyed sort). */
+  private positionsByRank(sorted: Float64Array): Uint32Array {
+    const pos = new Uint32Array(this.count);
+    for (let i = 0; i < this.count; i++) {
+      const off = this.offsetAt(i);
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sorted[mid] < off) lo = mid + 1;
+        else hi = mid;
+      }
+      pos[lo] = i;
+    }
+    return pos;
   }
 
   close(): void {
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
     this.sortedOffsets = null;
+    this.positions = null;
+    this.crcChecked = null;
     this.blocks.clear();
   }
 }

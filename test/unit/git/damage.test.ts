@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { FixtureRepo } from '../../fixtures/repo';
 import { GitError, openRepository } from '../../../src/core/git';
@@ -163,10 +164,87 @@ test('pack entries with an impossible type or size: errors naming the pack and t
     b[l.offset] = (b[l.offset] & 0x8f) | (5 << 4); // type 5 does not exist
     return b;
   });
-  const odb = new ObjectDatabase(r.dir + '/.git');
-  assert.throws(() => odb.read(zeros), new RegExp(`^Error: pack ${esc(pack)}, entry at offset ${z.offset}: .*claims 262143 bytes .*impossible`));
-  assert.throws(() => odb.read(lib), new RegExp(`^Error: pack ${esc(pack)}, entry at offset ${l.offset}: unknown object type 5`));
+  // With the SHA-1 check (no CRC), the entry headers are checked themselves.
+  const odb = new ObjectDatabase(r.dir + '/.git', undefined, true);
+  assert.throws(() => odb.read(zeros), new RegExp(`^Error: pack ${esc(pack)}, entry at offset ${z.offset}: its header claims 262143 bytes from \\d+ compressed bytes \\(impossible\\)$`));
+  assert.throws(() => odb.read(lib), new RegExp(`^Error: pack ${esc(pack)}, entry at offset ${l.offset}: unknown object type 5$`));
+  // By default, the index's CRC-32 of each entry catches them first.
+  const crc = new ObjectDatabase(r.dir + '/.git');
+  for (const [oid, e] of [[zeros, z], [lib, l]] as const) {
+    assert.throws(() => crc.read(oid), new RegExp(`^Error: pack ${esc(pack)}, entry at offset ${e.offset}: its bytes fail the CRC-32 check of the pack index`));
+  }
   const m0 = r.git('rev-parse', `${commits[4]}:src/m0.rs`).trim();
   assert.equal(odb.read(m0).data.toString(), 'pub fn m4() {}\n');
+  assert.equal(crc.read(m0).data.toString(), 'pub fn m4() {}\n');
+  odb.close();
+  crc.close();
+});
+
+/** zlib's adler32 (for forging a valid zlib stream around changed bytes). */
+function adler32(b: Uint8Array): number {
+  let a = 1;
+  let s = 0;
+  for (const x of b) {
+    a = (a + x) % 65521;
+    s = (s + a) % 65521;
+  }
+  return ((s << 16) | a) >>> 0;
+}
+
+/**
+ * Changes one byte of a blob's content inside its (uncompressed, "stored") pack entry and fixes the
+ * zlib checksum: the entry inflates fine to the right size, only the CRC-32 or the object id tells.
+ */
+function forgeStoredEntry(r: FixtureRepo, oid: string, content: string): void {
+  const { pack } = packFiles(r);
+  const e = entryOf(r, oid);
+  assert.equal(e.depth, 0);
+  edit(pack, (b) => {
+    const at = b.indexOf(content, e.offset, 'utf8');
+    assert.ok(at > e.offset && at + content.length + 4 === e.offset + e.packed, 'a stored zlib stream');
+    b[at + 7] ^= 0x01;
+    b.writeUInt32BE(adler32(b.subarray(at, at + content.length)), at + content.length);
+    return b;
+  });
+}
+
+test('the object id: bytes changed behind a valid zlib stream fail the CRC-32 (idx v2) or the SHA-1 check (idx v1, loose, checkIds)', () => {
+  const lib = base.git('rev-parse', `${commits[5]}:src/lib.rs`).trim();
+  const content = base.git('cat-file', 'blob', lib);
+  const r = copy();
+  r.git('-c', 'pack.compression=0', 'repack', '-a', '-d', '-F', '-q', '--window=0');
+  const { pack, idx } = packFiles(r);
+  const v1 = idx.replace(/\.idx$/, '.idx1');
+  r.git('index-pack', '--index-version=1', '-o', v1, pack);
+  const at = entryOf(r, lib).offset;
+  forgeStoredEntry(r, lib, content);
+  const other = r.git('rev-parse', `${commits[4]}:src/lib.rs`).trim();
+
+  const crc = new ObjectDatabase(r.dir + '/.git');
+  assert.throws(() => crc.read(lib), new RegExp(`^Error: pack ${esc(pack)}, entry at offset ${at}: its bytes fail the CRC-32 check`));
+  assert.equal(crc.read(other).data.toString(), base.git('cat-file', 'blob', other));
+  crc.close();
+  const ids = new ObjectDatabase(r.dir + '/.git', undefined, true);
+  assert.throws(() => ids.read(lib), new RegExp(`^Error: pack ${esc(pack)}, entry at offset ${at}: its content hashes to [0-9a-f]{40}, not to its id$`));
+  ids.close();
+  fs.chmodSync(idx, 0o644);
+  fs.renameSync(v1, idx);
+  const old = new ObjectDatabase(r.dir + '/.git');
+  assert.throws(() => old.read(lib), /its content hashes to [0-9a-f]{40}, not to its id$/);
+  assert.equal(old.read(other).data.toString(), base.git('cat-file', 'blob', other));
+  old.close();
+});
+
+test('the object id of a loose object: a rewritten file with a valid zlib stream fails the SHA-1 check', () => {
+  const r = FixtureRepo.create();
+  disposables.push(r);
+  r.write('a.rs', 'fn a() {}\n');
+  r.commit('one');
+  const oid = r.git('rev-parse', 'HEAD:a.rs').trim();
+  const file = path.join(r.dir, '.git/objects', oid.slice(0, 2), oid.slice(2));
+  edit(file, () => zlib.deflateSync(Buffer.from('blob 10\0fn b() {}\n')));
+  const odb = new ObjectDatabase(r.dir + '/.git');
+  assert.throws(() => odb.read(oid), new RegExp(`^Error: loose object file ${esc(file)}: its content hashes to [0-9a-f]{40}, not to its id$`));
+  assert.equal(odb.read(r.git('rev-parse', 'HEAD^{tree}').trim()).type, 'tree');
   odb.close();
 });
