@@ -248,3 +248,103 @@ test('the object id of a loose object: a rewritten file with a valid zlib stream
   assert.equal(odb.read(r.git('rev-parse', 'HEAD^{tree}').trim()).type, 'tree');
   odb.close();
 });
+
+test('flipped bytes in a packed blob: the history read fails naming the blob, its path and commit; allowMissingObjects skips the file', async () => {
+  const r = copy();
+  const { pack } = packFiles(r);
+  const m1 = r.git('rev-parse', `${commits[5]}:src/m1.rs`).trim();
+  const e = entryOf(r, m1);
+  edit(pack, (b) => {
+    b[e.offset + e.packed - 3] ^= 0x40;
+    return b;
+  });
+  await historyFails(
+    r,
+    'corrupt-object',
+    new RegExp(`^Object ${m1} \\(blob of src/m1\\.rs at commit ${commits[5].slice(0, 12)}\\) is corrupt: pack ${esc(pack)}, entry at offset ${e.offset}: .+; run "git fsck" \\(or pass --allow-missing-objects to skip such files\\)\\.$`),
+  );
+  const repo = await openRepository(r.dir, { allowMissingObjects: true });
+  const records = await collect(repo);
+  assert.equal(records.length, 6);
+  const f = records[5].files.find((x) => x.path === 'src/m1.rs')!;
+  assert.equal(f.skip, 'missing-object');
+  assert.equal(repo.stats().skips['missing-object'], 1);
+  assert.equal(repo.stats().commitErrors, 0);
+  repo.close();
+});
+
+test('a missing ancestor commit: an error naming it and its child; allowMissingObjects stops that line of history there', async () => {
+  const r = FixtureRepo.create();
+  disposables.push(r);
+  const hashes: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    r.write('a.rs', `fn a() -> u32 { ${i} }\n`);
+    hashes.push(r.commit(`c${i}`));
+  }
+  fs.rmSync(path.join(r.dir, '.git/objects', hashes[1].slice(0, 2), hashes[1].slice(2)));
+  await historyFails(
+    r,
+    'missing-object',
+    new RegExp(`^Object ${hashes[1]} \\(parent of commit ${hashes[2].slice(0, 12)}\\) is missing from the repository; run "git fsck" \\(or pass --allow-missing-objects to skip such commits\\)\\.$`),
+  );
+  const repo = await openRepository(r.dir, { allowMissingObjects: true });
+  const records = await collect(repo);
+  assert.deepEqual(records.map((x) => x.commit.hash), [hashes[2], hashes[3]]);
+  assert.match(records[0].error ?? '', new RegExp(`^Could not read commit ${hashes[2]}: Object ${hashes[1]} \\(parent of commit ${hashes[2].slice(0, 12)}\\) is missing from the repository; run "git fsck"\\.$`));
+  assert.equal(repo.stats().commitErrors, 1);
+  repo.close();
+});
+
+test('RepoReader and textAtPath on a missing blob and a missing tree: named errors; with allowMissingObjects readText is null and listTree leaves them out (textAtPath still throws)', async () => {
+  const r = FixtureRepo.create();
+  disposables.push(r);
+  r.write('src/a.rs', 'fn a() {}\n');
+  r.write('src/b.rs', 'fn b() {}\n');
+  r.write('lib/c.rs', 'fn c() {}\n');
+  const h = r.commit('one');
+  const loose = (oid: string) => path.join(r.dir, '.git/objects', oid.slice(0, 2), oid.slice(2));
+  const b = r.git('rev-parse', `${h}:src/b.rs`).trim();
+  const lib = r.git('rev-parse', `${h}:lib`).trim();
+  fs.rmSync(loose(b));
+  fs.rmSync(loose(lib));
+  const at = h.slice(0, 12);
+
+  const strict = await openRepository(r.dir);
+  await assert.rejects(strict.listTree(h), { code: 'missing-object', message: `Object ${lib} (tree of lib at commit ${at}) is missing from the repository; run "git fsck" (or pass --allow-missing-objects to skip such commits).` });
+  await assert.rejects(strict.readText(b, { path: 'src/b.rs', commit: h }), { code: 'missing-object', message: `Object ${b} (blob of src/b.rs at commit ${at}) is missing from the repository; run "git fsck" (or pass --allow-missing-objects to skip such files).` });
+  await assert.rejects(strict.readText(b), { code: 'missing-object', message: new RegExp(`^Object ${b} \\(blob\\) is missing`) });
+  await assert.rejects(strict.readBlob(b), { code: 'missing-object' });
+  await assert.rejects(strict.textAtPath(h, 'src/b.rs'), { code: 'missing-object', message: `Object ${b} (blob of src/b.rs at commit ${at}) is missing from the repository; run "git fsck".` });
+  await assert.rejects(strict.textAtPath(h, 'lib/c.rs'), { code: 'missing-object', message: new RegExp(`^Object ${lib} \\(tree of lib at commit ${at}\\)`) });
+  assert.equal(await strict.textAtPath(h, 'src/a.rs'), 'fn a() {}\n');
+  assert.equal(await strict.textAtPath(h, 'src/none.rs'), null);
+  strict.close();
+
+  const lenient = await openRepository(r.dir, { allowMissingObjects: true });
+  assert.deepEqual((await lenient.listTree(h)).map((e) => e.path), ['src/a.rs', 'src/b.rs']);
+  assert.equal(await lenient.readText(b), null);
+  await assert.rejects(lenient.textAtPath(h, 'src/b.rs'), { code: 'missing-object' });
+  assert.equal(await lenient.readText(b), null); // the cached "missing" answer is still null for readText
+  lenient.close();
+});
+
+test('a partial clone (blob:none): missing blobs are promised, not damage: skipped as missing-object without the option', async () => {
+  const src = FixtureRepo.create();
+  disposables.push(src);
+  src.write('a.rs', 'fn a() { 1 }\n');
+  src.commit('one');
+  src.write('a.rs', 'fn a() { 2 }\n');
+  const h2 = src.commit('two');
+  src.git('config', 'uploadpack.allowFilter', 'true');
+  const dest = FixtureRepo.create();
+  disposables.push(dest);
+  fs.rmSync(dest.dir, { recursive: true, force: true });
+  src.git('clone', '-q', '--bare', '--filter=blob:none', `file://${src.dir}`, dest.dir);
+  const repo = await openRepository(dest.dir);
+  assert.equal(repo.isPartialClone, true);
+  const records = await collect(repo);
+  assert.deepEqual(records.map((x) => x.files.map((f) => f.skip)), [['missing-object'], ['missing-object']]);
+  assert.equal(records[1].commit.hash, h2);
+  repo.close();
+  assert.equal((await openRepository(src.dir)).isPartialClone, false);
+});
