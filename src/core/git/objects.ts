@@ -40,27 +40,34 @@ export interface ObjectCounters {
   commitsRead: number;
 }
 
+export interface StoreOptions {
+  cache?: CacheBudget;
+  /** For a linked worktree: the main git dir, which holds the objects and shared refs (default: gitdir). */
+  commondir?: string;
+  /** Which unreadable blobs are classified 'missing-object' (cached) instead of throwing. */
+  tolerate?: Tolerance;
+  /** The SHA-1 object id check for every object (see odb.ts). */
+  checkIds?: boolean;
+}
+
 export class ObjectStore {
+  private readonly tolerate: Tolerance;
   readonly fs: CachedFs;
   readonly odb: ObjectDatabase;
   private readonly trees: Lru<string, Buffer>;
   private readonly blobs: BlobCache;
   readonly counters: ObjectCounters = { blobsRead: 0, blobCacheHits: 0, treesRead: 0, commitsRead: 0 };
 
-  /**
-   * `tolerate`: which unreadable blobs are classified 'missing-object' (cached) instead of throwing.
-   * `checkIds`: the SHA-1 object id check for every object (see odb.ts).
-   */
   constructor(
     readonly gitdir: string,
-    budget: CacheBudget = {},
-    private readonly tolerate: Tolerance = { missing: false, corrupt: false },
-    checkIds = false,
+    options: StoreOptions = {},
   ) {
-    this.fs = new CachedFs(gitdir);
-    this.odb = new ObjectDatabase(gitdir, budget.deltaBaseBytes ?? 32 << 20, checkIds);
-    this.trees = new Lru(budget.treeBytes ?? 16 << 20, (t) => 64 + t.length);
-    this.blobs = new BlobCache(budget.blobBytes ?? 64 << 20);
+    this.tolerate = options.tolerate ?? { missing: false, corrupt: false };
+    const commondir = options.commondir ?? gitdir;
+    this.fs = new CachedFs(gitdir, commondir);
+    this.odb = new ObjectDatabase(commondir, options.cache?.deltaBaseBytes ?? 32 << 20, options.checkIds === true);
+    this.trees = new Lru(options.cache?.treeBytes ?? 16 << 20, (t) => 64 + t.length);
+    this.blobs = new BlobCache(options.cache?.blobBytes ?? 64 << 20);
   }
 
   /** A commit (annotated tags are peeled); `info.hash` is the commit's own oid. */

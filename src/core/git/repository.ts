@@ -19,7 +19,10 @@ import { selectCommits, type CommitGraph } from './select';
 export interface Repository extends RepoReader {
   /** Work tree folder (for a bare repository: the git dir). */
   dir: string;
+  /** The git dir: for a linked worktree, its own (HEAD, per-worktree refs), e.g. main/.git/worktrees/wt. */
   gitdir: string;
+  /** Where the objects and shared refs are: the gitdir, or for a linked worktree the main git dir (its `commondir`). */
+  commondir: string;
   isShallow: boolean;
   /** A partial clone (extensions.partialClone or a promisor remote): missing objects are promised, not damage. */
   isPartialClone: boolean;
@@ -62,32 +65,37 @@ export interface OpenOptions {
   checkObjectIds?: boolean;
 }
 
-/** Opens a work tree (or any folder inside one) or a bare repository. Throws GitError 'not-a-repo'. */
+/**
+ * Opens a work tree (or any folder inside one), a linked worktree, or a bare repository. Throws
+ * GitError 'not-a-repo'.
+ */
 export async function openRepository(dir: string, options: OpenOptions = {}): Promise<Repository> {
   const abs = path.resolve(dir);
   if (!nodeFs.existsSync(abs)) throw new GitError('not-a-repo', `Not a git repository: ${abs} does not exist.`);
   const found = findGitdir(abs);
   if (!found) throw new GitError('not-a-repo', `Not a git repository (or any parent up to /): ${abs}`);
-  const repo = new GitRepository(toPosix(found.dir), toPosix(found.gitdir), options);
+  const repo = new GitRepository(toPosix(found.dir), toPosix(found.gitdir), toPosix(found.commondir), options);
   await repo.init();
   return repo;
 }
 
-function findGitdir(start: string): { dir: string; gitdir: string } | null {
-  if (looksLikeGitdir(start)) return { dir: start, gitdir: start };
+interface Found {
+  dir: string;
+  gitdir: string;
+  commondir: string;
+}
+
+/** Like git's discovery: the folder itself when it is a git dir, else the first `.git` (folder, or file naming one) upwards. */
+function findGitdir(start: string): Found | null {
+  const here = gitDirs(start);
+  if (here) return { dir: start, ...here };
   let dir = start;
   for (;;) {
     const dotgit = path.join(dir, '.git');
     try {
       const st = nodeFs.statSync(dotgit);
-      if (st.isDirectory() && looksLikeGitdir(dotgit)) return { dir, gitdir: dotgit };
-      if (st.isFile()) {
-        const m = /^gitdir:\s*(.+?)\s*$/m.exec(nodeFs.readFileSync(dotgit, 'utf8'));
-        if (m) {
-          const gitdir = path.resolve(dir, m[1]);
-          if (looksLikeGitdir(gitdir)) return { dir, gitdir };
-        }
-      }
+      const found = st.isDirectory() ? gitDirs(dotgit) : st.isFile() ? gitDirs(gitfileTarget(dotgit)) : null;
+      if (found) return { dir, ...found };
     } catch {
       // no .git here
     }
@@ -97,11 +105,30 @@ function findGitdir(start: string): { dir: string; gitdir: string } | null {
   }
 }
 
-function looksLikeGitdir(p: string): boolean {
+/** The git dir a `.git` file names ("gitdir: <path>", relative to the file's folder); "" when none. */
+function gitfileTarget(dotgit: string): string {
+  const m = /^gitdir:\s*(.+?)\s*$/m.exec(nodeFs.readFileSync(dotgit, 'utf8'));
+  return m ? path.resolve(path.dirname(dotgit), m[1]) : '';
+}
+
+/**
+ * A git dir (a HEAD file) and its common dir: for a linked worktree, the folder its `commondir` file
+ * names (relative to the git dir, usually "../.."), which holds `objects`; else the git dir itself.
+ */
+function gitDirs(p: string): { gitdir: string; commondir: string } | null {
+  if (!p) return null;
   try {
-    return nodeFs.statSync(path.join(p, 'HEAD')).isFile() && nodeFs.statSync(path.join(p, 'objects')).isDirectory();
+    if (!nodeFs.statSync(path.join(p, 'HEAD')).isFile()) return null;
+    let commondir = p;
+    try {
+      const named = nodeFs.readFileSync(path.join(p, 'commondir'), 'utf8').trim();
+      if (named) commondir = path.resolve(p, named);
+    } catch {
+      // not a linked worktree
+    }
+    return nodeFs.statSync(path.join(commondir, 'objects')).isDirectory() ? { gitdir: p, commondir } : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -122,16 +149,17 @@ class GitRepository implements Repository, CommitGraph {
   constructor(
     readonly dir: string,
     readonly gitdir: string,
+    readonly commondir: string,
     options: OpenOptions = {},
   ) {
-    this.isPartialClone = isPartialClone(gitdir);
+    this.isPartialClone = isPartialClone(commondir);
     const allow = options.allowMissingObjects === true;
     this.tolerate = { missing: allow || this.isPartialClone, corrupt: allow };
-    this.store = new ObjectStore(gitdir, options.cache, this.tolerate, options.checkObjectIds === true);
+    this.store = new ObjectStore(gitdir, { cache: options.cache, commondir, tolerate: this.tolerate, checkIds: options.checkObjectIds === true });
   }
 
   async init(): Promise<void> {
-    const shallowText = await this.store.fs.read(`${this.gitdir}/shallow`, 'utf8');
+    const shallowText = await this.store.fs.read(`${this.commondir}/shallow`, 'utf8');
     if (typeof shallowText === 'string') {
       for (const line of shallowText.split('\n')) if (/^[0-9a-f]{40}$/.test(line.trim())) this.shallow.add(line.trim());
     }
@@ -530,10 +558,10 @@ function blobWhat(path: string, commit: string): string {
 }
 
 /** extensions.partialClone or a promisor remote in the repository's config (git's own test for a partial clone). */
-function isPartialClone(gitdir: string): boolean {
+function isPartialClone(commondir: string): boolean {
   let config: string;
   try {
-    config = nodeFs.readFileSync(`${gitdir}/config`, 'utf8');
+    config = nodeFs.readFileSync(`${commondir}/config`, 'utf8');
   } catch {
     return false;
   }
