@@ -15,6 +15,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { applyDelta } from './delta';
 import { GitError } from './errors';
 import { inflate, inflateInto, inflateOwned } from './inflate';
@@ -49,6 +50,7 @@ const HEADERS: Record<number, string> = { [OBJ_COMMIT]: 'commit ', [OBJ_TREE]: '
 
 export class ObjectDatabase {
   private packs: PackFile[] | null = null;
+  /** The objects folder and, after it, those named in its info/alternates (one level). */
   private readonly objectDirs: string[];
   private readonly loose: Array<Map<string, Set<string>>>;
   private readonly bases: Lru<number, Cached>;
@@ -59,9 +61,13 @@ export class ObjectDatabase {
   /** Pack entries inflated (objects and delta data), for tests and benchmarks. */
   entriesInflated = 0;
 
-  /** `checkIds`: the SHA-1 check for every object, instead of the pack entries' CRC-32s. */
-  constructor(gitdir: string, deltaBaseBytes = 32 << 20, readonly checkIds = false) {
-    this.objectDirs = [gitdir.replace(/\/+$/, '') + '/objects'];
+  /**
+   * `dir` is the git dir holding `objects` (for a linked worktree: the common dir). `checkIds`: the
+   * SHA-1 check for every object, instead of the pack entries' CRC-32s.
+   */
+  constructor(dir: string, deltaBaseBytes = 32 << 20, readonly checkIds = false) {
+    const objects = dir.replace(/\/+$/, '') + '/objects';
+    this.objectDirs = [objects, ...alternates(objects)];
     this.loose = this.objectDirs.map(() => new Map());
     this.bases = new Lru(deltaBaseBytes, (o) => 64 + o.data.length);
   }
@@ -271,3 +277,24 @@ export class ObjectDatabase {
   }
 }
 
+
+/**
+ * The object folders named in `objects/info/alternates` (absolute, or relative to `objects`), as
+ * `git clone --shared` / `--reference` write them; their own alternates are not followed (one level).
+ */
+function alternates(objects: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(`${objects}/info/alternates`, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const dir = path.resolve(objects, line).split(path.sep).join('/');
+    if (dir !== objects && !out.includes(dir)) out.push(dir);
+  }
+  return out;
+}

@@ -1,6 +1,7 @@
 /**
  * Repositories whose git dir is not a plain `.git` folder: linked worktrees (`git worktree add`, with a
- * `commondir`), `.git` files with absolute or relative `gitdir:` paths (`--separate-git-dir`).
+ * `commondir`), `.git` files with absolute or relative `gitdir:` paths (`--separate-git-dir`), and
+ * object stores borrowed through `objects/info/alternates` (`git clone --shared`).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -113,4 +114,19 @@ test('git clone --separate-git-dir, and a .git file with a relative gitdir path'
   assert.equal(rel.gitdir, store);
   assert.equal(await rel.resolveRef(), mainCommits[3]);
   rel.close();
+});
+
+test('objects borrowed through objects/info/alternates (git clone --shared), absolute or relative', async () => {
+  const shared = path.join(root, 'shared');
+  FixtureRepo.open(root).git('clone', '-q', '--shared', main, shared);
+  const alternates = path.join(shared, '.git/objects/info/alternates');
+  assert.equal(fs.readFileSync(alternates, 'utf8').trim(), path.join(main, '.git/objects'));
+  assert.deepEqual(fs.readdirSync(path.join(shared, '.git/objects/pack')), []);
+  const abs = await historyOf(shared);
+  assert.deepEqual(abs.records.map((r) => r.commit.hash), mainCommits);
+  assert.equal(abs.records[3].files[0].newText, 'pub fn v() -> u32 { 3 }\n');
+
+  fs.writeFileSync(alternates, '# borrowed\n../../../main/.git/objects\n');
+  const rel = await historyOf(shared);
+  assert.deepEqual(rel.records.map((r) => r.commit.hash), mainCommits);
 });
