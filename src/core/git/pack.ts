@@ -314,6 +314,7 @@ export class PackFile {
       if (got < 12 || head.toString('latin1', 0, 4) !== 'PACK' || (version !== 2 && version !== 3)) {
         throw damagedPack(`Pack ${this.packPath} is not a git pack file (bad header)`);
       }
+      if (this.packSize < 32) throw damagedPack(`Pack ${this.packPath} is truncated (${this.packSize} bytes, less than a header and a checksum)`);
       const objects = head.readUInt32BE(8);
       if (objects !== this.count) {
         throw damagedPack(`Pack ${this.packPath} holds ${objects} objects but its index ${this.idxPath} lists ${this.count}`);

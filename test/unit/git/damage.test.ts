@@ -142,6 +142,11 @@ test('a .pack shorter than the offsets in its .idx, and a .pack with a bad heade
   });
   await historyFails(junk, 'corrupt-object', new RegExp(`^Pack ${esc(pack2)} is not a git pack file \\(bad header\\)`));
 
+  const tiny = copy();
+  const pack4 = packFiles(tiny).pack;
+  edit(pack4, (b) => b.subarray(0, 16));
+  await historyFails(tiny, 'corrupt-object', new RegExp(`^Pack ${esc(pack4)} is truncated \\(16 bytes, less than a header and a checksum\\); run "git fsck"`));
+
   const empty = copy();
   const pack3 = packFiles(empty).pack;
   edit(pack3, () => Buffer.alloc(0));
