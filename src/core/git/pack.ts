@@ -42,6 +42,9 @@ for (let i = 0; i < 16; i++) {
   HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
 }
 
+/** Node ≥ 20.15 (without it, objects are checked by their SHA-1 instead: see odb.ts). */
+const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
 /** zlib's best case is about 1032:1: an entry claiming a larger inflated size is damaged. */
 const MAX_INFLATE_RATIO = 1032;
 
@@ -122,9 +125,9 @@ export class PackFile {
     return this.count;
   }
 
-  /** True when entries are checked against the index's CRC-32s (index v2 and `checkCrc`). */
+  /** True when entries are checked against the index's CRC-32s (index v2, `checkCrc`, and a Node with zlib.crc32). */
   get checksEntries(): boolean {
-    return this.checkCrc && this.version === 2;
+    return this.checkCrc && this.version === 2 && crc32 !== undefined;
   }
 
   /** The pack offset of an object, or -1 when this pack does not hold it. */
@@ -260,7 +263,7 @@ export class PackFile {
   /** The entry's bytes (header and zlib data) must have the CRC-32 the index recorded for them. */
   private checkEntryCrc(bytes: Buffer, len: number): void {
     const want = this.idx.readUInt32BE(8 + 1024 + this.count * 20 + this.positions![this.rank] * 4);
-    const got = zlib.crc32(bytes.subarray(0, len));
+    const got = crc32!(bytes.subarray(0, len));
     if (got !== want) throw new ObjectFormatError('its bytes fail the CRC-32 check of the pack index (they changed since the pack was made)');
     this.crcChecked![this.rank] = 1;
   }
