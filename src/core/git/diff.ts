@@ -15,9 +15,13 @@ export interface RawChange extends Pick<FileChange, 'path' | 'oldPath' | 'change
   rules: readonly AttrRule[];
 }
 
-/** Raw tree bytes by oid (cached by the caller). */
-export type TreeSource = (oid: string) => Buffer;
-export type AttrLoader = (oid: string, dir: string) => AttrRule[];
+/**
+ * Raw tree bytes by oid (cached by the caller). `dir` ("" or "src/") and `old` (the old tree's side)
+ * say where the tree is, for the caller's error messages.
+ */
+export type TreeSource = (oid: string, dir: string, old: boolean) => Buffer;
+/** The rules of the .gitattributes blob `oid` in folder `dir` ("" or "src/") of the new tree, or of the old one (`old`). */
+export type AttrLoader = (oid: string, dir: string, old: boolean) => AttrRule[];
 
 const EMPTY = Buffer.alloc(0);
 
@@ -138,10 +142,10 @@ function walk(
   loadAttrs: AttrLoader,
   out: RawChange[],
 ): void {
-  const oldBuf = oldOid ? trees(oldOid) : EMPTY;
-  const newBuf = newOid ? trees(newOid) : EMPTY;
+  const oldBuf = oldOid ? trees(oldOid, prefix, true) : EMPTY;
+  const newBuf = newOid ? trees(newOid, prefix, false) : EMPTY;
   const attrOid = Cursor.attributes(newOid ? newBuf : oldBuf);
-  const rules = attrOid ? [...inherited, ...loadAttrs(attrOid, prefix)] : inherited;
+  const rules = attrOid ? [...inherited, ...loadAttrs(attrOid, prefix, !newOid)] : inherited;
 
   const o = new Cursor(oldBuf);
   const n = new Cursor(newBuf);

@@ -6,12 +6,25 @@
  * it as is instead of re-wrapping. The repository does not change during a run, so stat results,
  * directory listings and small files (refs, packed-refs, HEAD) are answered from memory, and a
  * loose-object lookup for an object that is packed is answered "not found" without a syscall.
+ *
+ * For a linked worktree (`git worktree add`), paths under its own git dir are sent where git keeps
+ * them: HEAD and the per-worktree refs stay in the worktree's git dir, everything shared (objects,
+ * refs/heads, refs/tags, packed-refs, shallow, config…) comes from the common dir.
  */
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { GitError } from './errors';
 
 type Stats = nodeFs.Stats;
+
+/** Shared by all worktrees (git's path.c common_list), unless PER_WORKTREE says otherwise. */
+const COMMON = /^(?:(?:branches|common|hooks|info|logs|lost-found|objects|refs|remotes|worktrees|rr-cache|svn)(?:\/|$)|(?:config|gc\.pid|packed-refs|shallow)$)/;
+const PER_WORKTREE = /^(?:info\/sparse-checkout$|logs\/HEAD$|(?:logs\/)?refs\/(?:bisect|rewritten|worktree)(?:\/|$))/;
+
+/** Whether a path relative to a linked worktree's git dir lives in the common dir. */
+export function isCommonPath(rel: string): boolean {
+  return COMMON.test(rel) && !PER_WORKTREE.test(rel);
+}
 
 function notFound(p: string): NodeJS.ErrnoException {
   const e = new Error(`ENOENT: no such file or directory, '${p}'`) as NodeJS.ErrnoException;
@@ -29,35 +42,55 @@ export class CachedFs {
   private readonly smallFiles = new Map<string, Promise<Buffer>>();
   private readonly looseDirs = new Map<string, Promise<Set<string>>>();
   private readonly objectsDir: string;
+  /** The git dir with a slash, when it differs from the common dir (a linked worktree); else null. */
+  private readonly ownPrefix: string | null;
   /** Real file reads (for stats/tests). */
   fileReads = 0;
 
-  constructor(readonly gitdir: string) {
-    this.objectsDir = gitdir.replace(/\/+$/, '') + '/objects/';
+  /** `commondir`: for a linked worktree, the main git dir that holds the shared files (see isCommonPath). */
+  constructor(
+    readonly gitdir: string,
+    readonly commondir: string = gitdir,
+  ) {
+    const own = gitdir.replace(/\/+$/, '');
+    const common = commondir.replace(/\/+$/, '');
+    this.objectsDir = common + '/objects/';
+    this.ownPrefix = own === common ? null : own + '/';
+  }
+
+  /** Where a path really is: a linked worktree's shared paths are in the common dir. */
+  private route(p: string): string {
+    const own = this.ownPrefix;
+    if (own === null || !p.startsWith(own)) return p;
+    const rel = p.slice(own.length);
+    return isCommonPath(rel) ? `${this.commondir.replace(/\/+$/, '')}/${rel}` : p;
   }
 
   // ── the raw "_" commands isomorphic-git calls directly ──
 
-  _stat(p: string): Promise<Stats> {
+  _stat(file: string): Promise<Stats> {
+    const p = this.route(file);
     return memo(this.stats, p, () => nodeFs.promises.stat(p));
   }
 
-  _lstat(p: string): Promise<Stats> {
+  _lstat(file: string): Promise<Stats> {
+    const p = this.route(file);
     return memo(this.lstats, p, () => nodeFs.promises.lstat(p));
   }
 
-  _readdir(p: string): Promise<string[]> {
+  _readdir(file: string): Promise<string[]> {
+    const p = this.route(file);
     return memo(this.dirs, p, () => nodeFs.promises.readdir(p));
   }
 
   async _readFile(p: string, options?: unknown): Promise<Buffer | string> {
     const enc = typeof options === 'string' ? options : (options as { encoding?: string } | undefined)?.encoding;
-    const buf = await this.readBytes(p);
+    const buf = await this.readBytes(this.route(p));
     return enc ? buf.toString(enc as BufferEncoding) : buf;
   }
 
   _readlink(p: string): Promise<string> {
-    return nodeFs.promises.readlink(p);
+    return nodeFs.promises.readlink(this.route(p));
   }
 
   _writeFile(): Promise<never> { return readOnly(); }
@@ -69,7 +102,8 @@ export class CachedFs {
 
   // ── the FileSystem wrapper API ──
 
-  async read(p: string, options: { encoding?: string } | string = {}): Promise<Buffer | string | null> {
+  async read(file: string, options: { encoding?: string } | string = {}): Promise<Buffer | string | null> {
+    const p = this.route(file);
     // isomorphic-git probes the loose object path before the packs for every object: answer from memory.
     if (p.startsWith(this.objectsDir) && !(await this.looseExists(p.slice(this.objectsDir.length)))) return null;
     try {

@@ -8,6 +8,7 @@
  */
 import { BlobCache } from './blobcache';
 import { classifyBlob, type BlobInfo } from './classify';
+import { GitError, isNotFound } from './errors';
 import { CachedFs } from './fs';
 import { Lru } from './lru';
 import { ObjectDatabase, type RawObject } from './odb';
@@ -24,6 +25,14 @@ export interface CacheBudget {
   deltaBaseBytes?: number;
 }
 
+/** Which unreadable blobs blobInfo classifies as 'missing-object' instead of throwing. */
+export interface Tolerance {
+  /** Objects not in the repository. */
+  missing: boolean;
+  /** Objects that are there but damaged. */
+  corrupt: boolean;
+}
+
 export interface ObjectCounters {
   blobsRead: number;
   blobCacheHits: number;
@@ -31,7 +40,18 @@ export interface ObjectCounters {
   commitsRead: number;
 }
 
+export interface StoreOptions {
+  cache?: CacheBudget;
+  /** For a linked worktree: the main git dir, which holds the objects and shared refs (default: gitdir). */
+  commondir?: string;
+  /** Which unreadable blobs are classified 'missing-object' (cached) instead of throwing. */
+  tolerate?: Tolerance;
+  /** The SHA-1 object id check for every object (see odb.ts). */
+  checkIds?: boolean;
+}
+
 export class ObjectStore {
+  private readonly tolerate: Tolerance;
   readonly fs: CachedFs;
   readonly odb: ObjectDatabase;
   private readonly trees: Lru<string, Buffer>;
@@ -40,12 +60,14 @@ export class ObjectStore {
 
   constructor(
     readonly gitdir: string,
-    budget: CacheBudget = {},
+    options: StoreOptions = {},
   ) {
-    this.fs = new CachedFs(gitdir);
-    this.odb = new ObjectDatabase(gitdir, budget.deltaBaseBytes ?? 32 << 20);
-    this.trees = new Lru(budget.treeBytes ?? 16 << 20, (t) => 64 + t.length);
-    this.blobs = new BlobCache(budget.blobBytes ?? 64 << 20);
+    this.tolerate = options.tolerate ?? { missing: false, corrupt: false };
+    const commondir = options.commondir ?? gitdir;
+    this.fs = new CachedFs(gitdir, commondir);
+    this.odb = new ObjectDatabase(commondir, options.cache?.deltaBaseBytes ?? 32 << 20, options.checkIds === true);
+    this.trees = new Lru(options.cache?.treeBytes ?? 16 << 20, (t) => 64 + t.length);
+    this.blobs = new BlobCache(options.cache?.blobBytes ?? 64 << 20);
   }
 
   /** A commit (annotated tags are peeled); `info.hash` is the commit's own oid. */
@@ -56,7 +78,7 @@ export class ObjectStore {
       oid = parseTagTarget(o.data, oid);
       o = this.odb.read(oid, true);
     }
-    if (o.type !== 'commit') throw new ObjectFormatError(`Object ${oid} is a ${o.type}, not a commit.`);
+    if (o.type !== 'commit') throw new ObjectFormatError(`it is a ${o.type}, not a commit`);
     this.counters.commitsRead++;
     return parseCommit(o.data, oid);
   }
@@ -67,7 +89,7 @@ export class ObjectStore {
     if (hit) return hit;
     let o = this.odb.read(oid);
     if (o.type === 'commit') o = this.odb.read(parseCommit(o.data, oid).tree);
-    if (o.type !== 'tree') throw new ObjectFormatError(`Object ${oid} is a ${o.type}, not a tree.`);
+    if (o.type !== 'tree') throw new ObjectFormatError(`it is a ${o.type}, not a tree`);
     this.counters.treesRead++;
     this.trees.set(oid, o.data);
     return o.data;
@@ -81,18 +103,22 @@ export class ObjectStore {
   /** A blob's bytes. The buffer may be shared with the delta-base cache: do not modify it. */
   async readBlob(oid: string): Promise<Uint8Array> {
     const o = this.odb.read(oid);
-    if (o.type !== 'blob') throw new ObjectFormatError(`Object ${oid} is a ${o.type}, not a blob.`);
+    if (o.type !== 'blob') throw new ObjectFormatError(`it is a ${o.type}, not a blob`);
     return o.data;
   }
 
-  /** A blob classified (text or why not), read at most once while cached. Never throws for a missing blob. */
-  async blobInfo(oid: string): Promise<BlobInfo> {
-    return this.blobInfoSync(oid);
+  /**
+   * A blob classified (text or why not), read at most once while cached. An unreadable blob throws
+   * the read error (ObjectNotFoundError, ObjectFormatError), or when tolerated (and not `strict`) is
+   * 'missing-object'; a damaged pack's GitError always throws.
+   */
+  async blobInfo(oid: string, strict = false): Promise<BlobInfo> {
+    return this.blobInfoSync(oid, strict);
   }
 
-  blobInfoSync(oid: string): BlobInfo {
+  blobInfoSync(oid: string, strict = false): BlobInfo {
     const hit = this.blobs.get(oid);
-    if (hit) {
+    if (hit && !(strict && hit.reason === 'missing-object')) {
       this.counters.blobCacheHits++;
       return hit;
     }
@@ -100,10 +126,11 @@ export class ObjectStore {
     this.counters.blobsRead++;
     try {
       const o = this.odb.read(oid, true);
-      if (o.type !== 'blob') throw new ObjectFormatError(`Object ${oid} is a ${o.type}, not a blob.`);
+      if (o.type !== 'blob') throw new ObjectFormatError(`it is a ${o.type}, not a blob`);
       info = classifyBlob(o.data);
       this.blobs.set(oid, info, o.data);
-    } catch {
+    } catch (err) {
+      if (strict || err instanceof GitError || !(isNotFound(err) ? this.tolerate.missing : this.tolerate.corrupt)) throw err;
       info = { size: 0, text: null, reason: 'missing-object', minified: false, generatedMarker: false };
       this.blobs.set(oid, info, null);
     }

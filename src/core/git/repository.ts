@@ -4,62 +4,98 @@ import * as path from 'node:path';
 import * as git from 'isomorphic-git';
 import type { CommitInfo, CommitRecord, FileChange, RepoReader, SkipReason, TreeEntry } from '../types';
 import { linguistAttrs, parseGitattributes, type AttrRule } from './attributes';
-import { isLockFile, isVendoredPath, MODE_GITLINK, MODE_SYMLINK } from './classify';
+import { isLockFile, isVendoredPath, MODE_GITLINK, MODE_SYMLINK, type BlobInfo } from './classify';
 import { diffTrees, type RawChange } from './diff';
-import { errorText, GitError, isNotFound, throwIfAborted } from './errors';
+import { errorText, GitError, isNotFound, objectError, shortHash, throwIfAborted } from './errors';
 import { toPosix } from './fs';
 import { PathFilter } from './glob';
 import { languageOf } from './languages';
 import { Lru } from './lru';
-import { ObjectStore, type CacheBudget } from './objects';
+import { ObjectStore, type CacheBudget, type Tolerance } from './objects';
 import { DEFAULT_MAX_FILE_BYTES, emptyStats, isBotAuthor, type HistoryOptions, type HistoryStats } from './options';
+import { parseTree } from './parse';
 import { selectCommits, type CommitGraph } from './select';
 
 export interface Repository extends RepoReader {
   /** Work tree folder (for a bare repository: the git dir). */
   dir: string;
+  /** The git dir: for a linked worktree, its own (HEAD, per-worktree refs), e.g. main/.git/worktrees/wt. */
   gitdir: string;
+  /** Where the objects and shared refs are: the gitdir, or for a linked worktree the main git dir (its `commondir`). */
+  commondir: string;
   isShallow: boolean;
+  /** A partial clone (extensions.partialClone or a promisor remote): missing objects are promised, not damage. */
+  isPartialClone: boolean;
   isEmpty: boolean;
   resolveRef(ref?: string): Promise<string | null>;
   history(opts?: HistoryOptions, signal?: AbortSignal): AsyncIterable<CommitRecord>;
   listCommits(opts?: HistoryOptions & { skip?: number; limit?: number }): Promise<CommitInfo[]>;
-  /** The text of the file at `filepath` in a commit's tree: null when there is no such file or it is not text. */
+  /**
+   * The text of the file at `filepath` in a commit's tree: null when there is no such file or it is not
+   * text. An object that cannot be read throws (GitError 'missing-object' / 'corrupt-object'), whatever
+   * `allowMissingObjects` says: the caller asked for this very file.
+   */
   textAtPath(commit: string, filepath: string): Promise<string | null>;
+  /**
+   * RepoReader.readText, and where the blob is (for the error message). An unreadable blob throws a
+   * GitError naming it, or with `allowMissingObjects` gives null.
+   */
+  readText(oid: string, where?: { path: string; commit: string }): Promise<string | null>;
   stats(): HistoryStats;
   close(): void;
 }
 
 export interface OpenOptions {
   cache?: CacheBudget;
+  /**
+   * Objects that are missing or damaged do not stop the run. By default, a blob, tree or commit the
+   * history needs and cannot read throws a GitError ('missing-object' or 'corrupt-object') whose
+   * message names the object, what it is, and the path and commit where it was needed. With this
+   * option (the CLI's --allow-missing-objects), such a file is skipped with reason 'missing-object'
+   * (counted in HistoryStats.skips), a commit whose trees cannot be read gets CommitRecord.error
+   * (counted in HistoryStats.commitErrors), readText gives null and listTree leaves out what it cannot
+   * read. A damaged pack or index (not one object) always throws. In a partial clone, objects that
+   * are missing (promised by its remote) are treated this way without the option; damaged ones are not.
+   */
+  allowMissingObjects?: boolean;
+  /**
+   * Check the SHA-1 object id of every object read, instead of the pack entries' CRC-32s (see odb.ts):
+   * about 20% more history time on tokio. Loose objects are always checked by their id.
+   */
+  checkObjectIds?: boolean;
 }
 
-/** Opens a work tree (or any folder inside one) or a bare repository. Throws GitError 'not-a-repo'. */
+/**
+ * Opens a work tree (or any folder inside one), a linked worktree, or a bare repository. Throws
+ * GitError 'not-a-repo'.
+ */
 export async function openRepository(dir: string, options: OpenOptions = {}): Promise<Repository> {
   const abs = path.resolve(dir);
   if (!nodeFs.existsSync(abs)) throw new GitError('not-a-repo', `Not a git repository: ${abs} does not exist.`);
   const found = findGitdir(abs);
   if (!found) throw new GitError('not-a-repo', `Not a git repository (or any parent up to /): ${abs}`);
-  const repo = new GitRepository(toPosix(found.dir), toPosix(found.gitdir), options.cache);
+  const repo = new GitRepository(toPosix(found.dir), toPosix(found.gitdir), toPosix(found.commondir), options);
   await repo.init();
   return repo;
 }
 
-function findGitdir(start: string): { dir: string; gitdir: string } | null {
-  if (looksLikeGitdir(start)) return { dir: start, gitdir: start };
+interface Found {
+  dir: string;
+  gitdir: string;
+  commondir: string;
+}
+
+/** Like git's discovery: the folder itself when it is a git dir, else the first `.git` (folder, or file naming one) upwards. */
+function findGitdir(start: string): Found | null {
+  const here = gitDirs(start);
+  if (here) return { dir: start, ...here };
   let dir = start;
   for (;;) {
     const dotgit = path.join(dir, '.git');
     try {
       const st = nodeFs.statSync(dotgit);
-      if (st.isDirectory() && looksLikeGitdir(dotgit)) return { dir, gitdir: dotgit };
-      if (st.isFile()) {
-        const m = /^gitdir:\s*(.+?)\s*$/m.exec(nodeFs.readFileSync(dotgit, 'utf8'));
-        if (m) {
-          const gitdir = path.resolve(dir, m[1]);
-          if (looksLikeGitdir(gitdir)) return { dir, gitdir };
-        }
-      }
+      const found = st.isDirectory() ? gitDirs(dotgit) : st.isFile() ? gitDirs(gitfileTarget(dotgit)) : null;
+      if (found) return { dir, ...found };
     } catch {
       // no .git here
     }
@@ -69,16 +105,37 @@ function findGitdir(start: string): { dir: string; gitdir: string } | null {
   }
 }
 
-function looksLikeGitdir(p: string): boolean {
+/** The git dir a `.git` file names ("gitdir: <path>", relative to the file's folder); "" when none. */
+function gitfileTarget(dotgit: string): string {
+  const m = /^gitdir:\s*(.+?)\s*$/m.exec(nodeFs.readFileSync(dotgit, 'utf8'));
+  return m ? path.resolve(path.dirname(dotgit), m[1]) : '';
+}
+
+/**
+ * A git dir (a HEAD file) and its common dir: for a linked worktree, the folder its `commondir` file
+ * names (relative to the git dir, usually "../.."), which holds `objects`; else the git dir itself.
+ */
+function gitDirs(p: string): { gitdir: string; commondir: string } | null {
+  if (!p) return null;
   try {
-    return nodeFs.statSync(path.join(p, 'HEAD')).isFile() && nodeFs.statSync(path.join(p, 'objects')).isDirectory();
+    if (!nodeFs.statSync(path.join(p, 'HEAD')).isFile()) return null;
+    let commondir = p;
+    try {
+      const named = nodeFs.readFileSync(path.join(p, 'commondir'), 'utf8').trim();
+      if (named) commondir = path.resolve(p, named);
+    } catch {
+      // not a linked worktree
+    }
+    return nodeFs.statSync(path.join(commondir, 'objects')).isDirectory() ? { gitdir: p, commondir } : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
 class GitRepository implements Repository, CommitGraph {
   private store: ObjectStore;
+  /** What an unreadable object may be instead of an error (see OpenOptions.allowMissingObjects). */
+  private readonly tolerate: Tolerance;
   private shallow = new Set<string>();
   private headOid: string | null = null;
   private runStats = emptyStats();
@@ -86,18 +143,23 @@ class GitRepository implements Repository, CommitGraph {
   private readonly commits = new Lru<string, { info: CommitInfo; tree: string }>(50_000, () => 1);
   private readonly attrs = new Map<string, AttrRule[]>();
   isShallow = false;
+  readonly isPartialClone: boolean;
   isEmpty = false;
 
   constructor(
     readonly dir: string,
     readonly gitdir: string,
-    private readonly budget?: CacheBudget,
+    readonly commondir: string,
+    options: OpenOptions = {},
   ) {
-    this.store = new ObjectStore(gitdir, budget);
+    this.isPartialClone = isPartialClone(commondir);
+    const allow = options.allowMissingObjects === true;
+    this.tolerate = { missing: allow || this.isPartialClone, corrupt: allow };
+    this.store = new ObjectStore(gitdir, { cache: options.cache, commondir, tolerate: this.tolerate, checkIds: options.checkObjectIds === true });
   }
 
   async init(): Promise<void> {
-    const shallowText = await this.store.fs.read(`${this.gitdir}/shallow`, 'utf8');
+    const shallowText = await this.store.fs.read(`${this.commondir}/shallow`, 'utf8');
     if (typeof shallowText === 'string') {
       for (const line of shallowText.split('\n')) if (/^[0-9a-f]{40}$/.test(line.trim())) this.shallow.add(line.trim());
     }
@@ -108,6 +170,22 @@ class GitRepository implements Repository, CommitGraph {
 
   isShallowCommit(hash: string): boolean {
     return this.shallow.has(hash);
+  }
+
+  unreadableParent(oid: string, child: string, err: unknown): Error | null {
+    if (this.tolerated(err)) return null;
+    return this.objectError(err, oid, `parent of commit ${shortHash(child)}`, 'commits');
+  }
+
+  /** Whether a read error may be skipped (a damaged pack or index never is). */
+  private tolerated(err: unknown): boolean {
+    if (err instanceof GitError) return err.oid !== undefined && (err.code === 'missing-object' ? this.tolerate.missing : this.tolerate.corrupt);
+    return isNotFound(err) ? this.tolerate.missing : this.tolerate.corrupt;
+  }
+
+  /** objectError (errors.ts), without the --allow-missing-objects hint when that is what the run does. */
+  private objectError(err: unknown, oid: string, what: string, skips: 'files' | 'commits'): GitError {
+    return objectError(err, oid, what, skips, !this.tolerate.corrupt);
   }
 
   // ── refs ──
@@ -138,6 +216,7 @@ class GitRepository implements Repository, CommitGraph {
     try {
       return (await this.readCommit(oid)).info.hash; // peels annotated tags
     } catch (err) {
+      if (err instanceof GitError) throw err; // a damaged pack: its own message
       throw new GitError(
         isNotFound(err) ? 'bad-ref' : 'corrupt-object',
         `"${ref}" does not name a readable commit (${errorText(err)}).`,
@@ -245,19 +324,22 @@ class GitRepository implements Repository, CommitGraph {
   ): Promise<CommitRecord> {
     let raw: RawChange[];
     try {
-      const tree = (await this.readCommit(info.hash)).tree;
-      const parentTree =
-        info.parents.length > 0 && !this.shallow.has(info.hash) ? (await this.readCommit(info.parents[0])).tree : null;
-      const similar = run.similarity ? (oid: string) => this.similarityText(oid, run.maxBytes) : undefined;
-      raw = diffTrees((oid) => this.store.treeBytes(oid), parentTree, tree, (oid, dir) => this.loadAttrs(oid, dir), similar);
+      raw = await this.rawChanges(info, run);
     } catch (err) {
+      if (!this.tolerated(err)) {
+        if (err instanceof GitError) throw err;
+        // Trees that were read but cannot be parsed (their ids checked out: git stored them so).
+        const why = errorText(err).replace(/\.$/, '');
+        const message = `Commit ${info.hash} cannot be compared with its parent: ${why}; run "git fsck" (or pass --allow-missing-objects to skip such commits).`;
+        throw new GitError('corrupt-object', message, { cause: err, oid: info.hash });
+      }
       stats.commitErrors++;
       return { commit: info, files: [], error: `Could not read commit ${info.hash}: ${errorText(err)}` };
     }
     const files: FileChange[] = [];
     for (const c of raw) {
       throwIfAborted(signal);
-      const f = await this.fileChange(c, run, stats);
+      const f = await this.fileChange(c, info, run, stats);
       stats.files[f.change]++;
       if (f.skip) stats.skips[f.skip] = (stats.skips[f.skip] ?? 0) + 1;
       files.push(f);
@@ -265,8 +347,49 @@ class GitRepository implements Repository, CommitGraph {
     return { commit: info, files };
   }
 
+  /** The raw changes of a commit against its first parent; objects that cannot be read throw errors naming them. */
+  private async rawChanges(info: CommitInfo, run: { maxBytes: number; similarity: boolean }): Promise<RawChange[]> {
+    const commit = info.hash;
+    const parent = info.parents.length > 0 && !this.shallow.has(commit) ? info.parents[0] : null;
+    const tree = await this.commitTree(commit, 'commit');
+    const parentTree = parent ? await this.commitTree(parent, `parent of commit ${shortHash(commit)}`) : null;
+    const at = (old: boolean) => (old ? parent! : commit);
+    const trees = (oid: string, dir: string, old: boolean) => this.treeAt(oid, dir, at(old));
+    const attrs = (oid: string, dir: string, old: boolean) => this.loadAttrs(oid, dir, at(old));
+    const similar = run.similarity ? (oid: string, path: string, old: boolean) => this.similarityText(oid, path, at(old), run.maxBytes) : undefined;
+    return diffTrees(trees, parentTree, tree, attrs, similar);
+  }
+
+  /** A commit's root tree oid; `what` names the commit in an error ("commit", "parent of commit 1a2b…"). */
+  private async commitTree(oid: string, what: string): Promise<string> {
+    try {
+      return (await this.readCommit(oid)).tree;
+    } catch (err) {
+      throw this.objectError(err, oid, what, 'commits');
+    }
+  }
+
+  /** A tree's raw bytes (folder `dir`, "" or "src/", of `commit`); an unreadable tree throws an error naming it. */
+  private treeAt(oid: string, dir: string, commit: string): Buffer {
+    try {
+      return this.store.treeBytes(oid);
+    } catch (err) {
+      throw this.objectError(err, oid, treeWhat(dir, commit), 'commits');
+    }
+  }
+
+  /** A blob classified; an unreadable one throws an error naming it (or is 'missing-object' when tolerated). */
+  private blobAt(oid: string, path: string, commit: string, strict = false): BlobInfo {
+    try {
+      return this.store.blobInfoSync(oid, strict);
+    } catch (err) {
+      throw this.objectError(err, oid, blobWhat(path, commit), 'files');
+    }
+  }
+
   private async fileChange(
     c: RawChange,
+    commit: CommitInfo,
     run: { filter: PathFilter; languages: Set<string> | null; maxBytes: number },
     stats: HistoryStats,
   ): Promise<FileChange> {
@@ -288,7 +411,10 @@ class GitRepository implements Repository, CommitGraph {
     if (c.newOid) sides.push('new');
     let bytes = 0;
     for (const side of sides) {
-      const info = await this.store.blobInfo(side === 'old' ? c.oldOid! : c.newOid!);
+      const info =
+        side === 'old'
+          ? this.blobAt(c.oldOid!, c.oldPath ?? c.path, commit.parents[0] ?? commit.hash)
+          : this.blobAt(c.newOid!, c.path, commit.hash);
       const reason: SkipReason | undefined =
         info.reason === 'missing-object'
           ? 'missing-object'
@@ -326,17 +452,17 @@ class GitRepository implements Repository, CommitGraph {
     return undefined;
   }
 
-  /** A blob's text for rename similarity (null when binary, not UTF-8, missing or too large). */
-  private similarityText(oid: string, maxBytes: number): string | null {
-    const info = this.store.blobInfoSync(oid);
+  /** A blob's text for rename similarity (null when binary, not UTF-8, too large, or unreadable and tolerated). */
+  private similarityText(oid: string, path: string, commit: string, maxBytes: number): string | null {
+    const info = this.blobAt(oid, path, commit);
     return info.reason || info.size > maxBytes ? null : info.text;
   }
 
-  private loadAttrs(oid: string, dir: string): AttrRule[] {
+  private loadAttrs(oid: string, dir: string, commit: string): AttrRule[] {
     const key = `${dir}\0${oid}`;
     const hit = this.attrs.get(key);
     if (hit) return hit;
-    const info = this.store.blobInfoSync(oid);
+    const info = this.blobAt(oid, `${dir}.gitattributes`, commit);
     const rules = info.text ? parseGitattributes(info.text, dir.replace(/\/$/, '')) : [];
     this.attrs.set(key, rules);
     return rules;
@@ -344,37 +470,70 @@ class GitRepository implements Repository, CommitGraph {
 
   // ── RepoReader ──
 
+  /** Every blob in a commit's tree; what cannot be read throws an error naming it, or is left out when tolerated. */
   async listTree(commitHash: string): Promise<TreeEntry[]> {
-    const { tree } = await this.readCommit(commitHash);
+    let tree: string;
+    try {
+      tree = await this.commitTree(commitHash, 'commit');
+    } catch (err) {
+      if (this.tolerated(err)) return [];
+      throw err;
+    }
     const out: TreeEntry[] = [];
-    const visit = async (oid: string, prefix: string): Promise<void> => {
-      for (const e of await this.store.readTree(oid)) {
-        if (e.type === 'tree') await visit(e.oid, prefix + e.name + '/');
+    const visit = (oid: string, prefix: string): void => {
+      let items;
+      try {
+        items = parseTree(this.store.treeBytes(oid));
+      } catch (err) {
+        if (this.tolerated(err)) return;
+        throw this.objectError(err, oid, treeWhat(prefix, commitHash), 'commits');
+      }
+      for (const e of items) {
+        if (e.type === 'tree') visit(e.oid, prefix + e.name + '/');
         else if (e.type === 'blob') out.push({ path: prefix + e.name, oid: e.oid, mode: e.mode });
       }
     };
-    await visit(tree, '');
+    visit(tree, '');
     return out;
   }
 
-  readBlob(oid: string): Promise<Uint8Array> {
-    return this.store.readBlob(oid);
+  async readBlob(oid: string): Promise<Uint8Array> {
+    try {
+      return await this.store.readBlob(oid);
+    } catch (err) {
+      throw this.objectError(err, oid, 'blob', 'files');
+    }
   }
 
-  async readText(oid: string): Promise<string | null> {
-    const info = await this.store.blobInfo(oid);
+  async readText(oid: string, where?: { path: string; commit: string }): Promise<string | null> {
+    const info = this.blobAt(oid, where?.path ?? '', where?.commit ?? '');
     return info.size > DEFAULT_MAX_FILE_BYTES ? null : info.text;
   }
 
   async textAtPath(commit: string, filepath: string): Promise<string | null> {
-    let oid = (await this.readCommit(commit)).tree;
+    let oid: string;
+    try {
+      oid = (await this.readCommit(commit)).tree;
+    } catch (err) {
+      throw objectError(err, commit, 'commit', 'commits', false);
+    }
     const parts = filepath.split('/');
     for (let i = 0; i < parts.length; i++) {
-      const e = (await this.store.readTree(oid)).find((t) => t.name === parts[i]);
+      let items;
+      try {
+        items = parseTree(this.store.treeBytes(oid));
+      } catch (err) {
+        throw objectError(err, oid, treeWhat(parts.slice(0, i).map((p) => p + '/').join(''), commit), 'commits', false);
+      }
+      const e = items.find((t) => t.name === parts[i]);
       if (!e || e.type !== (i === parts.length - 1 ? 'blob' : 'tree')) return null;
       oid = e.oid;
     }
-    return (await this.store.blobInfo(oid)).text;
+    try {
+      return this.store.blobInfoSync(oid, true).text;
+    } catch (err) {
+      throw objectError(err, oid, blobWhat(filepath, commit), 'files', false);
+    }
   }
 
   stats(): HistoryStats {
@@ -386,6 +545,27 @@ class GitRepository implements Repository, CommitGraph {
     this.commits.clear();
     this.attrs.clear();
   }
+}
+
+/** How an error message names a tree: "root tree of commit 1a2b…" or "tree of src/io at commit 1a2b…". */
+function treeWhat(dir: string, commit: string): string {
+  return dir === '' ? `root tree of commit ${shortHash(commit)}` : `tree of ${dir.replace(/\/$/, '')} at commit ${shortHash(commit)}`;
+}
+
+/** How an error message names a blob: "blob of src/lib.rs at commit 1a2b…" (or just "blob" when unknown). */
+function blobWhat(path: string, commit: string): string {
+  return path && commit ? `blob of ${path} at commit ${shortHash(commit)}` : path ? `blob of ${path}` : 'blob';
+}
+
+/** extensions.partialClone or a promisor remote in the repository's config (git's own test for a partial clone). */
+function isPartialClone(commondir: string): boolean {
+  let config: string;
+  try {
+    config = nodeFs.readFileSync(`${commondir}/config`, 'utf8');
+  } catch {
+    return false;
+  }
+  return /^\s*partialclone\s*=\s*\S/im.test(config) || /^\s*promisor\s*=\s*true\s*$/im.test(config);
 }
 
 /** `-linguist-vendored` in .gitattributes un-vendors a path under vendor/ or node_modules/. */

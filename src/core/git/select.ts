@@ -1,11 +1,16 @@
 /** Which commits a run covers, in which order: reachable from the head, not from `stop`, oldest first. */
 import type { CommitInfo } from '../types';
-import { GitError, isNotFound, throwIfAborted } from './errors';
+import { throwIfAborted } from './errors';
 
 export interface CommitGraph {
   readCommit(oid: string): Promise<{ info: CommitInfo; tree: string }>;
   /** Commits listed in .git/shallow: their parents are not in the repository. */
   isShallowCommit(hash: string): boolean;
+  /**
+   * A parent of `child` that cannot be read: null to go on without it (history stops there on that
+   * line: a partial clone, or missing objects allowed), or the error to throw.
+   */
+  unreadableParent(oid: string, child: string, err: unknown): Error | null;
 }
 
 /** Parents that are walked (none for a shallow boundary commit). */
@@ -16,8 +21,10 @@ function walkedParents(g: CommitGraph, c: CommitInfo): string[] {
 async function reachable(g: CommitGraph, from: string, signal?: AbortSignal): Promise<Map<string, CommitInfo>> {
   const seen = new Map<string, CommitInfo>();
   const stack = [from];
+  const children = ['']; // the commit that named each stacked one as a parent
   while (stack.length > 0) {
     const oid = stack.pop()!;
+    const child = children.pop()!;
     if (seen.has(oid)) continue;
     if (seen.size % 512 === 0) throwIfAborted(signal);
     let info: CommitInfo;
@@ -25,12 +32,16 @@ async function reachable(g: CommitGraph, from: string, signal?: AbortSignal): Pr
       info = (await g.readCommit(oid)).info;
     } catch (err) {
       if (oid === from) throw err;
-      // A missing ancestor (damaged repository): history stops there on this line.
-      if (isNotFound(err)) continue;
-      throw new GitError('corrupt-object', `Cannot read commit ${oid}: ${(err as Error).message}`, { cause: err });
+      const fatal = g.unreadableParent(oid, child, err);
+      if (fatal) throw fatal;
+      continue;
     }
     seen.set(oid, info);
-    for (const p of walkedParents(g, info)) if (!seen.has(p)) stack.push(p);
+    for (const p of walkedParents(g, info)) {
+      if (seen.has(p)) continue;
+      stack.push(p);
+      children.push(oid);
+    }
   }
   return seen;
 }

@@ -8,8 +8,8 @@
 import { MODE_GITLINK, MODE_SYMLINK } from './classify';
 import type { RawChange } from './diff';
 
-/** Text of a blob, or null when it is not text (binary, not UTF-8, too large to compare). */
-export type TextSource = (oid: string) => string | null;
+/** Text of a blob at `path` in the new tree, or the old one (`old`); null when not text (binary, not UTF-8, too large to compare). */
+export type TextSource = (oid: string, path: string, old: boolean) => string | null;
 
 export const MIN_SIMILARITY = 0.5;
 /** Like git's diff.renameLimit: beyond this many sources × destinations, no similarity pass. */
@@ -21,8 +21,8 @@ export function pairSimilarRenames(changes: RawChange[], textOf: TextSource): Ra
   const targets = changes.filter((c) => c.change === 'added' && isFile(c.newMode));
   if (sources.length === 0 || targets.length === 0 || sources.length * targets.length > MAX_PAIRS) return changes;
 
-  const src = sources.map((c) => ({ c, text: textOf(c.oldOid!) })).filter((s) => s.text !== null && s.text.length > 0);
-  const dst = targets.map((c) => ({ c, text: textOf(c.newOid!) })).filter((d) => d.text !== null && d.text.length > 0);
+  const src = sources.map((c) => ({ c, text: textOf(c.oldOid!, c.path, true) })).filter((s) => s.text !== null && s.text.length > 0);
+  const dst = targets.map((c) => ({ c, text: textOf(c.newOid!, c.path, false) })).filter((d) => d.text !== null && d.text.length > 0);
   if (src.length === 0 || dst.length === 0) return changes;
   const srcChunks = src.map((s) => chunkCounts(s.text!));
 

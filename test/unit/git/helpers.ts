@@ -1,6 +1,6 @@
 /** Shared helpers for the history engine tests. */
 import type { CommitRecord } from '../../../src/core/types';
-import { openRepository, type HistoryOptions, type Repository } from '../../../src/core/git';
+import { openRepository, type HistoryOptions, type OpenOptions, type Repository } from '../../../src/core/git';
 
 export async function collect(repo: Repository, opts: HistoryOptions = {}, signal?: AbortSignal): Promise<CommitRecord[]> {
   const out: CommitRecord[] = [];
@@ -8,8 +8,8 @@ export async function collect(repo: Repository, opts: HistoryOptions = {}, signa
   return out;
 }
 
-export async function historyOf(dir: string, opts: HistoryOptions = {}): Promise<{ repo: Repository; records: CommitRecord[] }> {
-  const repo = await openRepository(dir);
+export async function historyOf(dir: string, opts: HistoryOptions = {}, open: OpenOptions = {}): Promise<{ repo: Repository; records: CommitRecord[] }> {
+  const repo = await openRepository(dir, open);
   return { repo, records: await collect(repo, opts) };
 }
 

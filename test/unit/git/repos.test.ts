@@ -122,7 +122,7 @@ test('submodule: gitlink changes are listed with skip "submodule"', async () => 
   assert.equal(r.stats().skips.submodule, 1);
 });
 
-test('missing blob: the file is marked missing-object; corrupt tree: that commit has an error; the run goes on', async () => {
+test('missing blob, corrupt tree: by default errors naming them; with allowMissingObjects the file is skipped, the commit has an error, the run goes on', async () => {
   const repo = fixture();
   repo.write('a.rs', 'fn a() {}\n');
   repo.write('dir/b.rs', 'fn b() {}\n');
@@ -134,22 +134,41 @@ test('missing blob: the file is marked missing-object; corrupt tree: that commit
   repo.write('a.rs', 'fn a() { 4 }\n');
   const c4 = repo.commit('four');
   const loose = (oid: string) => path.join(repo.dir, '.git/objects', oid.slice(0, 2), oid.slice(2));
-  fs.rmSync(loose(repo.git('rev-parse', `${c2}:lost.rs`).trim()));
-  const tree = loose(repo.git('rev-parse', `${c3}:dir`).trim());
+  const lostOid = repo.git('rev-parse', `${c2}:lost.rs`).trim();
+  fs.rmSync(loose(lostOid));
+  const treeOid = repo.git('rev-parse', `${c3}:dir`).trim();
+  const tree = loose(treeOid);
   fs.chmodSync(tree, 0o644);
   fs.writeFileSync(tree, 'this is not a zlib stream');
 
-  const { records, repo: r } = await historyOf(repo.dir);
+  await assert.rejects(historyOf(repo.dir), {
+    name: 'GitError',
+    code: 'missing-object',
+    oid: lostOid,
+    message: `Object ${lostOid} (blob of lost.rs at commit ${c2.slice(0, 12)}) is missing from the repository; run "git fsck" (or pass --allow-missing-objects to skip such files).`,
+  });
+
+  const { records, repo: r } = await historyOf(repo.dir, {}, { allowMissingObjects: true });
   assert.deepEqual(records.map((x) => x.commit.hash), [c1, c2, c3, c4]);
   const lost = file(byHash(records, c2), 'lost.rs');
   assert.equal(lost.skip, 'missing-object');
   assert.equal(lost.change, 'added');
   const broken = byHash(records, c3);
-  assert.match(broken.error ?? '', /Could not read commit/);
+  assert.match(broken.error ?? '', new RegExp(`^Could not read commit ${c3}: Object ${treeOid} \\(tree of dir at commit ${c3.slice(0, 12)}\\) is corrupt: loose object file ${tree}: .+; run "git fsck"\\.$`));
   assert.deepEqual(broken.files, []);
   assert.equal(file(byHash(records, c4), 'a.rs').newText, 'fn a() { 4 }\n');
   assert.equal(r.stats().commitErrors, 1);
   assert.equal(r.stats().skips['missing-object'], 1);
+
+  // With the blob back, the damaged tree stops the default run.
+  repo.git('hash-object', '-w', '--stdin', '--path', 'lost.rs');
+  fs.writeFileSync(path.join(repo.dir, 'lost.rs'), 'fn lost() {}\n');
+  assert.equal(repo.git('hash-object', '-w', 'lost.rs').trim(), lostOid);
+  await assert.rejects(historyOf(repo.dir), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'corrupt-object');
+    assert.match(err.message, new RegExp(`^Object ${treeOid} \\(tree of dir at commit ${c3.slice(0, 12)}\\) is corrupt: loose object file ${tree}: .+; run "git fsck" \\(or pass --allow-missing-objects to skip such commits\\)\\.$`));
+    return true;
+  });
 });
 
 test('RepoReader: listTree, readBlob, readText', async () => {
