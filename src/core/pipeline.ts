@@ -135,12 +135,13 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     if (announce) progress(phase, 0, total);
     return clock.start(phase);
   };
-  const repo = await openRepository(repoDir);
+  const repo = await openRepository(repoDir, { allowMissingObjects: settings.allowMissingObjects });
   const cacheBase = opts.cacheDir ? path.resolve(opts.cacheDir) : path.join(repoDir, '.commit-corpus');
   // replacing the output folder must never delete the repository, its git folder or the cache
   const protect: ProtectedPath[] = [
     { label: 'repository', path: repo.dir },
     { label: 'git folder', path: repo.gitdir, noInside: true },
+    ...(repo.commondir !== repo.gitdir ? [{ label: 'git folder', path: repo.commondir, noInside: true }] : []),
     ...(opts.cache !== false ? [{ label: 'cache', path: cacheBase }] : []),
   ];
   try {
@@ -253,6 +254,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
           chunkThreads,
           {
             repoDir,
+            allowMissingObjects: settings.allowMissingObjects,
             ns: chunkNs,
             tokenizer: opts.tokenizer,
             chunk: chunkSettings,
@@ -365,7 +367,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     async function rechunk(h: string): Promise<CommitCacheEntry> {
       log(`cache: the entry of commit ${h.slice(0, 12)} is damaged or missing; chunking the commit again`);
       rechunker ??= {
-        repo: await openRepository(repoDir),
+        repo: await openRepository(repoDir, { allowMissingObjects: settings.allowMissingObjects }),
         chunker: await createChunker(chunkerOptions(chunkSettings, (s: string, limit?: number) => getMtok().count(s, limit))),
       };
       const i = order.indexOf(h);

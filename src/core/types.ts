@@ -87,7 +87,7 @@ export interface RepoReader {
   /** A blob's bytes, by oid (cached per run). */
   readBlob(oid: string): Promise<Uint8Array>;
   /** A blob decoded as UTF-8 text, or null if binary / not UTF-8 / too large. */
-  readText(oid: string): Promise<string | null>;
+  readText(oid: string, where?: { path: string; commit: string }): Promise<string | null>;
 }
 
 // ───────────────────────── Stage 2/3: chunks and context ─────────────────────────

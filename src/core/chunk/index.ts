@@ -509,7 +509,7 @@ class ChunkerImpl implements Chunker {
     if (!oid || !spec) return [];
     let a = this.cache.get(`${spec.id}:${oid}`);
     if (a === undefined) {
-      const text = await reader.readText(oid);
+      const text = await reader.readText(oid, { path: file, commit: this.treeCommit });
       if (text === null) return [];
       a = this.analysis(oid, text, spec, file);
     } else this.s.cacheHits++;

@@ -71,6 +71,7 @@ export interface ChunkSettings extends ScrubSettings {
 interface SliceJob {
   ccRole: typeof CHUNK_ROLE;
   repoDir: string;
+  allowMissingObjects: boolean;
   ns: string;
   tokenizer?: string;
   chunk: ChunkSettings;
@@ -161,7 +162,7 @@ export function runChunkWorkerIfAsked(): boolean {
     const tok = loadTokenizer(job.tokenizer);
     tok.withMarkers();
     const count = job.lean ? countMemo(tok, WORKER_MEMO_CHARS) : countMemo(tok);
-    const repo = await openRepository(job.repoDir, job.lean ? { cache: LEAN_HISTORY_CACHE } : {});
+    const repo = await openRepository(job.repoDir, { allowMissingObjects: job.allowMissingObjects, ...(job.lean ? { cache: LEAN_HISTORY_CACHE } : {}) });
     const chunker = await createChunker({ ...chunkerOptions(job.chunk, count), ...(job.lean ? { treeCacheChars: LEAN_TREE_CACHE_CHARS } : {}) });
     try {
       const want = new Set(job.hashes);

@@ -260,3 +260,36 @@ test("the editor's settings allow exactly the engine's ranges (package.json mini
   }
   assert.ok(props['commitCorpus.fileTimeout'] && props['commitCorpus.allowMissingObjects']);
 });
+
+test('a missing or corrupt object fails the build naming the object and the path; --allow-missing-objects skips and counts it', async () => {
+  const r = FixtureRepo.create('cc-damage-');
+  try {
+    r.write('src/lib.rs', 'pub fn a() -> u32 { 1 }\n');
+    r.write('src/gone.rs', 'pub fn gone() -> u32 { 1 }\n');
+    r.commit('Start');
+    r.write('src/lib.rs', 'pub fn a() -> u32 { 2 }\n');
+    r.write('src/gone.rs', 'pub fn gone() -> u32 { 2 }\n');
+    r.commit('Change both');
+    const oid = r.git('rev-parse', 'HEAD:src/gone.rs').trim();
+    const loose = path.join(r.dir, '.git', 'objects', oid.slice(0, 2), oid.slice(2));
+    fs.chmodSync(loose, 0o644);
+    // corrupt: another blob's bytes under this id
+    const other = r.git('rev-parse', 'HEAD:src/lib.rs').trim();
+    fs.copyFileSync(path.join(r.dir, '.git', 'objects', other.slice(0, 2), other.slice(2)), loose);
+    const out = path.join(tmp, 'damage-out');
+    const bad = await run(['build', r.dir, '--out', out, '--no-cache', ...SMALL]);
+    assert.equal(bad.code, 1, bad.err);
+    assert.match(bad.err, new RegExp(`Object ${oid} \\(blob of src/gone\\.rs at commit [0-9a-f]{12}\\) is (corrupt|missing)`));
+    assert.ok(!fs.existsSync(out));
+    fs.rmSync(loose);
+    const missing = await run(['build', r.dir, '--out', out, '--no-cache', ...SMALL]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /is missing from the repository; run "git fsck" \(or pass --allow-missing-objects/);
+    const ok = await run(['build', r.dir, '--out', out, '--no-cache', '--allow-missing-objects', ...SMALL]);
+    assert.equal(ok.code, 0, ok.err);
+    const stats = JSON.parse(fs.readFileSync(path.join(out, 'chunking_stats.json'), 'utf8'));
+    assert.equal(stats.skips['missing-object'], 1);
+  } finally {
+    r.dispose();
+  }
+});
