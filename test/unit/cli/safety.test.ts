@@ -293,3 +293,24 @@ test('a missing or corrupt object fails the build naming the object and the path
     r.dispose();
   }
 });
+
+test('a linked worktree builds (its own branch), and its common git folder is protected like its own', async () => {
+  const wt = path.join(tmp, 'wt');
+  repo.git('worktree', 'add', '-q', '-b', 'side', wt);
+  try {
+    fs.writeFileSync(path.join(wt, 'src', 'side.rs'), 'pub fn side() -> u32 { 7 }\n');
+    execFileSync('git', ['-C', wt, 'add', '-A'], { encoding: 'utf8' });
+    execFileSync('git', ['-C', wt, '-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'Side work'], { encoding: 'utf8' });
+    const out = path.join(tmp, 'wt-out');
+    const r = await run(['build', wt, '--out', out, '--no-cache', '--json', ...SMALL]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(JSON.parse(r.out).commits.total, 13, 'the main branch and the worktree commit');
+    const chunks = fs.readFileSync(path.join(out, 'chunks.jsonl'), 'utf8');
+    assert.ok(chunks.includes('src/side.rs'));
+    const inCommon = await run(['build', wt, '--out', path.join(repo.dir, '.git', 'wt-out'), ...SMALL]);
+    assert.equal(inCommon.code, 2);
+    assert.match(inCommon.err, /inside the git folder/);
+  } finally {
+    repo.git('worktree', 'remove', '--force', wt);
+  }
+});
