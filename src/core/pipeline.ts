@@ -16,7 +16,7 @@ import { TokenPool, TokenWorkerOutOfMemory } from './pipeline/tokenWorker';
 import { memoTokenizer } from './pipeline/memoTokenizer';
 import { assembleExamples, runStats, type SpilledGroup, type StreamChunk } from './pipeline/assemble';
 import { CommitPreparer, type PreparedJob } from './pipeline/prepare';
-import { chunkerOptions, chunkInWorkers, chunkOne, isEntryOf, type CommitCacheEntry } from './pipeline/chunkWorker';
+import { chunkerOptions, chunkInWorkers, chunkOne, isEntryOf, scrubEntry, type ChunkedCommit, type CommitCacheEntry } from './pipeline/chunkWorker';
 import { Redactor } from './dataset/redact';
 export { runTokenWorkerIfAsked } from './pipeline/tokenWorker';
 export { runPipelineInThread } from './pipeline/pipelineThread';
@@ -222,8 +222,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     // Entries stay in memory only when there is no cache to reload them from.
     const keepInMemory = !cache.enabled;
     const entries = new Map<string, CommitCacheEntry>();
-    // Entries a chunk thread posted (JSON) and the prepare pass, right behind it, has not taken yet:
-    // taken from here instead of being read back from the cache file just written.
+    // Commits a chunk thread posted (JSON, not yet scrubbed) that the prepare pass, right behind it, has not
+    // taken yet: it scrubs them and writes their cache entries.
     const posted = new Map<string, string>();
     let processed = 0;
     const missingTotal = missing.length;
@@ -255,7 +255,6 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
           {
             repoDir,
             allowMissingObjects: settings.allowMissingObjects,
-            ns: chunkNs,
             tokenizer: opts.tokenizer,
             chunk: chunkSettings,
             lean: overlap,
@@ -272,7 +271,6 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
               detectRenames: settings.detectRenames,
             },
           },
-          cache,
           order,
           new Set(missing),
           onChunked,
@@ -296,7 +294,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
         for await (const rec of repo.history({ ...historyOpts, sinceCommit }, chunkSignal) as AsyncIterable<CommitRecord>) {
           checkAbort(chunkSignal);
           if (!missingSet.has(rec.commit.hash)) continue;
-          const entry = await chunkOne(chunker, rec, repo, chunkSettings);
+          const entry = scrubEntry(await chunkOne(chunker, rec, repo), chunkSettings);
           cache.put(chunkNs, rec.commit.hash, entry);
           if (keepInMemory) entries.set(rec.commit.hash, entry);
           onChunked(rec.commit.hash);
@@ -373,7 +371,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       const i = order.indexOf(h);
       for await (const rec of rechunker.repo.history({ ...historyOpts, ref: h, sinceCommit: i > 0 ? order[i - 1] : undefined }, signal) as AsyncIterable<CommitRecord>) {
         if (rec.commit.hash !== h) continue;
-        const entry = await chunkOne(rechunker.chunker, rec, rechunker.repo, chunkSettings);
+        const entry = scrubEntry(await chunkOne(rechunker.chunker, rec, rechunker.repo), chunkSettings);
         cache.put(chunkNs, h, entry);
         return entry;
       }
@@ -381,7 +379,12 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     }
     async function prepare(h: string): Promise<Prepared> {
       const json = posted.get(h);
-      const e = (json !== undefined ? (JSON.parse(json) as CommitCacheEntry) : (entries.get(h) ?? cache.get<CommitCacheEntry>(chunkNs, h, isEntryOf(h)))) ?? (await rechunk(h));
+      let e: CommitCacheEntry | undefined;
+      if (json !== undefined) {
+        // a chunk thread's commit: scrubbed here, then cached
+        e = scrubEntry(JSON.parse(json) as ChunkedCommit, chunkSettings);
+        cache.put(chunkNs, h, e);
+      } else e = entries.get(h) ?? cache.get<CommitCacheEntry>(chunkNs, h, isEntryOf(h)) ?? (await rechunk(h));
       posted.delete(h);
       entries.delete(h);
       for (const f of e.timeouts ?? []) log(`chunks: ${f} at ${h.slice(0, 12)} took longer than ${settings.fileTimeout} s (--file-timeout); skipped (timeout)`);

@@ -425,6 +425,11 @@ export class Redactor {
     return out;
   }
 
+  /** The placeholder of `value` as a whole (an author's e-mail field: whatever it holds, it is not kept). */
+  mask(kind: RedactionKind, value: string): string {
+    return value ? this.placeholder(kind, value) : value;
+  }
+
   /** Total replacements so far. */
   total(): number {
     return Object.values(this.counts).reduce((a, b) => a + b, 0);

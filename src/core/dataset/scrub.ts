@@ -36,8 +36,10 @@ export function scrubCommit(c: CommitInfo, chunks: ChunkRecord[], error: string 
   const red = (t: string, path?: string): string => (r && t ? r.redact(t, path === undefined ? undefined : { path }) : t);
   // people first: an author's e-mail is the same placeholder in every commit (`<REDACTED_EMAIL_1>`)
   const keepEmail = s.keepAuthorEmails || !r;
-  const author = { ...c.author, name: red(c.author.name), email: keepEmail ? c.author.email : red(c.author.email) };
-  const committer = { ...c.committer, name: red(c.committer.name), email: keepEmail ? c.committer.email : red(c.committer.email) };
+  // (the e-mail fields as a whole: an author's address is not kept even on a documentation domain)
+  const email = (e: string) => (keepEmail || !r ? e : r.mask('email', e));
+  const author = { ...c.author, name: red(c.author.name), email: email(c.author.email) };
+  const committer = { ...c.committer, name: red(c.committer.name), email: email(c.committer.email) };
   const message = red(cleanMessage(c.subject, c.body));
   const trivial = isTrivialMessage(message);
   const [subject, ...rest] = trivial ? [''] : message.split('\n');

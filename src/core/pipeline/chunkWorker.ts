@@ -1,7 +1,7 @@
 /**
  * Chunk workers: the chunks stage over worker threads, one contiguous slice of the commit list each
- * (`sinceCommit..ref` walked by its own repository reader and chunker), each entry sent as JSON to the
- * main thread, which writes it to the cache. The main thread then reads the entries back in commit
+ * (`sinceCommit..ref` walked by its own repository reader and chunker), each chunked commit sent as JSON to
+ * the pipeline thread, which scrubs it and writes it to the cache. The main thread then reads the entries back in commit
  * order as it does for a cached run, so the output is the same as a one-thread build (chunkCommit is
  * a function of the commit and the repository only). A commit a slice's walk did not reach stays missing and is chunked
  * by the caller afterwards.
@@ -11,7 +11,6 @@
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { heapHoldsTokenizer, startThread } from './thread';
 import type { ChunkRecord, CommitInfo, CommitRecord, RepoReader, SkipReason } from '../types';
-import type { Cache } from './cache';
 import { countMemo, WORKER_MEMO_CHARS } from './memoTokenizer';
 import { createChunker, loadTokenizer, openRepository } from './stages';
 import type { RedactionKind } from '../dataset/redact';
@@ -72,7 +71,6 @@ interface SliceJob {
   ccRole: typeof CHUNK_ROLE;
   repoDir: string;
   allowMissingObjects: boolean;
-  ns: string;
   tokenizer?: string;
   chunk: ChunkSettings;
   history: SliceHistory;
@@ -118,8 +116,21 @@ export function historyOptions(h: SliceHistory) {
 
 type Chunker = Awaited<ReturnType<typeof createChunker>>;
 
-/** One commit's cache entry: its chunks, scrubbed (nothing unredacted is cached), plus the file counts the stats need. */
-export async function chunkOne(chunker: Chunker, rec: CommitRecord, repo: RepoReader, scrub: ScrubSettings): Promise<CommitCacheEntry> {
+/** One commit as the chunk stage makes it, before hygiene: never cached, never logged (see scrubEntry). */
+export interface ChunkedCommit {
+  commit: CommitInfo;
+  chunks: ChunkRecord[];
+  files: number;
+  skips: Partial<Record<SkipReason, number>>;
+  languages: Record<string, number>;
+  changedBytes: number;
+  /** Paths of the files over the per-file time budget. */
+  timeouts: string[];
+  error?: string;
+}
+
+/** One commit's chunks plus the file counts the stats need. */
+export async function chunkOne(chunker: Chunker, rec: CommitRecord, repo: RepoReader): Promise<ChunkedCommit> {
   const chunks: ChunkRecord[] = rec.error ? [] : await chunker.chunkCommit(rec, repo);
   // counted after chunking: a file over its time budget has the skip reason `timeout` now
   const skips: Partial<Record<SkipReason, number>> = {};
@@ -132,10 +143,19 @@ export async function chunkOne(chunker: Chunker, rec: CommitRecord, repo: RepoRe
     if (f.language) languages[f.language] = (languages[f.language] ?? 0) + 1;
     changedBytes += (f.newText?.length ?? 0) + (f.oldText?.length ?? 0);
   }
-  const s = scrubCommit(rec.commit, chunks, rec.error, scrub, timeouts);
+  return { commit: rec.commit, chunks, files: rec.files.length, skips, languages, changedBytes, timeouts, ...(rec.error ? { error: rec.error } : {}) };
+}
+
+/**
+ * The cache entry of a chunked commit: its message cleaned and every string redacted (scrubCommit). Done by the
+ * thread that writes the cache, right before it does, so that nothing unredacted is ever stored; on chunk
+ * threads that is the pipeline thread, beside them, not the chunk thread itself.
+ */
+export function scrubEntry(c: ChunkedCommit, settings: ScrubSettings): CommitCacheEntry {
+  const s = scrubCommit(c.commit, c.chunks, c.error, settings, c.timeouts);
   return {
     commit: s.commit, message: s.message, chunks: s.chunks, redactions: s.redactions, redacted: s.redacted,
-    files: rec.files.length, skips, languages, changedBytes,
+    files: c.files, skips: c.skips, languages: c.languages, changedBytes: c.changedBytes,
     ...(s.timeouts.length ? { timeouts: s.timeouts } : {}),
     ...(s.error !== undefined ? { error: s.error } : {}),
   };
@@ -168,8 +188,8 @@ export function runChunkWorkerIfAsked(): boolean {
       const want = new Set(job.hashes);
       for await (const rec of repo.history({ ...historyOptions(job.history), ref: job.ref, sinceCommit: job.sinceCommit }) as AsyncIterable<CommitRecord>) {
         if (!want.has(rec.commit.hash)) continue;
-        // the main thread (idle meanwhile) writes the entry to the cache: the file writes are off this thread
-        send({ type: 'entry', hash: rec.commit.hash, json: JSON.stringify(await chunkOne(chunker, rec, repo, job.chunk)) });
+        // the pipeline thread (idle meanwhile) scrubs the entry and writes it to the cache: off this thread
+        send({ type: 'entry', hash: rec.commit.hash, json: JSON.stringify(await chunkOne(chunker, rec, repo)) });
       }
       send({ type: 'end' });
     } finally {
@@ -189,7 +209,6 @@ export async function chunkInWorkers(
   script: string,
   count: number,
   base: Omit<SliceJob, 'ccRole' | 'ref' | 'sinceCommit' | 'hashes'>,
-  cache: Cache,
   order: string[],
   missing: Set<string>,
   onEntry: (hash: string, json: string) => void,
@@ -221,7 +240,6 @@ export async function chunkInWorkers(
             let ended = false;
             w.on('message', (m: SliceMessage) => {
               if (m.type === 'entry') {
-                cache.putJson(base.ns, m.hash, m.json);
                 onEntry(m.hash, m.json);
               } else if (m.type === 'end' || m.type === 'out-of-memory') {
                 // out of memory (its heap cannot hold the tokenizer): the caller chunks the slice
