@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { createProgress } from '../../../src/cli/progress';
 import { runCli } from '../../../src/cli/run';
 import { BOUNDS } from '../../../src/core/pipeline/options';
+import { fsProblem, isFsError } from '../../../src/core/errors';
 import { FixtureRepo } from '../../fixtures/repo';
 import { makeFixture } from '../pipeline/fixture';
 
@@ -313,4 +314,12 @@ test('a linked worktree builds (its own branch), and its common git folder is pr
   } finally {
     repo.git('worktree', 'remove', '--force', wt);
   }
+});
+
+test('file-system refusals are one sentence saying what is wrong (read-only, permission, full disk)', () => {
+  const e = (code: string) => Object.assign(new Error(`${code}: raw`), { code, syscall: 'mkdir' });
+  assert.equal(fsProblem(e('EROFS'), '/mnt/ro/out'), '/mnt/ro/out is on a read-only file system');
+  assert.equal(fsProblem(e('EACCES'), '/x'), '/x is not writable (permission denied)');
+  assert.equal(fsProblem(e('ENOSPC'), '/x'), 'the disk holding /x is full');
+  assert.ok(isFsError(e('EROFS')) && !isFsError(new TypeError('x')));
 });
