@@ -56,6 +56,14 @@ describe('imports: TypeScript / JavaScript', () => {
     assert.deepEqual(await names('typescript', "import x = require('./r');"), []);
     assert.deepEqual(await names('typescript', 'import { type } from "arktype";'), ['type<-type@arktype'], 'a binding named `type` is not the type modifier');
   });
+
+  it('export … from re-exports are import units, marked reexport', async () => {
+    for (const lang of ['typescript', 'javascript']) {
+      assert.deepEqual(await names(lang, "export { a as b, default as c } from './x';\nexport * from './y';\nexport * as z from './z';\nexport const k = 1;"), [
+        'b<-a@./x(re)', 'c<-default@./x(re)', '*<-*@./y(m)(re)', 'z<-*@./z(m)(re)',
+      ]);
+    }
+  });
 });
 
 describe('imports: Python', () => {
