@@ -4,6 +4,7 @@
  * same-package and in-repo packages for Go.
  */
 import * as path from 'node:path';
+import type { Node } from 'web-tree-sitter';
 
 export interface ImportedName {
   /** Name the file uses (`Baz` in `Bar as Baz`). */
@@ -14,145 +15,254 @@ export interface ImportedName {
   from: string[];
   /** The import names a module (Rust `use a::b;`, Python `from . import mod`, TS `* as ns`). */
   module?: boolean;
+  /** A re-export (`export { a as b } from './x'`, `export * from './y'`): it binds nothing in the file itself (local = the exported name). */
+  reexport?: boolean;
 }
 
-// ───────────── parsing ─────────────
+// ───────────── reading import nodes ─────────────
+//
+// Names are read from the syntax tree of one import node (`use_declaration`, `import_statement`,
+// `export … from`, `import_from_statement`, `import_declaration`). Every walk below moves from a node to its
+// children (an explicit stack, no recursion: a deeply nested list cannot overflow the call stack), so it ends
+// on any finite tree. ERROR and MISSING nodes are skipped: what is well-formed around them is still read.
 
-export function parseImport(language: string, text: string): ImportedName[] {
+/** The names imported by one import node of `language` (`text` is the parsed text, UTF-16 offsets). */
+export function importNames(language: string, node: Node, text: string): ImportedName[] {
   switch (language) {
     case 'rust':
-      return parseRustUse(text);
+      return rustUse(node, text);
     case 'typescript':
     case 'tsx':
     case 'javascript':
-      return parseEsImport(text);
+      return esImport(node, text);
     case 'python':
-      return parsePythonImport(text);
+      return pythonImport(node, text);
     case 'go':
-      return parseGoImport(text);
+      return goImport(node, text);
     default:
       return [];
   }
 }
 
-function parseRustUse(text: string): ImportedName[] {
-  const s = text
-    .replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '')
-    .replace(/#\[[^\]]*\]/g, '')
-    .replace(/^\s*pub(\s*\([^)]*\))?\s+/, '')
-    .replace(/^\s*use\s+/, '')
-    .replace(/;\s*$/, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+const src = (n: Node, text: string): string => text.slice(n.startIndex, n.endIndex);
+
+/** Usable child: named, not an error, not inserted by error recovery, not a comment. */
+const usable = (n: Node | null): n is Node => !!n && n.isNamed && !n.isError && !n.isMissing && !n.type.includes('comment') && n.endIndex > n.startIndex;
+
+const children = (n: Node): Node[] => n.namedChildren.filter(usable);
+
+/** A Rust identifier's name: raw identifiers `r#type` are the identifier `type` (as units are named). */
+export const rustIdent = (s: string): string => (s.startsWith('r#') ? s.slice(2) : s);
+
+/** Segments of a Rust path node (`crate::a::b` → [crate, a, b]; a leading `::` adds none), or null if it is not a plain path. */
+function rustPath(n: Node | null, text: string): string[] | null {
+  const segs: string[] = [];
+  let cur: Node | null = n;
+  while (cur) {
+    if (!usable(cur)) return null;
+    if (cur.type === 'scoped_identifier') {
+      const name = cur.childForFieldName('name');
+      if (!usable(name)) return null;
+      segs.push(rustIdent(src(name, text)));
+      cur = cur.childForFieldName('path'); // null after a leading `::`
+      continue;
+    }
+    if (cur.type !== 'identifier' && cur.type !== 'crate' && cur.type !== 'self' && cur.type !== 'super') return null;
+    segs.push(rustIdent(src(cur, text)));
+    break;
+  }
+  return segs.reverse();
+}
+
+function rustUse(decl: Node, text: string): ImportedName[] {
   const out: ImportedName[] = [];
-  let i = 0;
-  const tree = (prefix: string[]): void => {
-    // parses `a::b::{...}` | `a::b` | `a::b as c` | `*` starting at i
-    const segs: string[] = [];
-    for (;;) {
-      while (s[i] === ' ') i++;
-      if (s[i] === '{') {
-        i++;
-        for (;;) {
-          while (s[i] === ' ' || s[i] === ',') i++;
-          if (i >= s.length || s[i] === '}') {
-            i++;
-            return;
-          }
-          tree([...prefix, ...segs]);
-        }
-      }
-      const m = /^(\*|[A-Za-z_][A-Za-z0-9_]*)/.exec(s.slice(i));
-      if (!m) return;
-      i += m[0].length;
-      segs.push(m[0]);
-      while (s[i] === ' ') i++;
-      if (s.startsWith('::', i)) {
-        i += 2;
-        continue;
-      }
-      break;
-    }
-    let alias: string | undefined;
-    const am = /^ ?as ([A-Za-z_][A-Za-z0-9_]*)/.exec(s.slice(i));
-    if (am) {
-      alias = am[1];
-      i += am[0].length;
-    }
-    const full = [...prefix, ...segs];
+  const emit = (full: string[], alias?: string): void => {
     const last = full[full.length - 1];
     if (!last) return;
-    if (last === '*') out.push({ local: '*', imported: '*', from: full.slice(0, -1), module: true });
-    else if (last === 'self') {
+    if (last === 'self') {
       const name = full[full.length - 2];
       if (name) out.push({ local: alias ?? name, imported: name, from: full.slice(0, -2) });
     } else out.push({ local: alias ?? last, imported: last, from: full.slice(0, -1) });
   };
-  while (i < s.length) {
-    const before = i;
-    tree([]);
-    while (s[i] === ' ' || s[i] === ',') i++;
-    if (i === before) break;
-  }
-  return out;
-}
-
-function parseEsImport(text: string): ImportedName[] {
-  const m = /import\s+(?:type\s+)?([\s\S]*?)\s+from\s+['"]([^'"]+)['"]/.exec(text);
-  if (!m) return [];
-  const clause = m[1];
-  const from = [m[2]];
-  const out: ImportedName[] = [];
-  const ns = /\*\s+as\s+([A-Za-z_$][\w$]*)/.exec(clause);
-  if (ns) out.push({ local: ns[1], imported: '*', from, module: true });
-  const braces = /\{([\s\S]*?)\}/.exec(clause);
-  if (braces) {
-    for (const part of braces[1].split(',')) {
-      const p = part.replace(/^\s*type\s+/, '').trim();
-      if (!p) continue;
-      const [imp, loc] = p.split(/\s+as\s+/);
-      out.push({ local: (loc ?? imp).trim(), imported: imp.trim(), from });
+  const arg = decl.childForFieldName('argument');
+  if (!usable(arg)) return out;
+  // an error right in the declaration (`use a::{b, <<<<<<< HEAD …`) may have cut its argument short (`a`): read nothing
+  for (let i = 0; i < decl.childCount; i++) if (decl.child(i)?.isError) return out;
+  // depth first, in source order: children are pushed last first
+  const stack: Array<{ node: Node; prefix: string[] }> = [{ node: arg, prefix: [] }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const { node: n, prefix } = item;
+    switch (n.type) {
+      case 'use_list': {
+        const kids = children(n);
+        for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i], prefix });
+        break;
+      }
+      case 'scoped_use_list': {
+        const p = n.childForFieldName('path');
+        const segs = p ? rustPath(p, text) : [];
+        const list = n.childForFieldName('list');
+        if (segs && usable(list)) stack.push({ node: list, prefix: [...prefix, ...segs] });
+        break;
+      }
+      case 'use_as_clause': {
+        const segs = rustPath(n.childForFieldName('path'), text);
+        const alias = n.childForFieldName('alias');
+        if (segs && usable(alias)) emit([...prefix, ...segs], rustIdent(src(alias, text)));
+        break;
+      }
+      case 'use_wildcard': {
+        const p = children(n)[0];
+        const segs = p ? rustPath(p, text) : [];
+        if (segs) out.push({ local: '*', imported: '*', from: [...prefix, ...segs], module: true });
+        break;
+      }
+      default: {
+        const segs = rustPath(n, text);
+        if (segs) emit([...prefix, ...segs]);
+      }
     }
   }
-  const def = /^\s*([A-Za-z_$][\w$]*)\s*(,|$)/.exec(clause);
-  if (def) out.push({ local: def[1], imported: def[1], from });
   return out;
 }
 
-function parsePythonImport(text: string): ImportedName[] {
-  const s = text.replace(/#[^\n]*/g, '').replace(/[()\\]/g, ' ').replace(/\s+/g, ' ').trim();
+/** Content of a string literal node (between its quotes). */
+const stringContent = (n: Node, text: string): string => text.slice(n.startIndex + 1, Math.max(n.startIndex + 1, n.endIndex - 1));
+
+/** A name of an import/export specifier: an identifier, or a string (`import { "a-b" as c }`). */
+const specName = (n: Node | null, text: string): string | undefined => {
+  if (!n || n.isError || n.isMissing || n.endIndex <= n.startIndex) return undefined;
+  if (n.type === 'string') return stringContent(n, text) || undefined;
+  return n.isNamed || n.type === 'default' ? src(n, text) : undefined; // JavaScript's `default as x` is a keyword token
+};
+
+/**
+ * `import D, * as ns, { a as b, type C } from './x'` (namespace, then named, then default: the order names
+ * were always listed in), and the re-exports `export { a as b } from './x'`, `export * from './y'`,
+ * `export * as z from './z'` (marked `reexport`: they bind nothing in the file itself).
+ * A side-effect `import './x'` and `import x = require('./x')` import no names.
+ */
+function esImport(node: Node, text: string): ImportedName[] {
+  const source = node.childForFieldName('source');
+  if (!usable(source) || source.type !== 'string') return [];
+  const from = [stringContent(source, text)];
+  if (!from[0]) return [];
   const out: ImportedName[] = [];
-  let m = /^from\s+(\S+)\s+import\s+(.*)$/.exec(s);
-  if (m) {
-    const from = [m[1]];
-    for (const part of m[2].split(',')) {
-      const [imp, loc] = part.trim().split(/\s+as\s+/);
+  if (node.type === 'export_statement') {
+    let star = false;
+    let bound = false;
+    for (let i = 0; i < node.childCount; i++) {
+      const c = node.child(i);
+      if (!c) continue;
+      if (c.type === '*' && !c.isNamed) star = true;
+      else if (c.type === 'namespace_export') {
+        const id = children(c).find((k) => k.type === 'identifier' || k.type === 'string');
+        const name = specName(id ?? null, text);
+        if (name) out.push({ local: name, imported: '*', from, module: true, reexport: true });
+        bound = true;
+      } else if (c.type === 'export_clause') {
+        for (const s of children(c)) {
+          if (s.type !== 'export_specifier') continue;
+          const imp = specName(s.childForFieldName('name'), text);
+          if (!imp) continue;
+          out.push({ local: specName(s.childForFieldName('alias'), text) ?? imp, imported: imp, from, reexport: true });
+        }
+        bound = true;
+      }
+    }
+    if (star && !bound) out.push({ local: '*', imported: '*', from, module: true, reexport: true });
+    return out;
+  }
+  const clause = children(node).find((c) => c.type === 'import_clause');
+  if (!clause) return out;
+  const parts = children(clause);
+  for (const c of parts) {
+    if (c.type !== 'namespace_import') continue;
+    const id = children(c).find((k) => k.type === 'identifier');
+    if (id) out.push({ local: src(id, text), imported: '*', from, module: true });
+  }
+  for (const c of parts) {
+    if (c.type !== 'named_imports') continue;
+    for (const s of children(c)) {
+      if (s.type !== 'import_specifier') continue;
+      const imp = specName(s.childForFieldName('name'), text);
       if (!imp) continue;
-      if (imp === '*') out.push({ local: '*', imported: '*', from, module: true });
-      else out.push({ local: (loc ?? imp).trim(), imported: imp.trim(), from });
+      out.push({ local: specName(s.childForFieldName('alias'), text) ?? imp, imported: imp, from });
+    }
+  }
+  const def = parts.find((c) => c.type === 'identifier');
+  if (def) out.push({ local: src(def, text), imported: src(def, text), from });
+  return out;
+}
+
+/** `a.b.c` of a dotted_name node, its identifiers joined by dots (whitespace and comments left out). */
+const dotted = (n: Node, text: string): string[] => children(n).filter((c) => c.type === 'identifier').map((c) => src(c, text));
+
+/**
+ * `import a.b as c, d` (module imports: `a.b` → imported `b` from `a`), `from .m import (x as y, z)`,
+ * `from . import *`, `from __future__ import f`.
+ */
+function pythonImport(node: Node, text: string): ImportedName[] {
+  const out: ImportedName[] = [];
+  const names = (): Array<{ name: string[]; alias?: string }> => {
+    const r: Array<{ name: string[]; alias?: string }> = [];
+    for (let i = 0; i < node.childCount; i++) {
+      if (node.fieldNameForChild(i) !== 'name') continue;
+      const c = node.child(i);
+      if (!usable(c)) continue;
+      if (c.type === 'dotted_name') r.push({ name: dotted(c, text) });
+      else if (c.type === 'aliased_import') {
+        const n = c.childForFieldName('name');
+        const a = c.childForFieldName('alias');
+        if (usable(n) && n.type === 'dotted_name' && usable(a)) r.push({ name: dotted(n, text), alias: src(a, text) });
+      }
+    }
+    return r.filter((x) => x.name.length > 0);
+  };
+  if (node.type === 'import_statement') {
+    for (const { name: segs, alias } of names()) {
+      out.push({ local: alias ?? segs[0], imported: segs[segs.length - 1], from: [segs.slice(0, -1).join('.') || '.'], module: true });
     }
     return out;
   }
-  m = /^import\s+(.*)$/.exec(s);
-  if (m) {
-    for (const part of m[1].split(',')) {
-      const [mod, loc] = part.trim().split(/\s+as\s+/);
-      if (!mod) continue;
-      const segs = mod.split('.');
-      out.push({ local: (loc ?? segs[0]).trim(), imported: segs[segs.length - 1], from: [segs.slice(0, -1).join('.') || '.'], module: true });
-    }
+  let module: string;
+  if (node.type === 'future_import_statement') module = '__future__';
+  else if (node.type === 'import_from_statement') {
+    const m = node.childForFieldName('module_name');
+    if (!usable(m)) return out;
+    if (m.type === 'dotted_name') module = dotted(m, text).join('.');
+    else if (m.type === 'relative_import') {
+      const prefix = children(m).find((c) => c.type === 'import_prefix');
+      const rest = children(m).find((c) => c.type === 'dotted_name');
+      module = (prefix ? src(prefix, text).replace(/[^.]/g, '') : '') + (rest ? dotted(rest, text).join('.') : '');
+    } else return out;
+    if (!module) return out;
+  } else return out;
+  const from = [module];
+  if (children(node).some((c) => c.type === 'wildcard_import')) out.push({ local: '*', imported: '*', from, module: true });
+  for (const { name, alias } of names()) {
+    const imp = name.join('.');
+    out.push({ local: alias ?? imp, imported: imp, from });
   }
   return out;
 }
 
-function parseGoImport(text: string): ImportedName[] {
+/** `import "a/b"`, `import ( x "a/b"; . "c"; _ "d" )`: each package is a module import named by its alias or last segment. */
+function goImport(node: Node, text: string): ImportedName[] {
   const out: ImportedName[] = [];
-  const re = /(?:^|\s|\()([A-Za-z_.][A-Za-z0-9_]*\s+)?"([^"]+)"/g;
-  text = text.replace(/^\s*import\b/, ''); // `import "x/y"`: the keyword is not an alias
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const p = m[2];
-    const base = p.split('/').pop()!;
-    out.push({ local: (m[1] ?? base).trim(), imported: '*', from: [p], module: true });
+  const specs: Node[] = [];
+  for (const c of children(node)) {
+    if (c.type === 'import_spec') specs.push(c);
+    else if (c.type === 'import_spec_list') specs.push(...children(c).filter((s) => s.type === 'import_spec'));
+  }
+  for (const s of specs) {
+    const p = s.childForFieldName('path');
+    if (!usable(p) || (p.type !== 'interpreted_string_literal' && p.type !== 'raw_string_literal')) continue;
+    const path = stringContent(p, text);
+    if (!path) continue;
+    const name = s.childForFieldName('name');
+    const base = path.split('/').pop()!;
+    out.push({ local: usable(name) ? src(name, text) : base, imported: '*', from: [path], module: true });
   }
   return out;
 }

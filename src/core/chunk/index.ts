@@ -12,7 +12,7 @@ import type { Parser, Tree } from 'web-tree-sitter';
 import type { ChunkRecord, CommitRecord, FileChange, RepoReader } from '../types';
 import { compareStrings } from '../git/parse';
 import { ContextCollector, Definition, newSnippetCache, rankDefinitions, references, refersTo } from './context';
-import { goPackageFiles, ImportedName, parseImport, resolveImport, Target } from './imports';
+import { goPackageFiles, ImportedName, resolveImport, Target } from './imports';
 import { languageOfPath, languageSpec, LanguageSpec } from './languages';
 import { LineIndex } from './lines';
 import { Draft, hunkChunks, pairFile, Side } from './pairing';
@@ -26,6 +26,7 @@ export type { ChunkingStats } from './stats';
 export { LANGUAGES, languageSpec, languageOfPath } from './languages';
 export type { LanguageSpec } from './languages';
 export { diffLines } from './diff';
+export type { ImportedName } from './imports';
 export type { Hunk } from './diff';
 
 export interface ChunkOptions {
@@ -75,6 +76,27 @@ export async function createChunker(opts: ChunkOptions = {}): Promise<Chunker> {
   return new ChunkerImpl(langs, opts);
 }
 
+let importParser: Parser | undefined;
+
+/**
+ * The names imported by the import declarations of a source text, read as the chunker reads them
+ * (tree-sitter parse, the language's query, importNames of each import node). For callers that only have text.
+ */
+export async function parseImport(language: string, text: string): Promise<ImportedName[]> {
+  const spec = languageSpec(language);
+  if (!spec) return [];
+  const lang = (await loadLanguages()).get(spec.id)!;
+  importParser ??= newParser();
+  importParser.setLanguage(lang.language);
+  const tree = importParser.parse(text);
+  if (!tree) return [];
+  try {
+    return analyze(tree, text, lang).imports.flatMap((d) => d.names);
+  } finally {
+    tree.delete();
+  }
+}
+
 /** Stable id of a chunk: sha1 of commit + path + kind + qualified name + part. */
 export function chunkId(commit: string, path: string, kind: string, qualifiedName: string, part: number): string {
   return createHash('sha1').update(`${commit}\0${path}\0${kind}\0${qualifiedName}\0${part}`).digest('hex');
@@ -106,7 +128,6 @@ class ChunkerImpl implements Chunker {
   private treeCommit = '';
   private treePaths = new Map<string, string>();
   private treePathSet = new Set<string>();
-  private readonly importNames = new WeakMap<ImportDecl, ImportedName[]>();
   private readonly resolved = new Map<string, Target[]>();
   private resolvedFor = -1;
   /** Changes whenever a path is added to or removed from the loaded tree (not when only contents change). */
@@ -375,7 +396,7 @@ class ChunkerImpl implements Chunker {
     const sideOid = side === w.newSide ? w.file.newOid : w.file.oldOid;
     const code = d.newCode || d.oldCode;
     const refs = references(code);
-    const scope = side?.analysis ? this.importScope(w.spec.id, side.analysis.imports) : EMPTY_SCOPE;
+    const scope = side?.analysis ? this.importScope(side.analysis.imports) : EMPTY_SCOPE;
     // 1. same commit, other files (in rank order; only definitions whose name the chunk uses and that
     //    the chunk's file can reach: imported, glob-imported, through a module path, or crate/package-visible)
     for (const i of candidates(defs, defsByKey, refs)) {
@@ -390,7 +411,7 @@ class ChunkerImpl implements Chunker {
     // 2. the file's own imports relevant to the chunk
     const relevant: ImportedName[] = [];
     for (const decl of side.analysis.imports) {
-      const names = this.imports(w.spec.id, decl);
+      const names = decl.names.filter((n) => !n.reexport);
       const used = names.filter((n) => n.local !== '*' && refs.has(n.local));
       relevant.push(...used, ...names.filter((n) => n.local === '*'));
       if (used.length && !collector.full) collector.addImport(w.file.path, sideOid, decl.start, decl.end, decl.text, used.map((n) => n.local).join(', '));
@@ -416,10 +437,11 @@ class ChunkerImpl implements Chunker {
   }
 
   /** What a file's imports make reachable by name. */
-  private importScope(language: string, decls: ImportDecl[]): ImportScope {
+  private importScope(decls: ImportDecl[]): ImportScope {
     const scope: ImportScope = { names: new Set(), modules: [], glob: false };
     for (const decl of decls) {
-      for (const n of this.imports(language, decl)) {
+      for (const n of decl.names) {
+        if (n.reexport) continue; // `export … from` binds nothing in the file
         if (n.local === '*') scope.glob = true;
         else if (n.module || n.imported === '*') scope.modules.push(n.local);
         else {
@@ -429,13 +451,6 @@ class ChunkerImpl implements Chunker {
       }
     }
     return scope;
-  }
-
-  /** parseImport of a declaration, remembered (the same declarations are read for every chunk of a file). */
-  private imports(language: string, decl: ImportDecl): ImportedName[] {
-    let v = this.importNames.get(decl);
-    if (!v) this.importNames.set(decl, (v = parseImport(language, decl.text)));
-    return v;
   }
 
   /** resolveImport against the loaded tree, remembered while the tree's set of paths does not change. */
@@ -518,10 +533,10 @@ class ChunkerImpl implements Chunker {
     const hits = a.units.filter((u) => (name === '*' ? refersTo(u, refs) : u.name === name && u.kind !== 'impl' && u.kind !== 'use' && u.kind !== 'import'));
     const defs = rankDefinitions(hits.map((unit) => ({ path: file, oid, text, analysis: a!, unit })));
     if (defs.length || name === '*' || depth > 0) return defs;
-    // one re-export hop: `pub use inner::Foo;` in the target file
+    // one re-export hop: `pub use inner::Foo;`, `export { Foo } from './inner'`, `export * from './inner'` in the target file
     for (const decl of a.imports) {
-      for (const imp of this.imports(spec.id, decl)) {
-        if (imp.local !== name) continue;
+      for (const imp of decl.names) {
+        if (imp.local !== name && !(imp.reexport && imp.local === '*')) continue;
         for (const t of this.resolve(spec.id, file, imp)) {
           for (const f of t.files) if (f !== file) defs.push(...(await this.treeDefinitions(f, t.name === '*' ? name : t.name, refs, reader, depth + 1)));
         }

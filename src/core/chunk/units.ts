@@ -7,6 +7,7 @@ import type { UnitKind } from '../types';
 import type { LanguageSpec } from './languages';
 import type { LoadedLanguage } from './parser';
 import { LineIndex } from './lines';
+import { importNames, rustIdent, type ImportedName } from './imports';
 
 export interface Unit {
   kind: UnitKind;
@@ -38,6 +39,8 @@ export interface ImportDecl {
   start: number;
   end: number;
   text: string;
+  /** The names it imports, read from its syntax tree (see imports.ts importNames). */
+  names: ImportedName[];
 }
 
 export interface FileAnalysis {
@@ -69,6 +72,8 @@ export interface RawUnit {
   reach: number;
   /** Import declarations: the node's text. */
   importText?: string;
+  /** Import declarations: the names they import (plain data, read from the node when the raw unit was built). */
+  importNames?: ImportedName[];
 }
 
 /**
@@ -156,10 +161,12 @@ function queryRaws(tree: Tree, text: string, lang: LoadedLanguage, ranges: Array
 function rawOf(m: Match, text: string, spec: LanguageSpec): RawUnit {
   const { kind, node: unitNode, nameNode } = m;
   let name = nameNode ? norm(nameNode.text) : '';
+  if (spec.id === 'rust') name = rustIdent(name); // `fn r#type` is the function `type`, as `use a::r#type` imports it
   let owner: string | undefined;
   let traitName: string | undefined;
   let receiver: string | undefined;
   let importText: string | undefined;
+  let imported: ImportedName[] | undefined;
   if (kind === 'impl') {
     const ty = unitNode.childForFieldName('type');
     const tr = unitNode.childForFieldName('trait');
@@ -175,6 +182,7 @@ function rawOf(m: Match, text: string, spec: LanguageSpec): RawUnit {
     owner = baseTypeName(receiver);
   } else if (kind === 'use' || kind === 'import') {
     importText = text.slice(unitNode.startIndex, unitNode.endIndex);
+    imported = importNames(spec.id, unitNode, text);
     name = kind;
   }
   // widen to wrappers
@@ -214,7 +222,7 @@ function rawOf(m: Match, text: string, spec: LanguageSpec): RawUnit {
   guard = Math.min(guard, text.lastIndexOf('\n', guard - 1) + 1);
   const r: RawUnit = {
     kind: kind as UnitKind, name, nodeStart: unitNode.startIndex, nodeEnd: unitNode.endIndex, start, end: n.endIndex,
-    pattern: m.pattern, owner, trait: traitName, receiver, guard, reach, importText,
+    pattern: m.pattern, owner, trait: traitName, receiver, guard, reach, importText, importNames: imported,
   };
   const body = bodyOf(unitNode, spec.bodies);
   if (body) {
@@ -304,7 +312,7 @@ function build(raws: RawUnit[], text: string, lines: LineIndex, spec: LanguageSp
   raws.sort((a, b) => a.start - b.start || b.end - a.end || a.pattern - b.pattern || a.nodeStart - b.nodeStart || b.nodeEnd - a.nodeEnd);
   const imports: ImportDecl[] = raws
     .filter((r) => r.importText !== undefined)
-    .map((r) => ({ start: r.nodeStart, end: r.nodeEnd, text: r.importText! }))
+    .map((r) => ({ start: r.nodeStart, end: r.nodeEnd, text: r.importText!, names: r.importNames ?? [] }))
     .sort((a, b) => a.start - b.start || b.end - a.end);
   // Nesting by containment.
   const units: Unit[] = [];

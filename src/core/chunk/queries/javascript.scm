@@ -8,3 +8,5 @@
 (program (lexical_declaration (variable_declarator name: (identifier) @name)) @const)
 (program (export_statement (lexical_declaration (variable_declarator name: (identifier) @name)) @const))
 (import_statement) @import
+; re-exports (`export { a as b } from './x'`, `export * from './y'`): import units too, read for the re-export hop
+(export_statement source: (_)) @import
