@@ -6,6 +6,7 @@
  */
 import type { ChunkChange, ChunkRecord, LineRange, UnitKind } from '../types';
 import { diffLines, diffTexts, Hunk } from './diff';
+import { ELLIPSIS } from './languages';
 import { allLines, LineIndex } from './lines';
 import type { FileAnalysis, Unit } from './units';
 
@@ -97,7 +98,7 @@ function emitModified(c: Ctx, o: Unit, n: Unit): void {
 }
 
 /**
- * Renders a container with only `keep` children in full: the others are collapsed to their header + `{ … }`
+ * Renders a container with only `keep` children in full: the others are collapsed to their header + `collapse`
  * (mode 'collapse') or left out (mode 'drop'). Gaps between children are kept.
  */
 export function render(side: Side, u: Unit, keep: Set<Unit>, mode: 'collapse' | 'drop', collapse: string): string {
@@ -118,7 +119,7 @@ export function render(side: Side, u: Unit, keep: Set<Unit>, mode: 'collapse' | 
       const from = ownLine ? lineStart : ch.start;
       const gap = side.text.slice(pos, from);
       const indent = ownLine ? side.text.slice(lineStart, ch.start) : ' ';
-      if (!(s.endsWith(DROPPED) && gap.trim() === '')) s += gap + (ownLine ? `${indent}…` : '…') + DROPPED;
+      if (!(s.endsWith(DROPPED) && gap.trim() === '')) s += gap + (ownLine ? indent : '') + ELLIPSIS + DROPPED;
       let to = ch.end;
       const nl = side.text.indexOf('\n', to);
       if (nl >= 0 && side.text.slice(to, nl).trim() === '') to = nl;
