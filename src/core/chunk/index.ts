@@ -211,7 +211,7 @@ class ChunkerImpl implements Chunker {
     }
     const a = this.parse(text, spec, path);
     this.cache.set(key, a);
-    const cap = this.opts.cacheEntries ?? 4096;
+    const cap = Math.max(0, this.opts.cacheEntries ?? 4096); // a negative cap never stopped the loop
     while (this.cache.size > cap) this.cache.delete(this.cache.keys().next().value!);
     return a;
   }

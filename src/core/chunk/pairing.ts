@@ -40,7 +40,7 @@ export function pairFile(oldSide: Side | null, newSide: Side | null, opts: PairO
   const newUnits = newSide?.analysis?.units ?? [];
   const oldByKey = new Map(oldUnits.map((u) => [key(u), u]));
   const newByKey = new Map(newUnits.map((u) => [key(u), u]));
-  const ctx: Ctx = { oldSide, newSide, oldByKey, newByKey, opts, out };
+  const ctx: Ctx = { oldSide, newSide, oldByKey, newByKey, opts, out, depth: 0 };
 
   for (const n of newUnits) {
     if (n.parent >= 0) continue;
@@ -65,7 +65,15 @@ interface Ctx {
   newByKey: Map<string, Unit>;
   opts: PairOptions;
   out: Draft[];
+  /** Containers being split (splitContainer → emit* → splitContainer …): bounded by MAX_SPLIT_DEPTH. */
+  depth: number;
 }
+
+/**
+ * Nesting of containers split into their children at most; deeper ones are split into line windows instead.
+ * Real code nests a few levels; without a bound, thousands of nested `mod a {` overflowed the call stack.
+ */
+const MAX_SPLIT_DEPTH = 64;
 
 function emitAdded(c: Ctx, n: Unit): void {
   const s = c.newSide!;
@@ -139,6 +147,16 @@ interface ChildPair {
 
 /** Split of an oversized container (impl, trait, mod, class): header + changed children, unchanged siblings collapsed. */
 function splitContainer(c: Ctx, o: Unit | undefined, n: Unit | undefined): boolean {
+  if (c.depth >= MAX_SPLIT_DEPTH) return false;
+  c.depth++;
+  try {
+    return splitChildren(c, o, n);
+  } finally {
+    c.depth--;
+  }
+}
+
+function splitChildren(c: Ctx, o: Unit | undefined, n: Unit | undefined): boolean {
   const { maxChunkChars: max, collapse } = c.opts;
   const oUnits = c.oldSide?.analysis?.units ?? [];
   const nUnits = c.newSide?.analysis?.units ?? [];
