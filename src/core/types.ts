@@ -130,7 +130,7 @@ export interface ContextItem {
   kind: ContextKind;
   symbol: string;
   code: string;
-  /** True when bodies were collapsed to `{ … }` (then `code` is not an exact substring). */
+  /** True when bodies were collapsed to `{ … }` (Python: `…`; see chunk/languages.ts ELISION_PATTERN) or the snippet was cut (then `code` is not an exact substring). */
   collapsed: boolean;
   /** Why it was included. */
   reason: 'same-commit' | 'import' | 'tree';

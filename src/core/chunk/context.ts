@@ -5,6 +5,7 @@
  * 3. definitions in the tree at that commit reached through those imports.
  */
 import type { ContextItem, ContextKind, UnitKind } from '../types';
+import { ELLIPSIS } from './languages';
 import { LineIndex } from './lines';
 import { render, Side } from './pairing';
 import type { FileAnalysis, Unit } from './units';
@@ -118,11 +119,11 @@ function cutSnippet(def: Definition, b: Budget): Snippet | null {
   let hi = lines.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (b.countTokens(lines.slice(0, mid).join('\n') + '\n…', b.snippetTokens) <= b.snippetTokens) lo = mid;
+    if (b.countTokens(`${lines.slice(0, mid).join('\n')}\n${ELLIPSIS}`, b.snippetTokens) <= b.snippetTokens) lo = mid;
     else hi = mid - 1;
   }
   if (lo === 0) return null;
-  code = lines.slice(0, lo).join('\n') + '\n…';
+  code = `${lines.slice(0, lo).join('\n')}\n${ELLIPSIS}`;
   return { code, collapsed: true, tokens: b.countTokens(code, b.snippetTokens) };
 }
 

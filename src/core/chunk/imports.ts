@@ -300,8 +300,9 @@ export function rustCrateRoot(file: string, paths: Set<string>): string {
     const p = dir === '.' ? '' : `${dir}/`;
     if (paths.has(`${p}lib.rs`) || paths.has(`${p}main.rs`)) return dir === '.' ? '' : dir;
     if (!srcDir && path.posix.basename(dir) === 'src') srcDir = dir;
-    if (dir === '.' || dir === '/' || dir === '') break;
-    dir = path.posix.dirname(dir);
+    const up = path.posix.dirname(dir);
+    if (dir === '.' || dir === '/' || dir === '' || up === dir) break;
+    dir = up;
   }
   return srcDir ?? path.posix.dirname(file).replace(/^\.$/, '');
 }
@@ -394,10 +395,10 @@ function resolvePython(file: string, imp: ImportedName, paths: Set<string>): Tar
     roots.push(d === '.' ? '' : d);
   } else {
     roots.push('');
-    let d = path.posix.dirname(file);
-    while (d !== '.' && d !== '') {
+    // every parent folder (dirname of '/' is '/': stop where it no longer shortens)
+    for (let d = path.posix.dirname(file), up = path.posix.dirname(d); d !== '.' && d !== ''; d = up, up = path.posix.dirname(d)) {
       roots.push(d);
-      d = path.posix.dirname(d);
+      if (up === d) break;
     }
     roots.push('src');
   }

@@ -13,7 +13,7 @@ import type { ChunkRecord, CommitRecord, FileChange, RepoReader } from '../types
 import { compareStrings } from '../git/parse';
 import { ContextCollector, Definition, newSnippetCache, rankDefinitions, references, refersTo } from './context';
 import { goPackageFiles, ImportedName, resolveImport, Target } from './imports';
-import { languageOfPath, languageSpec, LanguageSpec } from './languages';
+import { BRACE_COLLAPSE, languageOfPath, languageSpec, LanguageSpec } from './languages';
 import { LineIndex } from './lines';
 import { Draft, hunkChunks, pairFile, Side } from './pairing';
 import { LoadedLanguage, loadLanguages, newParser } from './parser';
@@ -23,7 +23,7 @@ import { analyze, FileAnalysis, ImportDecl, Reuse, Unit } from './units';
 
 export type { Unit, FileAnalysis } from './units';
 export type { ChunkingStats } from './stats';
-export { LANGUAGES, languageSpec, languageOfPath } from './languages';
+export { BRACE_COLLAPSE, ELISION_PATTERN, ELLIPSIS, LANGUAGES, languageSpec, languageOfPath, PYTHON_COLLAPSE } from './languages';
 export type { LanguageSpec } from './languages';
 export { diffLines } from './diff';
 export type { ImportedName } from './imports';
@@ -233,7 +233,7 @@ class ChunkerImpl implements Chunker {
     }
     const a = this.parse(text, spec, path);
     this.cache.set(key, a);
-    const cap = this.opts.cacheEntries ?? 4096;
+    const cap = Math.max(0, this.opts.cacheEntries ?? 4096); // a negative cap never stopped the loop
     while (this.cache.size > cap) this.cache.delete(this.cache.keys().next().value!);
     return a;
   }
@@ -242,7 +242,7 @@ class ChunkerImpl implements Chunker {
     this.s.commits++;
     this.followTree(rec);
     if (rec.error) return [];
-    const pairOpts = (spec?: LanguageSpec) => ({ maxChunkChars: this.max, contextLines: this.ctxLines, collapse: spec?.collapse ?? '{ … }' });
+    const pairOpts = (spec?: LanguageSpec) => ({ maxChunkChars: this.max, contextLines: this.ctxLines, collapse: spec?.collapse ?? BRACE_COLLAPSE });
     const work: FileWork[] = [];
     for (const file of rec.files) {
       if (file.skip) continue;
@@ -387,7 +387,7 @@ class ChunkerImpl implements Chunker {
       snippetTokens: this.opts.snippetTokens ?? 256,
       contextTokens: this.opts.contextTokens ?? 1024,
       countTokens: this.countTokens,
-      collapse: w.spec?.collapse ?? '{ … }',
+      collapse: w.spec?.collapse ?? BRACE_COLLAPSE,
       snippets: this.snippets,
     });
     // Files without a grammar (fallback hunks: TOML, JSON, …) get no context: a name match there is noise.

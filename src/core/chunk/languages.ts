@@ -14,7 +14,7 @@ export interface LanguageSpec {
   leading: string[];
   /** Field or node types holding a unit's body (collapsed to `collapse` in context snippets and split chunks). */
   bodies: string[];
-  /** Text a collapsed body is replaced by. */
+  /** Text a collapsed body is replaced by (never valid code of the language: see ELLIPSIS). */
   collapse: string;
   /** Unit kinds that contain methods (a `fn` directly inside one is a `method`). */
   containers: string[];
@@ -22,7 +22,24 @@ export interface LanguageSpec {
   importKind: 'use' | 'import';
 }
 
-const BRACE = '{ … }';
+/**
+ * The marker of elided text: U+2026 HORIZONTAL ELLIPSIS, which is no token of Rust, TypeScript/JavaScript,
+ * Python or Go outside strings and comments (Python's `...` is: the Ellipsis constant). Dropped members of a
+ * split container become a `…` line, a snippet cut at a line ends with `\n…`.
+ */
+export const ELLIPSIS = '\u2026';
+/** A collapsed body of the brace languages (Rust, TS/JS, Go): `fn f() { … }`. */
+export const BRACE_COLLAPSE = `{ ${ELLIPSIS} }`;
+/** A collapsed Python block: `def f():\n    …` (the block's own indentation, then the marker). */
+export const PYTHON_COLLAPSE = ELLIPSIS;
+/**
+ * Source of a regular expression matching any elision the chunker writes into split chunks and collapsed
+ * context snippets (a collapsed body or an `…`, with the blanks around it), for checkers that match such
+ * code against the blob (dataset verify). Every LanguageSpec.collapse matches it.
+ */
+export const ELISION_PATTERN = `\\s*\\{\\s*${ELLIPSIS}\\s*\\}|[ \\t]*${ELLIPSIS}[ \\t]*`;
+
+const BRACE = BRACE_COLLAPSE;
 
 export const LANGUAGES: LanguageSpec[] = [
   {
@@ -52,7 +69,7 @@ export const LANGUAGES: LanguageSpec[] = [
   {
     id: 'python', wasm: 'tree-sitter-python.wasm', query: 'python.scm',
     wrappers: ['decorated_definition'], leading: ['comment'],
-    bodies: ['block'], collapse: '...',
+    bodies: ['block'], collapse: PYTHON_COLLAPSE,
     containers: ['class'], importKind: 'import',
   },
   {

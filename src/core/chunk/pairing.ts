@@ -6,6 +6,7 @@
  */
 import type { ChunkChange, ChunkRecord, LineRange, UnitKind } from '../types';
 import { diffLines, diffTexts, Hunk } from './diff';
+import { ELLIPSIS } from './languages';
 import { allLines, LineIndex } from './lines';
 import type { FileAnalysis, Unit } from './units';
 
@@ -39,7 +40,7 @@ export function pairFile(oldSide: Side | null, newSide: Side | null, opts: PairO
   const newUnits = newSide?.analysis?.units ?? [];
   const oldByKey = new Map(oldUnits.map((u) => [key(u), u]));
   const newByKey = new Map(newUnits.map((u) => [key(u), u]));
-  const ctx: Ctx = { oldSide, newSide, oldByKey, newByKey, opts, out };
+  const ctx: Ctx = { oldSide, newSide, oldByKey, newByKey, opts, out, depth: 0 };
 
   for (const n of newUnits) {
     if (n.parent >= 0) continue;
@@ -64,7 +65,15 @@ interface Ctx {
   newByKey: Map<string, Unit>;
   opts: PairOptions;
   out: Draft[];
+  /** Containers being split (splitContainer → emit* → splitContainer …): bounded by MAX_SPLIT_DEPTH. */
+  depth: number;
 }
+
+/**
+ * Nesting of containers split into their children at most; deeper ones are split into line windows instead.
+ * Real code nests a few levels; without a bound, thousands of nested `mod a {` overflowed the call stack.
+ */
+const MAX_SPLIT_DEPTH = 64;
 
 function emitAdded(c: Ctx, n: Unit): void {
   const s = c.newSide!;
@@ -97,7 +106,7 @@ function emitModified(c: Ctx, o: Unit, n: Unit): void {
 }
 
 /**
- * Renders a container with only `keep` children in full: the others are collapsed to their header + `{ … }`
+ * Renders a container with only `keep` children in full: the others are collapsed to their header + `collapse`
  * (mode 'collapse') or left out (mode 'drop'). Gaps between children are kept.
  */
 export function render(side: Side, u: Unit, keep: Set<Unit>, mode: 'collapse' | 'drop', collapse: string): string {
@@ -118,7 +127,7 @@ export function render(side: Side, u: Unit, keep: Set<Unit>, mode: 'collapse' | 
       const from = ownLine ? lineStart : ch.start;
       const gap = side.text.slice(pos, from);
       const indent = ownLine ? side.text.slice(lineStart, ch.start) : ' ';
-      if (!(s.endsWith(DROPPED) && gap.trim() === '')) s += gap + (ownLine ? `${indent}…` : '…') + DROPPED;
+      if (!(s.endsWith(DROPPED) && gap.trim() === '')) s += gap + (ownLine ? indent : '') + ELLIPSIS + DROPPED;
       let to = ch.end;
       const nl = side.text.indexOf('\n', to);
       if (nl >= 0 && side.text.slice(to, nl).trim() === '') to = nl;
@@ -138,6 +147,16 @@ interface ChildPair {
 
 /** Split of an oversized container (impl, trait, mod, class): header + changed children, unchanged siblings collapsed. */
 function splitContainer(c: Ctx, o: Unit | undefined, n: Unit | undefined): boolean {
+  if (c.depth >= MAX_SPLIT_DEPTH) return false;
+  c.depth++;
+  try {
+    return splitChildren(c, o, n);
+  } finally {
+    c.depth--;
+  }
+}
+
+function splitChildren(c: Ctx, o: Unit | undefined, n: Unit | undefined): boolean {
   const { maxChunkChars: max, collapse } = c.opts;
   const oUnits = c.oldSide?.analysis?.units ?? [];
   const nUnits = c.newSide?.analysis?.units ?? [];

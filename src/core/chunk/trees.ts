@@ -52,7 +52,7 @@ export class TreeCache {
     }
     this.map.set(path, { language, text, tree, analysis, raws });
     this.chars += text.length;
-    while (this.chars > this.budgetChars) {
+    while (this.chars > this.budgetChars && this.map.size > 0) {
       const [k, e] = this.map.entries().next().value!;
       this.map.delete(k);
       this.chars -= e.text.length;

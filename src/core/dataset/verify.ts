@@ -9,6 +9,7 @@ import { parquetMetadata } from 'hyparquet';
 import type { SplitName } from './dedup';
 import { IGNORE_INDEX } from './examples';
 import { PLACEHOLDER_RE } from './redact';
+import { ELISION_PATTERN } from '../chunk/languages';
 import { decodeSafetensors } from './safetensors';
 import { fileSha256 } from './output';
 import { openRepository, type Repository } from '../git/repository';
@@ -81,10 +82,10 @@ async function* jsonlRows(file: string): AsyncGenerator<unknown> {
 
 /**
  * True when `code` occurs in `text`, where redaction placeholders and the chunker's elisions
- * (`…` lines of dropped members, `{ … }` collapsed bodies) match anything.
+ * (ELISION_PATTERN of ../chunk/languages: `…` lines of dropped members, collapsed bodies) match anything.
  */
 export function matchesWithPlaceholders(code: string, text: string): boolean {
-  const wild = new RegExp(`${PLACEHOLDER_RE.source}|\\s*\\{\\s*…\\s*\\}|[ \\t]*…[ \\t]*`, 'g');
+  const wild = new RegExp(`${PLACEHOLDER_RE.source}|${ELISION_PATTERN}`, 'g');
   const pieces = code.split(wild).filter((p) => p.length > 0);
   if (pieces.length === 0) return true;
   let from = 0;

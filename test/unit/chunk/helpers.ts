@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createChunker, type ChunkOptions, type Chunker } from '../../../src/core/chunk';
+import { BRACE_COLLAPSE, createChunker, ELLIPSIS, PYTHON_COLLAPSE, type ChunkOptions, type Chunker } from '../../../src/core/chunk';
 import { openRepository, type HistoryOptions } from '../../../src/core/git';
 import type { ChunkRecord, CommitRecord } from '../../../src/core/types';
 import { FixtureRepo } from '../../fixtures/repo';
@@ -30,7 +30,7 @@ export async function chunkHistory(repo: FixtureRepo, opts: ChunkOptions = {}, h
 }
 
 /** Separators a split chunk or collapsed snippet may hold between exact pieces of the blob. */
-const MARKERS = /\{ … \}|\.\.\.|\n[ \t]*…|…/;
+const MARKERS = new RegExp([BRACE_COLLAPSE, PYTHON_COLLAPSE, ELLIPSIS].map((m) => m.replace(/[{}]/g, '\\$&')).join('|'));
 
 /** Each piece between markers is an exact substring of `blob`, in order. */
 export function piecesInOrder(code: string, blob: string): boolean {
