@@ -349,7 +349,7 @@ function groupImports(units: Unit[], text: string, importKind: 'use' | 'import')
       const next = units[siblings[pos + 1]];
       if (next.kind !== 'use' && next.kind !== 'import') break;
       const gap = text.slice(u.end, next.start);
-      if (!/^(\s|\/\/[^\n]*|#[^\n]*)*$/.test(gap)) break;
+      if (!onlyComments(gap)) break;
       u.end = next.end;
       u.endLine = next.endLine;
       drop.add(siblings[pos + 1]);
@@ -370,6 +370,19 @@ function groupImports(units: Unit[], text: string, importKind: 'use' | 'import')
     u.children = u.children.filter((c) => !drop.has(c)).map((c) => remap.get(c)!);
   }
   return out;
+}
+
+/**
+ * Is the text between two import declarations only blank lines and line comments (`//`, `#`)? Line by line:
+ * the single regex this replaces, /^(\s|\/\/[^\n]*|#[^\n]*)*$/, backtracked exponentially on a gap holding
+ * code after comment lines with several `/` or `#` (serde's history stalled on it).
+ */
+export function onlyComments(gap: string): boolean {
+  for (const line of gap.split('\n')) {
+    const t = line.trim();
+    if (t !== '' && !t.startsWith('//') && !t.startsWith('#')) return false;
+  }
+  return true;
 }
 
 function qualify(units: Unit[], containers: string[]): void {
