@@ -142,6 +142,20 @@ const CONTEXT_RULES: Rule[] = [
     pre: has('curl'),
   },
   {
+    kind: 'password',
+    re: /(?:^|\s)--?(?:password|passwd|pass)(?:=|[ \t]+)["']?([^\s"'$<{}]{4,200})/gi,
+    group: 1,
+    pre: has('-'),
+    accept: (v) => !placeholderValue(v, ''),
+  },
+  {
+    kind: 'generic_secret',
+    re: /(?:^|\s)--(?:api-?key|token|auth-token|access-token|secret|client-secret|secret-key|access-key)(?:=|[ \t]+)["']?([^\s"'$<{}]{8,200})/gi,
+    group: 1,
+    pre: has('--'),
+    accept: (v) => !placeholderValue(v, '') && shannonEntropy(v) >= 2.5,
+  },
+  {
     kind: 'connection_string',
     re: /:\/\/[^\s:@/"'`<>]{0,100}:([^\s@/"'`<>]{3,200})@[A-Za-z0-9.[\]-]/g,
     group: 1,
@@ -307,7 +321,7 @@ const SOURCE_PATH = /\.(?:rs|ts|tsx|js|jsx|mjs|cjs|py|pyi|go|java|kt|kts|scala|c
 function placeholderValue(v: string, name: string): boolean {
   if (v.startsWith('<REDACTED_')) return true;
   if (/^[$%]\{?[\w.:-]*\}?$|^\{\{.*\}\}$|^%\(\w*\)s$|^<[^<>]*>$|^\[[^[\]]*\]$|^\{[^{}]*\}$|^@\w+@?$/.test(v)) return true;
-  if (/^(?:[*.xX#?-]+|none|null|nil|undefined|true|false|yes|no|empty|redacted|hidden|required|optional|string|str|bytes|changeme|password|passwd|secret|token|your[\w-]*|my[_-]?\w*|example[\w-]*|sample[\w-]*|dummy[\w-]*|fake[\w-]*|placeholder[\w-]*|test|testing)$/i.test(v)) return true;
+  if (/^(?:[*.xX#?-]+|none|null|nil|undefined|true|false|yes|no|empty|redacted|hidden|required|optional|string|str|bytes|changeme|password|passwd|secret|token|(?:your|my)[_-]?[a-z_-]*(?:password|passwd|pass|secret|token|key|here)[a-z_-]*|example[\w-]*|sample[\w-]*|dummy[\w-]*|fake[\w-]*|placeholder[\w-]*|test|testing)$/i.test(v)) return true;
   if (/^(?:process\.env|os\.environ|os\.getenv|env!|std::env|System\.getenv|ENV\[|getenv)/.test(v)) return true;
   const flat = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (flat(v) === flat(name) || segments(name).includes(flat(v))) return true;
@@ -383,12 +397,19 @@ function* secretAssignments(text: string, hint: RedactHint | undefined): Generat
       // or an environment variable's `NAME=value` anywhere in prose (`New DB_PASSWORD=x for staging`)
       const envStyle = !source && sep[0] === '=' && /^[A-Z][A-Z0-9_]*$/.test(name);
       const query = before === '?' || before === '&';
-      if (!(config || envLine || envStyle || query || before === '<')) continue;
+      // `password: hunter2-Staging!` in prose, `password=Dsn-Pa55 dbname=x` inside a string of code (a DSN):
+      // only a value that cannot be a word or an expression
+      const prose = !source && !config && /^:[ \t]/.test(sep[0]);
+      const dsn = source && sep[0] === '=' && (before === ' ' || before === ';' || before === '"' || before === "'");
+      if (!(config || envLine || envStyle || query || before === '<' || prose || dsn)) continue;
+      const strict = !(config || envLine || envStyle || query || before === '<');
       if (q === '!' || q === '|' || q === '>' || q === '&' || q === '*') continue; // YAML tags, block scalars, anchors
       start = v0;
       end = start;
       const stop = query ? /[\s&#"'`<>]/ : before === '<' ? /[<\n]/ : /[\s#;,"'`]/;
       while (end < text.length && end - start < 400 && !stop.test(text[end])) end++;
+      const v = text.slice(start, end);
+      if (strict && (/^[A-Za-z_$][\w$.]*$/.test(v) || /[()[\]{}]/.test(v) || !/\d/.test(v) || !/[A-Za-z]/.test(v) || v.length < 8)) continue;
     }
     done = end;
     KEYWORD.lastIndex = Math.max(KEYWORD.lastIndex, end);
