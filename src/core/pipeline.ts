@@ -241,9 +241,11 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const chunkThreads = hooks.tokenWorkers ? (hooks.chunkThreads ?? 0) : 0;
     const overlap = hooks.overlapChunks ?? false;
     const workerCount = hooks.tokenWorkers?.count ?? 0;
-    // Asked for (hooks.chunkThreads) and enough commits: contiguous slices on worker threads; the main
-    // thread writes the entries they post to the cache.
-    const threaded = cache.enabled && chunkThreads >= 1 && missing.length >= (hooks.tokenWorkers!.minJobs ?? 64) * chunkThreads;
+    // Asked for (hooks.chunkThreads): contiguous slices on worker threads, whatever the number of commits (a
+    // thread is what the watchdog can terminate when a file gets stuck); this thread scrubs and caches what
+    // they post.
+    const threaded = chunkThreads >= 1 && missing.length > 0;
+    let stuck = new Set<string>();
     let chunking = missing.length > 0;
     const chunkSignal = stopChunks.signal;
     chunkStage = (async () => {
@@ -273,19 +275,23 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
           },
           order,
           new Set(missing),
-          onChunked,
-          chunkSignal,
-          hooks.chunkWorkerHeapMb ?? (overlap ? OVERLAP_CHUNK_HEAP_MB : undefined),
-        ).catch((e: unknown) => {
-          checkAbort(chunkSignal);
-          throw e;
-        });
+          { onEntry: onChunked, log, signal: chunkSignal, heapMb: hooks.chunkWorkerHeapMb ?? (overlap ? OVERLAP_CHUNK_HEAP_MB : undefined) },
+        ).then(
+          (keys) => (stuck = new Set(keys)),
+          (e: unknown) => {
+            checkAbort(chunkSignal);
+            throw e;
+          },
+        );
         checkAbort(chunkSignal);
         missing = missing.filter((h) => !chunked.has(h));
         if (missing.length) log(`chunks: ${missing.length} commits left to the main thread (a chunk thread ran out of heap)`);
       }
       if (missing.length > 0) {
-        chunker = await createChunker(chunkerOptions(chunkSettings, (s: string, limit?: number) => getMtok().count(s, limit)));
+        chunker = await createChunker({
+          ...chunkerOptions(chunkSettings, (s: string, limit?: number) => getMtok().count(s, limit)),
+          skipFile: (commit, path) => stuck.has(`${commit}\0${path}`),
+        });
         const missingSet = new Set(missing);
         // Only a suffix missing (the usual incremental case): walk history from the last cached commit.
         const firstMissing = order.indexOf(missing[0]);

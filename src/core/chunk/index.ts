@@ -57,6 +57,10 @@ export interface ChunkOptions {
    * input can stall a build. Tree-sitter's own parse is cancelled at the deadline too.
    */
   fileBudgetMs?: number;
+  /** Files to skip with reason `timeout` without any work (a watchdog's verdict on an earlier attempt). */
+  skipFile?: (commit: string, path: string) => boolean;
+  /** Called as each file's work starts (parse and cut, then its context): a watchdog follows it. */
+  onFile?: (commit: string, path: string) => void;
 }
 
 /** A file's work went over ChunkOptions.fileBudgetMs. */
@@ -249,6 +253,11 @@ class ChunkerImpl implements Chunker {
       if (file.oldText === null && file.newText === null) continue;
       if (file.oldText === file.newText) continue; // pure rename / mode change
       this.s.files++;
+      if (this.opts.skipFile?.(rec.commit.hash, file.path)) {
+        this.timedOut(file);
+        continue;
+      }
+      this.opts.onFile?.(rec.commit.hash, file.path);
       const start = performance.now();
       try {
         work.push(this.fileWork(file, start, pairOpts));
@@ -268,6 +277,7 @@ class ChunkerImpl implements Chunker {
     for (const w of work) {
       // what is left of the file's budget goes to its context (which reads and parses other files of the tree)
       const first = out.length;
+      this.opts.onFile?.(rec.commit.hash, w.file.path);
       this.deadline = performance.now() + Math.max(0, this.budgetMs - w.spent);
       try {
         await this.fileChunks(rec, w, defs, defsByKey, reader, ids, out, this.deadline);

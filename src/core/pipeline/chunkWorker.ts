@@ -78,6 +78,8 @@ interface SliceJob {
   ref: string;
   sinceCommit?: string;
   hashes: string[];
+  /** Files (`commit\0path`) an earlier thread of this slice got stuck in: skipped with reason `timeout`. */
+  stuck: string[];
   /**
    * Leaner caches (for threads that share the machine with token workers): a 2M-character count memo
    * instead of 8M, history caches of 56 instead of 112 MiB, parse trees of 2M instead of 4M characters.
@@ -97,7 +99,12 @@ const LEAN_TREE_CACHE_CHARS = 2_000_000;
 /** History cache budget of a lean chunk thread (blob ring, delta bases, raw trees). */
 const LEAN_HISTORY_CACHE = { blobBytes: 32 << 20, deltaBaseBytes: 16 << 20, treeBytes: 8 << 20 };
 
-type SliceMessage = { type: 'entry'; hash: string; json: string } | { type: 'out-of-memory' } | { type: 'end' } | { type: 'error'; error: string; stack?: string };
+type SliceMessage =
+  | { type: 'entry'; hash: string; json: string }
+  | { type: 'file'; key: string }
+  | { type: 'out-of-memory' }
+  | { type: 'end' }
+  | { type: 'error'; error: string; stack?: string };
 
 /**
  * Parsed-file analyses kept by a build's chunker (LRU; a pure cache, the output does not depend on it).
@@ -183,7 +190,14 @@ export function runChunkWorkerIfAsked(): boolean {
     tok.withMarkers();
     const count = job.lean ? countMemo(tok, WORKER_MEMO_CHARS) : countMemo(tok);
     const repo = await openRepository(job.repoDir, { allowMissingObjects: job.allowMissingObjects, ...(job.lean ? { cache: LEAN_HISTORY_CACHE } : {}) });
-    const chunker = await createChunker({ ...chunkerOptions(job.chunk, count), ...(job.lean ? { treeCacheChars: LEAN_TREE_CACHE_CHARS } : {}) });
+    const stuck = new Set(job.stuck);
+    const chunker = await createChunker({
+      ...chunkerOptions(job.chunk, count),
+      ...(job.lean ? { treeCacheChars: LEAN_TREE_CACHE_CHARS } : {}),
+      // the main side's watchdog follows each file (a message needs no turn of this thread's event loop)
+      onFile: (commit, path) => send({ type: 'file', key: `${commit}\0${path}` }),
+      skipFile: (commit, path) => stuck.has(`${commit}\0${path}`),
+    });
     try {
       const want = new Set(job.hashes);
       for await (const rec of repo.history({ ...historyOptions(job.history), ref: job.ref, sinceCommit: job.sinceCommit }) as AsyncIterable<CommitRecord>) {
@@ -200,73 +214,123 @@ export function runChunkWorkerIfAsked(): boolean {
   return true;
 }
 
+/** What the main side needs to know of the build, besides the slices. */
+export interface ChunkThreadsRun {
+  onEntry: (hash: string, json: string) => void;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+  heapMb?: number;
+}
+
 /**
- * Main side: chunks `order[from..]`'s `missing` commits over `count` contiguous slices, one worker
- * thread each (`script` as for TokenPool). Resolves when every slice ended; `onEntry` is called
- * with each commit's hash and entry (JSON) once the entry is in the cache. Aborting the signal terminates the workers.
+ * Main side: chunks `order`'s `missing` commits over `count` contiguous slices, one worker thread each
+ * (`script` as for TokenPool). Resolves with the files found stuck (`commit\0path`) when every slice ended;
+ * `onEntry` is called with each commit's hash and chunked commit (JSON). Aborting the signal terminates the workers.
+ *
+ * A watchdog follows each thread file by file: a file whose work goes on well past the per-file budget is stuck
+ * in a step that cannot be interrupted from inside (one regex call, one wasm call), so the thread is terminated
+ * and its slice restarted at that commit with the file skipped (reason `timeout`). Each restart skips one more
+ * file, so a slice always ends.
  */
 export async function chunkInWorkers(
   script: string,
   count: number,
-  base: Omit<SliceJob, 'ccRole' | 'ref' | 'sinceCommit' | 'hashes'>,
+  base: Omit<SliceJob, 'ccRole' | 'ref' | 'sinceCommit' | 'hashes' | 'stuck'>,
   order: string[],
   missing: Set<string>,
-  onEntry: (hash: string, json: string) => void,
-  signal?: AbortSignal,
-  heapMb = CHUNK_WORKER_HEAP_MB,
-): Promise<void> {
+  run: ChunkThreadsRun,
+): Promise<string[]> {
   const idx: number[] = [];
   order.forEach((h, i) => missing.has(h) && idx.push(i));
-  const slices: Array<Pick<SliceJob, 'ref' | 'sinceCommit' | 'hashes'>> = [];
+  const position = new Map(order.map((h, i) => [h, i]));
+  const since = (h: string) => {
+    const i = position.get(h)!;
+    return i > 0 ? order[i - 1] : undefined;
+  };
+  const slices: Array<Pick<SliceJob, 'ref' | 'hashes'>> = [];
   for (let w = 0; w < count; w++) {
     const a = Math.round((w * idx.length) / count);
     const b = Math.round(((w + 1) * idx.length) / count);
     if (b <= a) continue;
-    const first = idx[a];
-    const last = idx[b - 1];
-    slices.push({ ref: order[last], sinceCommit: first > 0 ? order[first - 1] : undefined, hashes: idx.slice(a, b).map((i) => order[i]) });
+    slices.push({ ref: order[idx[b - 1]], hashes: idx.slice(a, b).map((i) => order[i]) });
   }
-  const workers: Worker[] = [];
-  const stop = () => workers.forEach((w) => void w.terminate());
-  signal?.addEventListener('abort', stop, { once: true });
+  const limitMs = base.chunk.fileTimeout * 2000 + 3000;
+  const stuck: string[] = [];
+  const live = new Set<Worker>();
+  const stop = () => live.forEach((w) => void w.terminate());
+  run.signal?.addEventListener('abort', stop, { once: true });
+
+  /** One thread over `hashes`: 'done', or the file it got stuck in (the thread is gone then). */
+  const attempt = (ref: string, hashes: string[], received: Set<string>): Promise<{ stuck?: string }> =>
+    new Promise((resolve, reject) => {
+      const data: SliceJob = { ccRole: CHUNK_ROLE, ...base, ref, sinceCommit: since(hashes[0]), hashes, stuck: [...stuck] };
+      const w = startThread(script, data, run.heapMb ?? CHUNK_WORKER_HEAP_MB);
+      live.add(w);
+      let ended = false;
+      let current: { key: string; since: number } | null = null;
+      const watchdog = setInterval(() => {
+        if (!current || performance.now() - current.since < limitMs) return;
+        ended = true;
+        const key = current.key;
+        void w.terminate().then(() => resolve({ stuck: key }));
+      }, 250);
+      watchdog.unref();
+      const finish = (f: () => void) => {
+        ended = true;
+        clearInterval(watchdog);
+        live.delete(w);
+        f();
+      };
+      w.on('message', (m: SliceMessage) => {
+        if (ended) return;
+        if (m.type === 'file') current = { key: m.key, since: performance.now() };
+        else if (m.type === 'entry') {
+          current = null;
+          received.add(m.hash);
+          run.onEntry(m.hash, m.json);
+        } else if (m.type === 'end' || m.type === 'out-of-memory') {
+          // out of memory (its heap cannot hold the tokenizer): the caller chunks the rest
+          void w.terminate();
+          finish(() => resolve({}));
+        } else {
+          // the thread's own message (e.g. an unusable tokenizer, which it is the first to load) and stack
+          const e = new Error(m.error);
+          if (m.stack) e.stack = m.stack;
+          finish(() => reject(e));
+        }
+      });
+      w.on('error', (e: Error & { code?: string }) => {
+        if (ended) return;
+        // out of heap: what the slice chunked was posted; the caller chunks the rest on its own thread
+        if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') finish(() => resolve({}));
+        else finish(() => reject(e));
+      });
+      w.on('exit', (code) => {
+        clearInterval(watchdog);
+        live.delete(w);
+        if (!ended) finish(() => reject(run.signal?.aborted ? new Error('cancelled') : new Error(`chunk worker exited with code ${code}`)));
+      });
+    });
+
   try {
     await Promise.all(
-      slices.map(
-        (s) =>
-          new Promise<void>((resolve, reject) => {
-            const data: SliceJob = { ccRole: CHUNK_ROLE, ...base, ...s };
-            const w = startThread(script, data, heapMb);
-            workers.push(w);
-            let ended = false;
-            w.on('message', (m: SliceMessage) => {
-              if (m.type === 'entry') {
-                onEntry(m.hash, m.json);
-              } else if (m.type === 'end' || m.type === 'out-of-memory') {
-                // out of memory (its heap cannot hold the tokenizer): the caller chunks the slice
-                ended = true;
-                void w.terminate();
-                resolve();
-              } else {
-                // the thread's own message (e.g. an unusable tokenizer, which it is the first to load) and stack
-                const e = new Error(m.error);
-                if (m.stack) e.stack = m.stack;
-                reject(e);
-              }
-            });
-            w.on('error', (e: Error & { code?: string }) => {
-              if (e.code !== 'ERR_WORKER_OUT_OF_MEMORY') return reject(e);
-              // what the slice chunked is in the cache; the caller chunks the rest on its own thread
-              ended = true;
-              resolve();
-            });
-            w.on('exit', (code) => {
-              if (!ended) reject(signal?.aborted ? new Error('cancelled') : new Error(`chunk worker exited with code ${code}`));
-            });
-          }),
-      ),
+      slices.map(async (s) => {
+        const received = new Set<string>();
+        let hashes = s.hashes;
+        for (;;) {
+          const r = await attempt(s.ref, hashes, received);
+          if (!r.stuck) return;
+          stuck.push(r.stuck);
+          const [commit, path] = r.stuck.split('\0');
+          run.log(`chunks: ${path} at ${commit.slice(0, 12)} was still being cut after ${limitMs / 1000} s (a step that cannot be interrupted): the chunk thread was restarted without it (timeout)`);
+          hashes = hashes.filter((h) => !received.has(h));
+          if (hashes.length === 0) return;
+        }
+      }),
     );
+    return stuck;
   } finally {
-    signal?.removeEventListener('abort', stop);
+    run.signal?.removeEventListener('abort', stop);
     stop();
   }
 }

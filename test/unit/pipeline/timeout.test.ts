@@ -72,3 +72,34 @@ test('build: the huge file is skipped as timeout, counted and named in the log; 
   await runPipeline({ repo: repo.dir, out: path.join(tmp, 'out2'), cacheDir: path.join(tmp, 'cache'), maxFileBytes: 10_000_000, fileTimeout: 0.1, contextWindow: 256, targetWindow: 32 }, { log: (l) => again.push(l) });
   assert.ok(again.some((l) => /src\/huge\.rs .*skipped \(timeout\)/.test(l)));
 });
+
+test('watchdog: a file stuck where no deadline can reach is skipped by restarting the chunk thread without it', async () => {
+  const r = FixtureRepo.create('cc-stuck-');
+  try {
+    r.write('src/lib.rs', 'pub fn a() -> u32 { 1 }\n');
+    r.commit('Start');
+    r.write('src/lib.rs', 'pub fn a() -> u32 { 2 }\n');
+    r.write('src/stall.rs', '// CC_TEST_STALL\npub fn s() {}\n');
+    r.write('src/other.rs', 'pub fn o() -> u32 { 3 }\n');
+    r.commit('A file the parser never returns from');
+    r.write('src/lib.rs', 'pub fn a() -> u32 { 4 }\n');
+    r.commit('After it');
+    const logs: string[] = [];
+    const out = path.join(tmp, 'stuck-out');
+    const script = path.join(__dirname, 'stuckParserThread.ts');
+    const res = await runPipeline(
+      { repo: r.dir, out, cache: false, fileTimeout: 0.1, contextWindow: 256, targetWindow: 32 },
+      { tokenWorkers: { script, count: 1 }, chunkThreads: 1, log: (l) => logs.push(l) },
+    );
+    assert.equal(res.commits.total, 3);
+    assert.ok(logs.some((l) => /src\/stall\.rs at [0-9a-f]{12} was still being cut after 3\.2 s .* restarted without it \(timeout\)/.test(l)), logs.join('\n'));
+    const chunks = fs.readFileSync(path.join(out, 'chunks.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { path: string; commit: string });
+    assert.ok(chunks.some((c) => c.path === 'src/other.rs'), 'the stuck commit\'s other files are chunked');
+    assert.ok(!chunks.some((c) => c.path === 'src/stall.rs'));
+    assert.equal(chunks.filter((c) => c.path === 'src/lib.rs').length, 3, 'every commit is chunked');
+    const stats = JSON.parse(fs.readFileSync(path.join(out, 'chunking_stats.json'), 'utf8')) as { skips: Record<string, number> };
+    assert.equal(stats.skips.timeout, 1);
+  } finally {
+    r.dispose();
+  }
+});
