@@ -48,10 +48,10 @@ export interface PipelineHooks {
    */
   tokenWorkers?: { script: string; count: number; minJobs?: number };
   /**
-   * Chunk on this many worker threads (contiguous commit slices, `tokenWorkers.script` as their script;
-   * needs the cache and tokenWorkers). The parsers' wasm memory and the slices' readers go away with the
-   * threads, so the later phases run leaner: tokio 1,500 commits, 1 thread: peak RSS 986 vs 1,319 MiB,
-   * but chunks 19.0 vs 13.5 s on a busy 2-core machine (2 threads: 19.2 s). Default 0 (main thread).
+   * Chunk on this many worker threads (contiguous commit slices, `tokenWorkers.script` as their script; needs
+   * tokenWorkers). The parsers' wasm memory and the slices' readers go away with the threads, so the later
+   * phases run leaner, and a watchdog can end a thread stuck in one file (see chunkInWorkers). Default 0: this
+   * thread chunks (no watchdog then).
    */
   chunkThreads?: number;
   /**
@@ -185,7 +185,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       }
     }
 
-    // entries are scrubbed where they are made: redaction settings are part of their key
+    // entries are scrubbed before they are cached: redaction settings are part of their key
     const chunkKey = sha256(stableJson({ v: TOOL_VERSION, cacheFormat: 3, s: pick(settings, ['include', 'exclude', 'languages', 'maxFileBytes', 'detectRenames', 'maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context', 'redact', 'keepAuthorEmails', 'fileTimeout', 'allowMissingObjects']), tok: tokSha })).slice(0, 16);
     const tokKey = sha256(stableJson({ v: TOOL_VERSION, cacheFormat: 3, s: pick(settings, ['format', 'budgets']), tok: tokSha })).slice(0, 16);
     const chunkNs = `chunks-${chunkKey}`;

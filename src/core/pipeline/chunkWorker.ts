@@ -1,10 +1,9 @@
 /**
  * Chunk workers: the chunks stage over worker threads, one contiguous slice of the commit list each
  * (`sinceCommit..ref` walked by its own repository reader and chunker), each chunked commit sent as JSON to
- * the pipeline thread, which scrubs it and writes it to the cache. The main thread then reads the entries back in commit
- * order as it does for a cached run, so the output is the same as a one-thread build (chunkCommit is
- * a function of the commit and the repository only). A commit a slice's walk did not reach stays missing and is chunked
- * by the caller afterwards.
+ * the pipeline thread, which takes them in commit order, scrubs them and writes them to the cache, so the output
+ * is the same as a one-thread build (chunkCommit is a function of the commit and the repository only). A commit a
+ * slice's walk did not reach stays missing and is chunked by the caller afterwards.
  *
  * Worker side: a script started with workerData.ccRole === 'cc-chunk' (dispatched by runTokenWorkerIfAsked).
  */
