@@ -42,10 +42,23 @@ export default tseslint.config(
     },
   },
   {
-    // The engine never imports vscode (project rule).
-    files: ['src/core/**/*.ts', 'src/cli/**/*.ts', 'src/worker/**/*.ts'],
+    // Boundaries: the engine (src/core) depends on nothing of its shells; the CLI and the editor's worker depend on the
+    // engine, never on the extension host's code; none of them on vscode.
+    files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core, src/cli and src/worker must not depend on vscode.' }] }],
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/core must not depend on vscode.' }],
+        patterns: [{ group: ['**/extension/**', '**/worker/**', '**/cli/**', '**/webview/**'], message: 'src/core is the engine: it must not import its shells (extension, worker, cli, webview).' }],
+      }],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts', 'src/worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/cli and src/worker must not depend on vscode.' }],
+        patterns: [{ group: ['**/extension/**'], message: 'src/cli and src/worker run without the extension host: they must not import src/extension.' }],
+      }],
     },
   },
   {

@@ -7,7 +7,7 @@ import type { Unit } from '../core/chunk';
 import { languageSpec } from '../core/chunk';
 import { serializeExample } from '../core/tokenize';
 import type { ChunkRecord, CommitInfo, CommitRecord, RepoReader } from '../core/types';
-import { tokenViewFromIds, tokenViewFromText } from '../extension/webviews/payloads';
+import { tokenViewFromIds, tokenViewFromText } from './payloads';
 import type { ContextViewPayload, TokenViewPayload } from '../webview/protocol';
 import { chunkerFor, repositoryAt, tokenizerFor, tokenizerName } from './engine';
 import type { AnalyzeRequest, ContextViewRequest, ExampleViewRequest, UnitAnalysis } from './protocol';

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ChunkRecord } from '../core/types';
-import { forEachLine } from '../extension/webviews/overviewData';
+import { forEachLine } from '../core/dataset/jsonl';
 
 interface Loaded<T> {
   mtimeMs: number;

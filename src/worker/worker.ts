@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { runTokenWorkerIfAsked } from '../core/pipeline';
 import { findLocalHfTokenizers } from '../core/tokenize';
-import { overviewFromOutput } from '../extension/webviews/overviewData';
+import { overviewFromOutput } from './overview';
 import { analyzeAt, contextView, exampleView, tokenView } from './analysis';
 import { build } from './build';
 import { buildChunks, buildCounts } from './dataset';

@@ -12,7 +12,9 @@ import * as vscode from 'vscode';
 import { FixtureRepo } from '../fixtures/repo';
 import { loadTokenizer, serializeExample } from '../../src/core/tokenize';
 import type { ChunkRecord, CommitInfo } from '../../src/core/types';
-import { openExampleDocument, overviewFromOutput, showChunkContext, showOverview, showTokenBoundaries, tokenViewFromIds } from '../../src/extension/webviews';
+import { openExampleDocument, showChunkContext, showOverview, showTokenBoundaries } from '../../src/extension/webviews';
+import { overviewFromOutput } from '../../src/worker/overview';
+import { tokenViewFromIds } from '../../src/worker/payloads';
 
 export const HOSTILE = '<img src=x onerror=alert(1)>';
 

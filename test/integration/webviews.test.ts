@@ -16,17 +16,16 @@ import {
   EXAMPLE_LANGUAGE,
   openExampleDocument,
   openFileAtCommit,
-  overviewFromOutput,
   restorePanel,
   showChunkContext,
   showOverview,
   showTokenBoundaries,
-  tokenViewFromIds,
-  tokenViewFromText,
   VIEW_TYPES,
   type WebviewHandle,
 } from '../../src/extension/webviews';
 import type { RenderedMessage } from '../../src/webview/protocol';
+import { overviewFromOutput } from '../../src/worker/overview';
+import { tokenViewFromIds, tokenViewFromText } from '../../src/worker/payloads';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 

@@ -12,6 +12,7 @@ import { PLACEHOLDER_RE } from './redact';
 import { ELISION_PATTERN } from '../chunk/languages';
 import { decodeSafetensors } from './safetensors';
 import { fileSha256 } from './output';
+import { forEachJsonl, jsonlRows } from './jsonl';
 import { openRepository, type Repository } from '../git/repository';
 
 const SPLITS: SplitName[] = ['train', 'val', 'test'];
@@ -27,57 +28,6 @@ export interface VerifyOptions {
 export interface VerifyReport {
   problems: string[];
   checked: { files: number; commits: number; examples: number; chunks: number; blobs: number };
-}
-
-/** Calls fn for each line of a JSON Lines file, reading it in blocks (files may exceed string limits). */
-function forEachJsonl(file: string, fn: (row: unknown, index: number) => void): void {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const block = Buffer.alloc(8 << 20);
-    let rest = Buffer.alloc(0);
-    let index = 0;
-    for (;;) {
-      const n = fs.readSync(fd, block, 0, block.length, null);
-      const data = n > 0 ? Buffer.concat([rest, block.subarray(0, n)]) : rest;
-      let start = 0;
-      for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
-        if (nl > start) fn(JSON.parse(data.toString('utf8', start, nl)), index++);
-        start = nl + 1;
-      }
-      rest = Buffer.from(data.subarray(start));
-      if (n === 0) {
-        if (rest.length) fn(JSON.parse(rest.toString('utf8')), index++);
-        return;
-      }
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** The rows of a JSON Lines file, read in blocks. */
-async function* jsonlRows(file: string): AsyncGenerator<unknown> {
-  const rows: unknown[] = [];
-  const fd = fs.openSync(file, 'r');
-  try {
-    const block = Buffer.alloc(8 << 20);
-    let rest = Buffer.alloc(0);
-    for (;;) {
-      const n = fs.readSync(fd, block, 0, block.length, null);
-      const data = n > 0 ? Buffer.concat([rest, block.subarray(0, n)]) : rest;
-      let start = 0;
-      for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
-        if (nl > start) rows.push(JSON.parse(data.toString('utf8', start, nl)));
-        start = nl + 1;
-      }
-      rest = Buffer.from(data.subarray(start));
-      if (n === 0 && rest.length) rows.push(JSON.parse(rest.toString('utf8')));
-      yield* rows.splice(0);
-      if (n === 0) return;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /**
@@ -246,7 +196,7 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
   if (!fs.existsSync(chunksPath)) report('file', 'chunks.jsonl is missing');
   else {
     try {
-      for await (const row of jsonlRows(chunksPath)) {
+      for (const row of jsonlRows(chunksPath)) {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         const c = row as any;
         checked.chunks++;

@@ -4,16 +4,12 @@
  * decoding anything, any subtree whose oid is unchanged is not read, and only the changed entries
  * become strings. Exact renames are paired by blob oid afterwards.
  */
-import type { FileChange } from '../types';
 import type { AttrRule } from './attributes';
 import { MODE_GITLINK, MODE_SYMLINK } from './classify';
 import { ObjectFormatError, safeName, treeEntryMode } from './parse';
-import { pairSimilarRenames, type TextSource } from './similarity';
+import { pairSimilarRenames, type RawChange, type TextSource } from './similarity';
 
-export interface RawChange extends Pick<FileChange, 'path' | 'oldPath' | 'change' | 'oldMode' | 'newMode' | 'oldOid' | 'newOid'> {
-  /** .gitattributes rules in effect for this path (root first). */
-  rules: readonly AttrRule[];
-}
+export type { RawChange } from './similarity';
 
 /**
  * Raw tree bytes by oid (cached by the caller). `dir` ("" or "src/") and `old` (the old tree's side)

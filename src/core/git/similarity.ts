@@ -6,7 +6,14 @@
  * of the same commit scoring at least 50% become renames, best score first.
  */
 import { MODE_GITLINK, MODE_SYMLINK } from './classify';
-import type { RawChange } from './diff';
+import type { FileChange } from '../types';
+import type { AttrRule } from './attributes';
+
+/** A change between two trees, as the tree diff makes it (before the text of any file is read). */
+export interface RawChange extends Pick<FileChange, 'path' | 'oldPath' | 'change' | 'oldMode' | 'newMode' | 'oldOid' | 'newOid'> {
+  /** .gitattributes rules in effect for this path (root first). */
+  rules: readonly AttrRule[];
+}
 
 /** Text of a blob at `path` in the new tree, or the old one (`old`); null when not text (binary, not UTF-8, too large to compare). */
 export type TextSource = (oid: string, path: string, old: boolean) => string | null;

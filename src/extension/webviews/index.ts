@@ -13,8 +13,6 @@ import { restorePanel, setExtensionUri, showPanel, type WebviewHandle } from './
 export type { WebviewHandle } from './panels';
 export { currentPanel, restorePanel } from './panels';
 export { blobUri, parseBlobUri, BLOB_SCHEME } from './uris';
-export { overviewFromOutput, NotADatasetError } from './overviewData';
-export { tokenViewFromText, tokenViewFromIds, toTokenSections } from './payloads';
 export { openExampleDocument, EXAMPLE_LANGUAGE } from './exampleDocument';
 export { openFileAtCommit } from './openFile';
 export type { ContextViewPayload, OverviewPayload, TokenViewPayload, ProtocolMessage } from '../../webview/protocol';

@@ -7,8 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { FixtureRepo } from '../../fixtures/repo';
 import { runPipeline } from '../../../src/core/pipeline';
 import { loadTokenizer, MARKERS } from '../../../src/core/tokenize';
-import { monthlySeries, NotADatasetError, overviewFromOutput } from '../../../src/extension/webviews/overviewData';
-import { tokenViewFromIds, tokenViewFromText } from '../../../src/extension/webviews/payloads';
+import { monthlySeries, NotADatasetError, overviewFromOutput } from '../../../src/worker/overview';
+import { tokenViewFromIds, tokenViewFromText } from '../../../src/worker/payloads';
 import { parsePageMessage, parsePageState } from '../../../src/webview/protocol';
 
 describe('webview protocol', () => {

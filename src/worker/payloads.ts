@@ -2,9 +2,9 @@
  * Builds Token view payloads from a tokenizer (no vscode import): from text (exact offsets from the
  * encoder) or from token ids (e.g. a serialized example: contextIds ++ targetIds with its sections).
  */
-import type { Tokenizer } from '../../core/tokenize';
-import type { SectionInfo } from '../../core/tokenize';
-import type { TokenSection, TokenSpan, TokenViewPayload } from '../../webview/protocol';
+import type { Tokenizer } from '../core/tokenize';
+import type { SectionInfo } from '../core/tokenize';
+import type { TokenSection, TokenSpan, TokenViewPayload } from '../webview/protocol';
 
 type Tok = Pick<Tokenizer, 'encode' | 'decode' | 'addedTokens' | 'source'>;
 

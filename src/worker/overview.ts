@@ -1,11 +1,12 @@
 /**
  * overviewFromOutput(outDir): the Overview payload from a built dataset folder
  * (manifest.json, dataset/stats.json, commits.jsonl, dataset/<split>.jsonl). No vscode import.
- * Large jsonl files are scanned in 1 MiB chunks; only the start of each example line is parsed.
+ * Large jsonl files are scanned in blocks; only the start of each example line is parsed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { OverviewPayload, SplitName } from '../../webview/protocol';
+import { forEachLine } from '../core/dataset/jsonl';
+import type { OverviewPayload, SplitName } from '../webview/protocol';
 
 const SPLITS: SplitName[] = ['train', 'val', 'test'];
 
@@ -24,30 +25,6 @@ function readJson(file: string): Record<string, unknown> {
     return v as Record<string, unknown>;
   } catch (e) {
     throw new NotADatasetError(`${file} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
-  }
-}
-
-/** Calls fn for each line of a file (without the newline), reading it in chunks. */
-export function forEachLine(file: string, fn: (line: string) => void): void {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    let rest = Buffer.alloc(0);
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      let data = rest.length ? Buffer.concat([rest, buf.subarray(0, n)]) : buf.subarray(0, n);
-      let at = 0;
-      for (let nl = data.indexOf(10, at); nl >= 0; nl = data.indexOf(10, at)) {
-        if (nl > at) fn(data.toString('utf8', at, nl));
-        at = nl + 1;
-      }
-      data = data.subarray(at);
-      rest = Buffer.from(data);
-    }
-    if (rest.length) fn(rest.toString('utf8'));
-  } finally {
-    fs.closeSync(fd);
   }
 }
 
