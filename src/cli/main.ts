@@ -4,11 +4,11 @@
  *   commit-corpus verify DIR [--repo PATH]      re-check a written dataset (exit 1 if anything is wrong)
  *   commit-corpus inspect DIR                   print its stats
  */
-import { runTokenWorkerIfAsked } from '../core/pipeline';
+import { runThreadIfAsked } from '../core/threads';
 import { runCli } from './run';
 
 // This file is also the script of the build's token worker threads.
-if (!runTokenWorkerIfAsked()) {
+if (!runThreadIfAsked()) {
   runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, { workerScript: __filename }).then(
     (code) => {
       process.exitCode = code;

@@ -2,7 +2,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AbortError, runPipeline, runPipelineInThread, TOOL_VERSION, UsageError, type PipelineHooks, type PipelineOptions } from '../core/pipeline';
+import { runPipelineInThread } from '../core/threads';
+import { AbortError, runPipeline, TOOL_VERSION, UsageError, type PipelineHooks, type PipelineOptions } from '../core/pipeline';
 import { inspectDataset } from '../core/dataset/inspect';
 import { verifyDataset } from '../core/dataset/verify';
 import { escapeTerminal } from './escape';

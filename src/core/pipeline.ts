@@ -12,14 +12,13 @@ import { Cache } from './pipeline/cache';
 import { SpillStore, type SpillRef } from './pipeline/spill';
 import { decodeTokenEntry, encodeTokenEntry, type TokenEntry, type TokenGroup } from './pipeline/tokcache';
 import { tokenizeCommit } from './pipeline/tokenizeCommit';
-import { TokenPool, TokenWorkerOutOfMemory } from './pipeline/tokenWorker';
+import { TokenPool, TokenWorkerOutOfMemory } from './threads/tokenPool';
+import { chunkInWorkers } from './threads/chunkThreads';
 import { memoTokenizer } from './pipeline/memoTokenizer';
 import { assembleExamples, runStats, type SpilledGroup, type StreamChunk } from './pipeline/assemble';
 import { CommitPreparer, type PreparedJob } from './pipeline/prepare';
-import { chunkerOptions, chunkInWorkers, chunkOne, isEntryOf, scrubEntry, type ChunkedCommit, type CommitCacheEntry } from './pipeline/chunkWorker';
+import { chunkerOptions, chunkOne, isEntryOf, scrubEntry, type ChunkedCommit, type CommitCacheEntry } from './pipeline/chunks';
 import { Redactor } from './dataset/redact';
-export { runTokenWorkerIfAsked } from './pipeline/tokenWorker';
-export { runPipelineInThread } from './pipeline/pipelineThread';
 import { resolveSettings, UsageError, type PipelineOptions } from './pipeline/options';
 import { createChunker, loadTokenizer, openRepository, tokenizerSha256 } from './pipeline/stages';
 import type { SplitName } from './dataset/dedup';
@@ -42,7 +41,7 @@ export interface PipelineHooks {
   signal?: AbortSignal;
   log?: (line: string) => void;
   /**
-   * Tokenize on worker threads: `script` is a .js file that calls runTokenWorkerIfAsked() when loaded
+   * Tokenize on worker threads: `script` is a .js file that calls runThreadIfAsked() when loaded
    * (the CLI bundle is its own worker) or a .ts source (run through tsx). Used when at least `minJobs`
    * (default 64) commits need tokenizing.
    */

@@ -1,8 +1,9 @@
 /**
  * "Build training dataset" / "Rebuild (incremental)" / the build step of "Export dataset…":
  * runs the pipeline in a worker with a cancellable progress notification (phase, commits done/total,
- * ETA). Cancel aborts the worker (terminated if it does not stop within a second); the pipeline
- * writes into a temporary folder renamed at the end, so a cancelled build leaves no dataset behind.
+ * ETA). Cancel goes the CLI's way (the worker's pipeline thread gets a grace period, then is terminated and its
+ * temp folder removed); the pipeline writes into a temporary folder renamed at the end, so a cancelled build
+ * leaves the previous output as it was.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -169,7 +170,7 @@ export class BuildRunner extends Disposable {
       });
       return (this.lastOutcome = { status: 'built', folder: folder.fsPath, summary, message });
     } catch (err) {
-      // a terminated engine worker leaves its temp folder (and maybe a previous output moved aside): repaired here
+      // an engine worker terminated by the pool's backstop leaves its temp folder (and maybe a previous output moved aside): repaired here
       recoverOutput(options.out, process.pid);
       if (isCancelled(err)) {
         this.output.appendLine(`[build] cancelled after ${formatDuration(Date.now() - started)}`);

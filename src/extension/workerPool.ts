@@ -1,13 +1,15 @@
 /**
  * A pool of engine worker threads (dist/worker.js), at most `size()` of them, created on demand.
- * Requests are typed by src/worker/protocol.ts. Cancelling a build posts `cancel`; a worker that has
- * not stopped within `cancelGraceMs` is terminated (and recreated for the next request). Other
+ * Requests are typed by src/worker/protocol.ts. Cancelling a build posts `cancel`: the worker runs the build on a
+ * pipeline thread and cancels it the way the CLI does (runPipelineInThread: a grace period, then terminate and
+ * repair), so it answers within about a second; a worker that has not answered within `cancelGraceMs` (busy in
+ * another request's synchronous work) is terminated as a backstop (and recreated for the next request). Other
  * cancelled calls are rejected at once and their late answers dropped.
  * A worker that crashes rejects its pending requests with WorkerCrashedError and is replaced.
  */
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { THREAD_YOUNG_MB } from '../core/pipeline/limits';
+import { THREAD_YOUNG_MB } from '../core/threads/limits';
 import type { ProgressEvent } from '../core/types';
 import type { HostToWorker, Request, RequestKind, ResultOf, WorkerToHost } from '../worker/protocol';
 import { Disposable } from './disposable';
@@ -55,7 +57,7 @@ export class WorkerPool extends Disposable {
     private readonly script: string,
     private readonly size: () => number,
     private readonly log: (line: string) => void,
-    private readonly cancelGraceMs = 1000,
+    private readonly cancelGraceMs = 3000,
   ) {
     super();
     this._register(new vscode.Disposable(() => this.terminateAll()));

@@ -4,7 +4,7 @@
  */
 import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { runTokenWorkerIfAsked } from '../core/pipeline';
+import { runThreadIfAsked } from '../core/threads';
 import { findLocalHfTokenizers } from '../core/tokenize';
 import { overviewFromOutput } from './overview';
 import { analyzeAt, contextView, exampleView, tokenView } from './analysis';
@@ -14,7 +14,7 @@ import { commitFiles, listCommitsPage, readBlobAt } from './history';
 import { toWorkerError, type HostToWorker, type Request, type WorkerToHost } from './protocol';
 
 // This file is also the script of a build's token worker threads: those serve tokenization only.
-const port = runTokenWorkerIfAsked() ? null : parentPort;
+const port = runThreadIfAsked() ? null : parentPort;
 if (!port && !parentPort) throw new Error('dist/worker.js must run in a worker thread');
 
 const running = new Map<number, AbortController>();
@@ -27,10 +27,11 @@ async function handle(id: number, req: Request, signal: AbortSignal): Promise<un
   switch (req.kind) {
     case 'build':
       return build(req, {
+        // this same script is the build's pipeline thread and its token and chunk threads (see the entry check above)
+        script: __filename,
         signal,
         onProgress: (event) => send({ type: 'progress', id, event }),
         log: (line) => send({ type: 'log', id, line }),
-        // this same script serves as the build's token worker threads (see the entry check above)
         tokenWorkers: { script: __filename, count: Math.max(0, Math.min(req.workers ?? 2, os.availableParallelism())) },
       });
     case 'listCommits':

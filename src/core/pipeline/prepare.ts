@@ -4,7 +4,7 @@
  * The preparer keeps the run's tallies for the stats. It is called in commit order; its output depends only on
  * that order.
  */
-import type { CommitCacheEntry } from './chunkWorker';
+import type { CommitCacheEntry } from './chunks';
 import type { ResolvedSettings } from './options';
 import { exactKey, type SplitName } from '../dataset/dedup';
 import type { CommitRow } from '../dataset/model';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { TokenPool, TokenWorkerOutOfMemory } from '../../../src/core/pipeline/tokenWorker';
+import { TokenPool, TokenWorkerOutOfMemory } from '../../../src/core/threads';
 import { loadTokenizer } from '../../../src/core/tokenize/index';
 import { countMemo, memoTokenizer } from '../../../src/core/pipeline/memoTokenizer';
 import { tokenizeCommit } from '../../../src/core/pipeline/tokenizeCommit';

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parquetReadObjects } from 'hyparquet';
-import { AbortError, runPipeline, runPipelineInThread, UsageError, type PipelineResult } from '../../../src/core/pipeline';
+import { runPipelineInThread } from '../../../src/core/threads';
+import { AbortError, runPipeline, UsageError, type PipelineResult } from '../../../src/core/pipeline';
 import { verifyDataset } from '../../../src/core/dataset/verify';
 import { decodeSafetensors } from '../../../src/core/dataset/safetensors';
 import type { FixtureRepo } from '../../fixtures/repo';
@@ -115,7 +116,7 @@ test('exact duplicates are dropped and counted; outputs agree with each other', 
 test('same input and settings give byte-identical data files (no cache + token worker threads vs cached, main thread)', async () => {
   const out2 = path.join(tmp, 'out2');
   const logs: string[] = [];
-  const script = path.join(__dirname, '../../../src/core/pipeline/tokenWorkerEntry.ts');
+  const script = path.join(__dirname, '../../../src/core/threads/entry.ts');
   await runPipeline({ repo: repo.dir, out: out2, layout: 'seed', cache: false, ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, log: (l) => logs.push(l) });
   assert.ok(logs.some((l) => /2 worker threads/.test(l)), 'workers were used');
   const a = files(out).filter((f) => !/MANIFEST|manifest/.test(f));
@@ -126,7 +127,7 @@ test('same input and settings give byte-identical data files (no cache + token w
 test('chunk stage on worker threads (contiguous commit slices, fresh cache) gives byte-identical data files', async () => {
   const out3 = path.join(tmp, 'out3');
   const logs: string[] = [];
-  const script = path.join(__dirname, '../../../src/core/pipeline/tokenWorkerEntry.ts');
+  const script = path.join(__dirname, '../../../src/core/threads/entry.ts');
   const r = await runPipeline({ repo: repo.dir, out: out3, layout: 'seed', cacheDir: path.join(tmp, 'cache3'), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 2, log: (l) => logs.push(l) });
   assert.ok(logs.some((l) => /chunks: 2 worker threads/.test(l)), 'chunk workers were used');
   assert.equal(r.commits.processed, 12);
@@ -153,7 +154,7 @@ test('chunk stage on worker threads (contiguous commit slices, fresh cache) give
 test('chunk threads that run out of heap leave their commits to the main thread: same files', async () => {
   const out5 = path.join(tmp, 'out5');
   const logs: string[] = [];
-  const script = path.join(__dirname, '../../../src/core/pipeline/tokenWorkerEntry.ts');
+  const script = path.join(__dirname, '../../../src/core/threads/entry.ts');
   // 16 MiB cannot even hold the tokenizer: both slices end at once, nothing chunked
   const r = await runPipeline({ repo: repo.dir, out: out5, layout: 'seed', cacheDir: path.join(tmp, 'cache5'), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 2, chunkWorkerHeapMb: 16, log: (l) => logs.push(l) });
   assert.ok(logs.some((l) => /chunks: 2 worker threads/.test(l)), 'chunk workers were started');
@@ -164,7 +165,7 @@ test('chunk threads that run out of heap leave their commits to the main thread:
 });
 
 test('overlapChunks: tokens follow the chunk thread (phases overlap), same files as without it; heap fallback and cancel too', async () => {
-  const script = path.join(__dirname, '../../../src/core/pipeline/tokenWorkerEntry.ts');
+  const script = path.join(__dirname, '../../../src/core/threads/entry.ts');
   const a = files(out).filter((f) => !/MANIFEST|manifest/.test(f));
   for (const [name, heap, overlapChunks] of [['out6', undefined, true], ['out7', 16, true], ['out6b', undefined, undefined]] as const) {
     const o = path.join(tmp, name);
@@ -191,7 +192,7 @@ test('overlapChunks: tokens follow the chunk thread (phases overlap), same files
 });
 
 test('runPipelineInThread: the pipeline on its own thread writes the same files, relays progress and logs, keeps error classes, cancels cleanly', async () => {
-  const script = path.join(__dirname, '../../../src/core/pipeline/tokenWorkerEntry.ts');
+  const script = path.join(__dirname, '../../../src/core/threads/entry.ts');
   const a = files(out).filter((f) => !/MANIFEST|manifest/.test(f));
   const o = path.join(tmp, 'out-thread');
   const logs: string[] = [];
@@ -250,7 +251,7 @@ test('bad input gets a clear error and writes nothing', async () => {
   // an unusable tokenizer: the same message whether this thread or a chunk thread is the first to load it
   const bad = path.join(tmp, 'wordpiece.json');
   fs.writeFileSync(bad, JSON.stringify({ model: { type: 'WordPiece', vocab: {} } }));
-  const script = path.join(__dirname, '../../../src/core/pipeline/tokenWorkerEntry.ts');
+  const script = path.join(__dirname, '../../../src/core/threads/entry.ts');
   for (const hooks of [{}, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 1 }]) {
     await assert.rejects(runPipeline({ repo: repo.dir, out: path.join(tmp, 'x'), tokenizer: bad, cacheDir: path.join(tmp, 'cache-bad') }, hooks), (e: Error) => {
       assert.match(e.message, /^[^\n]*unsupported model "WordPiece" \(only BPE is supported\)$/);

@@ -5,7 +5,7 @@
  * Token and chunk threads started from this script are not affected (they post no progress).
  */
 import { isMainThread, parentPort } from 'node:worker_threads';
-import { runTokenWorkerIfAsked } from '../../../src/core/pipeline';
+import { runThreadIfAsked } from '../../../src/core/threads';
 
 const phase = process.env.CC_TEST_STALL_PHASE;
 if (!isMainThread && parentPort && phase) {
@@ -16,4 +16,4 @@ if (!isMainThread && parentPort && phase) {
     if (m?.type === 'progress' && m.event?.phase === phase && m.event.done === 0) for (;;);
   };
 }
-runTokenWorkerIfAsked();
+runThreadIfAsked();

@@ -1,16 +1,24 @@
 /**
- * Starts a pipeline worker thread from `script`: a .js file (the bundled CLI or editor worker, which
- * dispatch on workerData.ccRole) or a .ts source, run through tsx (tests, benchmarks), with a V8 heap cap.
+ * Starts a pipeline thread of a role from `script`: a .js file (the bundled CLI or editor worker, whose first
+ * call is runThreadIfAsked(), which dispatches on the role) or a .ts source, run through tsx (tests, benchmarks),
+ * with a V8 heap cap.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { tokenizerFile } from './stages';
+import { tokenizerFile } from '../tokenize/index';
 import { THREAD_YOUNG_MB } from './limits';
 
+/** The roles a pipeline thread can have (the table that runs each is runThreadIfAsked's, in ./index.ts). */
+export type ThreadRole = 'cc-pipeline' | 'cc-tokenize' | 'cc-chunk';
+
+/** What every pipeline thread gets as workerData: its role, then the role's own start data. */
+export type ThreadStart<T> = T & { ccRole: ThreadRole };
+
 /** `heapMb`: the thread's old-generation cap (none: V8's default). */
-export function startThread(script: string, workerData: unknown, heapMb?: number): Worker {
+export function startThread<T extends object>(script: string, role: ThreadRole, data: T, heapMb?: number): Worker {
+  const workerData: ThreadStart<T> = { ...data, ccRole: role };
   const resourceLimits: ResourceLimits = { maxYoungGenerationSizeMb: THREAD_YOUNG_MB, ...(heapMb ? { maxOldGenerationSizeMb: heapMb } : {}) };
   if (!script.endsWith('.ts')) return new Worker(path.resolve(script), { workerData, resourceLimits });
   // (the module name is built at run time so bundlers leave this source-run-only path alone)

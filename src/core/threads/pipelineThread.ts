@@ -18,14 +18,14 @@
  * and a cancel that finds it taken waits for the few milliseconds of the rename and reports the build as
  * finished. So a cancel either leaves the previous output exactly as it was, or comes too late to matter.
  */
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { AbortError, runPipeline, type PipelineHooks, type PipelineResult } from '../pipeline';
-import { UsageError, type PipelineOptions } from './options';
+import type { MessagePort } from 'node:worker_threads';
+import { runPipeline, type PipelineHooks, type PipelineResult } from '../pipeline';
+import type { PipelineOptions } from '../pipeline/options';
+import { AbortError } from '../errors';
 import { recoverOutput } from '../dataset/output';
 import type { ProgressEvent } from '../types';
-import { startThread } from './thread';
-
-const ROLE = 'cc-pipeline';
+import { startThread } from './start';
+import { fromThreadError, isOutOfMemory, toThreadError, type ThreadError } from './envelope';
 
 /** The hooks that cross the thread boundary (functions stay on this side). */
 type ThreadHooks = Pick<PipelineHooks, 'tokenWorkers' | 'chunkThreads' | 'overlapChunks' | 'chunkWorkerHeapMb'>;
@@ -36,26 +36,23 @@ const CANCELLED = 1;
 const COMMITTING = 2;
 
 interface Start {
-  ccRole: typeof ROLE;
   /** Int32 flag: RUNNING, CANCELLED (set by the main side), COMMITTING (taken by the thread before its output replaces the previous one). */
   abortFlag: SharedArrayBuffer;
   opts: PipelineOptions;
   hooks: ThreadHooks;
   progress: boolean;
   log: boolean;
+  delayPerEventMs?: number;
 }
 
 type FromThread =
   | { type: 'progress'; event: ProgressEvent }
   | { type: 'log'; line: string }
   | { type: 'result'; result: PipelineResult }
-  | { type: 'error'; name: string; message: string; stack?: string };
+  | { type: 'error'; error: ThreadError };
 
-/** Thread side. Returns false when this thread is not a pipeline thread. */
-export function runPipelineThreadIfAsked(): boolean {
-  if (isMainThread || !parentPort || (workerData as Start | undefined)?.ccRole !== ROLE) return false;
-  const port = parentPort;
-  const start = workerData as Start;
+/** Thread side: one build, then the port closes. */
+export function pipelineThreadMain(port: MessagePort, start: Start): void {
   const ac = new AbortController();
   const flag = new Int32Array(start.abortFlag);
   // the pipeline checks its signal between steps; the flag is read at every progress event and log line
@@ -71,6 +68,7 @@ export function runPipelineThreadIfAsked(): boolean {
     onProgress: (event) => {
       poll();
       if (start.progress) send({ type: 'progress', event });
+      if (start.delayPerEventMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, start.delayPerEventMs);
     },
     log: (line) => {
       poll();
@@ -78,12 +76,8 @@ export function runPipelineThreadIfAsked(): boolean {
     },
   }).then(
     (result) => send({ type: 'result', result }),
-    (e: unknown) => {
-      const err = e instanceof Error ? e : new Error(String(e));
-      send({ type: 'error', name: err.name, message: err.message, stack: err.stack });
-    },
+    (e: unknown) => send({ type: 'error', error: toThreadError(e) }),
   ).finally(() => port.close());
-  return true;
 }
 
 /** How a cancel ends a pipeline thread. */
@@ -92,11 +86,13 @@ export interface ThreadStop {
   graceMs?: number;
   /** Aborted: terminate at once (a second Ctrl-C), unless the output is being put in place. */
   force?: AbortSignal;
+  /** A testing aid of the shells' cancel tests: the thread sleeps this long at every progress event (busy, as in a long synchronous step). */
+  delayPerEventMs?: number;
 }
 
 /**
  * Main side: runPipeline(opts, hooks) on a pipeline thread started from `script` (a .js file that calls
- * runTokenWorkerIfAsked() when loaded, or a .ts source run through tsx; it also serves the build's token
+ * runThreadIfAsked() when loaded, or a .ts source run through tsx; it also serves the build's token
  * and chunk threads unless hooks.tokenWorkers names another script).
  */
 export function runPipelineInThread(script: string, opts: PipelineOptions, hooks: PipelineHooks = {}, stop: ThreadStop = {}): Promise<PipelineResult> {
@@ -104,14 +100,14 @@ export function runPipelineInThread(script: string, opts: PipelineOptions, hooks
   const abortFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(abortFlag);
   const data: Start = {
-    ccRole: ROLE,
     abortFlag,
     opts,
     hooks: { tokenWorkers: hooks.tokenWorkers, chunkThreads: hooks.chunkThreads, overlapChunks: hooks.overlapChunks, chunkWorkerHeapMb: hooks.chunkWorkerHeapMb },
     progress: !!hooks.onProgress,
     log: !!hooks.log,
+    ...(stop.delayPerEventMs ? { delayPerEventMs: stop.delayPerEventMs } : {}),
   };
-  const w = startThread(script, data);
+  const w = startThread(script, 'cc-pipeline', data);
   return new Promise<PipelineResult>((resolve, reject) => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
@@ -149,10 +145,10 @@ export function runPipelineInThread(script: string, opts: PipelineOptions, hooks
       if (m.type === 'progress') hooks.onProgress?.(m.event);
       else if (m.type === 'log') hooks.log?.(m.line);
       else if (m.type === 'result') settle(() => resolve(m.result));
-      else settle(() => reject(rebuildError(m)));
+      else settle(() => reject(fromThreadError(m.error)));
     });
     w.on('error', (e: Error & { code?: string }) => {
-      const why = e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of memory' : `failed: ${e.message}`;
+      const why = isOutOfMemory(e) ? 'ran out of memory' : `failed: ${e.message}`;
       settle(() => {
         recoverOutput(opts.out, process.pid);
         reject(new Error(`the pipeline thread ${why}`, { cause: e }));
@@ -160,11 +156,4 @@ export function runPipelineInThread(script: string, opts: PipelineOptions, hooks
     });
     w.on('exit', (code) => settle(() => reject(new Error(`the pipeline thread exited with code ${code} before it finished`))));
   });
-}
-
-/** The thread's error on this side: cancels and bad usage keep their class (callers map them to exit codes). */
-function rebuildError(m: { name: string; message: string; stack?: string }): Error {
-  const e = m.name === 'AbortError' ? new AbortError() : m.name === 'UsageError' ? new UsageError(m.message) : new Error(m.message);
-  if (m.stack) e.stack = m.stack;
-  return e;
 }

@@ -1,73 +1,23 @@
 /**
- * Chunk workers: the chunks stage over worker threads, one contiguous slice of the commit list each
+ * Chunk threads: the chunk stage over worker threads, one contiguous slice of the commit list each
  * (`sinceCommit..ref` walked by its own repository reader and chunker), each chunked commit sent as JSON to
  * the pipeline thread, which takes them in commit order, scrubs them and writes them to the cache, so the output
- * is the same as a one-thread build (chunkCommit is a function of the commit and the repository only). A commit a
+ * is the same as a one-thread build (chunkOne is a function of the commit and the repository only). A commit a
  * slice's walk did not reach stays missing and is chunked by the caller afterwards.
  *
- * Worker side: a script started with workerData.ccRole === 'cc-chunk' (dispatched by runTokenWorkerIfAsked).
+ * Thread side: chunkThreadMain, run by runThreadIfAsked() for the role 'cc-chunk'.
  */
-import { parentPort, Worker, workerData } from 'node:worker_threads';
-import { heapHoldsTokenizer, startThread } from './thread';
-import type { ChunkRecord, CommitInfo, CommitRecord, RepoReader, SkipReason } from '../types';
-import { countMemo, WORKER_MEMO_CHARS } from './memoTokenizer';
-import { createChunker, loadTokenizer, openRepository } from './stages';
-import type { RedactionKind } from '../dataset/redact';
-import { scrubCommit, type ScrubSettings } from '../dataset/scrub';
-
-export const CHUNK_ROLE = 'cc-chunk';
-
-/** A commit's chunk-cache entry: its scrubbed commit and chunks plus the file counts the stats need. */
-export interface CommitCacheEntry {
-  /** The commit, message cleaned and redacted (see scrubCommit). */
-  commit: CommitInfo;
-  /** The cleaned, redacted message ('' when trivial). */
-  message: string;
-  chunks: ChunkRecord[];
-  /** Redactions in each chunk (same order as `chunks`). */
-  redactions: number[];
-  /** Redactions of the commit by kind. */
-  redacted: Partial<Record<RedactionKind, number>>;
-  files: number;
-  skips: Partial<Record<SkipReason, number>>;
-  languages: Record<string, number>;
-  changedBytes: number;
-  /** Paths (redacted) of the files over the per-file time budget: the log names them on every build. */
-  timeouts?: string[];
-  error?: string;
-}
-
-/** Is a value read from the cache a whole entry of commit `hash`? (A damaged or foreign one is chunked again.) */
-export function isEntryOf(hash: string): (v: CommitCacheEntry) => boolean {
-  return (v) => v.commit?.hash === hash && Array.isArray(v.chunks) && Array.isArray(v.redactions) && v.redactions.length === v.chunks.length && typeof v.message === 'string';
-}
-
-/** History options as plain data (dates as ISO strings) so they cross to a worker. */
-export interface SliceHistory {
-  ref: string;
-  since?: string;
-  until?: string;
-  include?: string[];
-  exclude?: string[];
-  languages?: string[];
-  includeMerges: boolean;
-  skipBots: boolean;
-  maxFileBytes: number;
-  detectRenames: 'exact' | 'similarity';
-}
-
-export interface ChunkSettings extends ScrubSettings {
-  maxChunkChars: number;
-  contextLines: number;
-  snippetTokens: number;
-  contextTokens: number;
-  context: boolean;
-  /** Seconds one file may take (ChunkOptions.fileBudgetMs). */
-  fileTimeout: number;
-}
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { heapHoldsTokenizer, startThread } from './start';
+import { isOutOfMemory, toThreadError, fromThreadError, type ThreadError } from './envelope';
+import type { CommitRecord } from '../types';
+import { countMemo, WORKER_MEMO_CHARS } from '../pipeline/memoTokenizer';
+import { createChunker } from '../chunk/index';
+import { openRepository } from '../git/index';
+import { loadTokenizer } from '../tokenize/index';
+import { chunkerOptions, chunkOne, historyOptions, type ChunkSettings, type SliceHistory } from '../pipeline/chunks';
 
 interface SliceJob {
-  ccRole: typeof CHUNK_ROLE;
   repoDir: string;
   allowMissingObjects: boolean;
   tokenizer?: string;
@@ -103,69 +53,7 @@ type SliceMessage =
   | { type: 'file'; key: string }
   | { type: 'out-of-memory' }
   | { type: 'end' }
-  | { type: 'error'; error: string; stack?: string };
-
-/**
- * Parsed-file analyses kept by a build's chunker (LRU; a pure cache, the output does not depend on it).
- * The chunker's default (4096) holds hundreds of MiB of analyses on tokio; 1024 keeps the hits that
- * matter (the next commit touching a file) — tokio 1,500 commits: peak RSS 894 vs 999 MiB, chunks 18.1 vs 19.5 s.
- */
-const ANALYSIS_CACHE_ENTRIES = 1024;
-
-export function chunkerOptions(s: ChunkSettings, count: (text: string, limit?: number) => number) {
-  return { maxChunkChars: s.maxChunkChars, contextLines: s.contextLines, snippetTokens: s.snippetTokens, contextTokens: s.contextTokens, countTokens: count, context: s.context, cacheEntries: ANALYSIS_CACHE_ENTRIES, fileBudgetMs: s.fileTimeout * 1000 };
-}
-
-export function historyOptions(h: SliceHistory) {
-  return { ...h, since: h.since ? new Date(h.since) : undefined, until: h.until ? new Date(h.until) : undefined };
-}
-
-type Chunker = Awaited<ReturnType<typeof createChunker>>;
-
-/** One commit as the chunk stage makes it, before hygiene: never cached, never logged (see scrubEntry). */
-export interface ChunkedCommit {
-  commit: CommitInfo;
-  chunks: ChunkRecord[];
-  files: number;
-  skips: Partial<Record<SkipReason, number>>;
-  languages: Record<string, number>;
-  changedBytes: number;
-  /** Paths of the files over the per-file time budget. */
-  timeouts: string[];
-  error?: string;
-}
-
-/** One commit's chunks plus the file counts the stats need. */
-export async function chunkOne(chunker: Chunker, rec: CommitRecord, repo: RepoReader): Promise<ChunkedCommit> {
-  const chunks: ChunkRecord[] = rec.error ? [] : await chunker.chunkCommit(rec, repo);
-  // counted after chunking: a file over its time budget has the skip reason `timeout` now
-  const skips: Partial<Record<SkipReason, number>> = {};
-  const languages: Record<string, number> = {};
-  const timeouts: string[] = [];
-  let changedBytes = 0;
-  for (const f of rec.files) {
-    if (f.skip) skips[f.skip] = (skips[f.skip] ?? 0) + 1;
-    if (f.skip === 'timeout') timeouts.push(f.path);
-    if (f.language) languages[f.language] = (languages[f.language] ?? 0) + 1;
-    changedBytes += (f.newText?.length ?? 0) + (f.oldText?.length ?? 0);
-  }
-  return { commit: rec.commit, chunks, files: rec.files.length, skips, languages, changedBytes, timeouts, ...(rec.error ? { error: rec.error } : {}) };
-}
-
-/**
- * The cache entry of a chunked commit: its message cleaned and every string redacted (scrubCommit). Done by the
- * thread that writes the cache, right before it does, so that nothing unredacted is ever stored; on chunk
- * threads that is the pipeline thread, beside them, not the chunk thread itself.
- */
-export function scrubEntry(c: ChunkedCommit, settings: ScrubSettings): CommitCacheEntry {
-  const s = scrubCommit(c.commit, c.chunks, c.error, settings, c.timeouts);
-  return {
-    commit: s.commit, message: s.message, chunks: s.chunks, redactions: s.redactions, redacted: s.redacted,
-    files: c.files, skips: c.skips, languages: c.languages, changedBytes: c.changedBytes,
-    ...(s.timeouts.length ? { timeouts: s.timeouts } : {}),
-    ...(s.error !== undefined ? { error: s.error } : {}),
-  };
-}
+  | { type: 'error'; error: ThreadError };
 
 /**
  * Heap cap of a chunk worker (tokio: chunk-phase RSS ~830 instead of ~1,120 MiB, chunks ~13% slower). Its live data is ~150–200 MiB on tokio (tokenizer, parsed-file analyses,
@@ -174,15 +62,12 @@ export function scrubEntry(c: ChunkedCommit, settings: ScrubSettings): CommitCac
  */
 export const CHUNK_WORKER_HEAP_MB = 384;
 
-/** Worker side. Returns false when this thread is not a chunk worker. */
-export function runChunkWorkerIfAsked(): boolean {
-  if (!workerData || workerData.ccRole !== CHUNK_ROLE || !parentPort) return false;
-  const port = parentPort;
-  const job = workerData as SliceJob;
+/** Thread side: chunks the slice's commits, posting each, then 'end'. */
+export function chunkThreadMain(port: MessagePort, job: SliceJob): void {
   const send = (m: SliceMessage) => port.postMessage(m);
   if (!heapHoldsTokenizer(job.tokenizer)) {
     send({ type: 'out-of-memory' });
-    return true;
+    return;
   }
   (async () => {
     const tok = loadTokenizer(job.tokenizer);
@@ -209,8 +94,7 @@ export function runChunkWorkerIfAsked(): boolean {
       chunker.dispose();
       repo.close();
     }
-  })().catch((e: unknown) => send({ type: 'error', error: (e as Error)?.message ?? String(e), stack: (e as Error)?.stack }));
-  return true;
+  })().catch((e: unknown) => send({ type: 'error', error: toThreadError(e) }));
 }
 
 /** What the main side needs to know of the build, besides the slices. */
@@ -234,7 +118,7 @@ export interface ChunkThreadsRun {
 export async function chunkInWorkers(
   script: string,
   count: number,
-  base: Omit<SliceJob, 'ccRole' | 'ref' | 'sinceCommit' | 'hashes' | 'stuck'>,
+  base: Omit<SliceJob, 'ref' | 'sinceCommit' | 'hashes' | 'stuck'>,
   order: string[],
   missing: Set<string>,
   run: ChunkThreadsRun,
@@ -262,8 +146,8 @@ export async function chunkInWorkers(
   /** One thread over `hashes`: 'done', or the file it got stuck in (the thread is gone then). */
   const attempt = (ref: string, hashes: string[], received: Set<string>): Promise<{ stuck?: string }> =>
     new Promise((resolve, reject) => {
-      const data: SliceJob = { ccRole: CHUNK_ROLE, ...base, ref, sinceCommit: since(hashes[0]), hashes, stuck: [...stuck] };
-      const w = startThread(script, data, run.heapMb ?? CHUNK_WORKER_HEAP_MB);
+      const data: SliceJob = { ...base, ref, sinceCommit: since(hashes[0]), hashes, stuck: [...stuck] };
+      const w = startThread(script, 'cc-chunk', data, run.heapMb ?? CHUNK_WORKER_HEAP_MB);
       live.add(w);
       let ended = false;
       let current: { key: string; since: number } | null = null;
@@ -293,15 +177,13 @@ export async function chunkInWorkers(
           finish(() => resolve({}));
         } else {
           // the thread's own message (e.g. an unusable tokenizer, which it is the first to load) and stack
-          const e = new Error(m.error);
-          if (m.stack) e.stack = m.stack;
-          finish(() => reject(e));
+          finish(() => reject(fromThreadError(m.error)));
         }
       });
       w.on('error', (e: Error & { code?: string }) => {
         if (ended) return;
         // out of heap: what the slice chunked was posted; the caller chunks the rest on its own thread
-        if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') finish(() => resolve({}));
+        if (isOutOfMemory(e)) finish(() => resolve({}));
         else finish(() => reject(e));
       });
       w.on('exit', (code) => {

@@ -1,22 +1,24 @@
 /**
- * Token workers: tokenization of redacted commits on worker threads (the pipeline's costliest pure step).
+ * Token threads: tokenization of redacted commits on worker threads (the pipeline's costliest pure step).
  *
- * The worker side runs when a script is started with workerData.ccRole === 'cc-tokenize'
- * (`runTokenWorkerIfAsked()` is called by the CLI entry, so the bundled dist/cli.js can be its own worker).
- * The main side, TokenPool, hands out jobs and returns their results as promises; result order is the
- * caller's business. Results are bit-identical to main-thread tokenization (same pure function).
+ * The thread side (tokenThreadMain) serves jobs; it runs when a script's runThreadIfAsked() finds the role
+ * 'cc-tokenize' (so the bundled dist/cli.js and dist/worker.js are their own token threads). The main side,
+ * TokenPool, hands out jobs and returns their results as promises; result order is the caller's business.
+ * Results are bit-identical to main-thread tokenization (same pure function).
  */
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { heapHoldsTokenizer, startThread } from './thread';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { heapHoldsTokenizer, startThread } from './start';
+import { isOutOfMemory } from './envelope';
 import type { ChunkRecord, CommitInfo } from '../types';
-import { loadTokenizer } from './stages';
-import { memoTokenizer, WORKER_MEMO_CHARS } from './memoTokenizer';
-import { runChunkWorkerIfAsked } from './chunkWorker';
-import { runPipelineThreadIfAsked } from './pipelineThread';
-import { tokenizeCommit, type TokenizeSettings } from './tokenizeCommit';
-import type { TokenGroup } from './tokcache';
+import { loadTokenizer } from '../tokenize/index';
+import { memoTokenizer, WORKER_MEMO_CHARS } from '../pipeline/memoTokenizer';
+import { tokenizeCommit, type TokenizeSettings } from '../pipeline/tokenizeCommit';
+import type { TokenGroup } from '../pipeline/tokcache';
 
-const ROLE = 'cc-tokenize';
+interface TokenStart {
+  tokenizer?: string;
+  settings: TokenizeSettings;
+}
 
 interface Job {
   id: number;
@@ -24,15 +26,8 @@ interface Job {
   json: string;
 }
 
-/** Sent once the worker has loaded its tokenizer. */
-interface Ready {
-  ready: true;
-}
-
-/** Sent instead of Ready when the worker's heap cannot hold its tokenizer. */
-interface StartupOutOfMemory {
-  startupOutOfMemory: true;
-}
+/** Sent once the thread has loaded its tokenizer, or instead of that when its heap cannot hold the tokenizer. */
+type Startup = { ready: true } | { startupOutOfMemory: true };
 
 interface Reply {
   id: number;
@@ -41,32 +36,26 @@ interface Reply {
   error?: string;
 }
 
-/** Worker side: serve jobs forever. Returns false when this thread is none of the pipeline's threads. */
-export function runTokenWorkerIfAsked(): boolean {
-  // the same scripts serve the chunk stage's threads and the pipeline thread itself
-  if (runChunkWorkerIfAsked() || runPipelineThreadIfAsked()) return true;
-  if (isMainThread || !workerData || workerData.ccRole !== ROLE || !parentPort) return false;
-  const port = parentPort;
-  if (!heapHoldsTokenizer(workerData.tokenizer as string | undefined)) {
-    port.postMessage({ startupOutOfMemory: true } satisfies StartupOutOfMemory);
-    return true;
+/** Thread side: serve jobs until terminated. */
+export function tokenThreadMain(port: MessagePort, start: TokenStart): void {
+  if (!heapHoldsTokenizer(start.tokenizer)) {
+    port.postMessage({ startupOutOfMemory: true } satisfies Startup);
+    return;
   }
-  const base = loadTokenizer(workerData.tokenizer as string | undefined);
+  const base = loadTokenizer(start.tokenizer);
   base.withMarkers();
   const tok = memoTokenizer(base, WORKER_MEMO_CHARS);
-  const settings = workerData.settings as TokenizeSettings;
-  port.postMessage({ ready: true } satisfies Ready);
+  port.postMessage({ ready: true } satisfies Startup);
   port.on('message', (job: Job) => {
     try {
       const { commit, chunks } = JSON.parse(job.json) as { commit: CommitInfo; chunks: ChunkRecord[] };
-      const r = tokenizeCommit(tok, commit, chunks, settings);
+      const r = tokenizeCommit(tok, commit, chunks, start.settings);
       const transfer = [...r.groups.flatMap((g) => [g.contextIds.buffer, g.targetIds.buffer, ...(g.sig ? [g.sig.buffer] : [])]), ...r.chunkIds.map((c) => c.buffer)] as ArrayBuffer[];
       port.postMessage({ id: job.id, groups: r.groups, chunkIds: r.chunkIds } satisfies Reply, [...new Set(transfer)]);
     } catch (e) {
       port.postMessage({ id: job.id, error: (e as Error)?.stack ?? String(e) } satisfies Reply);
     }
   });
-  return true;
 }
 
 /**
@@ -93,7 +82,7 @@ export class TokenPool {
   private failed: Error | null = null;
   private closing = false;
 
-  /** `script`: a .js file that calls runTokenWorkerIfAsked() at load, or a .ts source (run through tsx). */
+  /** `script`: a .js file that calls runThreadIfAsked() at load, or a .ts source (run through tsx). */
   constructor(
     private readonly script: string,
     count: number,
@@ -105,9 +94,8 @@ export class TokenPool {
   }
 
   private spawn(): void {
-    const data = { ccRole: ROLE, tokenizer: this.tokenizer, settings: this.settings };
-    const w = startThread(this.script, data, this.heapMb);
-    w.on('message', (r: Reply | Ready | StartupOutOfMemory) => {
+    const w = startThread<TokenStart>(this.script, 'cc-tokenize', { tokenizer: this.tokenizer, settings: this.settings }, this.heapMb);
+    w.on('message', (r: Reply | Startup) => {
       if ('ready' in r) this.ready.add(w);
       else if ('startupOutOfMemory' in r) {
         this.outOfMemory(w);
@@ -115,7 +103,7 @@ export class TokenPool {
       } else this.onReply(w, r);
     });
     w.on('error', (e: Error & { code?: string }) => {
-      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') this.outOfMemory(w);
+      if (isOutOfMemory(e)) this.outOfMemory(w);
       else this.fail(e);
     });
     w.on('exit', (code) => {
