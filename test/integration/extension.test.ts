@@ -279,8 +279,13 @@ describe('Commit Corpus extension', () => {
   });
 
   it('reports a crashed worker and restarts one for the next request', async () => {
+    // every live worker crashed (a cancelled build no longer costs a worker, so several may be alive): the next
+    // request has to start a new one
+    for (let i = 0; i < 16 && (i === 0 || api.workers.live() > 0); i++) {
+      await assert.rejects(api.workers.crashOne(), (err: Error) => err.name === 'WorkerCrashedError' && /deliberate crash/.test(err.message));
+    }
+    assert.equal(api.workers.live(), 0);
     const started = api.workers.started();
-    await assert.rejects(api.workers.crashOne(), (err: Error) => err.name === 'WorkerCrashedError' && /deliberate crash/.test(err.message));
     const roots = await api.tree.children();
     assert.ok(roots.length > 0);
     const outcome = (await vscode.commands.executeCommand('commitCorpus.rebuild')) as BuildOutcome;
