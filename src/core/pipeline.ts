@@ -17,7 +17,7 @@ import { chunkInWorkers } from './threads/chunkThreads';
 import { memoTokenizer } from './pipeline/memoTokenizer';
 import { assembleExamples, runStats, type SpilledGroup, type StreamChunk } from './pipeline/assemble';
 import { CommitPreparer, type PreparedJob } from './pipeline/prepare';
-import { chunkerOptions, chunkOne, isEntryOf, scrubEntry, type ChunkedCommit, type CommitCacheEntry } from './pipeline/chunks';
+import { CHUNK_SETTING_KEYS, chunkerOptions, chunkOne, historyOptions, isEntryOf, scrubEntry, sliceHistory, type ChunkedCommit, type ChunkSettings, type CommitCacheEntry } from './pipeline/chunks';
 import { Redactor } from './dataset/redact';
 import { resolveSettings, UsageError, type PipelineOptions } from './pipeline/options';
 import { createChunker, loadTokenizer, openRepository, tokenizerSha256 } from './pipeline/stages';
@@ -192,19 +192,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
 
     // ── History (+ chunks for commits not in the cache).
     const endHistory = begin('history');
-    const historyOpts = {
-      ref: settings.ref,
-      since: settings.since ? new Date(settings.since) : undefined,
-      until: settings.until ? new Date(settings.until) : undefined,
-      maxCommits: settings.maxCommits ?? undefined,
-      include: settings.include.length ? settings.include : undefined,
-      exclude: settings.exclude.length ? settings.exclude : undefined,
-      languages: settings.languages.length ? settings.languages : undefined,
-      includeMerges: settings.includeMerges,
-      skipBots: settings.skipBots,
-      maxFileBytes: settings.maxFileBytes,
-      detectRenames: settings.detectRenames,
-    };
+    const history = sliceHistory(settings);
+    const historyOpts = { ...historyOptions(history), maxCommits: settings.maxCommits ?? undefined };
     const listed = await repo.listCommits(historyOpts);
     const order: string[] = listed.map((c: CommitInfo) => c.hash).reverse(); // oldest first
     let missing = order.filter((h) => !cache.has(chunkNs, h));
@@ -236,7 +225,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
       progress('chunks', processed, missingTotal);
       if (waiting?.hash === h) waiting.wake();
     };
-    const chunkSettings = pick(settings, ['maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context', 'redact', 'keepAuthorEmails', 'fileTimeout']);
+    const chunkSettings: ChunkSettings = pick(settings, [...CHUNK_SETTING_KEYS]);
     const chunkThreads = hooks.tokenWorkers ? (hooks.chunkThreads ?? 0) : 0;
     const overlap = hooks.overlapChunks ?? false;
     const workerCount = hooks.tokenWorkers?.count ?? 0;
@@ -259,18 +248,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
             tokenizer: opts.tokenizer,
             chunk: chunkSettings,
             lean: overlap,
-            history: {
-              ref: settings.ref,
-              since: settings.since ?? undefined,
-              until: settings.until ?? undefined,
-              include: historyOpts.include,
-              exclude: historyOpts.exclude,
-              languages: historyOpts.languages,
-              includeMerges: settings.includeMerges,
-              skipBots: settings.skipBots,
-              maxFileBytes: settings.maxFileBytes,
-              detectRenames: settings.detectRenames,
-            },
+            history,
           },
           order,
           new Set(missing),

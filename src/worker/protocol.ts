@@ -1,6 +1,6 @@
 /**
  * The one message protocol between the extension host and the engine worker threads (dist/worker.js).
- * Both sides import this file; it holds only types and tiny pure helpers (no vscode, no engine code).
+ * Both sides import this file; it holds only types and tiny pure helpers (no vscode; of the engine only its error envelope).
  *
  *   host → worker: { type: 'request', id, request }   one engine call (see Request)
  *                  { type: 'cancel', id }             abort that call (its signal is aborted)
@@ -12,6 +12,7 @@
  * Every request has an id (unique per host) that every answer carries.
  */
 import type { PipelineOptions } from '../core/pipeline/options';
+import type { ThreadError } from '../core/threads/envelope';
 import type { ChunkRecord, CommitInfo, ContextKind, FileChange, ProgressEvent, UnitKind } from '../core/types';
 import type { ContextViewPayload, OverviewPayload, TokenViewPayload } from '../webview/protocol';
 
@@ -236,11 +237,8 @@ export interface ResultMessage {
   result: unknown;
 }
 
-export interface WorkerError {
-  name: string;
-  message: string;
-  stack?: string;
-}
+/** An error as it crosses from the worker: the engine's one envelope (src/core/threads/envelope.ts). */
+export type WorkerError = ThreadError;
 
 export interface ErrorMessage {
   type: 'error';
@@ -250,7 +248,4 @@ export interface ErrorMessage {
 
 export type WorkerToHost = ProgressMessage | LogMessage | ResultMessage | ErrorMessage;
 
-export function toWorkerError(err: unknown): WorkerError {
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
-  return { name: 'Error', message: String(err) };
-}
+export { toThreadError as toWorkerError } from '../core/threads/envelope';

@@ -7,6 +7,7 @@ import type { ChunkRecord, CommitInfo, CommitRecord, RepoReader, SkipReason } fr
 import type { createChunker } from '../chunk/index';
 import type { RedactionKind } from '../dataset/redact';
 import { scrubCommit, type ScrubSettings } from '../dataset/scrub';
+import type { ResolvedSettings } from './options';
 
 /** A commit's chunk-cache entry: its scrubbed commit and chunks plus the file counts the stats need. */
 export interface CommitCacheEntry {
@@ -47,14 +48,25 @@ export interface SliceHistory {
   detectRenames: 'exact' | 'similarity';
 }
 
-export interface ChunkSettings extends ScrubSettings {
-  maxChunkChars: number;
-  contextLines: number;
-  snippetTokens: number;
-  contextTokens: number;
-  context: boolean;
-  /** Seconds one file may take (ChunkOptions.fileBudgetMs). */
-  fileTimeout: number;
+/** The settings a commit's chunks depend on (`fileTimeout`: seconds one file may take, ChunkOptions.fileBudgetMs). */
+export const CHUNK_SETTING_KEYS = ['maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context', 'redact', 'keepAuthorEmails', 'fileTimeout'] as const;
+
+export type ChunkSettings = Pick<ResolvedSettings, (typeof CHUNK_SETTING_KEYS)[number]> & ScrubSettings;
+
+/** History options as plain data, from the resolved settings (no commit limit: slices and re-reads name their range). */
+export function sliceHistory(s: ResolvedSettings): SliceHistory {
+  return {
+    ref: s.ref,
+    since: s.since ?? undefined,
+    until: s.until ?? undefined,
+    include: s.include.length ? s.include : undefined,
+    exclude: s.exclude.length ? s.exclude : undefined,
+    languages: s.languages.length ? s.languages : undefined,
+    includeMerges: s.includeMerges,
+    skipBots: s.skipBots,
+    maxFileBytes: s.maxFileBytes,
+    detectRenames: s.detectRenames,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The whole pipeline on a worker thread of its own, for shells that run it in their main thread otherwise
- * (the CLI, the benchmark). Same engine, same bytes; what the thread buys is a bounded V8 young
+ * The whole pipeline on a worker thread of its own: the CLI's and the benchmark's builds, and the editor's (on a
+ * thread of its engine worker), so all shells cancel through this code. Same engine, same bytes; what the thread buys is a bounded V8 young
  * generation (THREAD_YOUNG_MB, as the token and chunk threads have): the pipeline thread allocates
  * short-lived objects at a high rate (entries parsed, redacted and re-serialized, token results, output
  * rows), and a main thread's young generation is fixed at startup (2 × 16 MiB semi-spaces).
