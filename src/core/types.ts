@@ -158,7 +158,8 @@ export interface ChunkRecord {
 
 // ───────────────────────── Progress / cancellation ─────────────────────────
 
-export type Phase = 'history' | 'chunks' | 'context' | 'tokens' | 'examples' | 'write';
+/** Progress phases. Cross-file context is collected inside 'chunks', file by file on each file's time budget (chunk/contextStage.ts). */
+export type Phase = 'history' | 'chunks' | 'tokens' | 'examples' | 'write';
 
 export interface ProgressEvent {
   phase: Phase;

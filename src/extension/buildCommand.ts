@@ -27,7 +27,6 @@ export type BuildOutcome =
 const PHASE_SPAN: Record<Phase, [number, number]> = {
   history: [0, 5],
   chunks: [5, 80],
-  context: [80, 80],
   tokens: [80, 95],
   examples: [95, 97],
   write: [97, 100],
@@ -36,7 +35,6 @@ const PHASE_SPAN: Record<Phase, [number, number]> = {
 const PHASE_LABEL: Record<Phase, string> = {
   history: 'reading history',
   chunks: 'chunking commits',
-  context: 'collecting context',
   tokens: 'tokenizing',
   examples: 'cutting examples',
   write: 'writing files',

@@ -10,18 +10,18 @@
 import { createHash } from 'node:crypto';
 import type { Parser, Tree } from 'web-tree-sitter';
 import type { ChunkRecord, CommitRecord, FileChange, RepoReader } from '../types';
-import { compareStrings } from '../git/parse';
-import { ContextCollector, Definition, newSnippetCache, rankDefinitions, references, refersTo } from './context';
-import { goPackageFiles, ImportedName, resolveImport, Target } from './imports';
+import { ContextStage, type CommitDefinitions, type ContextFile, type ParsedFiles } from './contextStage';
+import type { ImportedName } from './imports';
 import { BRACE_COLLAPSE, languageOfPath, languageSpec, LanguageSpec } from './languages';
 import { LineIndex } from './lines';
 import { Draft, hunkChunks, pairFile, Side } from './pairing';
 import { LoadedLanguage, loadLanguages, newParser } from './parser';
 import { ChunkingStats, countChunk, emptyStats } from './stats';
 import { TreeCache, textEdits } from './trees';
-import { analyze, FileAnalysis, ImportDecl, Reuse, Unit } from './units';
+import { analyze, FileAnalysis, Reuse, Unit } from './units';
 
 export type { Unit, FileAnalysis } from './units';
+export { compareTreePaths } from './contextStage';
 export type { ChunkingStats } from './stats';
 export { BRACE_COLLAPSE, ELISION_PATTERN, ELLIPSIS, LANGUAGES, languageSpec, languageOfPath, PYTHON_COLLAPSE } from './languages';
 export type { LanguageSpec } from './languages';
@@ -106,22 +106,19 @@ export function chunkId(commit: string, path: string, kind: string, qualifiedNam
   return createHash('sha1').update(`${commit}\0${path}\0${kind}\0${qualifiedName}\0${part}`).digest('hex');
 }
 
-interface FileWork {
-  file: FileChange;
+interface FileWork extends ContextFile {
   /** Milliseconds of its budget the file used to be parsed and cut (the rest is for its context). */
   spent: number;
   language: string | null;
-  spec?: LanguageSpec;
-  oldSide: Side | null;
-  newSide: Side | null;
   drafts: Draft[];
 }
+
+const NO_DEFINITIONS: CommitDefinitions = { defs: [], byKey: new Map() };
 
 class ChunkerImpl implements Chunker {
   private parser: Parser | null = newParser();
   private readonly cache = new Map<string, FileAnalysis | null>();
   private readonly trees: TreeCache;
-  private readonly snippets = newSnippetCache();
   private readonly s = emptyStats();
   private readonly max: number;
   private readonly ctxLines: number;
@@ -129,15 +126,7 @@ class ChunkerImpl implements Chunker {
   private readonly budgetMs: number;
   /** The running file's deadline (parse() cancels tree-sitter at it). */
   private deadline = Infinity;
-  private treeCommit = '';
-  private treePaths = new Map<string, string>();
-  private treePathSet = new Set<string>();
-  private readonly resolved = new Map<string, Target[]>();
-  private resolvedFor = -1;
-  /** Changes whenever a path is added to or removed from the loaded tree (not when only contents change). */
-  private pathsVersion = 0;
-  /** treePaths is in listTree order (false after paths were added by following the history). */
-  private treeOrdered = true;
+  private readonly ctx: ContextStage;
 
   constructor(
     private readonly langs: Map<string, LoadedLanguage>,
@@ -149,6 +138,15 @@ class ChunkerImpl implements Chunker {
     this.trees = new TreeCache(opts.treeCacheChars ?? 4_000_000);
     this.budgetMs = opts.fileBudgetMs ?? 5000;
     if (this.max < 200) throw new Error(`Commit Corpus: maxChunkChars must be at least 200 (got ${this.max}).`);
+    const parsed: ParsedFiles = {
+      cached: (spec, oid) => {
+        const a = this.cache.get(`${spec.id}:${oid}`);
+        if (a !== undefined) this.s.cacheHits++;
+        return a;
+      },
+      analysis: (oid, text, spec, path) => this.analysis(oid, text, spec, path),
+    };
+    this.ctx = new ContextStage(parsed, { snippetTokens: opts.snippetTokens ?? 256, contextTokens: opts.contextTokens ?? 1024, countTokens: this.countTokens });
   }
 
   units(text: string, language: string): Unit[] {
@@ -166,8 +164,7 @@ class ChunkerImpl implements Chunker {
     this.parser = null;
     this.trees.clear();
     this.cache.clear();
-    this.treePaths.clear();
-    this.treePathSet.clear();
+    this.ctx.dispose();
   }
 
   /**
@@ -244,7 +241,7 @@ class ChunkerImpl implements Chunker {
 
   async chunkCommit(rec: CommitRecord, reader: RepoReader): Promise<ChunkRecord[]> {
     this.s.commits++;
-    this.followTree(rec);
+    this.ctx.followTree(rec);
     if (rec.error) return [];
     const pairOpts = (spec?: LanguageSpec) => ({ maxChunkChars: this.max, contextLines: this.ctxLines, collapse: spec?.collapse ?? BRACE_COLLAPSE });
     const work: FileWork[] = [];
@@ -270,8 +267,7 @@ class ChunkerImpl implements Chunker {
     }
 
     this.pairRenames(work, pairOpts);
-    const defs = this.opts.context === false ? [] : this.changedDefinitions(work);
-    const defsByKey = indexDefinitions(defs);
+    const defs = this.opts.context === false ? NO_DEFINITIONS : this.ctx.definitions(work);
     const out: ChunkRecord[] = [];
     const ids = new Set<string>();
     for (const w of work) {
@@ -280,7 +276,7 @@ class ChunkerImpl implements Chunker {
       this.opts.onFile?.(rec.commit.hash, w.file.path);
       this.deadline = performance.now() + Math.max(0, this.budgetMs - w.spent);
       try {
-        await this.fileChunks(rec, w, defs, defsByKey, reader, ids, out, this.deadline);
+        await this.fileChunks(rec, w, defs, reader, ids, out, this.deadline);
       } catch (e) {
         if (!(e instanceof FileTimeout)) throw e;
         out.length = first;
@@ -294,7 +290,7 @@ class ChunkerImpl implements Chunker {
   }
 
   /** The chunk records of one file's drafts, with their context, appended to `out` (FileTimeout past the file's deadline). */
-  private async fileChunks(rec: CommitRecord, w: FileWork, defs: Definition[], defsByKey: Map<string, number[]>, reader: RepoReader, ids: Set<string>, out: ChunkRecord[], deadline: number): Promise<void> {
+  private async fileChunks(rec: CommitRecord, w: FileWork, defs: CommitDefinitions, reader: RepoReader, ids: Set<string>, out: ChunkRecord[], deadline: number): Promise<void> {
     {
       for (const d of w.drafts) {
         overDeadline(deadline);
@@ -306,7 +302,7 @@ class ChunkerImpl implements Chunker {
           change: d.change, oldRange: d.oldRange, newRange: d.newRange, oldCode: d.oldCode, newCode: d.newCode, split: d.split, context: [],
         };
         if (w.file.oldPath && w.file.oldPath !== w.file.path) c.oldPath = w.file.oldPath;
-        if (this.opts.context !== false) c.context = await this.context(rec.commit.hash, w, d, defs, defsByKey, reader);
+        if (this.opts.context !== false) c.context = await this.ctx.collect(rec.commit.hash, w, d, defs, reader);
         out.push(c);
       }
     }
@@ -374,262 +370,9 @@ class ChunkerImpl implements Chunker {
     }
     for (let i = work.length - 1; i >= 0; i--) if (used.has(work[i])) work.splice(i, 1);
   }
-
-  /** Units added or changed on the new side of every parsed file of the commit. */
-  private changedDefinitions(work: FileWork[]): Definition[] {
-    const defs: Definition[] = [];
-    for (const w of work) {
-      const na = w.newSide?.analysis;
-      if (!na || !w.file.newOid) continue;
-      const oldByKey = new Map((w.oldSide?.analysis?.units ?? []).map((u) => [`${u.kind}\0${u.qualifiedName}`, u]));
-      for (const u of na.units) {
-        if (u.kind === 'use' || u.kind === 'import') continue;
-        const o = oldByKey.get(`${u.kind}\0${u.qualifiedName}`);
-        if (o && w.oldSide!.text.slice(o.start, o.end) === w.newSide!.text.slice(u.start, u.end)) continue;
-        defs.push({ path: w.file.path, oid: w.file.newOid, text: w.newSide!.text, analysis: na, unit: u });
-      }
-    }
-    return rankDefinitions(defs);
-  }
-
-  private async context(commit: string, w: FileWork, d: Draft, defs: Definition[], defsByKey: Map<string, number[]>, reader: RepoReader) {
-    const collector = new ContextCollector({
-      snippetTokens: this.opts.snippetTokens ?? 256,
-      contextTokens: this.opts.contextTokens ?? 1024,
-      countTokens: this.countTokens,
-      collapse: w.spec?.collapse ?? BRACE_COLLAPSE,
-      snippets: this.snippets,
-    });
-    // Files without a grammar (fallback hunks: TOML, JSON, …) get no context: a name match there is noise.
-    if (!w.spec) return collector.items;
-    const side = w.newSide?.analysis ? w.newSide : w.oldSide;
-    const sideOid = side === w.newSide ? w.file.newOid : w.file.oldOid;
-    const code = d.newCode || d.oldCode;
-    const refs = references(code);
-    const scope = side?.analysis ? this.importScope(side.analysis.imports) : EMPTY_SCOPE;
-    // 1. same commit, other files (in rank order; only definitions whose name the chunk uses and that
-    //    the chunk's file can reach: imported, glob-imported, through a module path, or crate/package-visible)
-    for (const i of candidates(defs, defsByKey, refs)) {
-      const def = defs[i];
-      if (collector.full) break;
-      if (def.path === w.file.path || !refersTo(def.unit, refs) || !reachable(w.spec.id, w.file.path, def, scope, code)) continue;
-      const parent = def.unit.parent >= 0 ? def.analysis.units[def.unit.parent] : undefined;
-      if (parent && collector.has(def.path, parent.start, parent.end)) continue;
-      collector.addDefinition(def, 'same-commit');
-    }
-    if (!side?.analysis || !sideOid) return collector.items;
-    // 2. the file's own imports relevant to the chunk
-    const relevant: ImportedName[] = [];
-    for (const decl of side.analysis.imports) {
-      const names = decl.names.filter((n) => !n.reexport);
-      const used = names.filter((n) => n.local !== '*' && refs.has(n.local));
-      relevant.push(...used, ...names.filter((n) => n.local === '*'));
-      if (used.length && !collector.full) collector.addImport(w.file.path, sideOid, decl.start, decl.end, decl.text, used.map((n) => n.local).join(', '));
-    }
-    // 3. definitions in the tree at that commit, through the imports
-    if (collector.full) return collector.items;
-    const goSamePackage = w.spec.id === 'go';
-    if (!relevant.length && !goSamePackage) return collector.items;
-    await this.loadTree(commit, reader);
-    const targets: Array<{ files: string[]; name: string }> = [];
-    const paths = this.pathSet(w.spec.id);
-    for (const imp of relevant) targets.push(...this.resolve(w.spec.id, w.file.path, imp));
-    if (goSamePackage) targets.push({ files: goPackageFiles(w.file.path, paths), name: '*' });
-    for (const t of targets) {
-      for (const f of t.files) {
-        if (collector.full) return collector.items;
-        if (f === w.file.path) continue;
-        const found = await this.treeDefinitions(f, t.name, refs, reader);
-        for (const def of found) collector.addDefinition(def, 'tree');
-      }
-    }
-    return collector.items;
-  }
-
-  /** What a file's imports make reachable by name. */
-  private importScope(decls: ImportDecl[]): ImportScope {
-    const scope: ImportScope = { names: new Set(), modules: [], glob: false };
-    for (const decl of decls) {
-      for (const n of decl.names) {
-        if (n.reexport) continue; // `export … from` binds nothing in the file
-        if (n.local === '*') scope.glob = true;
-        else if (n.module || n.imported === '*') scope.modules.push(n.local);
-        else {
-          scope.names.add(n.local);
-          scope.names.add(n.imported);
-        }
-      }
-    }
-    return scope;
-  }
-
-  /** resolveImport against the loaded tree, remembered while the tree's set of paths does not change. */
-  private resolve(language: string, file: string, imp: ImportedName): Target[] {
-    if (this.resolvedFor !== this.pathsVersion || this.resolved.size > 50_000) {
-      this.resolved.clear();
-      this.resolvedFor = this.pathsVersion;
-    }
-    const key = `${language}\0${file}\0${imp.local}\0${imp.imported}\0${imp.from.join('\0')}\0${imp.module ? 1 : 0}`;
-    let v = this.resolved.get(key);
-    if (!v) this.resolved.set(key, (v = resolveImport(language, file, imp, this.pathSet(language))));
-    return v;
-  }
-
-  private async loadTree(commit: string, reader: RepoReader): Promise<void> {
-    if (this.treeCommit === commit) return;
-    this.treeCommit = '';
-    const entries = await reader.listTree(commit);
-    this.treePaths = new Map(entries.filter((e) => e.mode !== '160000' && e.mode !== '120000').map((e) => [e.path, e.oid]));
-    this.treePathSet = new Set(this.treePaths.keys());
-    this.treeOrdered = true;
-    this.treeCommit = commit;
-    this.pathsVersion++;
-  }
-
-  /**
-   * The tree of a commit whose first parent's tree is loaded is that tree plus the commit's changes
-   * (the history engine lists every changed path, skipped ones included): no listTree per commit.
-   */
-  private followTree(rec: CommitRecord): void {
-    if (!this.treeCommit || rec.commit.parents[0] !== this.treeCommit) return;
-    if (rec.error) {
-      this.treeCommit = '';
-      return;
-    }
-    for (const f of rec.files) {
-      if (f.oldPath !== undefined && f.oldPath !== f.path) this.dropPath(f.oldPath);
-      if (f.change === 'deleted' || !f.newOid || f.newMode === '160000' || f.newMode === '120000') this.dropPath(f.path);
-      else {
-        if (!this.treePaths.has(f.path)) {
-          this.treePathSet.add(f.path);
-          this.treeOrdered = false;
-          this.pathsVersion++;
-        }
-        this.treePaths.set(f.path, f.newOid);
-      }
-    }
-    this.treeCommit = rec.commit.hash;
-  }
-
-  private dropPath(p: string): void {
-    if (this.treePaths.delete(p)) this.pathsVersion++;
-    this.treePathSet.delete(p);
-  }
-
-  /** Paths of the loaded tree; in listTree order for Go, whose import resolution depends on it. */
-  private pathSet(language: string): Set<string> {
-    if (language === 'go' && !this.treeOrdered) {
-      const keys = [...this.treePaths.keys()].sort(compareTreePaths);
-      this.treePaths = new Map(keys.map((k) => [k, this.treePaths.get(k)!]));
-      this.treePathSet = new Set(keys);
-      this.treeOrdered = true;
-    }
-    return this.treePathSet;
-  }
-
-  /** Definitions named `name` (or, for '*', any the chunk refers to) in a file of the tree (parsed once per blob). */
-  private async treeDefinitions(file: string, name: string, refs: Set<string>, reader: RepoReader, depth = 0): Promise<Definition[]> {
-    const oid = this.treePaths.get(file);
-    const spec = languageSpec(languageOfPath(file));
-    if (!oid || !spec) return [];
-    let a = this.cache.get(`${spec.id}:${oid}`);
-    if (a === undefined) {
-      const text = await reader.readText(oid, { path: file, commit: this.treeCommit });
-      if (text === null) return [];
-      a = this.analysis(oid, text, spec, file);
-    } else this.s.cacheHits++;
-    if (!a) return [];
-    const text = a.lines.text;
-    const hits = a.units.filter((u) => (name === '*' ? refersTo(u, refs) : u.name === name && u.kind !== 'impl' && u.kind !== 'use' && u.kind !== 'import'));
-    const defs = rankDefinitions(hits.map((unit) => ({ path: file, oid, text, analysis: a!, unit })));
-    if (defs.length || name === '*' || depth > 0) return defs;
-    // one re-export hop: `pub use inner::Foo;`, `export { Foo } from './inner'`, `export * from './inner'` in the target file
-    for (const decl of a.imports) {
-      for (const imp of decl.names) {
-        if (imp.local !== name && !(imp.reexport && imp.local === '*')) continue;
-        for (const t of this.resolve(spec.id, file, imp)) {
-          for (const f of t.files) if (f !== file) defs.push(...(await this.treeDefinitions(f, t.name === '*' ? name : t.name, refs, reader, depth + 1)));
-        }
-      }
-    }
-    return defs;
-  }
 }
 
 function overDeadline(deadline: number): void {
   if (performance.now() > deadline) throw new FileTimeout();
 }
 
-/** listTree order: entries of each folder sorted by name (compareStrings), depth first. */
-export function compareTreePaths(a: string, b: string): number {
-  const x = a.split('/');
-  const y = b.split('/');
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const c = compareStrings(x[i], y[i]);
-    if (c !== 0) return c;
-  }
-  return x.length - y.length;
-}
-
-/** The key a chunk must use for a definition to be referred to (see refersTo): an impl's type, else the name. */
-const refKey = (d: Definition): string | undefined => (d.unit.kind === 'impl' ? d.unit.owner : d.unit.name);
-
-/** Indices of definitions by refKey, ascending. */
-function indexDefinitions(defs: Definition[]): Map<string, number[]> {
-  const m = new Map<string, number[]>();
-  defs.forEach((d, i) => {
-    const k = refKey(d);
-    if (k === undefined) return;
-    const l = m.get(k);
-    if (l) l.push(i);
-    else m.set(k, [i]);
-  });
-  return m;
-}
-
-/** Ascending indices of the definitions a chunk using `refs` may refer to (a superset of refersTo's matches). */
-function candidates(defs: Definition[], byKey: Map<string, number[]>, refs: Set<string>): number[] {
-  if (refs.size >= defs.length) return defs.map((_, i) => i);
-  const out: number[] = [];
-  for (const r of refs) {
-    const l = byKey.get(r);
-    if (l) out.push(...l);
-  }
-  return out.sort((a, b) => a - b);
-}
-
-interface ImportScope {
-  /** Names imported one by one (local and original). */
-  names: Set<string>;
-  /** Local names of imported modules / namespaces (`ns` in `ns.Foo`, `b` in `b::Foo`). */
-  modules: string[];
-  /** A glob import (`use super::*`, `from x import *`). */
-  glob: boolean;
-}
-
-const EMPTY_SCOPE: ImportScope = { names: new Set(), modules: [], glob: false };
-
-/** Rust items every file of the crate can name by path or through a `use` elsewhere in the module tree. */
-const RUST_CRATE_VISIBLE = new Set(['struct', 'enum', 'union', 'trait', 'type', 'macro', 'impl', 'method']);
-
-/** Can a chunk of `file` (with its imports `scope`) refer to this definition of another file of the commit? */
-function reachable(language: string, file: string, def: Definition, scope: ImportScope, code: string): boolean {
-  const u = def.unit;
-  const names = [u.name, u.owner, u.trait].filter((n): n is string => !!n);
-  if (names.some((n) => scope.names.has(n))) return true;
-  if (scope.glob) return true;
-  if (scope.modules.some((m) => code.includes(`${m}.${u.name}`) || code.includes(`${m}::${u.name}`))) return true;
-  switch (language) {
-    case 'rust':
-      return RUST_CRATE_VISIBLE.has(u.kind) || code.includes(`::${u.name}`);
-    case 'go':
-      return dirOf(def.path) === dirOf(file);
-    default:
-      return false;
-  }
-}
-
-function dirOf(p: string): string {
-  const i = p.lastIndexOf('/');
-  return i < 0 ? '' : p.slice(0, i);
-}

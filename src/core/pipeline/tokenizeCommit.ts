@@ -4,7 +4,7 @@
  * Pure function of its inputs: the same in the main thread and in token workers.
  */
 import type { ChunkRecord, CommitInfo } from '../types';
-import { type loadTokenizer } from './stages';
+import type { loadTokenizer } from '../tokenize/index';
 import { planExample } from '../tokenize/format';
 import type { FormatName, ResolvedSettings } from './options';
 import type { TokenGroup } from './tokcache';

@@ -15,7 +15,7 @@ import { countMemo, WORKER_MEMO_CHARS } from '../pipeline/memoTokenizer';
 import { createChunker } from '../chunk/index';
 import { openRepository } from '../git/index';
 import { loadTokenizer } from '../tokenize/index';
-import { chunkerOptions, chunkOne, historyOptions, type ChunkSettings, type SliceHistory } from '../pipeline/chunks';
+import { chunkerOptions, chunkOne, historyOptions, type ChunkSettings, type SliceHistory } from '../pipeline/stages/chunk';
 
 interface SliceJob {
   repoDir: string;

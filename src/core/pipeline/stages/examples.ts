@@ -1,15 +1,20 @@
 /**
- * After the token pass: near dedup, the examples of each split, and the run's statistics
- * (dataset/stats.json and chunking_stats.json). Pure functions of what the earlier passes left.
+ * Stage 5, examples: near dedup, the windowed examples of each split, and the run's statistics
+ * (dataset/stats.json and chunking_stats.json). Pure functions of what the earlier stages left.
+ *
+ *   TokenOutput + the prepare pass's rows and tallies → Examples
  */
-import type { SpillRef, SpillStore } from './spill';
-import type { PrepareTally } from './prepare';
-import type { ResolvedSettings } from './options';
-import { nearDedup, type SplitName } from '../dataset/dedup';
-import { buildCommitExamples, buildSequentialExamples, type CompactExample, type StreamSegment, type WindowOptions } from '../dataset/examples';
-import type { CommitRow } from '../dataset/model';
-import { percentiles } from '../dataset/output';
-import { SPLITS } from '../dataset/write';
+import type { SpillRef, SpillStore } from '../spill';
+import type { CommitPreparer, PrepareTally } from './prepare';
+import type { ResolvedSettings } from '../options';
+import type { Run, Tokenizer } from '../run';
+import type { TokenOutput } from './tokens';
+import { nearDedup, type SplitName } from '../../dataset/dedup';
+import { buildCommitExamples, buildSequentialExamples, type CompactExample, type StreamSegment, type WindowOptions } from '../../dataset/examples';
+import type { CommitRow } from '../../dataset/model';
+import { percentiles } from '../../dataset/output';
+import { Redactor } from '../../dataset/redact';
+import { SPLITS } from '../../dataset/write';
 
 /** One tokenized group of a commit (commit mode); its ids, text and signature wait in the spill file. */
 export interface SpilledGroup {
@@ -115,4 +120,38 @@ export function runStats({ commits, rows, tally, tokens, chunkTokenIds, redactio
     context_items: tally.contextItems,
   };
   return { stats, chunkingStats };
+}
+
+export interface Examples extends Assembled {
+  windows: WindowOptions;
+  stats: Record<string, unknown>;
+  chunkingStats: Record<string, unknown>;
+  /** Each chunk's ids, read back from the spill file. */
+  chunkTokenIds: Int32Array[];
+  /** Redactions by kind (empty when redaction is off). */
+  redactions: Record<string, number>;
+}
+
+export function buildExamples(run: Run, commits: number, tokens: TokenOutput, preparer: CommitPreparer, spill: SpillStore): Examples {
+  const { settings } = run;
+  const end = run.begin('examples', 1);
+  const { tally } = preparer;
+  const windows = { contextWindow: settings.contextWindow, targetWindow: settings.targetWindow, padId: padTokenId(run.tokenizer()) };
+  const assembled = assembleExamples(settings, windows, spill, tokens.groups, tokens.segs);
+  const { counts, near } = assembled;
+  end({ ...counts, near_duplicates: near.train + near.val + near.test, exact_duplicates: tally.exactDupes });
+  run.progress('examples', 1, 1);
+  run.checkAbort();
+  const chunkTokenIds = tokens.chunkIdRefs.map((r) => spill.getInt32(r));
+  const redactions = settings.redact ? { ...new Redactor().counts, ...tally.redactions } : {};
+  const { stats, chunkingStats } = runStats({ commits, rows: preparer.rows, tally, tokens: tokens.tokens, chunkTokenIds, redactions, assembled });
+  return { ...assembled, windows, stats, chunkingStats, chunkTokenIds, redactions };
+}
+
+function padTokenId(tok: Tokenizer): number {
+  for (const t of ['<|endoftext|>', '<pad>', '<|pad|>', '</s>']) {
+    const id = tok.tokenToId?.(t);
+    if (typeof id === 'number') return id;
+  }
+  return 0;
 }

@@ -1,14 +1,19 @@
 /**
- * The prepare pass's step for one commit, between chunking and tokens: exact dedup, the commit's token job and
- * its commits.jsonl row (the entry is already scrubbed: message cleaned, secrets redacted, where it was chunked).
- * The preparer keeps the run's tallies for the stats. It is called in commit order; its output depends only on
- * that order.
+ * Stage 3, prepare: each commit's entry (already scrubbed where it was chunked: message cleaned, secrets
+ * redacted) → exact dedup, the commit's token job and its commits.jsonl row, in commit order.
+ *
+ *   ChunkStage.take(hash) → Prepared (into the token stage's queue); CommitPreparer keeps the rows and tallies
+ *
+ * Its output depends only on the order of the commits.
  */
-import type { CommitCacheEntry } from './chunks';
-import type { ResolvedSettings } from './options';
-import { exactKey, type SplitName } from '../dataset/dedup';
-import type { CommitRow } from '../dataset/model';
-import { sha256 } from '../dataset/output';
+import type { CommitCacheEntry, ChunkStage } from './chunk';
+import type { ResolvedSettings } from '../options';
+import type { BoundedQueue } from '../queue';
+import type { Run } from '../run';
+import type { SpillRef, SpillStore } from '../spill';
+import { exactKey, type SplitName } from '../../dataset/dedup';
+import type { CommitRow } from '../../dataset/model';
+import { sha256 } from '../../dataset/output';
 
 /** A commit's token job: what the token pass needs of it. */
 export interface PreparedJob {
@@ -114,5 +119,29 @@ export class CommitPreparer {
       ...(e.error ? { error: e.error } : {}),
     });
     return { split, job, key: sha256(job), spans, redactions };
+  }
+}
+
+/** A commit ready for tokens: its job (JSON of { commit, chunks }), spilled while chunking runs. */
+export interface Prepared extends Omit<PreparedJob, 'job'> {
+  h: string;
+  job: string | SpillRef;
+}
+
+/**
+ * The prepare pass: every commit of `order` from the chunk stage into `queue` (which fails with the pass's error).
+ * While chunking runs it follows right behind it on this otherwise idle thread, far ahead of the token pass: the
+ * jobs it makes meanwhile wait in the spill file.
+ */
+export async function preparePass(run: Run, order: string[], chunks: ChunkStage, preparer: CommitPreparer, queue: BoundedQueue<Prepared>, spill: SpillStore): Promise<void> {
+  try {
+    for (const h of order) {
+      run.checkAbort();
+      const p = preparer.prepare(h, await chunks.take(h));
+      await queue.push({ h, ...p, job: chunks.running ? spill.put(p.job) : p.job });
+    }
+  } catch (e) {
+    queue.fail(e);
+    throw e;
   }
 }

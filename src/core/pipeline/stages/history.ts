@@ -1,0 +1,35 @@
+/**
+ * Stage 1, history: the commits to build from, oldest first, and which of them the chunk cache lacks.
+ *
+ *   run settings → History { order, timeOf, options, slice, missing }
+ */
+import type { CommitInfo } from '../../types';
+import type { HistoryOptions } from '../../git/options';
+import type { Run } from '../run';
+import { historyOptions, sliceHistory, type SliceHistory } from './chunk';
+
+export interface History {
+  /** Commit hashes, oldest first. */
+  order: string[];
+  /** Committer time of each commit (temporal splits). */
+  timeOf: Map<string, number>;
+  /** The walk's options (re-reads and the chunk stage walk the same history). */
+  options: HistoryOptions;
+  /** The same as plain data, for chunk threads. */
+  slice: SliceHistory;
+  /** Commits without a chunk cache entry, oldest first. */
+  missing: string[];
+}
+
+export async function readHistory(run: Run): Promise<History> {
+  const end = run.begin('history');
+  const slice = sliceHistory(run.settings);
+  const options = { ...historyOptions(slice), maxCommits: run.settings.maxCommits ?? undefined };
+  const listed = await run.repo.listCommits(options);
+  const order = listed.map((c: CommitInfo) => c.hash).reverse();
+  const missing = order.filter((h) => !run.cache.has(run.chunkNs, h));
+  end({ commits: order.length, cached: order.length - missing.length });
+  run.log(`history: ${order.length} commits (${order.length - missing.length} cached)`);
+  run.checkAbort();
+  return { order, timeOf: new Map(listed.map((c: CommitInfo) => [c.hash, c.committer.timestamp])), options, slice, missing };
+}

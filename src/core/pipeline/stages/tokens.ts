@@ -1,0 +1,135 @@
+/**
+ * Stage 4, tokens: each prepared commit's tokens (cached by the job's content), in commit order, its chunk rows
+ * streamed to chunks.jsonl; token ids go to the spill file as they come, so they do not stay in memory beside
+ * the threads.
+ *
+ *   queue of Prepared → TokenOutput (spilled groups or stream segments, each chunk's ids, counts)
+ *
+ * Which encoder runs (this thread, or the executor's token workers) is the orchestrator's choice; results are
+ * consumed in commit order through a bounded window, so the output is the same either way.
+ */
+import type { ChunkRecord, CommitInfo } from '../../types';
+import type { SplitName } from '../../dataset/dedup';
+import type { BoundedQueue } from '../queue';
+import type { Run } from '../run';
+import type { SpillRef, SpillStore } from '../spill';
+import { decodeTokenEntry, encodeTokenEntry, type TokenEntry, type TokenGroup } from '../tokcache';
+import { tokenizeCommit } from '../tokenizeCommit';
+import type { SpilledGroup, StreamChunk } from './examples';
+import type { Prepared } from './prepare';
+
+/** Commits whose results wait in order: 16 keep 2 workers busy; each waiting result holds its ids and texts. */
+export const WINDOW = 16;
+
+export type TokenResult = { groups: TokenGroup[]; chunkIds: Int32Array[] };
+
+/** Encodes one commit's job (JSON of { commit, chunks }, the text the workers get too). */
+export type TokenEncoder = (job: string, hash: string) => TokenResult | Promise<TokenResult>;
+
+/** The encoder of this thread. */
+export function localEncoder(run: Run): TokenEncoder {
+  return (job) => {
+    const { commit, chunks } = JSON.parse(job) as { commit: CommitInfo; chunks: ChunkRecord[] };
+    return tokenizeCommit(run.memoTokenizer(), commit, chunks, run.settings);
+  };
+}
+
+/** Commits of `order` without a token cache entry. */
+export function countUncached(run: Run, order: string[]): number {
+  let n = 0;
+  for (const h of order) if (!run.cache.hasBytes(run.tokNs, h)) n++;
+  return n;
+}
+
+export interface TokenOutput {
+  /** Commit mode: each group's ids, text and signature, spilled. */
+  groups: SpilledGroup[];
+  /** Sequential mode: each chunk's ids and text. */
+  segs: StreamChunk[];
+  /** Each chunk's ids (stats), spilled. */
+  chunkIdRefs: SpillRef[];
+  tokens: number;
+  /** Commits encoded by this run (the others came from the cache). */
+  tokenized: number;
+}
+
+export interface TokenPassInput {
+  commits: number;
+  queue: BoundedQueue<Prepared>;
+  encode: TokenEncoder;
+  spill: SpillStore;
+  /** Writes one chunks.jsonl row (and its seed-layout twin). */
+  writeRow: (line: string) => void;
+  /** While chunking runs, its progress is what the shells show. */
+  chunking: () => boolean;
+}
+
+interface InFlight {
+  h: string;
+  split: SplitName;
+  job: string;
+  spans: number[];
+  redactions: number[];
+  result: TokenEntry | Promise<TokenEntry>;
+}
+
+export async function tokenPass(run: Run, input: TokenPassInput): Promise<TokenOutput> {
+  const { queue, spill, encode } = input;
+  const out: TokenOutput = { groups: [], segs: [], chunkIdRefs: [], tokens: 0, tokenized: 0 };
+  const inflight: InFlight[] = [];
+  let done = 0;
+  const finishOne = async () => {
+    const f = inflight.shift()!;
+    collect(run, out, f, await f.result, spill, input.writeRow);
+    ++done;
+    if (!input.chunking()) run.progress('tokens', done, input.commits);
+  };
+  for (let i = 0; i < input.commits; i++) {
+    run.checkAbort();
+    const { h, split, job: j, key, spans, redactions } = await queue.take();
+    run.checkAbort();
+    const job = typeof j === 'string' ? j : spill.get(j);
+    const bytes = run.cache.getBytes(run.tokNs, h);
+    const hit = bytes ? decodeTokenEntry(bytes) : undefined;
+    let result: TokenEntry | Promise<TokenEntry>;
+    if (hit && hit.key === key) result = hit;
+    else {
+      out.tokenized++;
+      const keep = (r: TokenResult): TokenEntry => {
+        const entry = { key, ...r };
+        run.cache.putBytes(run.tokNs, h, encodeTokenEntry(entry));
+        return entry;
+      };
+      const r = encode(job, h);
+      if (r instanceof Promise) {
+        result = r.then(keep);
+        result.catch(() => undefined); // awaited in order below; never an unhandled rejection meanwhile
+      } else result = keep(r);
+    }
+    inflight.push({ h, split, job, spans, redactions, result });
+    if (inflight.length >= WINDOW) await finishOne();
+  }
+  while (inflight.length) await finishOne();
+  return out;
+}
+
+/** One commit's tokens: its chunk rows written, its ids spilled. */
+function collect(run: Run, out: TokenOutput, f: InFlight, t: TokenEntry, spill: SpillStore, writeRow: (line: string) => void): void {
+  const { h, split, job, spans, redactions } = f;
+  const { mode } = run.settings;
+  for (let i = 0; i < spans.length / 2; i++) {
+    const ids = t.chunkIds[i];
+    out.chunkIdRefs.push(spill.putArrays(ids));
+    const chunkJson = job.slice(spans[2 * i], spans[2 * i + 1]);
+    // = JSON.stringify({ ...chunk, dataset_split, tokens, redactions } satisfies ChunkRow): the chunk's JSON with three more keys
+    writeRow(`${chunkJson.slice(0, -1)},"dataset_split":${JSON.stringify(split)},"tokens":${ids.length},"redactions":${redactions[i]}}\n`);
+    if (mode === 'sequential') out.segs.push({ commitHash: h, ids, text: (JSON.parse(chunkJson) as ChunkRecord).newCode, split });
+  }
+  for (const g of t.groups) {
+    out.tokens += g.contextIds.length + g.targetIds.length;
+    if (mode === 'commit') {
+      const all = spill.putArrays(g.contextIds, g.targetIds);
+      out.groups.push({ hash: h, split, numChunks: spans.length / 2, all, ctxLen: g.contextIds.length, text: spill.put(g.text), truncated: g.truncated, sig: g.sig && spill.putArrays(g.sig) });
+    }
+  }
+}

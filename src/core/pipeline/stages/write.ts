@@ -1,0 +1,126 @@
+/**
+ * Stage 6, write: the dataset's files into a temporary folder beside the output (chunk rows were streamed there
+ * by the token stage), then that folder replaces the previous output in one step, and the run is remembered for
+ * a no-op rebuild.
+ *
+ *   Examples + rows + tokenizer → files, manifest, dataset card → PipelineResult
+ */
+import * as path from 'node:path';
+import type { BuiltDataset } from '../../dataset/model';
+import { AtomicDir, datasetIntact, stableJson } from '../../dataset/output';
+import type { SpillRef, SpillStore } from '../spill';
+import { TOOL_VERSION, type PipelineResult, type Run, type Tokenizer } from '../run';
+import type { History } from './history';
+import type { Examples } from './examples';
+import type { CommitPreparer } from './prepare';
+import type { TokenOutput } from './tokens';
+import { writeDataset } from '../../dataset/write';
+
+interface LastRun {
+  runKey: string;
+  head: string;
+  out: string;
+  manifestSha256: string;
+  result: PipelineResult;
+}
+
+/** The previous run's result when it had the same settings, HEAD and output, and every file is as its manifest lists it. */
+export function lastRun(run: Run): { last: LastRun | undefined; upToDate: PipelineResult | null } {
+  const last = run.cache.get<LastRun>('', 'last-run');
+  // a deleted or changed file means a rebuild
+  if (last && last.runKey === run.runKey && last.head === run.head && last.out === run.outDir && datasetIntact(run.outDir, last.manifestSha256)) {
+    run.log(`up to date: ${run.outDir} (HEAD ${run.head.slice(0, 12)})`);
+    return { last, upToDate: { ...last.result, upToDate: true, durationMs: Math.round(performance.now() - run.t0) } };
+  }
+  return { last, upToDate: null };
+}
+
+/** The output folder being written, and its chunk-row streams (chunks.jsonl, plus chunks_enhanced.jsonl in the seed layout). */
+export function openOutput(run: Run): { out: AtomicDir; writeRow: (line: string) => void; closeRows: () => void } {
+  const out = new AtomicDir(run.outDir, run.protect);
+  const streams = [out.stream('chunks.jsonl'), ...(run.settings.layout === 'seed' ? [out.stream('chunks_enhanced.jsonl')] : [])];
+  return { out, writeRow: (line) => streams.forEach((s) => s.write(line)), closeRows: () => streams.forEach((s) => s.close()) };
+}
+
+export interface WriteInput {
+  out: AtomicDir;
+  history: History;
+  preparer: CommitPreparer;
+  tokens: TokenOutput;
+  examples: Examples;
+  spill: SpillStore;
+  last: LastRun | undefined;
+  /** Commits chunked by this run. */
+  processed: number;
+}
+
+export async function writeOutput(run: Run, { out, history, preparer, tokens, examples, spill, last, processed }: WriteInput): Promise<PipelineResult> {
+  const end = run.begin('write', 1);
+  run.checkAbort();
+  const { order } = history;
+  const { outDir, settings, head } = run;
+  const tok = run.tokenizer();
+  const tokJson = tok.toJSON();
+  const ds: BuiltDataset = {
+    toolVersion: TOOL_VERSION,
+    repo: { path: run.repoDir, ref: settings.ref, head, first: order[0] ?? null, last: order[order.length - 1] ?? null, commits: order.length },
+    settings: run.settingsJson as unknown as Record<string, unknown>,
+    tokenizer: {
+      source: String(tok.source),
+      sha256: tok.sha256,
+      vocab_size: tok.vocabSize,
+      added_tokens: addedTokens(tok),
+      json: typeof tokJson === 'string' ? tokJson : JSON.stringify(tokJson),
+      special_tokens_json: stringify(tok.specialTokensJSON()),
+      vocab: () => vocabOf(tokJson),
+    },
+    commits: preparer.rows,
+    chunkCount: preparer.tally.chunks,
+    chunkTokenIds: examples.chunkTokenIds,
+    examples: examples.examples,
+    windows: examples.windows,
+    resolveText: (ref) => spill.get(ref as SpillRef),
+    stats: examples.stats,
+    chunkingStats: examples.chunkingStats,
+    phases: run.phases,
+    previousRun: last && last.out === outDir ? { head: last.head, manifest_sha256: last.manifestSha256, commits: last.result.commits.total } : null,
+  };
+  // the write phase's timing is recorded just before the manifest (which lists the phases) is written
+  const { manifestFile } = writeDataset(out, ds, () => end({ files: out.files.length, bytes: out.files.reduce((a, f) => a + f.bytes, 0) }));
+  run.checkAbort();
+  await out.commit(() => (run.hooks.mayReplace ? run.hooks.mayReplace() : !run.signal?.aborted));
+  run.progress('write', 1, 1);
+  run.log(`wrote ${outDir}`);
+  const { tally } = preparer;
+  const result: PipelineResult = {
+    outDir,
+    manifestPath: path.join(outDir, 'manifest.json'),
+    upToDate: false,
+    head,
+    commits: { total: order.length, processed, cached: order.length - processed },
+    chunks: tally.chunks,
+    examples: examples.counts,
+    tokens: tokens.tokens,
+    redactions: examples.redactions,
+    duplicates: { exact: tally.exactDupes, near: examples.near },
+    files: out.files,
+    durationMs: Math.round(performance.now() - run.t0),
+  };
+  run.cache.put('', 'last-run', { runKey: run.runKey, head, out: outDir, manifestSha256: manifestFile.sha256, result } satisfies LastRun);
+  return result;
+}
+
+function stringify(v: unknown): string {
+  return typeof v === 'string' ? v : stableJson(v);
+}
+
+function addedTokens(tok: Tokenizer): string[] {
+  return tok.addedTokens().map((t) => t.content);
+}
+
+function vocabOf(tokJson: unknown): Record<string, number> {
+  const obj = (typeof tokJson === 'string' ? JSON.parse(tokJson) : tokJson) as { model?: { vocab?: Record<string, number> }; added_tokens?: Array<{ content: string; id: number }> };
+  const vocab: Record<string, number> = { ...(obj.model?.vocab ?? {}) };
+  for (const t of obj.added_tokens ?? []) vocab[t.content] = t.id;
+  return vocab;
+}
