@@ -57,6 +57,8 @@ const nodeCommon = {
   sourcesContent: false,
   logLevel: 'warning',
   legalComments: 'none',
+  // test aids (statements labelled TEST_AIDS: the worker's crash request, the cancel tests' delay) are not shipped
+  dropLabels: production ? ['TEST_AIDS'] : [],
   // Same sources + same settings → byte-identical bundles.
   metafile: false,
 };

@@ -6,6 +6,7 @@ import { runPipelineInThread } from '../core/threads';
 import { AbortError, runPipeline, TOOL_VERSION, UsageError, type PipelineHooks, type PipelineOptions } from '../core/pipeline';
 import { inspectDataset } from '../core/dataset/inspect';
 import { verifyDataset } from '../core/dataset/verify';
+import { engineDefault, flagHelp, SETTINGS } from '../core/pipeline/schema';
 import { escapeTerminal } from './escape';
 import { createProgress, type Out } from './progress';
 
@@ -34,33 +35,7 @@ Usage:
   commit-corpus --help | --version
 
 Build options:
-  --out DIR                 output folder (default ./commit-corpus-out), replaced atomically — only when it is new,
-                            empty, or a dataset this tool wrote (its manifest lists every file in it); never the
-                            repository, its git folder or the cache, nor a folder holding one of them
-  --tokenizer PATH          a Hugging Face tokenizer.json (default: bundled Qwen3)
-  --format F                seed | starcoder | repo | plain (default seed)
-  --mode M                  commit | sequential (default commit)
-  --layout L                default | seed (seed also writes the seed project's file names)
-  --ref REF                 branch, tag or commit (default HEAD)
-  --since DATE, --until DATE  commit date range
-  --max-commits N           only the newest N commits
-  --include GLOB, --exclude GLOB  path filters (repeatable)
-  --context-window N, --target-window N  example windows (default 2048, 256; at most 32768, 8192)
-  --file-timeout SECONDS    time one file may take to parse, cut and collect context for (default 5): a file
-                            over it is skipped (reason "timeout"), counted and named in the log
-  --allow-missing-objects   skip files whose git objects are missing or corrupt (counted) instead of failing
-  --no-dedup                keep duplicates
-  --no-redact               do not redact secrets / PII
-  --keep-emails             keep author e-mails in commits.jsonl (code and messages are still redacted)
-  --no-cache                do not read or write .commit-corpus/cache
-  --cache-dir DIR           keep the cache in DIR instead of the repository's .commit-corpus/cache
-  --no-workers              tokenize on the main thread only
-  --chunk-workers N         chunk on N worker threads (contiguous commit slices; needs the cache; default 1,
-                            0 = the pipeline thread): the parsers' memory is freed with the threads
-  --overlap                 tokenize while the chunk threads run instead of after them (for machines with
-                            cores to spare; see the README's Benchmarks)
-  --json                    print a JSON summary on stdout (progress only on a terminal's stderr)
-  -q, --quiet               no progress output
+${flagHelp()}
 
 Verify options:
   --repo PATH               the repository to check chunks against (default: the one the manifest names)
@@ -71,36 +46,28 @@ Ctrl-C cancels within a second and leaves the previous output as it was; a secon
 Exit codes: 0 ok, 1 failure (or verify found problems), 2 bad usage, 130 interrupted.
 `;
 
-const BUILD_OPTIONS = {
-  out: { type: 'string' },
-  tokenizer: { type: 'string' },
-  format: { type: 'string' },
-  mode: { type: 'string' },
-  layout: { type: 'string' },
-  ref: { type: 'string' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  'max-commits': { type: 'string' },
-  include: { type: 'string', multiple: true },
-  exclude: { type: 'string', multiple: true },
-  'context-window': { type: 'string' },
-  'target-window': { type: 'string' },
-  'no-dedup': { type: 'boolean' },
-  'no-redact': { type: 'boolean' },
-  'keep-emails': { type: 'boolean' },
-  'no-cache': { type: 'boolean' },
-  'cache-dir': { type: 'string' },
-  'no-workers': { type: 'boolean' },
-  'file-timeout': { type: 'string' },
-  'allow-missing-objects': { type: 'boolean' },
-  'chunk-workers': { type: 'string' },
-  overlap: { type: 'boolean' },
-  json: { type: 'boolean' },
+/** parseArgs' table: every flag of the settings table, and --help. */
+const BUILD_OPTIONS: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
+  ...Object.fromEntries(SETTINGS.filter((s) => s.flag).map((s) => [s.flag!, { type: s.type === 'boolean' ? 'boolean' : 'string', ...(s.multiple ? { multiple: true } : {}) }])),
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
-} as const;
+};
 
-/** A whole-number flag (its range is checked with the other settings: resolveSettings' BOUNDS). */
+/** The engine's options from the flags of the settings table (a `no-…` flag turns its setting off). */
+function optionsFromFlags(v: Record<string, string | boolean | Array<string | boolean> | undefined>): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    if (!s.option || !s.flag || v[s.flag] === undefined) continue;
+    const raw = v[s.flag]!;
+    const value = s.type === 'boolean' ? !s.flag.startsWith('no-') : s.type === 'integer' ? int(s.flag, raw as string) : s.type === 'number' ? num(s.flag, raw as string) : raw;
+    const [key, sub] = s.option.split('.');
+    if (sub) o[key] = { ...(o[key] as object), [sub]: value };
+    else o[key] = value;
+  }
+  return o;
+}
+
+/** A whole-number flag (its range is checked with the other settings by resolveSettings). */
 function int(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d{1,15}$/.test(v)) throw new UsageError(`--${name} expects a whole number, got "${escapeTerminal(v)}"`);
@@ -113,8 +80,8 @@ function num(name: string, v: string | undefined): number | undefined {
   return Number(v);
 }
 
-/** Chunk threads a build may ask for. */
-const MAX_CHUNK_WORKERS = 64;
+/** Chunk threads a build may ask for (default and most). */
+const CHUNK_WORKERS = (({ default: d, max }) => ({ default: d as number, max: max! }))(SETTINGS.find((s) => s.flag === 'chunk-workers')!);
 
 export async function runCli(argv: string[], io: Streams, ctx: CliContext = {}): Promise<number> {
   // every message may quote a path or a name from the repository: escaped before it reaches the terminal
@@ -154,31 +121,9 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
     return 0;
   }
   if (positionals.length > 1) throw new UsageError(`build takes one repository, got ${positionals.length}`);
-  const opts: PipelineOptions = {
-    repo: positionals[0] ?? '.',
-    out: v.out ?? './commit-corpus-out',
-    tokenizer: v.tokenizer,
-    format: v.format as PipelineOptions['format'],
-    mode: v.mode as PipelineOptions['mode'],
-    layout: v.layout as PipelineOptions['layout'],
-    ref: v.ref,
-    since: v.since,
-    until: v.until,
-    maxCommits: int('max-commits', v['max-commits']),
-    include: v.include,
-    exclude: v.exclude,
-    contextWindow: int('context-window', v['context-window']),
-    targetWindow: int('target-window', v['target-window']),
-    dedup: !v['no-dedup'],
-    redact: !v['no-redact'],
-    keepAuthorEmails: !!v['keep-emails'],
-    cache: !v['no-cache'],
-    cacheDir: v['cache-dir'],
-    fileTimeout: num('file-timeout', v['file-timeout']),
-    allowMissingObjects: !!v['allow-missing-objects'],
-  };
-  const chunkThreads = int('chunk-workers', v['chunk-workers']) ?? 1;
-  if (chunkThreads > MAX_CHUNK_WORKERS) throw new UsageError(`--chunk-workers must be from 0 to ${MAX_CHUNK_WORKERS}; got ${chunkThreads}.`);
+  const opts: PipelineOptions = { repo: positionals[0] ?? '.', out: engineDefault<string>('out'), ...optionsFromFlags(v) };
+  const chunkThreads = int('chunk-workers', v['chunk-workers'] as string | undefined) ?? CHUNK_WORKERS.default;
+  if (chunkThreads > CHUNK_WORKERS.max) throw new UsageError(`--chunk-workers must be from 0 to ${CHUNK_WORKERS.max}; got ${chunkThreads}.`);
   // with --json, stdout is the summary; a person watching (stderr on a terminal) still sees progress and log lines
   const chatty = !v.quiet && (!v.json || !!io.stderr.isTTY);
   // The first Ctrl-C (or SIGTERM) cancels: the build stops within a second and the previous output stays as it

@@ -3,10 +3,22 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { UnitAnalysis } from '../worker/protocol';
 import { engineLanguage } from './languages';
-import { budgets, hoverFirstTokens, tokenizerPath } from './settings';
+import { resolveSettings, UsageError } from '../core/pipeline/options';
+import { hoverFirstTokens, pipelineOptions, tokenizerPath } from './settings';
 import type { WorkerPool } from './workerPool';
 
-const DEFAULT_NEW_CODE_BUDGET = 2048;
+import { pick } from '../core/pipeline/run';
+import { CHUNK_SETTING_KEYS } from '../core/pipeline/stages/chunk';
+
+/** The build's settings of a folder (the hover cuts and counts as the build does); the defaults while one is invalid. */
+function buildSettings(folder?: vscode.Uri) {
+  try {
+    if (folder) return resolveSettings(pipelineOptions(folder));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+  }
+  return resolveSettings({ repo: '.', out: '.' });
+}
 
 /** The workspace folder of a document (its repository root for the context lookup) and its relative path. */
 function locate(doc: vscode.TextDocument): { repo: string | null; rel: string; folder?: vscode.Uri } {
@@ -19,6 +31,7 @@ export async function analyzeAt(pool: WorkerPool, doc: vscode.TextDocument, pos:
   const language = engineLanguage(doc.languageId);
   if (!language) return null;
   const { repo, rel, folder } = locate(doc);
+  const settings = buildSettings(folder);
   return pool.request(
     {
       kind: 'analyze',
@@ -29,7 +42,8 @@ export async function analyzeAt(pool: WorkerPool, doc: vscode.TextDocument, pos:
       text: doc.getText(),
       offset: doc.offsetAt(pos),
       tokenizer: tokenizerPath(folder),
-      budget: budgets(folder).newCode ?? DEFAULT_NEW_CODE_BUDGET,
+      budget: settings.budgets.newCode,
+      chunk: pick(settings, CHUNK_SETTING_KEYS),
       firstTokens: hoverFirstTokens(),
     },
     { signal },

@@ -13,7 +13,7 @@ import type { Phase, ProgressEvent } from '../core/types';
 import type { BuildSummary } from '../worker/protocol';
 import { Disposable } from './disposable';
 import { isCancelled, reportError } from './errors';
-import { debugDelayPerEventMs, pipelineOptions, workerCount } from './settings';
+import { debugDelay, pipelineOptions, workerCount } from './settings';
 import type { LastBuild, PersistentState } from './state';
 import type { WorkerPool } from './workerPool';
 
@@ -130,8 +130,10 @@ export class BuildRunner extends Disposable {
           token.onCancellationRequested(() => ac.abort());
           const tracker = new ProgressTracker();
           progress.report({ message: 'starting the engine…' });
+          let delay: ReturnType<typeof debugDelay>;
+          TEST_AIDS: delay = debugDelay(); // dropped from the shipped bundles (esbuild dropLabels)
           return this.pool.request(
-            { kind: 'build', options, workers: workerCount(), delayPerEventMs: debugDelayPerEventMs() },
+            { kind: 'build', options, workers: workerCount(), delay },
             {
               signal: ac.signal,
               onProgress: (e) => {

@@ -17,10 +17,10 @@ import { SECTION, tokenizerPath } from './settings';
 import type { PersistentState } from './state';
 import { openExampleDocument, openFileAtCommit, showChunkContext, showOverview, showTokenBoundaries, type WebviewHandle } from './webviews';
 import type { WorkerPool } from './workerPool';
+import { FORMATS } from '../core/pipeline/schema';
 
 type ChunkNode = Extract<CommitsNode, { type: 'chunk' }>;
 
-const FORMATS = ['seed', 'starcoder', 'repo', 'plain'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** What the commands last did, for the integration tests. */

@@ -4,7 +4,12 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExampleMode, FormatName, Layout, PipelineOptions } from '../core/pipeline/options';
+import { resolveSettings, type PipelineOptions } from '../core/pipeline/options';
+import { SETTINGS } from '../core/pipeline/schema';
+import { pick } from '../core/pipeline/run';
+import { CHUNK_SETTING_KEYS, type ChunkSettings } from '../core/pipeline/stages/chunk';
+import type { TestDelay } from '../core/threads/pipelineThread';
+import type { Phase } from '../core/types';
 
 export const SECTION = 'commitCorpus';
 export const DEFAULT_OUTPUT = 'commit-corpus-out';
@@ -38,67 +43,39 @@ export function hoverFirstTokens(): number {
   return Math.max(1, Math.min(200, cfg().get<number>('hover.firstTokens') ?? 24));
 }
 
-/** Testing aid (not shown in the UI): milliseconds the worker sleeps after each progress event. */
-export function debugDelayPerEventMs(): number {
-  return Math.max(0, cfg().get<number>('debug.delayPerEventMs') ?? 0);
+/**
+ * Testing aid (no setting in package.json; ignored by the shipped bundles): `commitCorpus.debug.delayPerEventMs`
+ * makes the pipeline thread sleep at every progress event of `commitCorpus.debug.delayPhase` (all when empty).
+ */
+export function debugDelay(): TestDelay | undefined {
+  const ms = Math.max(0, cfg().get<number>('debug.delayPerEventMs') ?? 0);
+  const phase = cfg().get<string>('debug.delayPhase') || undefined;
+  return ms ? { ms, ...(phase ? { phase: phase as Phase } : {}) } : undefined;
 }
 
-function nonEmpty(v: string | undefined): string | undefined {
-  const t = (v ?? '').trim();
-  return t ? t : undefined;
-}
-
-function positive(v: number | undefined): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : undefined;
-}
-
-/** Budgets of the serialized example sections (settings `commitCorpus.budgets.*`). */
-export function budgets(folder?: vscode.Uri): NonNullable<PipelineOptions['budgets']> {
-  const c = cfg(folder);
-  const out: NonNullable<PipelineOptions['budgets']> = {};
-  for (const k of ['message', 'oldCode', 'newCode', 'snippet', 'example'] as const) {
-    const v = positive(c.get<number>(`budgets.${k}`));
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
-}
-
-/** Pipeline options for a build of `folder` (overrides win, e.g. the Export command's folder and layout). */
+/**
+ * Pipeline options for a build of `folder` from every editor setting of the settings table (overrides win, e.g.
+ * the Export command's folder and layout). A setting left at its editor default ('' or 0: "none") is left out, so
+ * the engine's default applies; any other value goes to the engine as it is, which checks its range.
+ */
 export function pipelineOptions(folder: vscode.Uri, overrides: Partial<PipelineOptions> = {}): PipelineOptions {
   const c = cfg(folder);
-  const o: PipelineOptions = {
-    repo: folder.fsPath,
-    out: outputDir(folder),
-    ref: nonEmpty(c.get<string>('ref')),
-    since: nonEmpty(c.get<string>('since')),
-    until: nonEmpty(c.get<string>('until')),
-    maxCommits: positive(c.get<number>('maxCommits')),
-    include: c.get<string[]>('include') ?? [],
-    exclude: c.get<string[]>('exclude') ?? [],
-    languages: c.get<string[]>('languages') ?? [],
-    includeMerges: c.get<boolean>('includeMerges') ?? false,
-    skipBots: c.get<boolean>('skipBots') ?? true,
-    maxFileBytes: positive(c.get<number>('maxFileBytes')),
-    tokenizer: tokenizerPath(folder),
-    format: (c.get<string>('format') ?? 'seed') as FormatName,
-    mode: (c.get<string>('mode') ?? 'commit') as ExampleMode,
-    layout: (c.get<string>('layout') ?? 'default') as Layout,
-    contextWindow: positive(c.get<number>('contextWindow')),
-    targetWindow: positive(c.get<number>('targetWindow')),
-    budgets: budgets(folder),
-    dedup: c.get<boolean>('dedup') ?? true,
-    nearDupThreshold: c.get<number>('nearDupThreshold'),
-    redact: c.get<boolean>('redact') ?? true,
-    keepAuthorEmails: c.get<boolean>('keepAuthorEmails') ?? false,
-    context: c.get<boolean>('context') ?? true,
-    maxChunkChars: positive(c.get<number>('maxChunkChars')),
-    contextTokens: positive(c.get<number>('contextTokens')),
-    snippetTokens: positive(c.get<number>('snippetTokens')),
-    cache: c.get<boolean>('cache') ?? true,
-    fileTimeout: c.get<number>('fileTimeout'),
-    allowMissingObjects: c.get<boolean>('allowMissingObjects') ?? false,
-  };
+  const o: Record<string, unknown> = { repo: folder.fsPath, out: outputDir(folder), tokenizer: tokenizerPath(folder) };
+  for (const s of SETTINGS) {
+    if (!s.option || !s.setting || s.option === 'out' || s.option === 'tokenizer') continue;
+    let v = c.get<unknown>(s.setting);
+    if (typeof v === 'string') v = v.trim();
+    if (v === undefined || v === null || (s.editorDefault !== undefined && v === s.editorDefault)) continue;
+    const [key, sub] = s.option.split('.');
+    if (sub) o[key] = { ...(o[key] as object), [sub]: v };
+    else o[key] = v;
+  }
   return { ...stripUndefined(o), ...overrides } as PipelineOptions;
+}
+
+/** The chunker settings of a build of `folder` (the hover cuts units with the build's limits). */
+export function chunkSettings(folder: vscode.Uri): ChunkSettings {
+  return pick(resolveSettings(pipelineOptions(folder)), CHUNK_SETTING_KEYS);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

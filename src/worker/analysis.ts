@@ -40,10 +40,11 @@ function who(): CommitInfo['author'] {
 
 /** Every unit of the document and the chunks it would give as a new file at HEAD (with their context). */
 async function analyzeDocument(req: AnalyzeRequest): Promise<DocAnalysis> {
-  const hit = docs.get(req.key);
+  const key = `${req.key}#${JSON.stringify(req.chunk)}`;
+  const hit = docs.get(key);
   if (hit) return hit;
   const tok = tokenizerFor(req.tokenizer);
-  const chunker = await chunkerFor(tok);
+  const chunker = await chunkerFor(tok, req.chunk);
   const units = chunker.units(req.text, req.language);
   let head: string | null = null;
   let reader: RepoReader = EMPTY_READER;
@@ -66,7 +67,7 @@ async function analyzeDocument(req: AnalyzeRequest): Promise<DocAnalysis> {
   const uri = req.key.slice(0, req.key.lastIndexOf('#'));
   for (const k of docs.keys()) if (k.startsWith(`${uri}#`)) docs.delete(k);
   if (docs.size >= DOC_CACHE) docs.delete(docs.keys().next().value!);
-  docs.set(req.key, doc);
+  docs.set(key, doc);
   return doc;
 }
 

@@ -21,7 +21,7 @@ export async function build(
       // as the CLI: one chunk thread (its script is the token workers'); its parsers' memory goes with it
       chunkThreads: 1,
     },
-    { delayPerEventMs: req.delayPerEventMs },
+    { delay: req.delay },
   );
   return {
     outDir: r.outDir,

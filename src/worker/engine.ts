@@ -8,6 +8,7 @@ import { createChunker, type Chunker } from '../core/chunk';
 import { openRepository, type Repository } from '../core/git';
 import { loadTokenizer, type Tokenizer } from '../core/tokenize';
 import type { TreeEntry } from '../core/types';
+import { chunkerOptions, type ChunkSettings } from '../core/pipeline/stages/chunk';
 
 const tokenizers = new Map<string, Tokenizer>();
 
@@ -37,14 +38,15 @@ export function tokenizerName(source: string | undefined): string {
 }
 
 let chunker: Promise<Chunker> | null = null;
-let chunkerTok: Tokenizer | null = null;
+let chunkerKey: { tok: Tokenizer; settings: string } | null = null;
 
-/** One chunker per worker, budgets counted with the given tokenizer (recreated when it changes). */
-export async function chunkerFor(tok: Tokenizer): Promise<Chunker> {
-  if (chunker && chunkerTok === tok) return chunker;
+/** One chunker per worker, with the build's settings, budgets counted with the given tokenizer (recreated when either changes). */
+export async function chunkerFor(tok: Tokenizer, settings: ChunkSettings): Promise<Chunker> {
+  const key = JSON.stringify(settings);
+  if (chunker && chunkerKey?.tok === tok && chunkerKey.settings === key) return chunker;
   if (chunker) (await chunker).dispose();
-  chunkerTok = tok;
-  chunker = createChunker({ countTokens: (s, limit) => tok.count(s, limit) });
+  chunkerKey = { tok, settings: key };
+  chunker = createChunker(chunkerOptions(settings, (s, limit) => tok.count(s, limit)));
   return chunker;
 }
 

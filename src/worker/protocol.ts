@@ -11,8 +11,10 @@
  *
  * Every request has an id (unique per host) that every answer carries.
  */
+import type { ChunkSettings } from '../core/pipeline/stages/chunk';
 import type { PipelineOptions } from '../core/pipeline/options';
 import type { ThreadError } from '../core/threads/envelope';
+import type { TestDelay } from '../core/threads/pipelineThread';
 import type { ChunkRecord, CommitInfo, ContextKind, FileChange, ProgressEvent, UnitKind } from '../core/types';
 import type { ContextViewPayload, OverviewPayload, TokenViewPayload } from '../webview/protocol';
 
@@ -23,8 +25,8 @@ export interface BuildRequest {
   options: PipelineOptions;
   /** Token worker threads for the build (the `commitCorpus.workers` setting); 0 = tokenize on this thread. */
   workers?: number;
-  /** Testing aid: sleep this long after each progress event (makes a build cancellable on a tiny fixture). */
-  delayPerEventMs?: number;
+  /** Testing aid (ignored by the shipped bundles): the pipeline thread sleeps at each progress event of a phase. */
+  delay?: TestDelay;
 }
 
 export interface ListCommitsRequest {
@@ -74,6 +76,8 @@ export interface AnalyzeRequest {
   tokenizer?: string;
   /** Token budget of the code section (settings: budgets.newCode). */
   budget: number;
+  /** The build's chunker settings: the hover cuts units as the build does. */
+  chunk: ChunkSettings;
   /** How many of the first tokens to return. */
   firstTokens: number;
 }

@@ -44,6 +44,21 @@ function hoverText(hovers: vscode.Hover[]): string {
 
 const cfg = () => vscode.workspace.getConfiguration('commitCorpus');
 
+/**
+ * Test aids are no registered settings (configuration updates refuse them): written into the workspace's
+ * .vscode/settings.json beside the others, then awaited until the configuration has them (null: removed).
+ */
+async function testAids(values: Record<string, unknown> | null): Promise<void> {
+  const file = path.join(workspaceDir(), '.vscode', 'settings.json');
+  const now = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  for (const k of Object.keys(now)) if (k.startsWith('commitCorpus.debug.')) delete now[k];
+  Object.assign(now, values ?? {});
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(now, null, 2));
+  const ms = values?.['commitCorpus.debug.delayPerEventMs'];
+  await waitFor('the test aids in the configuration', () => cfg().get('debug.delayPerEventMs') === ms, 10_000);
+}
+
 describe('Commit Corpus extension', () => {
   let api: CommitCorpusApi;
 
@@ -254,29 +269,33 @@ describe('Commit Corpus extension', () => {
     fs.rmSync(out, { recursive: true, force: true });
   });
 
-  it('cancels a slow build within a second or two and leaves no dataset folder', async () => {
-    await cfg().update('outputDir', 'cancelled-out', vscode.ConfigurationTarget.Workspace);
-    await cfg().update('debug.delayPerEventMs', 4000, vscode.ConfigurationTarget.Workspace);
-    await cfg().update('cache', false, vscode.ConfigurationTarget.Workspace);
-    const out = path.join(workspaceDir(), 'cancelled-out');
-    try {
-      const running = vscode.commands.executeCommand('commitCorpus.buildDataset') as Thenable<BuildOutcome>;
-      await waitFor('the first commit chunked', () => api.buildProgress()?.phase === 'chunks', 30_000);
-      const t0 = performance.now();
-      api.cancelBuild();
-      const outcome = await running;
-      const ms = performance.now() - t0;
-      console.log(`cancel: build stopped ${ms.toFixed(0)} ms after Cancel`);
-      assert.equal(outcome.status, 'cancelled');
-      assert.ok(ms < 2500, `stopped after ${ms} ms`);
-      assert.equal(fs.existsSync(out), false, 'no dataset folder');
-      assert.deepEqual(fs.readdirSync(workspaceDir()).filter((n) => n.includes('cancelled-out')), [], 'no temporary folder');
-    } finally {
-      await cfg().update('outputDir', undefined, vscode.ConfigurationTarget.Workspace);
-      await cfg().update('debug.delayPerEventMs', undefined, vscode.ConfigurationTarget.Workspace);
-      await cfg().update('cache', undefined, vscode.ConfigurationTarget.Workspace);
-    }
-  });
+  // the cancel path of the CLI (runPipelineInThread) in every phase: the pipeline thread sleeps at each progress
+  // event of that phase (a test aid, not in the shipped bundles), the build is cancelled as the phase starts
+  for (const phase of ['history', 'chunks', 'tokens', 'examples', 'write'] as const) {
+    it(`cancels a build in its ${phase} phase within a second or two and leaves no dataset folder`, async () => {
+      await cfg().update('outputDir', 'cancelled-out', vscode.ConfigurationTarget.Workspace);
+      await cfg().update('cache', false, vscode.ConfigurationTarget.Workspace);
+      await testAids({ 'commitCorpus.debug.delayPerEventMs': 4000, 'commitCorpus.debug.delayPhase': phase });
+      const out = path.join(workspaceDir(), 'cancelled-out');
+      try {
+        const running = vscode.commands.executeCommand('commitCorpus.buildDataset') as Thenable<BuildOutcome>;
+        await waitFor(`the ${phase} phase`, () => api.buildProgress()?.phase === phase, 60_000);
+        const t0 = performance.now();
+        api.cancelBuild();
+        const outcome = await running;
+        const ms = performance.now() - t0;
+        console.log(`cancel in ${phase}: build stopped ${ms.toFixed(0)} ms after Cancel`);
+        assert.equal(outcome.status, 'cancelled');
+        assert.ok(ms < 2500, `stopped after ${ms} ms`);
+        assert.equal(fs.existsSync(out), false, 'no dataset folder');
+        assert.deepEqual(fs.readdirSync(workspaceDir()).filter((n) => n.includes('cancelled-out')), [], 'no temporary folder');
+      } finally {
+        await cfg().update('outputDir', undefined, vscode.ConfigurationTarget.Workspace);
+        await cfg().update('cache', undefined, vscode.ConfigurationTarget.Workspace);
+        await testAids(null);
+      }
+    });
+  }
 
   it('reports a crashed worker and restarts one for the next request', async () => {
     // every live worker crashed (a cancelled build no longer costs a worker, so several may be alive): the next

@@ -47,6 +47,18 @@ describe('esbuild.mjs', () => {
     for (const f of ['worker.js', 'cli.js']) assert.doesNotMatch(fs.readFileSync(path.join(a, f), 'utf8'), /require\("vscode"\)/, f);
   });
 
+  it('leaves the test aids out of the shipped bundles (statements labelled TEST_AIDS), and only those', () => {
+    for (const f of ['extension.js', 'worker.js', 'cli.js']) {
+      const code = fs.readFileSync(path.join(a, f), 'utf8');
+      assert.doesNotMatch(code, /deliberate crash|debug\.delayPerEventMs|delayPhase|TEST_AIDS/, f);
+    }
+    // the development bundle has them (what the integration tests run)
+    const dev = path.join(tmp, 'dev');
+    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs'), `--outdir=${dev}`], { stdio: 'pipe' });
+    assert.match(fs.readFileSync(path.join(dev, 'worker.js'), 'utf8'), /deliberate crash/);
+    assert.match(fs.readFileSync(path.join(dev, 'extension.js'), 'utf8'), /debug\.delayPerEventMs/);
+  });
+
   it('copies every asset of assetCopyList() unchanged', () => {
     const list = assetCopyList();
     assert.ok(list.length >= 8);

@@ -30,7 +30,7 @@ export type { ImportedName } from './imports';
 export type { Hunk } from './diff';
 
 export interface ChunkOptions {
-  /** Max characters of each code side of a chunk (default 4000). */
+  /** Max characters of each code side of a chunk (default 6000, the build's). */
   maxChunkChars?: number;
   /** Lines of context around top-level and hunk chunks (default 3). */
   contextLines?: number;
@@ -47,8 +47,7 @@ export interface ChunkOptions {
   /**
    * Characters of text whose syntax trees are kept (the latest tree of each path) to parse the next version of
    * the same file incrementally (default 4,000,000; 0 = always parse from scratch). Output does not depend on it.
-   * A kept tree costs about 15–20 bytes of wasm memory per character (measured on tokio: 4 M ≈ +100 MiB RSS, and
-   * 90% of the reuse of 8 M).
+   * A kept tree costs wasm memory in proportion to its text (README, Benchmarks: the tuned limits).
    */
   treeCacheChars?: number;
   /**
@@ -132,7 +131,7 @@ class ChunkerImpl implements Chunker {
     private readonly langs: Map<string, LoadedLanguage>,
     private readonly opts: ChunkOptions,
   ) {
-    this.max = opts.maxChunkChars ?? 4000;
+    this.max = opts.maxChunkChars ?? 6000;
     this.ctxLines = opts.contextLines ?? 3;
     this.countTokens = opts.countTokens ?? ((t: string) => Math.ceil(t.length / 4));
     this.trees = new TreeCache(opts.treeCacheChars ?? 4_000_000);

@@ -290,7 +290,7 @@ function shifted(r: RawUnit, d: number): RawUnit {
   return o;
 }
 
-/** Regions closer than this are queried as one (fewer query calls: about 10% faster on tokio file histories). */
+/** Regions closer than this are queried as one (fewer query calls, faster: README, Benchmarks). */
 const MERGE_GAP = 256;
 
 /** Sorted, merged, at least one character wide, within the text. */

@@ -123,7 +123,7 @@ export class LshIndex<T> {
 
   /**
    * A band's 8 values hashed to one 53-bit number (two independent 32-bit mixes): numbers as Map keys
-   * instead of strings (~1.3 M keys on tokio). A collision could only add a candidate, which the
+   * instead of strings (millions of keys on a large history). A collision could only add a candidate, which the
    * Jaccard estimate below still has to accept; at 2^-53 per pair it does not happen in practice.
    */
   private bandKey(sig: Uint32Array, b: number): number {

@@ -57,32 +57,45 @@ export function matchesWithPlaceholders(code: string, text: string): boolean {
   }
 }
 
+type Report = (kind: string, detail: string) => void;
+type Checked = VerifyReport['checked'];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Manifest = any;
+
 export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const problems: string[] = [];
   const perKind = new Map<string, number>();
-  const report = (kind: string, detail: string) => {
+  const report: Report = (kind, detail) => {
     const n = (perKind.get(kind) ?? 0) + 1;
     perKind.set(kind, n);
     if (n <= MAX_PER_KIND) problems.push(`${kind}: ${detail}`);
     else if (n === MAX_PER_KIND + 1) problems.push(`${kind}: … more problems of this kind not shown`);
   };
-  const checked = { files: 0, commits: 0, examples: 0, chunks: 0, blobs: 0 };
+  const checked: Checked = { files: 0, commits: 0, examples: 0, chunks: 0, blobs: 0 };
   const abs = path.resolve(dir);
   const mfPath = path.join(abs, 'manifest.json');
   if (!fs.existsSync(mfPath)) {
     report('manifest', `${mfPath} is missing (not a commit-corpus output folder?)`);
     return { problems, checked };
   }
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  let manifest: any;
+  let manifest: Manifest;
   try {
     manifest = JSON.parse(fs.readFileSync(mfPath, 'utf8'));
   } catch (e) {
     report('manifest', `manifest.json is not valid JSON: ${(e as Error).message}`);
     return { problems, checked };
   }
+  checkFiles(abs, manifest, report, checked);
+  const vocab: number = manifest.tokenizer?.vocab_size;
+  const { splitOf, parentOf } = checkCommits(abs, report, checked);
+  checkExamples(abs, manifest.settings ?? {}, vocab, splitOf, report, checked);
+  const chunkTokens = await checkChunks(abs, opts.noBlobs ? null : (opts.repo ?? manifest.repository?.path ?? ''), splitOf, parentOf, report, checked);
+  checkTokens(abs, chunkTokens, vocab, report);
+  return { problems, checked };
+}
 
-  // ── Files and their sha256.
+/** Every file the manifest lists, with its size and sha256; no file it does not list. */
+function checkFiles(abs: string, manifest: Manifest, report: Report, checked: Checked): void {
   const listed = new Set<string>();
   for (const f of (manifest.files ?? []) as Array<{ path: string; bytes: number; sha256: string }>) {
     listed.add(f.path);
@@ -100,12 +113,10 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
     fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name), `${rel}${e.name}/`) : [`${rel}${e.name}`]));
   for (const f of walk(abs, '')) if (f !== 'manifest.json' && f !== 'MANIFEST_ENHANCED.json' && !listed.has(f)) report('file', `${f} is not listed in the manifest`);
 
-  const settings = manifest.settings ?? {};
-  const cw: number = settings.contextWindow;
-  const tw: number = settings.targetWindow;
-  const vocab: number = manifest.tokenizer?.vocab_size;
+}
 
-  // ── Commits and split order.
+/** commits.jsonl: each commit once, known splits, and the splits in time order (train, then val, then test). */
+function checkCommits(abs: string, report: Report, checked: Checked): { splitOf: Map<string, SplitName>; parentOf: Map<string, string | undefined> } {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const commits = readSafe(abs, 'commits.jsonl', report) as any[];
   const splitOf = new Map<string, SplitName>();
@@ -125,7 +136,13 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
     if (ta.length && tb.length && Math.max(...ta) > Math.min(...tb)) report('split-order', `a ${a} commit is newer than a ${b} commit`);
   }
 
-  // ── Examples.
+  return { splitOf, parentOf };
+}
+
+/** Each split's examples: their commit in the same split, their shapes, masks and ids; the Parquet file's row count. */
+function checkExamples(abs: string, settings: { contextWindow: number; targetWindow: number }, vocab: number, splitOf: Map<string, SplitName>, report: Report, checked: Checked): void {
+  const cw = settings.contextWindow;
+  const tw = settings.targetWindow;
   for (const split of SPLITS) {
     let rowCount = 0;
     eachSafe(abs, `dataset/${split}.jsonl`, report, (row, i) => {
@@ -150,12 +167,17 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
     } else report('parquet', `dataset/${split}.parquet is missing`);
   }
 
-  // ── Chunks (streamed): split marks, token counts, and their code against the blobs.
-  const repoDir = opts.repo ?? manifest.repository?.path;
+}
+
+/**
+ * chunks.jsonl (streamed): each chunk's commit and split mark, and its code against the blobs of `repoDir` (null:
+ * not checked; '' or a missing folder: reported). Returns each chunk's token count.
+ */
+async function checkChunks(abs: string, repoDir: string | null, splitOf: Map<string, SplitName>, parentOf: Map<string, string | undefined>, report: Report, checked: Checked): Promise<number[]> {
   // read through the engine's object store (Node's zlib, cached trees and blobs), not isomorphic-git's readBlob
   // the chunks are checked against their repository unless asked not to: a missing one is a problem, not an OK
   let repo: Repository | null = null;
-  if (!opts.noBlobs) {
+  if (repoDir !== null) {
     if (!repoDir) report('repository', 'the manifest names no repository: pass --repo PATH (or --no-repo to check the files only)');
     else if (!fs.existsSync(repoDir)) report('repository', `${repoDir} does not exist: pass --repo PATH (or --no-repo to check the files only)`);
     else {
@@ -225,7 +247,11 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
   }
   repo?.close();
 
-  // ── Token tensor.
+  return chunkTokens;
+}
+
+/** tokens.safetensors: one run of ids per chunk, as many as chunks.jsonl says, all in the vocabulary. */
+function checkTokens(abs: string, chunkTokens: number[], vocab: number, report: Report): void {
   const stPath = path.join(abs, 'tokens.safetensors');
   if (fs.existsSync(stPath)) {
     try {
@@ -251,7 +277,6 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
       report('tokens', `tokens.safetensors cannot be read: ${(e as Error).message}`);
     }
   } else report('tokens', 'tokens.safetensors is missing');
-  return { problems, checked };
 }
 
 function eachSafe(dir: string, rel: string, report: (k: string, d: string) => void, fn: (row: unknown, index: number) => void): void {

@@ -1,9 +1,8 @@
 /**
  * A thread that writes files and hashes them (sha256) while the calling thread produces their bytes.
  *
- * A build writes ~2.6 GB for a tokio-sized history; on the producing thread the write syscalls and the
- * hashing took 10–14 s of the write phase (more when the kernel has to reclaim page cache), with the
- * other core idle. Here the producer copies (or UTF-8 encodes) each piece into a ring of shared memory
+ * A build writes gigabytes for a large history; on the producing thread the write syscalls and the
+ * hashing took most of the write phase, with the other core idle (README, Benchmarks). Here the producer copies (or UTF-8 encodes) each piece into a ring of shared memory
  * and goes on; the thread writes and hashes it. The producer blocks (Atomics.wait) only when the ring
  * is full, so memory stays bounded whatever the file sizes.
  *

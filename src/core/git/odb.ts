@@ -9,8 +9,8 @@
  *   against the .idx v2, where git recorded them when it made the pack and hashed every object; or
  * - its object id: the SHA-1 of "<type> <size>\0" + content must be the oid asked for. This is done
  *   for loose objects, objects of v1-index packs and loose REF_DELTA bases (no CRC), and for every
- *   object with `checkIds`. On tokio's history the SHA-1s of every object cost about 20% more time
- *   (OpenSSL hashes ~1 GB/s here, plus ~2 µs per object); the CRCs cost ~1.5%, within the noise.
+ *   object with `checkIds`, which costs noticeably more history time than the CRCs
+ *   (README, Benchmarks: the tuned limits).
  * A damaged object is an ObjectFormatError naming the pack entry or loose file; a damaged pack or
  * index is a GitError.
  */

@@ -59,8 +59,8 @@ export interface OpenOptions {
    */
   allowMissingObjects?: boolean;
   /**
-   * Check the SHA-1 object id of every object read, instead of the pack entries' CRC-32s (see odb.ts):
-   * about 20% more history time on tokio. Loose objects are always checked by their id.
+   * Check the SHA-1 object id of every object read, instead of the pack entries' CRC-32s (see odb.ts; slower:
+   * README, Benchmarks). Loose objects are always checked by their id.
    */
   checkObjectIds?: boolean;
 }

@@ -104,8 +104,7 @@ export function memoTokenizer(tok: Tokenizer, maxChars = 8 << 20): Tokenizer & {
 
 /**
  * Memo size for token worker threads (each has its own memo; the repeats worth catching — a commit's
- * groups re-encoding its chunks, snippets of neighbouring commits — are close together). Tokio, 2 token
- * workers, one noisy run each: tokens 27 vs 33 s, RSS near the end of the phase ~75 MiB lower than with 8M.
+ * groups re-encoding its chunks, snippets of neighbouring commits — are close together) (README, Benchmarks: the tuned limits).
  */
 export const WORKER_MEMO_CHARS = 2 << 20;
 

@@ -5,12 +5,13 @@
 import type { SplitRatios } from '../dataset/splits';
 import { DEFAULT_RATIOS } from '../dataset/splits';
 import { UsageError } from '../errors';
+import { bounds, engineDefault, ENGINE_SETTINGS, type FORMATS, type LAYOUTS, type MODES } from './schema';
 
 export { UsageError } from '../errors';
 
-export type FormatName = 'seed' | 'starcoder' | 'repo' | 'plain';
-export type ExampleMode = 'commit' | 'sequential';
-export type Layout = 'default' | 'seed';
+export type FormatName = (typeof FORMATS)[number];
+export type ExampleMode = (typeof MODES)[number];
+export type Layout = (typeof LAYOUTS)[number];
 
 export interface PipelineOptions {
   /** Repository folder (work tree or bare git dir). */
@@ -93,78 +94,57 @@ export interface ResolvedSettings {
   allowMissingObjects: boolean;
 }
 
-export const FORMATS: FormatName[] = ['seed', 'starcoder', 'repo', 'plain'];
+export { FORMATS } from './schema';
+
+/** The engine default of a setting (one table: ./schema.ts). */
+const d = engineDefault;
 
 export function resolveSettings(o: PipelineOptions): ResolvedSettings {
   const s: ResolvedSettings = {
-    ref: o.ref ?? 'HEAD',
+    ref: o.ref ?? d('ref'),
     since: o.since ?? null,
     until: o.until ?? null,
     maxCommits: o.maxCommits ?? null,
     include: [...(o.include ?? [])],
     exclude: [...(o.exclude ?? [])],
     languages: [...(o.languages ?? [])],
-    includeMerges: o.includeMerges ?? false,
-    skipBots: o.skipBots ?? true,
-    maxFileBytes: o.maxFileBytes ?? 100_000,
-    detectRenames: o.detectRenames ?? 'exact',
-    format: o.format ?? 'seed',
-    mode: o.mode ?? 'commit',
-    layout: o.layout ?? 'default',
-    contextWindow: o.contextWindow ?? 2048,
-    targetWindow: o.targetWindow ?? 256,
-    budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 4096, ...(o.budgets ?? {}) },
+    includeMerges: o.includeMerges ?? d('includeMerges'),
+    skipBots: o.skipBots ?? d('skipBots'),
+    maxFileBytes: o.maxFileBytes ?? d('maxFileBytes'),
+    detectRenames: o.detectRenames ?? d('detectRenames'),
+    format: o.format ?? d('format'),
+    mode: o.mode ?? d('mode'),
+    layout: o.layout ?? d('layout'),
+    contextWindow: o.contextWindow ?? d('contextWindow'),
+    targetWindow: o.targetWindow ?? d('targetWindow'),
+    budgets: { message: d('budgets.message'), oldCode: d('budgets.oldCode'), newCode: d('budgets.newCode'), snippet: d('budgets.snippet'), example: d('budgets.example'), ...(o.budgets ?? {}) },
     splits: o.splits ?? DEFAULT_RATIOS,
-    dedup: o.dedup ?? true,
-    nearDupThreshold: o.nearDupThreshold ?? 0.7,
-    redact: o.redact ?? true,
-    keepAuthorEmails: o.keepAuthorEmails ?? false,
-    maxChunkChars: o.maxChunkChars ?? 6000,
-    contextLines: o.contextLines ?? 3,
-    snippetTokens: o.snippetTokens ?? 256,
-    contextTokens: o.contextTokens ?? 1024,
-    context: o.context ?? true,
-    fileTimeout: o.fileTimeout ?? 5,
-    allowMissingObjects: o.allowMissingObjects ?? false,
+    dedup: o.dedup ?? d('dedup'),
+    nearDupThreshold: o.nearDupThreshold ?? d('nearDupThreshold'),
+    redact: o.redact ?? d('redact'),
+    keepAuthorEmails: o.keepAuthorEmails ?? d('keepAuthorEmails'),
+    maxChunkChars: o.maxChunkChars ?? d('maxChunkChars'),
+    contextLines: o.contextLines ?? d('contextLines'),
+    snippetTokens: o.snippetTokens ?? d('snippetTokens'),
+    contextTokens: o.contextTokens ?? d('contextTokens'),
+    context: o.context ?? d('context'),
+    fileTimeout: o.fileTimeout ?? d('fileTimeout'),
+    allowMissingObjects: o.allowMissingObjects ?? d('allowMissingObjects'),
   };
-  if (!FORMATS.includes(s.format)) throw new UsageError(`unknown format "${s.format}" (expected ${FORMATS.join(', ')})`);
-  if (s.mode !== 'commit' && s.mode !== 'sequential') throw new UsageError(`unknown mode "${s.mode}" (expected commit or sequential)`);
-  if (s.layout !== 'default' && s.layout !== 'seed') throw new UsageError(`unknown layout "${s.layout}" (expected default or seed)`);
+  for (const [k, spec] of ENGINE_SETTINGS) {
+    const v = (s as unknown as Record<string, unknown>)[k];
+    if (spec.enum && !spec.enum.includes(v as string)) throw new UsageError(`unknown ${k} "${String(v)}" (expected ${spec.enum.join(', ')})`);
+  }
   for (const [k, v] of [['since', s.since], ['until', s.until]] as const) {
     if (v !== null && Number.isNaN(new Date(v).getTime())) throw new UsageError(`${k}: "${v}" is not a date (use e.g. 2024-01-31 or an ISO timestamp)`);
   }
-  for (const [k, [lo, hi, kind]] of Object.entries(BOUNDS)) {
+  for (const [k, lo, hi, kind] of bounds()) {
     const path = k.split('.');
     const v = path.reduce<unknown>((o, p) => (o as Record<string, unknown> | undefined)?.[p], s);
     if (v === null || v === undefined) continue;
     const ok = typeof v === 'number' && v >= lo && v <= hi && (kind === 'number' || Number.isInteger(v));
-    if (!ok) throw new UsageError(`${k}${FLAGS[k] ? ` (${FLAGS[k]})` : ''} must be ${kind === 'number' ? 'a number' : 'an integer'} from ${lo} to ${hi}; got ${JSON.stringify(v)}.`);
+    const flag = ENGINE_SETTINGS.get(k)?.flag;
+    if (!ok) throw new UsageError(`${k}${flag ? ` (--${flag})` : ''} must be ${kind === 'number' ? 'a number' : 'an integer'} from ${lo} to ${hi}; got ${JSON.stringify(v)}.`);
   }
   return s;
 }
-
-/**
- * Allowed range of every numeric setting (the CLI's flags and the editor's settings alike): beyond these the
- * output would be absurd (a 20,000,000-token window writes gigabytes of padding for a few thousand tokens).
- */
-export const BOUNDS: Record<string, [number, number, 'integer' | 'number']> = {
-  maxCommits: [1, 10_000_000, 'integer'],
-  maxFileBytes: [1_000, 50_000_000, 'integer'],
-  contextWindow: [64, 32_768, 'integer'],
-  targetWindow: [16, 8_192, 'integer'],
-  'budgets.message': [0, 4_096, 'integer'],
-  'budgets.oldCode': [0, 32_768, 'integer'],
-  'budgets.newCode': [16, 32_768, 'integer'],
-  'budgets.snippet': [16, 8_192, 'integer'],
-  'budgets.example': [64, 65_536, 'integer'],
-  nearDupThreshold: [0, 1, 'number'],
-  maxChunkChars: [200, 1_000_000, 'integer'],
-  contextLines: [0, 100, 'integer'],
-  snippetTokens: [16, 8_192, 'integer'],
-  contextTokens: [0, 32_768, 'integer'],
-  fileTimeout: [0.1, 3_600, 'number'],
-};
-
-/** The CLI flag of a setting, for messages. */
-const FLAGS: Record<string, string> = { maxCommits: '--max-commits', contextWindow: '--context-window', targetWindow: '--target-window', fileTimeout: '--file-timeout' };
-

@@ -31,17 +31,14 @@ interface SliceJob {
   stuck: string[];
   /**
    * Leaner caches (for threads that share the machine with token workers): a 2M-character count memo
-   * instead of 8M, history caches of 56 instead of 112 MiB, parse trees of 2M instead of 4M characters.
-   * With a 256 MiB heap, tokio --overlap peaked at 900–965 MiB (1,057 MiB before the tree cache was cut).
+   * instead of 8M, history caches of 56 instead of 112 MiB, parse trees of 2M instead of 4M characters (README, Benchmarks: the tuned limits).
    */
   lean?: boolean;
 }
 
 /**
  * Texts whose parse trees a lean chunk thread keeps for incremental parsing (the chunker's default is 4M).
- * The trees live in tree-sitter's wasm memory, which never shrinks: tokio's first 3,000 commits, 2M
- * characters: wasm + buffers 149 instead of 197 MiB, chunking time within noise (29.6 vs 28.7 s);
- * 1M: 124 MiB but 20% slower.
+ * The trees live in tree-sitter's wasm memory, which never shrinks (README, Benchmarks: the tuned limits).
  */
 const LEAN_TREE_CACHE_CHARS = 2_000_000;
 
@@ -56,8 +53,8 @@ type SliceMessage =
   | { type: 'error'; error: ThreadError };
 
 /**
- * Heap cap of a chunk worker (tokio: chunk-phase RSS ~830 instead of ~1,120 MiB, chunks ~13% slower). Its live data is ~150–200 MiB on tokio (tokenizer, parsed-file analyses,
- * memo, history caches) but uncapped V8 let the heap grow past 500 MiB. A slice that runs out of it is
+ * Heap cap of a chunk worker: its live data is the tokenizer, parsed-file analyses, the memo and history caches,
+ * but uncapped V8 lets the heap grow to a multiple of it (README, Benchmarks: the tuned limits). A slice that runs out of it is
  * not an error: the commits it did not reach are chunked by the caller.
  */
 export const CHUNK_WORKER_HEAP_MB = 384;

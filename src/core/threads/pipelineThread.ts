@@ -23,7 +23,7 @@ import { runPipeline, type PipelineHooks, type PipelineResult } from '../pipelin
 import type { PipelineOptions } from '../pipeline/options';
 import { AbortError } from '../errors';
 import { recoverOutput } from '../dataset/output';
-import type { ProgressEvent } from '../types';
+import type { Phase, ProgressEvent } from '../types';
 import { startThread } from './start';
 import { fromThreadError, isOutOfMemory, toThreadError, type ThreadError } from './envelope';
 
@@ -42,7 +42,7 @@ interface Start {
   hooks: ThreadHooks;
   progress: boolean;
   log: boolean;
-  delayPerEventMs?: number;
+  delay?: TestDelay;
 }
 
 type FromThread =
@@ -50,6 +50,12 @@ type FromThread =
   | { type: 'log'; line: string }
   | { type: 'result'; result: PipelineResult }
   | { type: 'error'; error: ThreadError };
+
+/** Testing aid: the pipeline thread sleeps `ms` (busy, as in a long synchronous step) at every progress event of `phase` (all phases when none). */
+export interface TestDelay {
+  ms: number;
+  phase?: Phase;
+}
 
 /** Thread side: one build, then the port closes. */
 export function pipelineThreadMain(port: MessagePort, start: Start): void {
@@ -68,7 +74,8 @@ export function pipelineThreadMain(port: MessagePort, start: Start): void {
     onProgress: (event) => {
       poll();
       if (start.progress) send({ type: 'progress', event });
-      if (start.delayPerEventMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, start.delayPerEventMs);
+      // dropped from the shipped bundles (esbuild dropLabels)
+      TEST_AIDS: if (start.delay && (!start.delay.phase || start.delay.phase === event.phase)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, start.delay.ms);
     },
     log: (line) => {
       poll();
@@ -86,8 +93,8 @@ export interface ThreadStop {
   graceMs?: number;
   /** Aborted: terminate at once (a second Ctrl-C), unless the output is being put in place. */
   force?: AbortSignal;
-  /** A testing aid of the shells' cancel tests: the thread sleeps this long at every progress event (busy, as in a long synchronous step). */
-  delayPerEventMs?: number;
+  /** A testing aid of the shells' cancel tests (not in the shipped bundles): the thread sleeps at every progress event of a phase. */
+  delay?: TestDelay;
 }
 
 /**
@@ -105,7 +112,7 @@ export function runPipelineInThread(script: string, opts: PipelineOptions, hooks
     hooks: { tokenWorkers: hooks.tokenWorkers, chunkThreads: hooks.chunkThreads, overlapChunks: hooks.overlapChunks, chunkWorkerHeapMb: hooks.chunkWorkerHeapMb },
     progress: !!hooks.onProgress,
     log: !!hooks.log,
-    ...(stop.delayPerEventMs ? { delayPerEventMs: stop.delayPerEventMs } : {}),
+    ...(stop.delay ? { delay: stop.delay } : {}),
   };
   const w = startThread(script, 'cc-pipeline', data);
   return new Promise<PipelineResult>((resolve, reject) => {

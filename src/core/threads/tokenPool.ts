@@ -60,8 +60,7 @@ export function tokenThreadMain(port: MessagePort, start: TokenStart): void {
 
 /**
  * Heap of each token worker: without a cap V8 lets a worker's heap grow to ~3× its live data (tokenizer
- * ~65 MiB, memo, one commit's job) under this allocation rate; capped (192 MiB), the tokio token phase ran at
- * ~850 MiB RSS instead of ~1,300 (both workers and the main thread). A job that needs more than the cap
+ * and its memo, one commit's job) under this allocation rate (README, Benchmarks: the tuned limits). A job that needs more than the cap
  * is not lost: the worker is replaced and the job is rejected with TokenWorkerOutOfMemory, which the
  * pipeline answers by tokenizing that commit on the main thread.
  */

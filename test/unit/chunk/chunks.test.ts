@@ -124,7 +124,7 @@ describe('chunks: limits, errors, fallback', () => {
     repo.commit('v1');
     repo.write('src/big.rs', bigImpl(new Set([3, 30])));
     const h2 = repo.commit('v2');
-    const run = await chunkHistory(repo);
+    const run = await chunkHistory(repo, { maxChunkChars: 4000 });
     const cs = run.chunks.get(h2)!;
     assert.equal(cs.length, 1);
     const c = cs[0];
@@ -170,7 +170,7 @@ describe('chunks: limits, errors, fallback', () => {
     repo.commit('v1');
     repo.write('src/long.rs', body(7));
     const h2 = repo.commit('v2');
-    const run = await chunkHistory(repo);
+    const run = await chunkHistory(repo, { maxChunkChars: 4000 });
     const cs = run.chunks.get(h2)!;
     assert.equal(cs.length, 1);
     assert.equal(cs[0].split, true);

@@ -11,7 +11,6 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createProgress } from '../../../src/cli/progress';
 import { runCli } from '../../../src/cli/run';
-import { BOUNDS } from '../../../src/core/pipeline/options';
 import { fsProblem, isFsError } from '../../../src/core/errors';
 import { FixtureRepo } from '../../fixtures/repo';
 import { makeFixture } from '../pipeline/fixture';
@@ -249,17 +248,6 @@ test('progress on a non-terminal: a line at every phase change and at least ever
   p.onProgress({ phase: 'tokens', done: 100, total: 100 });
   assert.match(lines[3], /^tokens: 100\/100 \(100%\) · 9\.1\/s\n$/);
   p.done();
-});
-
-test("the editor's settings allow exactly the engine's ranges (package.json minimum/maximum = BOUNDS)", () => {
-  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'));
-  const props = pkg.contributes.configuration.properties as Record<string, { minimum?: number; maximum?: number }>;
-  for (const [k, [lo, hi]] of Object.entries(BOUNDS)) {
-    const p = props[`commitCorpus.${k}`];
-    if (!p) continue; // a setting the editor does not offer (contextLines)
-    assert.deepEqual([p.minimum, p.maximum], [lo, hi], k);
-  }
-  assert.ok(props['commitCorpus.fileTimeout'] && props['commitCorpus.allowMissingObjects']);
 });
 
 test('a missing or corrupt object fails the build naming the object and the path; --allow-missing-objects skips and counts it', async () => {

@@ -3,6 +3,12 @@ import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FixtureRepo } from '../../fixtures/repo';
 import { analyzeAt } from '../../../src/worker/analysis';
+import { resolveSettings } from '../../../src/core/pipeline/options';
+import { pick } from '../../../src/core/pipeline/run';
+import { CHUNK_SETTING_KEYS } from '../../../src/core/pipeline/stages/chunk';
+
+/** The chunker settings a default build runs with. */
+const BUILD_CHUNK = pick(resolveSettings({ repo: '.', out: '.' }), CHUNK_SETTING_KEYS);
 import { commitFiles, listCommitsPage, readBlobAt } from '../../../src/worker/history';
 
 describe('worker handlers', () => {
@@ -46,7 +52,7 @@ describe('worker handlers', () => {
 
   it('analyzes the unit at a cursor with tokens and cross-file context, cached by document version', async () => {
     const text = 'use crate::counter::Counter;\n\npub fn make() -> Counter {\n    Counter { n: 0 }\n}\n';
-    const req = { kind: 'analyze' as const, key: 'file:///x/src/make.rs#1', repo: repo.dir, path: 'src/make.rs', language: 'rust', text, offset: text.indexOf('n: 0'), budget: 2048, firstTokens: 4 };
+    const req = { kind: 'analyze' as const, key: 'file:///x/src/make.rs#1', repo: repo.dir, path: 'src/make.rs', language: 'rust', text, offset: text.indexOf('n: 0'), budget: 2048, firstTokens: 4, chunk: BUILD_CHUNK };
     const a = await analyzeAt(req);
     assert.ok(a);
     assert.equal(a.kind, 'fn');
@@ -58,6 +64,10 @@ describe('worker handlers', () => {
     assert.equal(a.head, hashes[hashes.length - 1]);
     const again = await analyzeAt(req);
     assert.equal(again?.cached, true);
+    // the build's chunker settings are the hover's: no context budget, no context
+    const none = await analyzeAt({ ...req, chunk: { ...BUILD_CHUNK, contextTokens: 0 } });
+    assert.equal(none?.cached, false);
+    assert.deepEqual(none?.context, []);
     assert.equal(await analyzeAt({ ...req, offset: 0, key: 'file:///x/src/make.rs#2', text: '\n\n' + text }), null, 'no unit on an empty line');
     assert.equal(await analyzeAt({ ...req, language: 'cobol' }), null);
   });

@@ -18,6 +18,7 @@ import type { ResolvedSettings } from '../options';
 import { Arrivals } from '../queue';
 import { pick, type Repository, type Run } from '../run';
 import type { History } from './history';
+export { historyOptions, type SliceHistory } from './history';
 
 /** A commit's chunk-cache entry: its scrubbed commit and chunks plus the file counts the stats need. */
 export interface CommitCacheEntry {
@@ -44,40 +45,10 @@ export function isEntryOf(hash: string): (v: CommitCacheEntry) => boolean {
   return (v) => v.commit?.hash === hash && Array.isArray(v.chunks) && Array.isArray(v.redactions) && v.redactions.length === v.chunks.length && typeof v.message === 'string';
 }
 
-/** History options as plain data (dates as ISO strings) so they cross to a worker. */
-export interface SliceHistory {
-  ref: string;
-  since?: string;
-  until?: string;
-  include?: string[];
-  exclude?: string[];
-  languages?: string[];
-  includeMerges: boolean;
-  skipBots: boolean;
-  maxFileBytes: number;
-  detectRenames: 'exact' | 'similarity';
-}
-
 /** The settings a commit's chunks depend on (`fileTimeout`: seconds one file may take, ChunkOptions.fileBudgetMs). */
 export const CHUNK_SETTING_KEYS = ['maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context', 'redact', 'keepAuthorEmails', 'fileTimeout'] as const;
 
 export type ChunkSettings = Pick<ResolvedSettings, (typeof CHUNK_SETTING_KEYS)[number]> & ScrubSettings;
-
-/** History options as plain data, from the resolved settings (no commit limit: slices and re-reads name their range). */
-export function sliceHistory(s: ResolvedSettings): SliceHistory {
-  return {
-    ref: s.ref,
-    since: s.since ?? undefined,
-    until: s.until ?? undefined,
-    include: s.include.length ? s.include : undefined,
-    exclude: s.exclude.length ? s.exclude : undefined,
-    languages: s.languages.length ? s.languages : undefined,
-    includeMerges: s.includeMerges,
-    skipBots: s.skipBots,
-    maxFileBytes: s.maxFileBytes,
-    detectRenames: s.detectRenames,
-  };
-}
 
 /**
  * Parsed-file analyses kept by a build's chunker (LRU; a pure cache, the output does not depend on it): fewer
@@ -90,9 +61,6 @@ export function chunkerOptions(s: ChunkSettings, count: (text: string, limit?: n
   return { maxChunkChars: s.maxChunkChars, contextLines: s.contextLines, snippetTokens: s.snippetTokens, contextTokens: s.contextTokens, countTokens: count, context: s.context, cacheEntries: ANALYSIS_CACHE_ENTRIES, fileBudgetMs: s.fileTimeout * 1000 };
 }
 
-export function historyOptions(h: SliceHistory) {
-  return { ...h, since: h.since ? new Date(h.since) : undefined, until: h.until ? new Date(h.until) : undefined };
-}
 
 
 /** One commit as the chunk stage makes it, before hygiene: never cached, never logged (see scrubEntry). */

@@ -4,33 +4,17 @@
  *
  *   TokenOutput + the prepare pass's rows and tallies → Examples
  */
-import type { SpillRef, SpillStore } from '../spill';
+import type { SpillStore } from '../spill';
 import type { CommitPreparer, PrepareTally } from './prepare';
 import type { ResolvedSettings } from '../options';
 import type { Run, Tokenizer } from '../run';
-import type { TokenOutput } from './tokens';
+import type { SpilledGroup, StreamChunk, TokenOutput } from './tokens';
 import { nearDedup, type SplitName } from '../../dataset/dedup';
-import { buildCommitExamples, buildSequentialExamples, type CompactExample, type StreamSegment, type WindowOptions } from '../../dataset/examples';
+import { buildCommitExamples, buildSequentialExamples, type CompactExample, type WindowOptions } from '../../dataset/examples';
 import type { CommitRow } from '../../dataset/model';
 import { percentiles } from '../../dataset/output';
 import { Redactor } from '../../dataset/redact';
 import { SPLITS } from '../../dataset/write';
-
-/** One tokenized group of a commit (commit mode); its ids, text and signature wait in the spill file. */
-export interface SpilledGroup {
-  hash: string;
-  split: SplitName;
-  numChunks: number;
-  /** Context ids then target ids. */
-  all: SpillRef;
-  ctxLen: number;
-  text: SpillRef;
-  truncated: number;
-  sig?: SpillRef;
-}
-
-/** One chunk's ids in the token stream (sequential mode). */
-export type StreamChunk = StreamSegment & { split: SplitName; ids: Int32Array };
 
 export interface Assembled {
   examples: Record<SplitName, CompactExample[]>;

@@ -6,7 +6,7 @@
 import type { CommitInfo } from '../../types';
 import type { HistoryOptions } from '../../git/options';
 import type { Run } from '../run';
-import { historyOptions, sliceHistory, type SliceHistory } from './chunk';
+import type { ResolvedSettings } from '../options';
 
 export interface History {
   /** Commit hashes, oldest first. */
@@ -32,4 +32,38 @@ export async function readHistory(run: Run): Promise<History> {
   run.log(`history: ${order.length} commits (${order.length - missing.length} cached)`);
   run.checkAbort();
   return { order, timeOf: new Map(listed.map((c: CommitInfo) => [c.hash, c.committer.timestamp])), options, slice, missing };
+}
+
+/** History options as plain data (dates as ISO strings) so they cross to a worker. */
+export interface SliceHistory {
+  ref: string;
+  since?: string;
+  until?: string;
+  include?: string[];
+  exclude?: string[];
+  languages?: string[];
+  includeMerges: boolean;
+  skipBots: boolean;
+  maxFileBytes: number;
+  detectRenames: 'exact' | 'similarity';
+}
+
+/** History options as plain data, from the resolved settings (no commit limit: slices and re-reads name their range). */
+export function sliceHistory(s: ResolvedSettings): SliceHistory {
+  return {
+    ref: s.ref,
+    since: s.since ?? undefined,
+    until: s.until ?? undefined,
+    include: s.include.length ? s.include : undefined,
+    exclude: s.exclude.length ? s.exclude : undefined,
+    languages: s.languages.length ? s.languages : undefined,
+    includeMerges: s.includeMerges,
+    skipBots: s.skipBots,
+    maxFileBytes: s.maxFileBytes,
+    detectRenames: s.detectRenames,
+  };
+}
+
+export function historyOptions(h: SliceHistory) {
+  return { ...h, since: h.since ? new Date(h.since) : undefined, until: h.until ? new Date(h.until) : undefined };
 }

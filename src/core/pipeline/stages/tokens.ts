@@ -15,7 +15,7 @@ import type { Run } from '../run';
 import type { SpillRef, SpillStore } from '../spill';
 import { decodeTokenEntry, encodeTokenEntry, type TokenEntry, type TokenGroup } from '../tokcache';
 import { tokenizeCommit } from '../tokenizeCommit';
-import type { SpilledGroup, StreamChunk } from './examples';
+import type { StreamSegment } from '../../dataset/examples';
 import type { Prepared } from './prepare';
 
 /** Commits whose results wait in order: 16 keep 2 workers busy; each waiting result holds its ids and texts. */
@@ -40,6 +40,22 @@ export function countUncached(run: Run, order: string[]): number {
   for (const h of order) if (!run.cache.hasBytes(run.tokNs, h)) n++;
   return n;
 }
+
+/** One tokenized group of a commit (commit mode); its ids, text and signature wait in the spill file. */
+export interface SpilledGroup {
+  hash: string;
+  split: SplitName;
+  numChunks: number;
+  /** Context ids then target ids. */
+  all: SpillRef;
+  ctxLen: number;
+  text: SpillRef;
+  truncated: number;
+  sig?: SpillRef;
+}
+
+/** One chunk's ids in the token stream (sequential mode). */
+export type StreamChunk = StreamSegment & { split: SplitName; ids: Int32Array };
 
 export interface TokenOutput {
   /** Commit mode: each group's ids, text and signature, spilled. */
