@@ -126,9 +126,7 @@ async function assetCopyList() {
   });
   const mod = { exports: {} };
   const req = createRequire(path.join(root, 'esbuild.mjs'));
-  new Function('module', 'exports', 'require', '__dirname', '__filename', r.outputFiles[0].text)(
-    mod, mod.exports, req, path.join(root, 'src/core'), path.join(root, 'src/core/assets.ts'),
-  );
+  new Function('module', 'exports', 'require', '__dirname', '__filename', r.outputFiles[0].text)(mod, mod.exports, req, path.join(root, 'src/core'), path.join(root, 'src/core/assets.ts'));
   return mod.exports.assetCopyList();
 }
 

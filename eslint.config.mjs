@@ -54,19 +54,25 @@ export default tseslint.config(
     // engine, never on the extension host's code; none of them on vscode.
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'src/core must not depend on vscode.' }],
-        patterns: [{ group: ['**/extension/**', '**/worker/**', '**/cli/**', '**/webview/**'], message: 'src/core is the engine: it must not import its shells (extension, worker, cli, webview).' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/core must not depend on vscode.' }],
+          patterns: [{ group: ['**/extension/**', '**/worker/**', '**/cli/**', '**/webview/**'], message: 'src/core is the engine: it must not import its shells (extension, worker, cli, webview).' }],
+        },
+      ],
     },
   },
   {
     files: ['src/cli/**/*.ts', 'src/worker/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'src/cli and src/worker must not depend on vscode.' }],
-        patterns: [{ group: ['**/extension/**'], message: 'src/cli and src/worker run without the extension host: they must not import src/extension.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/cli and src/worker must not depend on vscode.' }],
+          patterns: [{ group: ['**/extension/**'], message: 'src/cli and src/worker run without the extension host: they must not import src/extension.' }],
+        },
+      ],
     },
   },
   {

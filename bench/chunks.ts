@@ -44,11 +44,16 @@ function moduleText(rand: () => number, m: number, version: number[]): string {
   const other = `${cap(WORDS[(m + 1) % WORDS.length])}${(m + 1) % MODULES}`;
   const methods = version
     .map((v, i) => {
-      const stmts = Array.from({ length: 3 + ((i * 7 + v) % 9) }, (_, k) => `        let ${WORDS[(k + i) % WORDS.length]}_${k} = self.${WORDS[(k + v) % WORDS.length]}.wrapping_add(${k * v + i});`).join('\n');
+      const stmts = Array.from(
+        { length: 3 + ((i * 7 + v) % 9) },
+        (_, k) => `        let ${WORDS[(k + i) % WORDS.length]}_${k} = self.${WORDS[(k + v) % WORDS.length]}.wrapping_add(${k * v + i});`,
+      ).join('\n');
       return `    /// ${WORDS[(i + v) % WORDS.length]} the ${ty}.\n    pub fn ${WORDS[i % WORDS.length]}_${i}(&mut self, other: &${other}) -> u64 {\n${stmts}\n        other.id() + ${v}\n    }\n`;
     })
     .join('\n');
-  return `use crate::m${(m + 1) % MODULES}::${other};\nuse crate::traits::Node;\n\n/// A ${ty}.\n#[derive(Debug, Default)]\npub struct ${ty} {\n${WORDS.slice(0, 6).map((w) => `    pub ${w}: u64,`).join('\n')}\n}\n\nimpl ${ty} {\n${methods}}\n\nimpl Node for ${ty} {\n    fn id(&self) -> u64 {\n        self.stream + ${Math.floor(rand() * 1000)}\n    }\n}\n`;
+  return `use crate::m${(m + 1) % MODULES}::${other};\nuse crate::traits::Node;\n\n/// A ${ty}.\n#[derive(Debug, Default)]\npub struct ${ty} {\n${WORDS.slice(0, 6)
+    .map((w) => `    pub ${w}: u64,`)
+    .join('\n')}\n}\n\nimpl ${ty} {\n${methods}}\n\nimpl Node for ${ty} {\n    fn id(&self) -> u64 {\n        self.stream + ${Math.floor(rand() * 1000)}\n    }\n}\n`;
 }
 
 function synth(dir: string): void {
@@ -156,10 +161,14 @@ async function parallel(dir: string): Promise<void> {
   const mb = (n: number) => n / 1e6;
   console.log(`repo: ${dir}; context ${withContext ? 'on' : 'off'}; ${slices.length} worker threads; incremental parsing ${incremental ? 'on' : 'off'}`);
   results.forEach((r, i) =>
-    console.log(`worker ${i}: commits ${r.commits}, chunks ${r.chunks}, ${mb(r.changedChars).toFixed(1)} M chars changed, chunking ${(r.chunkMs / 1000).toFixed(2)} s, whole ${(r.wallMs / 1000).toFixed(2)} s`),
+    console.log(
+      `worker ${i}: commits ${r.commits}, chunks ${r.chunks}, ${mb(r.changedChars).toFixed(1)} M chars changed, chunking ${(r.chunkMs / 1000).toFixed(2)} s, whole ${(r.wallMs / 1000).toFixed(2)} s`,
+    ),
   );
   console.log(`commits ${sum('commits')}, chunks ${sum('chunks')}, ${mb(sum('changedChars')).toFixed(1)} M chars of changed text (both sides)`);
-  console.log(`stage with ${slices.length} workers: ${(mb(sum('changedChars')) / (Math.max(...results.map((r) => r.chunkMs)) / 1000)).toFixed(2)} MB/s of changed text (slowest worker's chunking time), ${(mb(sum('changedChars')) / (wall / 1000)).toFixed(2)} MB/s over the whole parallel run incl. history reading (${(wall / 1000).toFixed(2)} s); peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
+  console.log(
+    `stage with ${slices.length} workers: ${(mb(sum('changedChars')) / (Math.max(...results.map((r) => r.chunkMs)) / 1000)).toFixed(2)} MB/s of changed text (slowest worker's chunking time), ${(mb(sum('changedChars')) / (wall / 1000)).toFixed(2)} MB/s over the whole parallel run incl. history reading (${(wall / 1000).toFixed(2)} s); peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -202,9 +211,15 @@ async function main(): Promise<void> {
   const mb = (n: number) => n / 1e6;
   console.log(`repo: ${dir}${repoArg ? '' : ' (synthetic)'}; context ${withContext ? 'on' : 'off'}; 1 thread; incremental parsing ${incremental ? 'on' : 'off'}`);
   console.log(`commits ${commits}, changed files ${s.files}, chunks ${chunks} (split ${s.splitChunks}, with context ${s.chunksWithContext}, context items ${s.contextItems})`);
-  console.log(`blobs parsed ${s.blobsParsed} (${mb(s.charsParsed).toFixed(1)} M chars; ${s.incrementalParses} incrementally), cache hits ${s.cacheHits}, parse errors ${s.parseErrors}, fallback files ${s.fallbackFiles}`);
-  console.log(`tree-sitter parse+query: ${(mb(s.charsParsed) / (s.parseMs / 1000)).toFixed(2)} MB/s (${(s.parseMs / 1000).toFixed(2)} s, of which cutting into units ${(s.analyzeMs / 1000).toFixed(2)} s)`);
-  console.log(`chunker total: ${(mb(changedChars) / (chunkMs / 1000)).toFixed(2)} MB/s of changed text (${mb(changedChars).toFixed(1)} M chars, both sides), ${(chunks / (chunkMs / 1000)).toFixed(0)} chunks/s, ${(chunkMs / 1000).toFixed(2)} s`);
+  console.log(
+    `blobs parsed ${s.blobsParsed} (${mb(s.charsParsed).toFixed(1)} M chars; ${s.incrementalParses} incrementally), cache hits ${s.cacheHits}, parse errors ${s.parseErrors}, fallback files ${s.fallbackFiles}`,
+  );
+  console.log(
+    `tree-sitter parse+query: ${(mb(s.charsParsed) / (s.parseMs / 1000)).toFixed(2)} MB/s (${(s.parseMs / 1000).toFixed(2)} s, of which cutting into units ${(s.analyzeMs / 1000).toFixed(2)} s)`,
+  );
+  console.log(
+    `chunker total: ${(mb(changedChars) / (chunkMs / 1000)).toFixed(2)} MB/s of changed text (${mb(changedChars).toFixed(1)} M chars, both sides), ${(chunks / (chunkMs / 1000)).toFixed(0)} chunks/s, ${(chunkMs / 1000).toFixed(2)} s`,
+  );
   console.log(`chunker CPU (user+sys of the process while chunking): ${(cpuUs / 1e6).toFixed(2)} s → ${(mb(changedChars) / (cpuUs / 1e6)).toFixed(2)} MB/s of changed text per CPU second`);
   if (reference) console.log(`compare with from-scratch parsing: ${mismatches} commit(s) differ`);
   console.log(`whole run incl. history: ${(total / 1000).toFixed(2)} s; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);

@@ -29,8 +29,16 @@ interface Row {
 }
 
 const COLUMNS: Array<[keyof Row, string]> = [
-  ['repo', 'repository'], ['status', 'status'], ['wall', 'wall'], ['peak', 'peak RSS'], ['commits', 'commits'], ['chunks', 'chunks'],
-  ['examples', 'examples (train/val/test)'], ['timeouts', 'timeouts'], ['changed', 'changed text'], ['verify', 'verify'],
+  ['repo', 'repository'],
+  ['status', 'status'],
+  ['wall', 'wall'],
+  ['peak', 'peak RSS'],
+  ['commits', 'commits'],
+  ['chunks', 'chunks'],
+  ['examples', 'examples (train/val/test)'],
+  ['timeouts', 'timeouts'],
+  ['changed', 'changed text'],
+  ['verify', 'verify'],
 ];
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
@@ -108,7 +116,12 @@ async function main(): Promise<void> {
   if (args.length === 0) throw new Error('usage: npm run bench:corpus -- REPO… [--timeout-min 90] [--keep]');
   const work = path.resolve('bench/.work/corpus');
   const rows: Row[] = [];
-  process.stderr.write(`${os.availableParallelism()} CPUs, ${mib(os.totalmem())} RAM, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+  process.stderr.write(
+    `${os.availableParallelism()} CPUs, ${mib(os.totalmem())} RAM, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}\n`,
+  );
   for (const repo of args) {
     rows.push(await one(path.resolve(repo), work, timeoutMs, keep));
     process.stderr.write(`${table(rows.slice(-1))}\n`);

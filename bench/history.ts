@@ -34,7 +34,10 @@ function git(cwd: string, ...a: string[]): string {
 
 // ───────────── synthetic repository ─────────────
 
-const WORDS = 'stream buffer poll ready waker task spawn handle io read write frame codec runtime driver timer sleep channel sender receiver permit semaphore notify mutex lock guard budget context future pin'.split(' ');
+const WORDS =
+  'stream buffer poll ready waker task spawn handle io read write frame codec runtime driver timer sleep channel sender receiver permit semaphore notify mutex lock guard budget context future pin'.split(
+    ' ',
+  );
 
 function synthItem(rand: () => number, i: number): string {
   const w = () => WORDS[Math.floor(rand() * WORDS.length)];
@@ -227,10 +230,7 @@ async function main(): Promise<void> {
   }
   const mb = (n: number) => (n / 1e6).toFixed(1);
   const s = (x: Run) => `${(x.ms / 1000).toFixed(2)} s wall, ${x.cpu.toFixed(2)} s CPU`;
-  console.log(
-    `repository: ${dir}${maxCommits ? ` (newest ${maxCommits} commits)` : ''}, ${runs} runs each, engine ${useTsx ? 'under tsx' : 'bundled by esbuild'}, ` +
-      `load average ${loadavg()}`,
-  );
+  console.log(`repository: ${dir}${maxCommits ? ` (newest ${maxCommits} commits)` : ''}, ${runs} runs each, engine ${useTsx ? 'under tsx' : 'bundled by esbuild'}, ` + `load average ${loadavg()}`);
 
   // The machine may be shared: both sides run alternately several times, and each side's best run counts.
   const gs: Awaited<ReturnType<typeof gitWorkload>>[] = [];
@@ -251,7 +251,9 @@ async function main(): Promise<void> {
       `${mb(st.textBytes)} MB text; best ${(e.ms / 1000).toFixed(2)} s → ${(e.commits / (e.ms / 1000)).toFixed(0)} commits/s, ` +
       `${mb(st.textBytes / (e.ms / 1000))} MB/s text; best CPU ${eCpu.toFixed(2)} s; peak RSS ${rssMb.toFixed(0)} MB`,
   );
-  const skips = Object.entries(st.skips).map(([k, v]) => `${k} ${v}`).join(', ');
+  const skips = Object.entries(st.skips)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   if (skips) console.log(`         skipped files: ${skips}`);
   console.log(
     `git CLI: ${g.commits} commits, ${g.blobs} blobs, ${mb(g.bytes)} MB via log --raw + cat-file --batch; best ${(g.ms / 1000).toFixed(2)} s → ` +
@@ -261,7 +263,10 @@ async function main(): Promise<void> {
 }
 
 function loadavg(): string {
-  return os.loadavg().map((x) => x.toFixed(1)).join(' ');
+  return os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 }
 
 const child = args.includes('--engine-child');

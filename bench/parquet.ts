@@ -76,8 +76,21 @@ async function fromBuild(dir: string): Promise<{ splits: CompactExample[][]; fil
       for (const r of part) {
         const context = r.context as number[];
         const target = r.target as number[];
-        W = { contextWindow: context.length, targetWindow: target.length, padId: r.context_length < context.length ? context[r.context_length] : r.target_length < target.length ? target[r.target_length] : W.padId };
-        rows.push({ commit_hash: r.commit_hash, example_type: r.example_type, num_chunks: r.num_chunks, part: r.part, parts: r.parts, ctx: Int32Array.from(context.slice(0, r.context_length)), tgt: Int32Array.from(target.slice(0, r.target_length)), text: r.text });
+        W = {
+          contextWindow: context.length,
+          targetWindow: target.length,
+          padId: r.context_length < context.length ? context[r.context_length] : r.target_length < target.length ? target[r.target_length] : W.padId,
+        };
+        rows.push({
+          commit_hash: r.commit_hash,
+          example_type: r.example_type,
+          num_chunks: r.num_chunks,
+          part: r.part,
+          parts: r.parts,
+          ctx: Int32Array.from(context.slice(0, r.context_length)),
+          tgt: Int32Array.from(target.slice(0, r.target_length)),
+          text: r.text,
+        });
       }
     }
     splits.push(rows);
@@ -120,7 +133,19 @@ async function runOne(path: ParquetPath, n: number, from?: string): Promise<void
   const peak = process.resourceUsage().maxRSS / 1024;
   const sameAsBuild = originals ? originals.map((f, i) => createHash('sha256').update(f).digest('hex').slice(0, 16) === hashes[i]) : undefined;
   console.log(
-    JSON.stringify({ path, examples: n, seconds: +s.toFixed(2), outMB: +(bytes / 1e6).toFixed(1), outMBps: +(bytes / 1e6 / s).toFixed(1), rowsPerS: Math.round(n / s), peakRssMiB: Math.round(peak), rssBeforeWriteMiB: Math.round(rssBefore / 1048576), generateS: +genS.toFixed(1), sha256: hashes, sameAsBuild }),
+    JSON.stringify({
+      path,
+      examples: n,
+      seconds: +s.toFixed(2),
+      outMB: +(bytes / 1e6).toFixed(1),
+      outMBps: +(bytes / 1e6 / s).toFixed(1),
+      rowsPerS: Math.round(n / s),
+      peakRssMiB: Math.round(peak),
+      rssBeforeWriteMiB: Math.round(rssBefore / 1048576),
+      generateS: +genS.toFixed(1),
+      sha256: hashes,
+      sameAsBuild,
+    }),
   );
 }
 
@@ -132,14 +157,20 @@ if (process.argv.includes('--child')) {
   const paths = arg('paths', 'columns,fast').split(',') as ParquetPath[];
   const results: Array<Record<string, unknown>> = [];
   for (const p of paths) {
-    const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', '--path', p, '--examples', String(n), ...(from ? ['--from', from] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', '--path', p, '--examples', String(n), ...(from ? ['--from', from] : [])], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     if (r.status !== 0) throw new Error(`path ${p} failed (${r.status})`);
     const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
     results.push(res);
-    console.log(`${p.padEnd(8)} ${String(res.seconds).padStart(7)} s  ${String(res.outMBps).padStart(7)} MB/s out (${res.outMB} MB, ${res.rowsPerS} rows/s)  peak RSS ${res.peakRssMiB} MiB (${res.rssBeforeWriteMiB} MiB before writing)${res.sameAsBuild ? `, same bytes as the build's files: ${res.sameAsBuild.join(' ')}` : ''}`);
+    console.log(
+      `${p.padEnd(8)} ${String(res.seconds).padStart(7)} s  ${String(res.outMBps).padStart(7)} MB/s out (${res.outMB} MB, ${res.rowsPerS} rows/s)  peak RSS ${res.peakRssMiB} MiB (${res.rssBeforeWriteMiB} MiB before writing)${res.sameAsBuild ? `, same bytes as the build's files: ${res.sameAsBuild.join(' ')}` : ''}`,
+    );
   }
   const same = results.every((r) => JSON.stringify(r.sha256) === JSON.stringify(results[0].sha256));
   console.log(same ? `same bytes on every path (${(results[0].sha256 as string[]).join(' ')})` : `DIFFERENT BYTES: ${results.map((r) => `${r.path}=${(r.sha256 as string[]).join(',')}`).join('  ')}`);
-  if (results.length > 1) console.log(`speed-up ${results[0].path} → ${results[results.length - 1].path}: ${((results[0].seconds as number) / (results[results.length - 1].seconds as number)).toFixed(1)}×`);
+  if (results.length > 1)
+    console.log(`speed-up ${results[0].path} → ${results[results.length - 1].path}: ${((results[0].seconds as number) / (results[results.length - 1].seconds as number)).toFixed(1)}×`);
   if (!same) process.exitCode = 1;
 }

@@ -62,7 +62,12 @@ async function main(): Promise<void> {
   const manifest = JSON.parse(fs.readFileSync(r.manifestPath, 'utf8'));
   const cs = JSON.parse(fs.readFileSync(path.join(out, 'chunking_stats.json'), 'utf8'));
   const mb = cs.changed_bytes / 1e6;
-  console.log(`repo ${repo}, ${[noWorkers ? 'no worker threads' : 'worker threads', chunkWorkers ? `chunk workers ${chunkWorkers}` : '', overlap ? 'tokens overlapped with chunking' : ''].filter(Boolean).join(', ')}, ${os.availableParallelism()} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `repo ${repo}, ${[noWorkers ? 'no worker threads' : 'worker threads', chunkWorkers ? `chunk workers ${chunkWorkers}` : '', overlap ? 'tokens overlapped with chunking' : ''].filter(Boolean).join(', ')}, ${os.availableParallelism()} CPUs, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`commits ${r.commits.total} (processed ${r.commits.processed}), files changed ${cs.files_changed}, changed text ${mb.toFixed(1)} MB, chunks ${r.chunks}, tokens ${r.tokens}`);
   console.log(`examples train ${r.examples.train} / val ${r.examples.val} / test ${r.examples.test}; duplicates exact ${r.duplicates.exact}, near ${JSON.stringify(r.duplicates.near)}`);
   console.log('phase       time (s)   MB/s (changed text)');
@@ -80,7 +85,10 @@ async function main(): Promise<void> {
   }
   console.log(`other (process start, setup, stats, manifest) ${((wall - phasesMs) / 1000).toFixed(2)} s`);
   console.log(`wall ${(wall / 1000).toFixed(2)} s, ${(mb / (wall / 1000)).toFixed(1)} MB/s overall, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
-  if (cpu) console.log(`CPU user ${cpu.user.toFixed(1)} s + system ${cpu.sys.toFixed(1)} s = ${(cpu.user + cpu.sys).toFixed(1)} s: ${((cpu.user + cpu.sys) / (wall / 1000)).toFixed(2)} cores busy on average`);
+  if (cpu)
+    console.log(
+      `CPU user ${cpu.user.toFixed(1)} s + system ${cpu.sys.toFixed(1)} s = ${(cpu.user + cpu.sys).toFixed(1)} s: ${((cpu.user + cpu.sys) / (wall / 1000)).toFixed(2)} cores busy on average`,
+    );
   const again = await build([...common, ...opts], false);
   console.log(`no-op rebuild ${(again.wall / 1000).toFixed(2)} s (up to date: ${again.result.upToDate}), peak RSS ${(again.peakRss / 2 ** 20).toFixed(0)} MiB`);
 }

@@ -1,4 +1,4 @@
-// `npm test`: typecheck and lint, then unit, the build/.vsix checks, then integration (extension host in code-server), then e2e (VS Code UI in
+// `npm test`: typecheck, lint and the formatter's check, then unit, the build/.vsix checks, then integration (extension host in code-server), then e2e (VS Code UI in
 // Chromium). Runs every step even when one fails, prints each one's counts and a final
 // `N passed, N failed` line, and exits non-zero on any failure.
 import { spawn } from 'node:child_process';
@@ -7,6 +7,7 @@ const steps = [
   // the checks first: a type error or a broken rule (an import across a boundary) fails the run like a failing test
   { name: 'typecheck', cmd: ['npm', 'run', '-s', 'typecheck'] },
   { name: 'lint', cmd: ['npm', 'run', '-s', 'lint'] },
+  { name: 'format', cmd: ['npm', 'run', '-s', 'format:check'] },
   { name: 'unit', cmd: ['node', 'test/run-unit.mjs'] },
   { name: 'package', cmd: ['node', '--import', 'tsx', '--test', '--test-reporter=spec', 'test/package/build.test.ts', 'test/package/vsix.test.ts'] },
   { name: 'integration', cmd: ['npx', 'tsx', 'test/vscode/run-integration.ts'] },

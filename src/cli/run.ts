@@ -185,7 +185,9 @@ async function verify(args: string[], io: Streams): Promise<number> {
   else {
     for (const p of r.problems) io.stdout.write(`${escapeTerminal(p)}\n`);
     const c = r.checked;
-    io.stdout.write(`${r.problems.length === 0 ? 'OK' : `${r.problems.length} problem(s)`}: checked ${c.files} files, ${c.commits} commits, ${c.examples} examples, ${c.chunks} chunks, ${c.blobs} blobs\n`);
+    io.stdout.write(
+      `${r.problems.length === 0 ? 'OK' : `${r.problems.length} problem(s)`}: checked ${c.files} files, ${c.commits} commits, ${c.examples} examples, ${c.chunks} chunks, ${c.blobs} blobs\n`,
+    );
   }
   return r.problems.length === 0 ? 0 : 1;
 }

@@ -35,7 +35,11 @@ function queryFiles(): Array<[string, string]> {
   const dir = path.join(__dirname, 'chunk', 'queries');
   if (!fs.existsSync(dir)) return [];
   const nodeModules = path.join(__dirname, '..', '..', 'node_modules');
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.scm')).sort().map((f) => [path.relative(nodeModules, path.join(dir, f)), `queries/${f}`]);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.scm'))
+    .sort()
+    .map((f) => [path.relative(nodeModules, path.join(dir, f)), `queries/${f}`]);
 }
 
 function distRelative(name: string): string {

@@ -54,7 +54,10 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const threaded = !!offload && history.missing.length > 0;
     if (!threaded) await chunks.done;
     run.checkAbort();
-    void chunks.done.then(() => executor.chunksEnded(), () => undefined);
+    void chunks.done.then(
+      () => executor.chunksEnded(),
+      () => undefined,
+    );
 
     // ── Prepare then tokens, in commit order, through a bounded queue (unbounded while chunking runs: the
     //    prepare pass spills its jobs then). Tokens start once chunking ends, or at once with overlapChunks.
@@ -62,7 +65,13 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const output = openOutput(run);
     out = output.out;
     spill = new SpillStore();
-    const preparer = new CommitPreparer(settings, assignSplits(order.map((h) => ({ hash: h, time: history.timeOf.get(h) ?? 0 })), settings.splits));
+    const preparer = new CommitPreparer(
+      settings,
+      assignSplits(
+        order.map((h) => ({ hash: h, time: history.timeOf.get(h) ?? 0 })),
+        settings.splits,
+      ),
+    );
     const stage = chunks;
     const queue = new BoundedQueue<Prepared>(() => (stage.running ? Infinity : 2 * WINDOW));
     const preparing = preparePass(run, order, chunks, preparer, queue, spill);

@@ -95,24 +95,7 @@ export interface RepoReader {
 export type ChunkChange = 'added' | 'modified' | 'deleted' | 'top-level';
 
 export type UnitKind =
-  | 'fn'
-  | 'method'
-  | 'struct'
-  | 'enum'
-  | 'union'
-  | 'trait'
-  | 'impl'
-  | 'mod'
-  | 'macro'
-  | 'const'
-  | 'static'
-  | 'type'
-  | 'use'
-  | 'class'
-  | 'interface'
-  | 'import'
-  | 'top-level'
-  | 'hunk';
+  'fn' | 'method' | 'struct' | 'enum' | 'union' | 'trait' | 'impl' | 'mod' | 'macro' | 'const' | 'static' | 'type' | 'use' | 'class' | 'interface' | 'import' | 'top-level' | 'hunk';
 
 export interface LineRange {
   /** 1-based inclusive. */

@@ -106,7 +106,15 @@ export class Commands extends Disposable {
     const repo = vscode.workspace.getWorkspaceFolder(editor.document.uri)?.uri.fsPath ?? path.dirname(editor.document.uri.fsPath);
     const now = Math.floor(Date.now() / 1000);
     const person = { name: 'working tree', email: '', timestamp: now, timezoneOffset: 0 };
-    const info: CommitInfo = { hash: a.head ?? a.chunk.commit, parents: [], author: person, committer: person, subject: `${editor.document.fileName.split(/[\\/]/).pop()} (working tree)`, body: '', isMerge: false };
+    const info: CommitInfo = {
+      hash: a.head ?? a.chunk.commit,
+      parents: [],
+      author: person,
+      committer: person,
+      subject: `${editor.document.fileName.split(/[\\/]/).pop()} (working tree)`,
+      body: '',
+      isMerge: false,
+    };
     return { chunk: a.chunk, commit: commitSummary(info), repo, info };
   }
 
@@ -228,13 +236,17 @@ export class Commands extends Disposable {
     }
     const cfg = vscode.workspace.getConfiguration(SECTION, folder);
     const layout =
-      opts.layout ??
-      ((await vscode.window.showQuickPick(['default', 'seed'], { placeHolder: 'Layout (seed also writes the seed project\'s file names)' })) as 'default' | 'seed' | undefined);
+      opts.layout ?? ((await vscode.window.showQuickPick(['default', 'seed'], { placeHolder: "Layout (seed also writes the seed project's file names)" })) as 'default' | 'seed' | undefined);
     if (!layout) return undefined;
     const format = opts.format ?? ((await vscode.window.showQuickPick([...FORMATS], { placeHolder: 'Serialization format of the examples' })) as Format | undefined);
     if (!format) return undefined;
     const last = this.state.lastBuild;
-    const same = last && path.resolve(last.repo) === folder.fsPath && (cfg.get<string>('layout') ?? 'default') === layout && (cfg.get<string>('format') ?? 'seed') === format && fs.existsSync(path.join(last.outDir, 'manifest.json'));
+    const same =
+      last &&
+      path.resolve(last.repo) === folder.fsPath &&
+      (cfg.get<string>('layout') ?? 'default') === layout &&
+      (cfg.get<string>('format') ?? 'seed') === format &&
+      fs.existsSync(path.join(last.outDir, 'manifest.json'));
     if (same) {
       // the same rule as a build's output: only a new, empty or earlier-exported folder is replaced
       try {

@@ -61,7 +61,12 @@ export function matchesFilter(filter: string, filePath: string, language: string
   if (language && language.toLowerCase() === f) return true;
   const p = filePath.toLowerCase();
   if (!f.includes('*')) return p.includes(f);
-  const re = new RegExp(`^${f.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${f
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(p) || re.test(path.posix.basename(p));
 }
 
@@ -195,7 +200,8 @@ export class CommitsProvider extends Disposable implements vscode.TreeDataProvid
     try {
       if (!n) return await this.roots(repo);
       if (n.type === 'commit') return await this.files(n.repo, n.commit);
-      if (n.type === 'file') return (n.chunks ?? []).filter((c) => matchesFilter(this.state.commitsFilter, c.path, c.language)).map((chunk) => ({ type: 'chunk', repo: n.repo, commit: n.commit, chunk }));
+      if (n.type === 'file')
+        return (n.chunks ?? []).filter((c) => matchesFilter(this.state.commitsFilter, c.path, c.language)).map((chunk) => ({ type: 'chunk', repo: n.repo, commit: n.commit, chunk }));
       return [];
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
@@ -234,9 +240,7 @@ export class CommitsProvider extends Disposable implements vscode.TreeDataProvid
     const files = await this.pool.request({ kind: 'commitFiles', repo, commit: commit.hash, parent: commit.parents[0] });
     const chunks = await this.chunksOf(commit.hash);
     const filter = this.state.commitsFilter;
-    return files
-      .filter((f) => matchesFilter(filter, f.path, f.language))
-      .map((file) => ({ type: 'file', repo, commit, file, chunks: chunks ? chunks.filter((c) => c.path === file.path) : null }));
+    return files.filter((f) => matchesFilter(filter, f.path, f.language)).map((file) => ({ type: 'file', repo, commit, file, chunks: chunks ? chunks.filter((c) => c.path === file.path) : null }));
   }
 
   /** Chunks of a commit in the last build (null before any build). */

@@ -27,7 +27,12 @@ function dataTable(data: Datum[], labelHead: string, valueHead: string): HTMLEle
     'details',
     { class: 'chart-data' },
     h('summary', null, 'Data'),
-    h('table', null, h('thead', null, h('tr', null, h('th', null, labelHead), h('th', null, valueHead))), h('tbody', null, ...data.map((d) => h('tr', null, h('td', null, d.label), h('td', { class: 'num' }, fmt(d.value)))))),
+    h(
+      'table',
+      null,
+      h('thead', null, h('tr', null, h('th', null, labelHead), h('th', null, valueHead))),
+      h('tbody', null, ...data.map((d) => h('tr', null, h('td', null, d.label), h('td', { class: 'num' }, fmt(d.value))))),
+    ),
   );
 }
 

@@ -94,14 +94,28 @@ export function renderContext(p: ContextViewPayload, ctx: ViewContext): ViewResu
       h('span', { class: 'subject' }, p.commit.subject || '(no message)'),
       h('span', { class: 'muted' }, ` — ${p.commit.author}${date ? `, ${date}` : ''}`),
     ),
-    h('div', { class: 'toolbar' }, button('Copy chunk as JSON', () => ctx.post({ type: 'copy', text: JSON.stringify(c, null, 2) }))),
+    h(
+      'div',
+      { class: 'toolbar' },
+      button('Copy chunk as JSON', () => ctx.post({ type: 'copy', text: JSON.stringify(c, null, 2) })),
+    ),
   );
 
   const sides = h(
     'div',
     { class: 'sides' },
-    h('section', { class: 'side old' }, h('h2', null, 'Before', h('span', { class: 'muted' }, ` ${rangeText(c.oldRange)} · ${plural(p.oldTokens, 'token')}`)), codeBlock(c.oldCode, c.oldRange, 'old code')),
-    h('section', { class: 'side new' }, h('h2', null, 'After', h('span', { class: 'muted' }, ` ${rangeText(c.newRange)} · ${plural(p.newTokens, 'token')}`)), codeBlock(c.newCode, c.newRange, 'new code')),
+    h(
+      'section',
+      { class: 'side old' },
+      h('h2', null, 'Before', h('span', { class: 'muted' }, ` ${rangeText(c.oldRange)} · ${plural(p.oldTokens, 'token')}`)),
+      codeBlock(c.oldCode, c.oldRange, 'old code'),
+    ),
+    h(
+      'section',
+      { class: 'side new' },
+      h('h2', null, 'After', h('span', { class: 'muted' }, ` ${rangeText(c.newRange)} · ${plural(p.newTokens, 'token')}`)),
+      codeBlock(c.newCode, c.newRange, 'new code'),
+    ),
   );
 
   const list = h('div', { class: 'ctx-list' });
@@ -110,5 +124,14 @@ export function renderContext(p: ContextViewPayload, ctx: ViewContext): ViewResu
   const ctxSection = h('section', { class: 'ctx' }, h('h2', null, `Cross-file context — ${plural(c.context.length, 'item')}, ${plural(total, 'token')}`), list);
 
   const root = h('div', { class: 'view context-view' }, header, sides, ctxSection);
-  return { root, counts: { contextItems: c.context.length, links: root.querySelectorAll('a.file-link').length, contextTokens: total, oldLines: c.oldCode ? c.oldCode.split('\n').length : 0, newLines: c.newCode ? c.newCode.split('\n').length : 0 } };
+  return {
+    root,
+    counts: {
+      contextItems: c.context.length,
+      links: root.querySelectorAll('a.file-link').length,
+      contextTokens: total,
+      oldLines: c.oldCode ? c.oldCode.split('\n').length : 0,
+      newLines: c.newCode ? c.newCode.split('\n').length : 0,
+    },
+  };
 }

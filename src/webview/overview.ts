@@ -36,20 +36,25 @@ export function renderOverview(p: OverviewPayload, ctx: ViewContext): ViewResult
       ' · ',
       plural(redacted, 'redaction'),
     ),
-    h(
-      'div',
-      { class: 'toolbar' },
-      h(
-        'button',
-        { class: 'btn', attrs: { type: 'button' }, onClick: () => ctx.post({ type: 'copy', text: JSON.stringify(p, null, 2) }) },
-        'Copy data as JSON',
-      ),
-    ),
+    h('div', { class: 'toolbar' }, h('button', { class: 'btn', attrs: { type: 'button' }, onClick: () => ctx.post({ type: 'copy', text: JSON.stringify(p, null, 2) }) }, 'Copy data as JSON')),
   );
   const charts = [
-    columnChart('Commits over time', p.commitsOverTime.map((m) => ({ label: m.month, value: m.commits })), { colour: 'blue', labelHead: 'month', valueHead: 'commits' }),
-    columnChart('Examples per split', (['train', 'val', 'test'] as const).map((k) => ({ label: k, value: p.examplesPerSplit[k] ?? 0 })), { colour: 'green', labelHead: 'split', valueHead: 'examples' }),
-    columnChart('Token length per example', histogram(p.tokenLengths), { colour: 'purple', labelHead: 'tokens', valueHead: 'examples', note: `${plural(p.tokenLengths.length, 'example')}, context + target` }),
+    columnChart(
+      'Commits over time',
+      p.commitsOverTime.map((m) => ({ label: m.month, value: m.commits })),
+      { colour: 'blue', labelHead: 'month', valueHead: 'commits' },
+    ),
+    columnChart(
+      'Examples per split',
+      (['train', 'val', 'test'] as const).map((k) => ({ label: k, value: p.examplesPerSplit[k] ?? 0 })),
+      { colour: 'green', labelHead: 'split', valueHead: 'examples' },
+    ),
+    columnChart('Token length per example', histogram(p.tokenLengths), {
+      colour: 'purple',
+      labelHead: 'tokens',
+      valueHead: 'examples',
+      note: `${plural(p.tokenLengths.length, 'example')}, context + target`,
+    }),
     barChart('Chunks by language', entries(p.languages), { colour: 'orange', labelHead: 'language', valueHead: 'chunks' }),
     barChart('Chunks by kind', entries(p.kinds), { colour: 'blue', labelHead: 'kind', valueHead: 'chunks' }),
     barChart('Skipped files by reason', entries(p.skips), { colour: 'yellow', labelHead: 'reason', valueHead: 'files' }),

@@ -198,11 +198,12 @@ export function parsePageMessage(v: unknown): PageMessage | undefined {
     case 'ready':
       return v.restored === undefined || VIEW_KINDS.includes(v.restored as ViewKind) ? (v as unknown as ReadyMessage) : undefined;
     case 'rendered':
-      return VIEW_KINDS.includes(v.view as ViewKind) && isObj(v.counts) && typeof v.text === 'string' && typeof v.foreignElements === 'number'
-        ? (v as unknown as RenderedMessage)
-        : undefined;
+      return VIEW_KINDS.includes(v.view as ViewKind) && isObj(v.counts) && typeof v.text === 'string' && typeof v.foreignElements === 'number' ? (v as unknown as RenderedMessage) : undefined;
     case 'openFile':
-      return typeof v.path === 'string' && typeof v.commit === 'string' && (v.line === undefined || (typeof v.line === 'number' && v.line >= 1)) && (v.search === undefined || typeof v.search === 'string')
+      return typeof v.path === 'string' &&
+        typeof v.commit === 'string' &&
+        (v.line === undefined || (typeof v.line === 'number' && v.line >= 1)) &&
+        (v.search === undefined || typeof v.search === 'string')
         ? (v as unknown as OpenFileMessage)
         : undefined;
     case 'toggleWhitespace':

@@ -74,7 +74,11 @@ function sectionHeader(sec: TokenSection, tokens: number): HTMLElement {
     'div',
     { class: `sec-head${sec.truncated ? ' truncated' : ''}` },
     h('span', { class: 'sec-name' }, sec.name),
-    h('span', { class: 'sec-count', title: `${sec.used} content tokens used of a budget of ${sec.budget}; ${tokens} tokens with markers` }, budgeted ? `${sec.used} / ${sec.budget}` : plural(tokens, 'token')),
+    h(
+      'span',
+      { class: 'sec-count', title: `${sec.used} content tokens used of a budget of ${sec.budget}; ${tokens} tokens with markers` },
+      budgeted ? `${sec.used} / ${sec.budget}` : plural(tokens, 'token'),
+    ),
     sec.truncated ? h('span', { class: 'badge warn' }, 'truncated') : null,
   );
 }

@@ -95,9 +95,7 @@ export function overviewFromOutput(outDir: string): OverviewPayload {
   });
   const ex = counts(stats.examples);
   const dup = stats.duplicates as { exact?: number; near?: Record<string, number> } | undefined;
-  const duplicates: Record<string, number> | undefined = dup
-    ? { exact: dup.exact ?? 0, ...Object.fromEntries(Object.entries(counts(dup.near)).map(([k, v]) => [`near (${k})`, v])) }
-    : undefined;
+  const duplicates: Record<string, number> | undefined = dup ? { exact: dup.exact ?? 0, ...Object.fromEntries(Object.entries(counts(dup.near)).map(([k, v]) => [`near (${k})`, v])) } : undefined;
   return {
     outDir: dir,
     commitsOverTime: monthlySeries(times),

@@ -75,8 +75,10 @@ port?.on('message', (msg: HostToWorker) => {
   }
   const ac = new AbortController();
   running.set(msg.id, ac);
-  handle(msg.id, msg.request, ac.signal).then(
-    (result) => send({ type: 'result', id: msg.id, result }),
-    (err: unknown) => send({ type: 'error', id: msg.id, error: toWorkerError(err) }),
-  ).finally(() => running.delete(msg.id));
+  handle(msg.id, msg.request, ac.signal)
+    .then(
+      (result) => send({ type: 'result', id: msg.id, result }),
+      (err: unknown) => send({ type: 'error', id: msg.id, error: toWorkerError(err) }),
+    )
+    .finally(() => running.delete(msg.id));
 });

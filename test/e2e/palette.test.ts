@@ -115,7 +115,10 @@ describe('Commit Corpus in the VS Code UI', { timeout: 280_000 }, () => {
 
   it('opens the token-boundaries and cross-file context webviews for the function at the cursor', async () => {
     await page.mouse.move(5, 5);
-    await page.locator('.monaco-editor .view-line span', { hasText: /^bump$/ }).first().click({ force: true });
+    await page
+      .locator('.monaco-editor .view-line span', { hasText: /^bump$/ })
+      .first()
+      .click({ force: true });
     await runCommand(page, 'Show token boundaries');
     const tokens = await webviewFrame(page, 'tokens');
     await tokens.locator('body', { hasText: 'fn tick' }).first().waitFor();
@@ -125,7 +128,10 @@ describe('Commit Corpus in the VS Code UI', { timeout: 280_000 }, () => {
     await page.locator('.tabs-container .tab', { hasText: 'tick.rs' }).first().click();
     await page.mouse.move(5, 5);
     await page.keyboard.press('Escape');
-    await page.locator('.monaco-editor .view-line span', { hasText: /^bump$/ }).first().click({ force: true });
+    await page
+      .locator('.monaco-editor .view-line span', { hasText: /^bump$/ })
+      .first()
+      .click({ force: true });
     await runCommand(page, 'Show cross-file context');
     const ctx = await webviewFrame(page, 'context');
     await ctx.locator('body', { hasText: 'src/counter.rs' }).first().waitFor();
@@ -149,7 +155,13 @@ describe('Commit Corpus in the VS Code UI', { timeout: 280_000 }, () => {
     for (let attempt = 0; attempt < 3 && !slow; attempt++) {
       await page.waitForTimeout(1500 + attempt * 2500);
       await runCommand(page, 'Build training dataset');
-      slow = await toast.locator('text=/chunking commits/').waitFor({ timeout: 20_000 }).then(() => true, () => false);
+      slow = await toast
+        .locator('text=/chunking commits/')
+        .waitFor({ timeout: 20_000 })
+        .then(
+          () => true,
+          () => false,
+        );
     }
     assert.ok(slow, 'the slowed-down build shows its progress');
     await shot('08-slow-build-progress.png');
@@ -164,7 +176,10 @@ describe('Commit Corpus in the VS Code UI', { timeout: 280_000 }, () => {
 async function openPalette(page: Page): Promise<void> {
   // F1 opens the palette wherever the focus is; retry if the first key press lands too early.
   for (let attempt = 0; attempt < 3; attempt++) {
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 700, y: 450 } })
+      .catch(() => undefined);
     await page.keyboard.press('F1');
     try {
       await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 10_000 });
@@ -201,4 +216,3 @@ async function openFile(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Enter');
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor();
 }
-

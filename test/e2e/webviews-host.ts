@@ -39,11 +39,23 @@ export async function run(): Promise<void> {
   const head = repo.commit(HOSTILE);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-e2e-webviews-out-'));
   execFileSync(process.execPath, [path.join(ext.extensionPath, 'dist', 'cli.js'), 'build', repo.dir, '--out', out], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'ignore' });
-  const chunks = fs.readFileSync(path.join(out, 'chunks.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ChunkRecord);
+  const chunks = fs
+    .readFileSync(path.join(out, 'chunks.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ChunkRecord);
   const mine = chunks.filter((c) => c.commit === head);
   const tok = loadTokenizer();
   tok.withMarkers();
-  const commit: CommitInfo = { hash: head, parents: [], author: { name: 'Fixture Author', email: 'a@example.com', timestamp: 0, timezoneOffset: 0 }, committer: { name: 'Fixture Author', email: 'a@example.com', timestamp: 0, timezoneOffset: 0 }, subject: HOSTILE, body: '', isMerge: false };
+  const commit: CommitInfo = {
+    hash: head,
+    parents: [],
+    author: { name: 'Fixture Author', email: 'a@example.com', timestamp: 0, timezoneOffset: 0 },
+    committer: { name: 'Fixture Author', email: 'a@example.com', timestamp: 0, timezoneOffset: 0 },
+    subject: HOSTILE,
+    body: '',
+    isMerge: false,
+  };
   const ex = serializeExample(tok, { commit, chunks: mine }, 'seed');
   const greet = mine.find((c) => c.qualifiedName === 'greet')!;
 
@@ -53,7 +65,14 @@ export async function run(): Promise<void> {
     if (s.show === 'overview') await showOverview(overviewFromOutput(out)).ready;
     if (s.show === 'tokens') await showTokenBoundaries(tokenViewFromIds(tok, [...ex.contextIds, ...ex.targetIds], { title: `example ${head.slice(0, 8)}`, sections: ex.sections })).ready;
     if (s.show === 'context')
-      await showChunkContext({ chunk: greet, commit: { hash: head, subject: HOSTILE, author: 'Fixture Author', date: '2024-05-01T10:00:00Z' }, contextTokens: greet.context.map((c) => c.tokens ?? 0), oldTokens: 15, newTokens: 27, repoDir: repo.dir }).ready;
+      await showChunkContext({
+        chunk: greet,
+        commit: { hash: head, subject: HOSTILE, author: 'Fixture Author', date: '2024-05-01T10:00:00Z' },
+        contextTokens: greet.context.map((c) => c.tokens ?? 0),
+        oldTokens: 15,
+        newTokens: 27,
+        repoDir: repo.dir,
+      }).ready;
     if (s.show === 'example') await openExampleDocument(ex.text);
   };
 

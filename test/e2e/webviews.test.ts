@@ -57,7 +57,6 @@ describe('Commit Corpus webviews in the VS Code UI', { timeout: 300_000 }, () =>
   /** The inner frame of the visible webview whose page shows `view`. */
   const webviewFrame = (view: string): Promise<Frame> => sharedWebviewFrame(page, view, UI_TIMEOUT);
 
-
   async function shot(name: string): Promise<void> {
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(SHOTS, name) });

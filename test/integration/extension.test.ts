@@ -94,7 +94,10 @@ describe('Commit Corpus extension', () => {
     assert.equal(roots[0].type, 'action');
     assert.equal(api.tree.item(roots[0]).command?.command, 'commitCorpus.buildDataset');
     const commits = roots.filter((n) => n.type === 'commit');
-    assert.deepEqual(commits.map((n) => api.tree.item(n).label), git('log', '--format=%s').split('\n'));
+    assert.deepEqual(
+      commits.map((n) => api.tree.item(n).label),
+      git('log', '--format=%s').split('\n'),
+    );
     assert.match(String(api.tree.item(commits[0]).description), new RegExp(`^${git('rev-parse', '--short=8', 'HEAD')} · \\d{4}-\\d\\d-\\d\\d$`));
   });
 
@@ -133,7 +136,10 @@ describe('Commit Corpus extension', () => {
     assert.equal(api.tree.item(added).command?.command, 'commitCorpus.openFileDiff');
     const chunks = await api.tree.children(added);
     const names = chunks.map((c) => String(api.tree.item(c).label));
-    assert.ok(names.some((n) => n.includes('Counter')), names.join(', '));
+    assert.ok(
+      names.some((n) => n.includes('Counter')),
+      names.join(', '),
+    );
     const item = api.tree.item(chunks[0]);
     assert.match(String(item.description), /· \d+ tokens$/);
     assert.equal(item.contextValue, 'chunk');
@@ -150,8 +156,14 @@ describe('Commit Corpus extension', () => {
       return open.length >= 2 ? open : undefined;
     });
     const texts = docs.map((d) => d.getText());
-    assert.ok(texts.some((t) => t.includes('pub fn greet() -> String')), 'old side');
-    assert.ok(texts.some((t) => t.includes('pub fn greet(name: &str) -> String')), 'new side');
+    assert.ok(
+      texts.some((t) => t.includes('pub fn greet() -> String')),
+      'old side',
+    );
+    assert.ok(
+      texts.some((t) => t.includes('pub fn greet(name: &str) -> String')),
+      'new side',
+    );
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -232,7 +244,7 @@ describe('Commit Corpus extension', () => {
     assert.match(r2?.text ?? '', /Counter/);
   });
 
-  it('copies a chunk\'s example as JSON and opens it as a .ccx document', async () => {
+  it("copies a chunk's example as JSON and opens it as a .ccx document", async () => {
     const roots = await api.tree.children();
     const counter = roots.find((n) => n.type === 'commit' && n.commit.subject === 'Add a counter')!;
     const file = (await api.tree.children(counter)).find((f) => f.type === 'file' && f.file.path === 'src/counter.rs')!;
@@ -288,7 +300,11 @@ describe('Commit Corpus extension', () => {
         assert.equal(outcome.status, 'cancelled');
         assert.ok(ms < 2500, `stopped after ${ms} ms`);
         assert.equal(fs.existsSync(out), false, 'no dataset folder');
-        assert.deepEqual(fs.readdirSync(workspaceDir()).filter((n) => n.includes('cancelled-out')), [], 'no temporary folder');
+        assert.deepEqual(
+          fs.readdirSync(workspaceDir()).filter((n) => n.includes('cancelled-out')),
+          [],
+          'no temporary folder',
+        );
       } finally {
         await cfg().update('outputDir', undefined, vscode.ConfigurationTarget.Workspace);
         await cfg().update('cache', undefined, vscode.ConfigurationTarget.Workspace);

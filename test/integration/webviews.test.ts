@@ -65,7 +65,11 @@ describe('Commit Corpus webviews', () => {
     const ext = vscode.extensions.getExtension('commit-corpus.commit-corpus');
     assert.ok(ext);
     execFileSync(process.execPath, [path.join(ext.extensionPath, 'dist', 'cli.js'), 'build', repo.dir, '--out', out], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-    chunks = fs.readFileSync(path.join(out, 'chunks.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ChunkRecord);
+    chunks = fs
+      .readFileSync(path.join(out, 'chunks.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ChunkRecord);
   });
 
   after(async () => {
@@ -86,7 +90,8 @@ describe('Commit Corpus webviews', () => {
     assert.equal(r.counts.commits, 3);
     assert.equal(r.counts.tokenLengths, payload.tokenLengths.length);
     assert.ok(r.counts.bars >= payload.commitsOverTime.length + 3, `bars: ${r.counts.bars}`);
-    for (const s of ['Commits over time', 'Examples per split', 'Token length per example', 'Chunks by language', 'Chunks by kind', 'rust', 'fn', out]) assert.ok(r.text.includes(s), `overview shows ${s}`);
+    for (const s of ['Commits over time', 'Examples per split', 'Token length per example', 'Chunks by language', 'Chunks by kind', 'rust', 'fn', out])
+      assert.ok(r.text.includes(s), `overview shows ${s}`);
     assert.equal(r.foreignElements, 0);
     assert.equal(h.panel.viewType, VIEW_TYPES.overview);
   });
@@ -96,7 +101,15 @@ describe('Commit Corpus webviews', () => {
     tok.withMarkers();
     const mine = chunks.filter((c) => c.commit === head);
     assert.ok(mine.length >= 2);
-    const commit: CommitInfo = { hash: head, parents: [], author: { name: 'Fixture Author', email: 'a@example.com', timestamp: 0, timezoneOffset: 0 }, committer: { name: 'Fixture Author', email: 'a@example.com', timestamp: 0, timezoneOffset: 0 }, subject: HOSTILE, body: '', isMerge: false };
+    const commit: CommitInfo = {
+      hash: head,
+      parents: [],
+      author: { name: 'Fixture Author', email: 'a@example.com', timestamp: 0, timezoneOffset: 0 },
+      committer: { name: 'Fixture Author', email: 'a@example.com', timestamp: 0, timezoneOffset: 0 },
+      subject: HOSTILE,
+      body: '',
+      isMerge: false,
+    };
     const ex = serializeExample(tok, { commit, chunks: mine }, 'seed');
     const ids = [...ex.contextIds, ...ex.targetIds];
     const payload = tokenViewFromIds(tok, ids, { title: `example ${head.slice(0, 8)}`, sections: ex.sections });
@@ -138,7 +151,11 @@ describe('Commit Corpus webviews', () => {
     assert.equal(r.counts.sections, 0);
     assert.equal(r.whitespace, true, 'the panel keeps its whitespace toggle for the next payload');
     assert.ok(r.text.includes('Zoë·🚀'), 'the space is drawn as ·, the emoji whole');
-    assert.equal(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(VIEW_TYPES.tokens)).length, 1, 'one Token boundaries panel, reused');
+    assert.equal(
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(VIEW_TYPES.tokens)).length,
+      1,
+      'one Token boundaries panel, reused',
+    );
   });
 
   it('Cross-file context: old and new code, each context item with kind, symbol, file, reason and cost', async () => {
@@ -158,7 +175,10 @@ describe('Commit Corpus webviews', () => {
     assert.equal(r.view, 'context');
     assert.equal(r.counts.contextItems, chunk.context.length);
     assert.equal(r.counts.links, chunk.context.length + 1);
-    assert.equal(r.counts.contextTokens, chunk.context.reduce((a, c) => a + (c.tokens ?? 0), 0));
+    assert.equal(
+      r.counts.contextTokens,
+      chunk.context.reduce((a, c) => a + (c.tokens ?? 0), 0),
+    );
     assert.equal(r.counts.oldLines, chunk.oldCode.split('\n').length);
     assert.equal(r.counts.newLines, chunk.newCode.split('\n').length);
     assert.ok(r.text.includes(HOSTILE));

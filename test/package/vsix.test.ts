@@ -59,7 +59,10 @@ describe('the .vsix', () => {
     }
     assert.ok(entries.includes(`extension/${pkg.main.replace(/^\.\//, '')}`), 'main is shipped');
     assert.ok(entries.includes(`extension/${pkg.bin['commit-corpus'].replace(/^\.\//, '')}`), 'bin is shipped');
-    assert.ok(entries.some((e) => /^extension\/LICENSE/i.test(e)), 'license is shipped');
+    assert.ok(
+      entries.some((e) => /^extension\/LICENSE/i.test(e)),
+      'license is shipped',
+    );
   });
 
   it('contains every wasm and tokenizer asset', () => {

@@ -88,15 +88,20 @@ export async function startCodeServer(entry: string, opts: StartOptions = {}): P
   const origin = `http://${authority}`;
   const args = [
     entry,
-    '--bind-addr', authority,
-    '--auth', 'none',
-    '--config', config,
+    '--bind-addr',
+    authority,
+    '--auth',
+    'none',
+    '--config',
+    config,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    '--user-data-dir', userData,
-    '--extensions-dir', extensions,
+    '--user-data-dir',
+    userData,
+    '--extensions-dir',
+    extensions,
   ];
   const child = spawnGroup(process.execPath, args, {
     cwd: REPO_ROOT,

@@ -92,10 +92,7 @@ export function ensureCodeServer(): string {
   }
   seedRipgrepCache();
   fs.mkdirSync(CODE_SERVER_DIR, { recursive: true });
-  fs.writeFileSync(
-    path.join(CODE_SERVER_DIR, 'package.json'),
-    JSON.stringify({ private: true, allowScripts: { 'code-server': true } }, null, 2) + '\n',
-  );
+  fs.writeFileSync(path.join(CODE_SERVER_DIR, 'package.json'), JSON.stringify({ private: true, allowScripts: { 'code-server': true } }, null, 2) + '\n');
   const logFile = path.join(CODE_SERVER_DIR, 'install.log');
   log(`installing code-server ${CODE_SERVER_VERSION} into ${path.relative(REPO_ROOT, CODE_SERVER_DIR)} (about a minute; log: ${logFile})`);
   const out = fs.openSync(logFile, 'w');

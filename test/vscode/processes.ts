@@ -62,7 +62,11 @@ export function installCleanup(): void {
   if (installed) return;
   installed = true;
   process.on('exit', killAll);
-  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     process.on(sig, () => {
       killAll();
       process.exit(code);

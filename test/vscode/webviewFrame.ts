@@ -5,7 +5,10 @@ export async function webviewFrame(page: Page, view: string, timeoutMs = 60_000)
   const until = Date.now() + timeoutMs;
   for (;;) {
     for (const f of page.frames()) {
-      const n = await f.locator(`body[data-view="${view}"] #app .view`).count().catch(() => 0);
+      const n = await f
+        .locator(`body[data-view="${view}"] #app .view`)
+        .count()
+        .catch(() => 0);
       if (n > 0) return f;
     }
     if (Date.now() > until) throw new Error(`no webview frame shows the ${view} view`);

@@ -196,7 +196,10 @@ function esImport(node: Node, text: string): ImportedName[] {
 }
 
 /** `a.b.c` of a dotted_name node, its identifiers joined by dots (whitespace and comments left out). */
-const dotted = (n: Node, text: string): string[] => children(n).filter((c) => c.type === 'identifier').map((c) => src(c, text));
+const dotted = (n: Node, text: string): string[] =>
+  children(n)
+    .filter((c) => c.type === 'identifier')
+    .map((c) => src(c, text));
 
 /**
  * `import a.b as c, d` (module imports: `a.b` → imported `b` from `a`), `from .m import (x as y, z)`,

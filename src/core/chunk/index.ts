@@ -297,8 +297,19 @@ class ChunkerImpl implements Chunker {
         for (let k = 2; ids.has(id); k++) id = chunkId(rec.commit.hash, w.file.path, d.kind, `${d.qualifiedName}#${k}`, d.part);
         ids.add(id);
         const c: ChunkRecord = {
-          id, commit: rec.commit.hash, path: w.file.path, language: w.language, kind: d.kind, qualifiedName: d.qualifiedName,
-          change: d.change, oldRange: d.oldRange, newRange: d.newRange, oldCode: d.oldCode, newCode: d.newCode, split: d.split, context: [],
+          id,
+          commit: rec.commit.hash,
+          path: w.file.path,
+          language: w.language,
+          kind: d.kind,
+          qualifiedName: d.qualifiedName,
+          change: d.change,
+          oldRange: d.oldRange,
+          newRange: d.newRange,
+          oldCode: d.oldCode,
+          newCode: d.newCode,
+          split: d.split,
+          context: [],
         };
         if (w.file.oldPath && w.file.oldPath !== w.file.path) c.oldPath = w.file.oldPath;
         if (this.opts.context !== false) c.context = await this.ctx.collect(rec.commit.hash, w, d, defs, reader);
@@ -374,4 +385,3 @@ class ChunkerImpl implements Chunker {
 function overDeadline(deadline: number): void {
   if (performance.now() > deadline) throw new FileTimeout();
 }
-

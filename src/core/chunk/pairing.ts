@@ -46,7 +46,8 @@ export function pairFile(oldSide: Side | null, newSide: Side | null, opts: PairO
     if (n.parent >= 0) continue;
     const o = oldByKey.get(key(n));
     if (!o) emitAdded(ctx, n);
-    else if (o.parent >= 0) emitAdded(ctx, n); // moved out of a container: treat as new here
+    else if (o.parent >= 0)
+      emitAdded(ctx, n); // moved out of a container: treat as new here
     else if (textOf(oldSide!, o) !== textOf(newSide!, n)) emitModified(ctx, o, n);
   }
   for (const o of oldUnits) {
@@ -98,7 +99,19 @@ function emitDeleted(c: Ctx, o: Unit): void {
 function emitModified(c: Ctx, o: Unit, n: Unit): void {
   const max = c.opts.maxChunkChars;
   if (o.end - o.start <= max && n.end - n.start <= max) {
-    c.out.push({ kind: n.kind, qualifiedName: n.qualifiedName, change: 'modified', oldRange: range(o), newRange: range(n), oldCode: textOf(c.oldSide!, o), newCode: textOf(c.newSide!, n), split: false, part: 0, oldUnit: o, newUnit: n });
+    c.out.push({
+      kind: n.kind,
+      qualifiedName: n.qualifiedName,
+      change: 'modified',
+      oldRange: range(o),
+      newRange: range(n),
+      oldCode: textOf(c.oldSide!, o),
+      newCode: textOf(c.newSide!, n),
+      split: false,
+      part: 0,
+      oldUnit: o,
+      newUnit: n,
+    });
     return;
   }
   if ((o.children.length || n.children.length) && splitContainer(c, o, n)) return;
@@ -181,7 +194,19 @@ function splitChildren(c: Ctx, o: Unit | undefined, n: Unit | undefined): boolea
   // 1. everything that changed, unchanged siblings collapsed
   const [oc, nc] = renderPair(pairs, 'collapse');
   if (oc.length <= max && nc.length <= max && (oc !== '' || nc !== '')) {
-    c.out.push({ kind: u.kind, qualifiedName: u.qualifiedName, change, oldRange: o ? range(o) : null, newRange: n ? range(n) : null, oldCode: oc, newCode: nc, split: true, part: 0, oldUnit: o, newUnit: n });
+    c.out.push({
+      kind: u.kind,
+      qualifiedName: u.qualifiedName,
+      change,
+      oldRange: o ? range(o) : null,
+      newRange: n ? range(n) : null,
+      oldCode: oc,
+      newCode: nc,
+      split: true,
+      part: 0,
+      oldUnit: o,
+      newUnit: n,
+    });
     return true;
   }
   if (pairs.length === 0) return false;
@@ -194,10 +219,17 @@ function splitChildren(c: Ctx, o: Unit | undefined, n: Unit | undefined): boolea
     const os = group.map((p) => p.o).filter((x): x is Unit => !!x);
     const ns = group.map((p) => p.n).filter((x): x is Unit => !!x);
     c.out.push({
-      kind: u.kind, qualifiedName: u.qualifiedName, change, split: true, part: part++, oldUnit: o, newUnit: n,
+      kind: u.kind,
+      qualifiedName: u.qualifiedName,
+      change,
+      split: true,
+      part: part++,
+      oldUnit: o,
+      newUnit: n,
       oldRange: os.length ? { start: os[0].startLine, end: os[os.length - 1].endLine } : null,
       newRange: ns.length ? { start: ns[0].startLine, end: ns[ns.length - 1].endLine } : null,
-      oldCode: go, newCode: gn,
+      oldCode: go,
+      newCode: gn,
     });
     group = [];
   };
@@ -235,8 +267,15 @@ function splitLeaf(c: Ctx, o: Unit | undefined, n: Unit | undefined, change: Chu
       const oldRange = o && piece.oldEnd >= piece.oldStart ? { start: piece.oldStart + oA - 1, end: piece.oldEnd + oA - 1 } : null;
       const newRange = n && piece.newEnd >= piece.newStart ? { start: piece.newStart + nA - 1, end: piece.newEnd + nA - 1 } : null;
       c.out.push({
-        kind: u.kind, qualifiedName: u.qualifiedName, change, split: true, part: part++, oldUnit: o, newUnit: n,
-        oldRange, newRange,
+        kind: u.kind,
+        qualifiedName: u.qualifiedName,
+        change,
+        split: true,
+        part: part++,
+        oldUnit: o,
+        newUnit: n,
+        oldRange,
+        newRange,
         oldCode: oldRange ? clip(c.oldSide!, o!, oldRange) : '',
         newCode: newRange ? clip(c.newSide!, n!, newRange) : '',
       });
@@ -262,8 +301,10 @@ export function hunkWindows(hunks: Hunk[], oldCount: number, newCount: number, c
   const out: Hunk[] = [];
   for (const h of hunks) {
     const w: Hunk = {
-      oldStart: Math.max(1, h.oldStart - ctx), oldEnd: Math.min(oldCount, h.oldEnd + ctx),
-      newStart: Math.max(1, h.newStart - ctx), newEnd: Math.min(newCount, h.newEnd + ctx),
+      oldStart: Math.max(1, h.oldStart - ctx),
+      oldEnd: Math.min(oldCount, h.oldEnd + ctx),
+      newStart: Math.max(1, h.newStart - ctx),
+      newEnd: Math.min(newCount, h.newEnd + ctx),
     };
     const last = out[out.length - 1];
     if (last && w.oldStart <= last.oldEnd + 1 && w.newStart <= last.newEnd + 1) {
@@ -322,8 +363,10 @@ function topLevel(oldSide: Side | null, newSide: Side | null, opts: PairOptions)
     for (let i = h.oldStart; i <= h.oldEnd; i++) if (!oCov[i] && oldL[i - 1].trim() !== '') uo.push(i);
     if (!un.length && !uo.length) continue;
     raw.push({
-      newStart: un.length ? un[0] : h.newStart, newEnd: un.length ? un[un.length - 1] : h.newStart - 1,
-      oldStart: uo.length ? uo[0] : h.oldStart, oldEnd: uo.length ? uo[uo.length - 1] : h.oldStart - 1,
+      newStart: un.length ? un[0] : h.newStart,
+      newEnd: un.length ? un[un.length - 1] : h.newStart - 1,
+      oldStart: uo.length ? uo[0] : h.oldStart,
+      oldEnd: uo.length ? uo[uo.length - 1] : h.oldStart - 1,
     });
   }
   return windowsToDrafts(hunkWindows(raw, oldL.length, newL.length, opts.contextLines), oldSide, newSide, oldL, newL, opts, 'top-level', 'top-level');
@@ -346,7 +389,13 @@ function windowsToDrafts(windows: Hunk[], oldSide: Side | null, newSide: Side | 
       if (!oldRange && !newRange) continue;
       const at = newRange ? `L${newRange.start}` : `old L${oldRange!.start}`;
       out.push({
-        kind, qualifiedName: `${kind}@${at}`, change, split: false, part: 0, oldRange, newRange,
+        kind,
+        qualifiedName: `${kind}@${at}`,
+        change,
+        split: false,
+        part: 0,
+        oldRange,
+        newRange,
         oldCode: oldRange ? oldSide!.lines.slice(oldRange.start, oldRange.end) : '',
         newCode: newRange ? newSide!.lines.slice(newRange.start, newRange.end) : '',
       });

@@ -39,10 +39,30 @@ export interface ChunkingStats {
 
 export function emptyStats(): ChunkingStats {
   return {
-    commits: 0, files: 0, blobsParsed: 0, incrementalParses: 0, charsParsed: 0, cacheHits: 0, parseErrors: 0, fallbackFiles: 0,
-    chunks: 0, chunksByLanguage: {}, chunksByKind: {}, chunksByChange: {}, splitChunks: 0, chunksWithContext: 0,
-    contextItems: 0, contextItemsByKind: {}, contextItemsByReason: {}, collapsedContextItems: 0,
-    maxOldChars: 0, maxNewChars: 0, maxContextTokens: 0, timeouts: 0, parseMs: 0, analyzeMs: 0,
+    commits: 0,
+    files: 0,
+    blobsParsed: 0,
+    incrementalParses: 0,
+    charsParsed: 0,
+    cacheHits: 0,
+    parseErrors: 0,
+    fallbackFiles: 0,
+    chunks: 0,
+    chunksByLanguage: {},
+    chunksByKind: {},
+    chunksByChange: {},
+    splitChunks: 0,
+    chunksWithContext: 0,
+    contextItems: 0,
+    contextItemsByKind: {},
+    contextItemsByReason: {},
+    collapsedContextItems: 0,
+    maxOldChars: 0,
+    maxNewChars: 0,
+    maxContextTokens: 0,
+    timeouts: 0,
+    parseMs: 0,
+    analyzeMs: 0,
   };
 }
 

@@ -107,10 +107,16 @@ export function textEdits(oldText: string, newText: string, oldLines = new LineI
     const nEnd = h.newEnd >= h.newStart ? lineEndWithNewline(newLines, h.newEnd) : nStart;
     const inserted = newText.slice(nStart, nEnd);
     const startPosition = point(oldLines, oStart);
-    edits.push(new Edit({
-      startIndex: oStart, oldEndIndex: oEnd, newEndIndex: oStart + inserted.length,
-      startPosition, oldEndPosition: point(oldLines, oEnd), newEndPosition: advance(startPosition, inserted),
-    }));
+    edits.push(
+      new Edit({
+        startIndex: oStart,
+        oldEndIndex: oEnd,
+        newEndIndex: oStart + inserted.length,
+        startPosition,
+        oldEndPosition: point(oldLines, oEnd),
+        newEndPosition: advance(startPosition, inserted),
+      }),
+    );
   }
   return edits;
 }
@@ -132,8 +138,12 @@ export function spanEdit(oldText: string, newText: string, oldLines = new LineIn
   if (suf > 0 && isLow(oldText.charCodeAt(oldText.length - suf))) suf--;
   const startPosition = point(oldLines, pre);
   return new Edit({
-    startIndex: pre, oldEndIndex: oldText.length - suf, newEndIndex: newText.length - suf,
-    startPosition, oldEndPosition: point(oldLines, oldText.length - suf), newEndPosition: advance(startPosition, newText.slice(pre, newText.length - suf)),
+    startIndex: pre,
+    oldEndIndex: oldText.length - suf,
+    newEndIndex: newText.length - suf,
+    startPosition,
+    oldEndPosition: point(oldLines, oldText.length - suf),
+    newEndPosition: advance(startPosition, newText.slice(pre, newText.length - suf)),
   });
 }
 

@@ -215,14 +215,26 @@ function rawOf(m: Match, text: string, spec: LanguageSpec): RawUnit {
     prev = prev.previousSibling;
   }
   // the sibling that stopped the walk (or, for a first child, its parent's start) is part of what decided `start`
-  guard = Math.min(guard, start, prev ? prev.startIndex : n.parent?.startIndex ?? 0);
+  guard = Math.min(guard, start, prev ? prev.startIndex : (n.parent?.startIndex ?? 0));
   // a leading comment that starts after other code on its line belongs to that code
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
   if (text.slice(lineStart, start).trim() !== '') start = Math.max(start, n.startIndex);
   guard = Math.min(guard, text.lastIndexOf('\n', guard - 1) + 1);
   const r: RawUnit = {
-    kind: kind as UnitKind, name, nodeStart: unitNode.startIndex, nodeEnd: unitNode.endIndex, start, end: n.endIndex,
-    pattern: m.pattern, owner, trait: traitName, receiver, guard, reach, importText, importNames: imported,
+    kind: kind as UnitKind,
+    name,
+    nodeStart: unitNode.startIndex,
+    nodeEnd: unitNode.endIndex,
+    start,
+    end: n.endIndex,
+    pattern: m.pattern,
+    owner,
+    trait: traitName,
+    receiver,
+    guard,
+    reach,
+    importText,
+    importNames: imported,
   };
   const body = bodyOf(unitNode, spec.bodies);
   if (body) {
@@ -295,9 +307,7 @@ const MERGE_GAP = 256;
 
 /** Sorted, merged, at least one character wide, within the text. */
 function mergeRegions(regions: Array<[number, number]>, length: number): Array<[number, number]> {
-  const rs = regions
-    .map(([a, b]): [number, number] => [Math.max(0, Math.min(a, length - 1)), Math.min(length, Math.max(b, a + 1))])
-    .sort((x, y) => x[0] - y[0]);
+  const rs = regions.map(([a, b]): [number, number] => [Math.max(0, Math.min(a, length - 1)), Math.min(length, Math.max(b, a + 1))]).sort((x, y) => x[0] - y[0]);
   const out: Array<[number, number]> = [];
   for (const r of rs) {
     const last = out[out.length - 1];
@@ -323,9 +333,20 @@ function build(raws: RawUnit[], text: string, lines: LineIndex, spec: LanguageSp
     const parent = stack.length ? stack[stack.length - 1] : -1;
     const idx = units.length;
     units.push({
-      kind: r.kind, name: r.name, qualifiedName: '', owner: r.owner, trait: r.trait, receiver: r.receiver,
-      start: r.start, end: r.end, startLine: lines.lineOf(r.start), endLine: lines.lineOf(Math.max(r.start, r.end - 1)),
-      bodyStart: r.bodyStart, bodyEnd: r.bodyEnd, parent, children: [],
+      kind: r.kind,
+      name: r.name,
+      qualifiedName: '',
+      owner: r.owner,
+      trait: r.trait,
+      receiver: r.receiver,
+      start: r.start,
+      end: r.end,
+      startLine: lines.lineOf(r.start),
+      endLine: lines.lineOf(Math.max(r.start, r.end - 1)),
+      bodyStart: r.bodyStart,
+      bodyEnd: r.bodyEnd,
+      parent,
+      children: [],
     });
     if (parent >= 0) units[parent].children.push(idx);
     stack.push(idx);
@@ -366,7 +387,7 @@ function groupImports(units: Unit[], text: string, importKind: 'use' | 'import')
     }
   });
   for (const u of out) {
-    u.parent = u.parent >= 0 ? remap.get(u.parent) ?? -1 : -1;
+    u.parent = u.parent >= 0 ? (remap.get(u.parent) ?? -1) : -1;
     u.children = u.children.filter((c) => !drop.has(c)).map((c) => remap.get(c)!);
   }
   return out;
@@ -392,7 +413,8 @@ function qualify(units: Unit[], containers: string[]): void {
     if (u.kind === 'fn' && p && containers.includes(p.kind)) u.kind = 'method';
     if (u.kind === 'method' && p && !u.owner) u.owner = p.kind === 'impl' ? p.owner : p.name;
     let q: string;
-    if (u.receiver !== undefined) q = `(${u.receiver}).${u.name}`; // Go: (*Server).Handle
+    if (u.receiver !== undefined)
+      q = `(${u.receiver}).${u.name}`; // Go: (*Server).Handle
     else if (!p) q = u.kind === 'mod' ? `mod ${u.name}` : u.name;
     else if (p.kind === 'mod') q = u.kind === 'mod' || u.kind === 'impl' ? `${p.qualifiedName}::${u.name}` : `${p.qualifiedName}::${u.kind} ${u.name}`;
     else q = `${p.qualifiedName}::${u.name}`;

@@ -37,7 +37,16 @@ export function datasetCard(ds: BuiltDataset): string {
     '',
     '## Hygiene',
     '',
-    `- Redaction of secrets and PII before tokenization: ${st.redact ? 'on' : 'off'}${st.redact ? ` (${Object.entries(red).filter(([, v]) => v > 0).map(([k, v]) => `${k}: ${v}`).join(', ') || 'nothing found'})` : ''}.`,
+    `- Redaction of secrets and PII before tokenization: ${st.redact ? 'on' : 'off'}${
+      st.redact
+        ? ` (${
+            Object.entries(red)
+              .filter(([, v]) => v > 0)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(', ') || 'nothing found'
+          })`
+        : ''
+    }.`,
     `- Exact and near-duplicate removal (MinHash, 5-gram shingles, 256 permutations, Jaccard ≥ ${String(st.nearDupThreshold)}): ${st.dedup ? 'on' : 'off'}${st.dedup ? ` (${JSON.stringify(dups)})` : ''}.`,
     '- Commit messages: trailers, URLs and issue references removed.',
     '',

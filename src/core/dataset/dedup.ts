@@ -72,9 +72,18 @@ export function minhash(ids: ArrayLike<number>): Uint32Array {
   const sig = new Uint32Array(NUM_PERM);
   // four permutations per pass over the shingles (each shingle loaded once per four): same minima
   for (let p = 0; p < NUM_PERM; p += 4) {
-    const a0 = PERM_A[p], a1 = PERM_A[p + 1], a2 = PERM_A[p + 2], a3 = PERM_A[p + 3];
-    const b0 = PERM_B[p], b1 = PERM_B[p + 1], b2 = PERM_B[p + 2], b3 = PERM_B[p + 3];
-    let m0 = 0xffffffff, m1 = 0xffffffff, m2 = 0xffffffff, m3 = 0xffffffff;
+    const a0 = PERM_A[p],
+      a1 = PERM_A[p + 1],
+      a2 = PERM_A[p + 2],
+      a3 = PERM_A[p + 3];
+    const b0 = PERM_B[p],
+      b1 = PERM_B[p + 1],
+      b2 = PERM_B[p + 2],
+      b3 = PERM_B[p + 3];
+    let m0 = 0xffffffff,
+      m1 = 0xffffffff,
+      m2 = 0xffffffff,
+      m3 = 0xffffffff;
     for (let k = 0; k < n; k++) {
       const x = sh[k];
       const v0 = (Math.imul(a0, x) + b0) >>> 0;
@@ -174,10 +183,7 @@ export type SplitName = 'train' | 'val' | 'test';
  * in their order: within a split the first is kept; a val/test example similar to a train example is removed.
  * Returns the indices to keep and the count removed per split.
  */
-export function nearDedup(
-  items: Array<{ split: SplitName; ids: ArrayLike<number>; sig?: Uint32Array }>,
-  threshold = 0.7,
-): { keep: boolean[]; removed: Record<SplitName, number> } {
+export function nearDedup(items: Array<{ split: SplitName; ids: ArrayLike<number>; sig?: Uint32Array }>, threshold = 0.7): { keep: boolean[]; removed: Record<SplitName, number> } {
   const index = new LshIndex<SplitName>(threshold);
   const keep = new Array<boolean>(items.length).fill(true);
   const removed: Record<SplitName, number> = { train: 0, val: 0, test: 0 };

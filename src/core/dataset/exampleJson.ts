@@ -135,18 +135,16 @@ export function* exampleJsonl(rows: CompactExample[], w: WindowOptions, resolve?
     const nc = c.ctx.length;
     const nt = c.tgt.length;
     const seq = c.example_type === 'sequential';
-    o.utf8(`{"commit_hash":${JSON.stringify(c.commit_hash)},"example_type":${JSON.stringify(c.example_type)},"num_chunks":${c.num_chunks},"part":${c.part},"parts":${c.parts},"context_length":${nc},"target_length":${nt},"input_ids":`);
+    o.utf8(
+      `{"commit_hash":${JSON.stringify(c.commit_hash)},"example_type":${JSON.stringify(c.example_type)},"num_chunks":${c.num_chunks},"part":${c.part},"parts":${c.parts},"context_length":${nc},"target_length":${nt},"input_ids":`,
+    );
     list(o, [
       { ids: c.ctx, n: nc },
       { ids: c.tgt, n: nt },
       { ids: null, n: total - nc - nt, fixed: padId },
     ]);
     o.ascii(',"labels":');
-    list(o, [
-      seq ? { ids: c.ctx, n: nc } : { ids: null, n: nc, fixed: IGNORE_INDEX },
-      { ids: c.tgt, n: nt },
-      { ids: null, n: total - nc - nt, fixed: IGNORE_INDEX },
-    ]);
+    list(o, [seq ? { ids: c.ctx, n: nc } : { ids: null, n: nc, fixed: IGNORE_INDEX }, { ids: c.tgt, n: nt }, { ids: null, n: total - nc - nt, fixed: IGNORE_INDEX }]);
     o.ascii(',"attention_mask":');
     list(o, [
       { ids: null, n: nc + nt, fixed: 1 },

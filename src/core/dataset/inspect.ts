@@ -21,7 +21,10 @@ export function inspectDataset(dir: string): string {
   kv('tokens', st.tokens);
   for (const s of ['train', 'val', 'test']) {
     const x = st.splits[s];
-    kv(`${s}`, `${x.examples} examples from ${x.commits} commits; context p50 ${x.context_tokens.p50 ?? '-'} p95 ${x.context_tokens.p95 ?? '-'}; target p50 ${x.target_tokens.p50 ?? '-'} p95 ${x.target_tokens.p95 ?? '-'}`);
+    kv(
+      `${s}`,
+      `${x.examples} examples from ${x.commits} commits; context p50 ${x.context_tokens.p50 ?? '-'} p95 ${x.context_tokens.p95 ?? '-'}; target p50 ${x.target_tokens.p50 ?? '-'} p95 ${x.target_tokens.p95 ?? '-'}`,
+    );
   }
   kv('languages', st.languages);
   kv('kinds', st.kinds);

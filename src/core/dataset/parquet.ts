@@ -95,7 +95,10 @@ interface FastList {
 
 class ExampleParquetWriter extends ParquetWriter {
   writeRows(rows: Example[]): void {
-    this.writeColumns(rows.length, COLUMNS.map((col) => col.values(rows)));
+    this.writeColumns(
+      rows.length,
+      COLUMNS.map((col) => col.values(rows)),
+    );
   }
 
   /** One row group of `numRows` rows from each column's page data or fast list (in COLUMNS order). */
@@ -106,11 +109,20 @@ class ExampleParquetWriter extends ParquetWriter {
       const data = pages[ci];
       let result;
       if ('fill' in data) {
-        result = writeListColumn(this.writer, { schemaPath: col.path as Array<{ name: string }>, len: data.len, fill: data.fill }, data.rows, this.compressors.SNAPPY as (b: Uint8Array) => Uint8Array, PAGE_SIZE);
+        result = writeListColumn(
+          this.writer,
+          { schemaPath: col.path as Array<{ name: string }>, len: data.len, fill: data.fill },
+          data.rows,
+          this.compressors.SNAPPY as (b: Uint8Array) => Uint8Array,
+          PAGE_SIZE,
+        );
       } else {
         const element = col.path[col.path.length - 1];
         const column = {
-          columnName: col.path.slice(1).map((s) => s.name).join('.'),
+          columnName: col.path
+            .slice(1)
+            .map((s) => s.name)
+            .join('.'),
           element,
           schemaPath: col.path,
           codec: 'SNAPPY',
@@ -244,14 +256,7 @@ export function writeExamplesParquet(
  * writeExamplesParquet through a chosen path (tests and bench/parquet.ts compare them). A row group
  * with a row longer than its windows, or windows of 0 (empty lists), always goes through padded rows.
  */
-export function writeParquetVia(
-  path: ParquetPath,
-  examples: CompactExample[],
-  w: WindowOptions,
-  createdBy: string,
-  sink: (bytes: Uint8Array) => void,
-  resolve?: TextResolver,
-): void {
+export function writeParquetVia(path: ParquetPath, examples: CompactExample[], w: WindowOptions, createdBy: string, sink: (bytes: Uint8Array) => void, resolve?: TextResolver): void {
   const writer = new ByteWriter(1 << 21);
   const flush = () => {
     if (writer.index > 0) sink(new Uint8Array(writer.buffer, 0, writer.index));

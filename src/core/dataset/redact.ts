@@ -56,10 +56,36 @@ export type RedactionKind =
   | 'ip_address';
 
 export const REDACTION_KINDS: RedactionKind[] = [
-  'private_key', 'aws_key', 'github_token', 'gitlab_token', 'slack_token', 'slack_webhook', 'stripe_key', 'google_api_key',
-  'sendgrid_key', 'npm_token', 'pypi_token', 'openai_key', 'anthropic_key', 'huggingface_token', 'digitalocean_token',
-  'shopify_token', 'telegram_token', 'discord_token', 'mailchimp_key', 'square_token', 'azure_key', 'twilio_key', 'jwt',
-  'auth_header', 'connection_string', 'password', 'generic_secret', 'high_entropy', 'email', 'ip_address',
+  'private_key',
+  'aws_key',
+  'github_token',
+  'gitlab_token',
+  'slack_token',
+  'slack_webhook',
+  'stripe_key',
+  'google_api_key',
+  'sendgrid_key',
+  'npm_token',
+  'pypi_token',
+  'openai_key',
+  'anthropic_key',
+  'huggingface_token',
+  'digitalocean_token',
+  'shopify_token',
+  'telegram_token',
+  'discord_token',
+  'mailchimp_key',
+  'square_token',
+  'azure_key',
+  'twilio_key',
+  'jwt',
+  'auth_header',
+  'connection_string',
+  'password',
+  'generic_secret',
+  'high_entropy',
+  'email',
+  'ip_address',
 ];
 
 /** What a text is: the file it comes from (its syntax), if any. */
@@ -80,7 +106,10 @@ interface Rule {
 /** Matches a placeholder this module writes (used by `verify` to treat them as wildcards). */
 export const PLACEHOLDER_RE = /<REDACTED_[A-Z_]+_\d+>/g;
 
-const has = (...needles: string[]) => (t: string) => needles.some((n) => t.includes(n));
+const has =
+  (...needles: string[]) =>
+  (t: string) =>
+    needles.some((n) => t.includes(n));
 
 /** Known token formats (gitleaks / detect-secrets). Each is anchored on a literal prefix or shape. */
 const FORMAT_RULES: Rule[] = [
@@ -117,7 +146,8 @@ const FORMAT_RULES: Rule[] = [
  * One pass that finds any format rule's literal (most texts have none: the rules are then skipped). Every
  * FORMAT_RULES pattern starts with, or contains, one of these.
  */
-const FORMAT_SIGNS = /PRIVATE KEY|A(?:KIA|SIA|GPA|IDA|ROA|NPA|NVA|IPA)[A-Z0-9]|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|cbt|soat|ft)-|hooks\.slack\.com|xox[abposr]-|_(?:live|test)_|AIza|SG\.|npm_|pypi-|sk-|hf_|_v1_|shp(?:at|ca|pa|ss)_|:AA|-us\d|sq0|AccessKey=|AccountKey=|SK[0-9a-fA-F]{32}|eyJ|[MNO][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\./;
+const FORMAT_SIGNS =
+  /PRIVATE KEY|A(?:KIA|SIA|GPA|IDA|ROA|NPA|NVA|IPA)[A-Z0-9]|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|cbt|soat|ft)-|hooks\.slack\.com|xox[abposr]-|_(?:live|test)_|AIza|SG\.|npm_|pypi-|sk-|hf_|_v1_|shp(?:at|ca|pa|ss)_|:AA|-us\d|sq0|AccessKey=|AccountKey=|SK[0-9a-fA-F]{32}|eyJ|[MNO][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\./;
 
 /** Credentials in context: auth headers, curl -u, passwords in URLs and connection strings. */
 const CONTEXT_RULES: Rule[] = [
@@ -279,13 +309,96 @@ export function isPublicIPv4(ip: string): boolean {
 const KEYWORD = /pass|pwd|secret|token|key|credential|auth|cred/gi;
 /** Words after which a name is about a secret but holds none (its type, its URL, its label…). */
 const NOT_A_VALUE = new Set([
-  'type', 'types', 'url', 'uri', 'urls', 'endpoint', 'name', 'names', 'field', 'fields', 'label', 'labels', 'id', 'ids',
-  'path', 'paths', 'file', 'files', 'filename', 'dir', 'length', 'len', 'size', 'count', 'expiry', 'expires', 'expiration',
-  'ttl', 'timeout', 'regex', 're', 'pattern', 'prefix', 'suffix', 'header', 'param', 'kind', 'format', 'policy', 'hint',
-  'placeholder', 'prompt', 'env', 'var', 'variable', 'mode', 'method', 'provider', 'strategy', 'scope', 'scopes', 'version',
-  'algorithm', 'algo', 'hash', 'hasher', 'index', 'class', 'help', 'message', 'msg', 'error', 'text', 'title', 'description',
-  'desc', 'template', 'input', 'form', 'button', 'manager', 'store', 'service', 'validator', 'min', 'max', 'policy', 'rule',
-  'rules', 'flag', 'enabled', 'required', 'reset', 'confirm', 'confirmation', 'changed', 'at', 'column', 'col', 'key',
+  'type',
+  'types',
+  'url',
+  'uri',
+  'urls',
+  'endpoint',
+  'name',
+  'names',
+  'field',
+  'fields',
+  'label',
+  'labels',
+  'id',
+  'ids',
+  'path',
+  'paths',
+  'file',
+  'files',
+  'filename',
+  'dir',
+  'length',
+  'len',
+  'size',
+  'count',
+  'expiry',
+  'expires',
+  'expiration',
+  'ttl',
+  'timeout',
+  'regex',
+  're',
+  'pattern',
+  'prefix',
+  'suffix',
+  'header',
+  'param',
+  'kind',
+  'format',
+  'policy',
+  'hint',
+  'placeholder',
+  'prompt',
+  'env',
+  'var',
+  'variable',
+  'mode',
+  'method',
+  'provider',
+  'strategy',
+  'scope',
+  'scopes',
+  'version',
+  'algorithm',
+  'algo',
+  'hash',
+  'hasher',
+  'index',
+  'class',
+  'help',
+  'message',
+  'msg',
+  'error',
+  'text',
+  'title',
+  'description',
+  'desc',
+  'template',
+  'input',
+  'form',
+  'button',
+  'manager',
+  'store',
+  'service',
+  'validator',
+  'min',
+  'max',
+  'policy',
+  'rule',
+  'rules',
+  'flag',
+  'enabled',
+  'required',
+  'reset',
+  'confirm',
+  'confirmation',
+  'changed',
+  'at',
+  'column',
+  'col',
+  'key',
 ]);
 const PASSWORD_WORDS = /password|passwd|passphrase|^pass$|^pwd$|^pw$|^passwort$|^senha$|^contrase/;
 const SECRET_WORDS = /secret|token$|^token|credential|^creds?$|^auth$|apikey|accesskey|privatekey|secretkey|signingkey|masterkey|encryptionkey|clientkey|sessionkey|authkey/;
@@ -314,14 +427,20 @@ function secretName(name: string): 'password' | 'secret' | null {
   return null;
 }
 
-const CONFIG_PATH = /(?:^|\/)(?:\.env(?:\.[\w.-]+)?|[^/]*\.(?:env|ini|cfg|conf|config|properties|toml|ya?ml|sh|bash|zsh|ps1|bat|cmd|tf|tfvars|hcl)|Dockerfile[^/]*|docker-compose[^/]*|\.npmrc|\.pypirc|\.netrc|\.pgpass|credentials|config)$/i;
+const CONFIG_PATH =
+  /(?:^|\/)(?:\.env(?:\.[\w.-]+)?|[^/]*\.(?:env|ini|cfg|conf|config|properties|toml|ya?ml|sh|bash|zsh|ps1|bat|cmd|tf|tfvars|hcl)|Dockerfile[^/]*|docker-compose[^/]*|\.npmrc|\.pypirc|\.netrc|\.pgpass|credentials|config)$/i;
 const SOURCE_PATH = /\.(?:rs|ts|tsx|js|jsx|mjs|cjs|py|pyi|go|java|kt|kts|scala|c|cc|cpp|h|hpp|cs|rb|php|swift|m|mm|lua|dart|ex|exs|erl|hs|ml|clj|groovy|pl|r|jl|zig|nim|vue|svelte)$/i;
 
 /** Not a secret even when a secret name holds it: placeholders, lookups, the name itself, labels. */
 function placeholderValue(v: string, name: string): boolean {
   if (v.startsWith('<REDACTED_')) return true;
   if (/^[$%]\{?[\w.:-]*\}?$|^\{\{.*\}\}$|^%\(\w*\)s$|^<[^<>]*>$|^\[[^[\]]*\]$|^\{[^{}]*\}$|^@\w+@?$/.test(v)) return true;
-  if (/^(?:[*.xX#?-]+|none|null|nil|undefined|true|false|yes|no|empty|redacted|hidden|required|optional|string|str|bytes|changeme|password|passwd|secret|token|(?:your|my)[_-]?[a-z_-]*(?:password|passwd|pass|secret|token|key|here)[a-z_-]*|example[\w-]*|sample[\w-]*|dummy[\w-]*|fake[\w-]*|placeholder[\w-]*|test|testing)$/i.test(v)) return true;
+  if (
+    /^(?:[*.xX#?-]+|none|null|nil|undefined|true|false|yes|no|empty|redacted|hidden|required|optional|string|str|bytes|changeme|password|passwd|secret|token|(?:your|my)[_-]?[a-z_-]*(?:password|passwd|pass|secret|token|key|here)[a-z_-]*|example[\w-]*|sample[\w-]*|dummy[\w-]*|fake[\w-]*|placeholder[\w-]*|test|testing)$/i.test(
+      v,
+    )
+  )
+    return true;
   if (/^(?:process\.env|os\.environ|os\.getenv|env!|std::env|System\.getenv|ENV\[|getenv)/.test(v)) return true;
   const flat = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (flat(v) === flat(name) || segments(name).includes(flat(v))) return true;
@@ -475,9 +594,7 @@ export class Redactor {
   }
 
   private assignments(text: string, hint: RedactHint | undefined): string {
-    const spans = [...secretAssignments(text, hint)]
-      .map((a) => ({ ...a, kind: (a.kind === 'password' ? 'password' : 'generic_secret') as RedactionKind }))
-      .filter((a) => !this.keep.has(a.kind));
+    const spans = [...secretAssignments(text, hint)].map((a) => ({ ...a, kind: (a.kind === 'password' ? 'password' : 'generic_secret') as RedactionKind })).filter((a) => !this.keep.has(a.kind));
     return this.spans(text, spans);
   }
 

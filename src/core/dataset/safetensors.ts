@@ -93,8 +93,5 @@ export function encodeChunkTokens(chunks: Array<ArrayLike<number>>, metadata: Re
     pos += c.length;
   });
   offsets[chunks.length] = BigInt(pos);
-  return encodeSafetensors(
-    { token_ids: { dtype: 'I32', shape: [total], data: ids }, offsets: { dtype: 'I64', shape: [chunks.length + 1], data: offsets } },
-    metadata,
-  );
+  return encodeSafetensors({ token_ids: { dtype: 'I32', shape: [total], data: ids }, offsets: { dtype: 'I64', shape: [chunks.length + 1], data: offsets } }, metadata);
 }

@@ -112,7 +112,6 @@ function checkFiles(abs: string, manifest: Manifest, report: Report, checked: Ch
   const walk = (d: string, rel: string): string[] =>
     fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name), `${rel}${e.name}/`) : [`${rel}${e.name}`]));
   for (const f of walk(abs, '')) if (f !== 'manifest.json' && f !== 'MANIFEST_ENHANCED.json' && !listed.has(f)) report('file', `${f} is not listed in the manifest`);
-
 }
 
 /** commits.jsonl: each commit once, known splits, and the splits in time order (train, then val, then test). */
@@ -129,7 +128,11 @@ function checkCommits(abs: string, report: Report, checked: Checked): { splitOf:
     parentOf.set(c.hash, c.parents?.[0]);
   }
   const times = (s: SplitName) => commits.filter((c) => c.split === s).map((c) => c.committer_time as number);
-  const order: Array<[SplitName, SplitName]> = [['train', 'val'], ['val', 'test'], ['train', 'test']];
+  const order: Array<[SplitName, SplitName]> = [
+    ['train', 'val'],
+    ['val', 'test'],
+    ['train', 'test'],
+  ];
   for (const [a, b] of order) {
     const ta = times(a);
     const tb = times(b);
@@ -166,7 +169,6 @@ function checkExamples(abs: string, settings: { contextWindow: number; targetWin
       }
     } else report('parquet', `dataset/${split}.parquet is missing`);
   }
-
 }
 
 /**
@@ -323,7 +325,15 @@ function checkExample(e: any, where: string, cw: number, tw: number, vocab: numb
     const n = m.indexOf(0) < 0 ? m.length : m.indexOf(0);
     return m.slice(n).every((x) => x === 0) ? n : -1;
   };
-  for (const [k, len] of [['context', cw], ['context_mask', cw], ['target', tw], ['target_mask', tw], ['input_ids', cw + tw], ['labels', cw + tw], ['attention_mask', cw + tw]] as const) {
+  for (const [k, len] of [
+    ['context', cw],
+    ['context_mask', cw],
+    ['target', tw],
+    ['target_mask', tw],
+    ['input_ids', cw + tw],
+    ['labels', cw + tw],
+    ['attention_mask', cw + tw],
+  ] as const) {
     if (!Array.isArray(e[k])) report('example', `${where}: ${k} missing`);
     else if (e[k].length !== len) report('length', `${where}: ${k} has length ${e[k].length}, expected ${len}`);
   }
@@ -340,8 +350,16 @@ function checkExample(e: any, where: string, cw: number, tw: number, vocab: numb
     const bad = a.find((x) => !Number.isInteger(x) || x < 0 || x >= vocab);
     if (bad !== undefined) report('vocab', `${where}: ${k} holds id ${bad} outside the vocabulary (${vocab})`);
   }
-  for (let i = 0; i < nc && i < e.input_ids.length; i++) if (e.input_ids[i] !== e.context[i]) { report('example', `${where}: input_ids do not start with the context`); break; }
-  for (let i = 0; i < nt; i++) if (e.input_ids[nc + i] !== e.target[i]) { report('example', `${where}: input_ids do not continue with the target`); break; }
+  for (let i = 0; i < nc && i < e.input_ids.length; i++)
+    if (e.input_ids[i] !== e.context[i]) {
+      report('example', `${where}: input_ids do not start with the context`);
+      break;
+    }
+  for (let i = 0; i < nt; i++)
+    if (e.input_ids[nc + i] !== e.target[i]) {
+      report('example', `${where}: input_ids do not continue with the target`);
+      break;
+    }
   for (let i = 0; i < e.labels.length; i++) {
     const real = e.attention_mask[i] === 1;
     const inTarget = i >= nc && i < nc + nt;

@@ -2,9 +2,28 @@
 import type { SkipReason } from '../types';
 
 const LOCK_FILES = new Set([
-  'cargo.lock', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb',
-  'poetry.lock', 'pipfile.lock', 'uv.lock', 'pdm.lock', 'gemfile.lock', 'composer.lock', 'go.sum', 'flake.lock',
-  'mix.lock', 'pubspec.lock', 'podfile.lock', 'packages.lock.json', 'gradle.lockfile', 'deno.lock', 'cabal.project.freeze',
+  'cargo.lock',
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'bun.lock',
+  'bun.lockb',
+  'poetry.lock',
+  'pipfile.lock',
+  'uv.lock',
+  'pdm.lock',
+  'gemfile.lock',
+  'composer.lock',
+  'go.sum',
+  'flake.lock',
+  'mix.lock',
+  'pubspec.lock',
+  'podfile.lock',
+  'packages.lock.json',
+  'gradle.lockfile',
+  'deno.lock',
+  'cabal.project.freeze',
 ]);
 
 export function isLockFile(path: string): boolean {

@@ -22,13 +22,7 @@ export type AttrLoader = (oid: string, dir: string, old: boolean) => AttrRule[];
 const EMPTY = Buffer.alloc(0);
 
 /** With `similarTexts`, renames with edits are paired too (see similarity.ts), after the exact ones. */
-export function diffTrees(
-  trees: TreeSource,
-  oldTree: string | null,
-  newTree: string,
-  loadAttrs: AttrLoader,
-  similarTexts?: TextSource,
-): RawChange[] {
+export function diffTrees(trees: TreeSource, oldTree: string | null, newTree: string, loadAttrs: AttrLoader, similarTexts?: TextSource): RawChange[] {
   const out: RawChange[] = [];
   walk(trees, oldTree, newTree, '', [], loadAttrs, out);
   const exact = pairExactRenames(out);
@@ -129,15 +123,7 @@ class Cursor {
   }
 }
 
-function walk(
-  trees: TreeSource,
-  oldOid: string | null,
-  newOid: string | null,
-  prefix: string,
-  inherited: readonly AttrRule[],
-  loadAttrs: AttrLoader,
-  out: RawChange[],
-): void {
+function walk(trees: TreeSource, oldOid: string | null, newOid: string | null, prefix: string, inherited: readonly AttrRule[], loadAttrs: AttrLoader, out: RawChange[]): void {
   const oldBuf = oldOid ? trees(oldOid, prefix, true) : EMPTY;
   const newBuf = newOid ? trees(newOid, prefix, false) : EMPTY;
   const attrOid = Cursor.attributes(newOid ? newBuf : oldBuf);
@@ -196,9 +182,7 @@ export function pairExactRenames(changes: RawChange[]): RawChange[] {
 
   const used = new Set<RawChange>();
   const result: RawChange[] = [];
-  const targets = changes
-    .filter((c) => c.change === 'added' && c.newMode !== MODE_GITLINK)
-    .sort((a, b) => compare(a.path, b.path));
+  const targets = changes.filter((c) => c.change === 'added' && c.newMode !== MODE_GITLINK).sort((a, b) => compare(a.path, b.path));
   const renamedTargets = new Map<RawChange, RawChange>();
   for (const t of targets) {
     const list = sources.get(`${t.newMode === MODE_SYMLINK ? 'l' : 'f'}:${t.newOid}`);

@@ -1,12 +1,5 @@
 /** Errors raised by the history engine. Every failure that stops a run is a GitError with a stable code. */
-export type GitErrorCode =
-  | 'not-a-repo'
-  | 'bad-ref'
-  | 'unknown-commit'
-  | 'missing-object'
-  | 'corrupt-object'
-  | 'read-only'
-  | 'aborted';
+export type GitErrorCode = 'not-a-repo' | 'bad-ref' | 'unknown-commit' | 'missing-object' | 'corrupt-object' | 'read-only' | 'aborted';
 
 export class GitError extends Error {
   /** For 'missing-object' / 'corrupt-object' about one object: its id (absent for a damaged pack or index). */

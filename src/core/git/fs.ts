@@ -93,12 +93,24 @@ export class CachedFs {
     return nodeFs.promises.readlink(this.route(p));
   }
 
-  _writeFile(): Promise<never> { return readOnly(); }
-  _mkdir(): Promise<never> { return readOnly(); }
-  _rmdir(): Promise<never> { return readOnly(); }
-  _unlink(): Promise<never> { return readOnly(); }
-  _symlink(): Promise<never> { return readOnly(); }
-  _rm(): Promise<never> { return readOnly(); }
+  _writeFile(): Promise<never> {
+    return readOnly();
+  }
+  _mkdir(): Promise<never> {
+    return readOnly();
+  }
+  _rmdir(): Promise<never> {
+    return readOnly();
+  }
+  _unlink(): Promise<never> {
+    return readOnly();
+  }
+  _symlink(): Promise<never> {
+    return readOnly();
+  }
+  _rm(): Promise<never> {
+    return readOnly();
+  }
 
   // ── the FileSystem wrapper API ──
 
@@ -160,11 +172,21 @@ export class CachedFs {
     }
   }
 
-  write(): Promise<never> { return readOnly(); }
-  mkdir(): Promise<never> { return readOnly(); }
-  rm(): Promise<never> { return readOnly(); }
-  rmdir(): Promise<never> { return readOnly(); }
-  writelink(): Promise<never> { return readOnly(); }
+  write(): Promise<never> {
+    return readOnly();
+  }
+  mkdir(): Promise<never> {
+    return readOnly();
+  }
+  rm(): Promise<never> {
+    return readOnly();
+  }
+  rmdir(): Promise<never> {
+    return readOnly();
+  }
+  writelink(): Promise<never> {
+    return readOnly();
+  }
 
   // ── internals ──
 

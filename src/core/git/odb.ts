@@ -66,7 +66,11 @@ export class ObjectDatabase {
    * `dir` is the git dir holding `objects` (for a linked worktree: the common dir). `checkIds`: the
    * SHA-1 check for every object, instead of the pack entries' CRC-32s.
    */
-  constructor(dir: string, deltaBaseBytes = 32 << 20, readonly checkIds = false) {
+  constructor(
+    dir: string,
+    deltaBaseBytes = 32 << 20,
+    readonly checkIds = false,
+  ) {
     const objects = dir.replace(/\/+$/, '') + '/objects';
     this.objectDirs = [objects, ...alternates(objects)];
     this.loose = this.objectDirs.map(() => new Map());
@@ -107,11 +111,7 @@ export class ObjectDatabase {
   /** A read error with where the object lives; missing objects and damaged packs pass as they are. */
   private located(err: unknown, oid: string): unknown {
     if (err instanceof ObjectNotFoundError || err instanceof GitError) return err;
-    const where = this.atPack
-      ? `pack ${this.atPack.packPath}, entry at offset ${this.atOffset}`
-      : this.atLoose
-        ? `loose object file ${this.atLoose}`
-        : `object ${oid}`;
+    const where = this.atPack ? `pack ${this.atPack.packPath}, entry at offset ${this.atOffset}` : this.atLoose ? `loose object file ${this.atLoose}` : `object ${oid}`;
     return new ObjectFormatError(`${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 
@@ -280,7 +280,6 @@ export class ObjectDatabase {
     return set;
   }
 }
-
 
 /**
  * The object folders named in `objects/info/alternates` (absolute, or relative to `objects`), as

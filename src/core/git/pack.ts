@@ -97,8 +97,7 @@ export class PackFile {
     private readonly idx: Buffer = fs.readFileSync(idxPath),
   ) {
     const b = this.idx;
-    const truncated = (need: number) =>
-      damagedPack(`Pack index ${idxPath} is truncated or corrupt (expected at least ${need} bytes, found ${b.length})`);
+    const truncated = (need: number) => damagedPack(`Pack index ${idxPath} is truncated or corrupt (expected at least ${need} bytes, found ${b.length})`);
     if (b.length < 8) throw truncated(1024 + 40);
     this.version = b.readUInt32BE(0) === 0xff744f63 ? b.readUInt32BE(4) : 1;
     if (this.version !== 1 && this.version !== 2) throw damagedPack(`Pack index ${idxPath} has an unsupported version (${this.version})`);
@@ -325,9 +324,7 @@ export class PackFile {
       const all = this.offsets();
       const last = all.length > 0 ? all[all.length - 1] : 12;
       if (all.length > 0 && (all[0] < 12 || last >= this.packSize - 20)) {
-        throw damagedPack(
-          `Pack ${this.packPath} is truncated or corrupt (its index ${this.idxPath} lists objects up to offset ${last}, the pack has ${this.packSize} bytes)`,
-        );
+        throw damagedPack(`Pack ${this.packPath} is truncated or corrupt (its index ${this.idxPath} lists objects up to offset ${last}, the pack has ${this.packSize} bytes)`);
       }
       const trailer = Buffer.alloc(20);
       fs.readSync(fd, trailer, 0, 20, this.packSize - 20);

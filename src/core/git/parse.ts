@@ -104,14 +104,7 @@ function checkSafeName(path: string): void {
   const hfsClean = path.replace(/[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]/g, '');
   const ntfsClean = hfsClean.split(':')[0];
   const normalized = ntfsClean.toLowerCase().replace(/[. ]+$/, '');
-  if (
-    path.includes('\\') ||
-    path.includes('/') ||
-    hfsClean === '.' ||
-    hfsClean === '..' ||
-    normalized === '.git' ||
-    /^\.?git~[1-9]$/.test(normalized)
-  ) {
+  if (path.includes('\\') || path.includes('/') || hfsClean === '.' || hfsClean === '..' || normalized === '.git' || /^\.?git~[1-9]$/.test(normalized)) {
     throw new ObjectFormatError(`Unsafe tree entry name: ${JSON.stringify(path)}`);
   }
 }
@@ -158,7 +151,13 @@ export function parseCommit(buf: Uint8Array, oid: string): ParsedCommit {
   const message = normalizeNewlines(text.slice(cut + 2));
   const nl = message.indexOf('\n');
   const subject = (nl < 0 ? message : message.slice(0, nl)).trim();
-  const body = nl < 0 ? '' : message.slice(nl + 1).replace(/^\n+/, '').replace(/\s+$/, '');
+  const body =
+    nl < 0
+      ? ''
+      : message
+          .slice(nl + 1)
+          .replace(/^\n+/, '')
+          .replace(/\s+$/, '');
   return {
     tree,
     info: {

@@ -217,11 +217,7 @@ class GitRepository implements Repository, CommitGraph {
       return (await this.readCommit(oid)).info.hash; // peels annotated tags
     } catch (err) {
       if (err instanceof GitError) throw err; // a damaged pack: its own message
-      throw new GitError(
-        isNotFound(err) ? 'bad-ref' : 'corrupt-object',
-        `"${ref}" does not name a readable commit (${errorText(err)}).`,
-        { cause: err },
-      );
+      throw new GitError(isNotFound(err) ? 'bad-ref' : 'corrupt-object', `"${ref}" does not name a readable commit (${errorText(err)}).`, { cause: err });
     }
   }
 
@@ -387,12 +383,7 @@ class GitRepository implements Repository, CommitGraph {
     }
   }
 
-  private async fileChange(
-    c: RawChange,
-    commit: CommitInfo,
-    run: { filter: PathFilter; languages: Set<string> | null; maxBytes: number },
-    stats: HistoryStats,
-  ): Promise<FileChange> {
+  private async fileChange(c: RawChange, commit: CommitInfo, run: { filter: PathFilter; languages: Set<string> | null; maxBytes: number }, stats: HistoryStats): Promise<FileChange> {
     const language = languageOf(c.path);
     const f: FileChange = { path: c.path, change: c.change, language, oldText: null, newText: null };
     if (c.oldPath !== undefined) f.oldPath = c.oldPath;
@@ -411,16 +402,9 @@ class GitRepository implements Repository, CommitGraph {
     if (c.newOid) sides.push('new');
     let bytes = 0;
     for (const side of sides) {
-      const info =
-        side === 'old'
-          ? this.blobAt(c.oldOid!, c.oldPath ?? c.path, commit.parents[0] ?? commit.hash)
-          : this.blobAt(c.newOid!, c.path, commit.hash);
+      const info = side === 'old' ? this.blobAt(c.oldOid!, c.oldPath ?? c.path, commit.parents[0] ?? commit.hash) : this.blobAt(c.newOid!, c.path, commit.hash);
       const reason: SkipReason | undefined =
-        info.reason === 'missing-object'
-          ? 'missing-object'
-          : info.size > run.maxBytes
-            ? 'too-large'
-            : (info.reason ?? (info.minified ? 'minified' : info.generatedMarker ? 'generated' : undefined));
+        info.reason === 'missing-object' ? 'missing-object' : info.size > run.maxBytes ? 'too-large' : (info.reason ?? (info.minified ? 'minified' : info.generatedMarker ? 'generated' : undefined));
       if (reason) {
         f.skip = reason;
         f.oldText = null;
@@ -435,11 +419,7 @@ class GitRepository implements Repository, CommitGraph {
     return f;
   }
 
-  private pathSkip(
-    c: RawChange,
-    language: string | null,
-    run: { filter: PathFilter; languages: Set<string> | null },
-  ): SkipReason | undefined {
+  private pathSkip(c: RawChange, language: string | null, run: { filter: PathFilter; languages: Set<string> | null }): SkipReason | undefined {
     if (run.filter.active && !run.filter.accepts(c.path)) return 'excluded-path';
     if (run.languages && (language === null || !run.languages.has(language))) return 'excluded-language';
     if (c.oldMode === MODE_GITLINK || c.newMode === MODE_GITLINK) return 'submodule';
@@ -523,7 +503,19 @@ class GitRepository implements Repository, CommitGraph {
       try {
         items = parseTree(this.store.treeBytes(oid));
       } catch (err) {
-        throw objectError(err, oid, treeWhat(parts.slice(0, i).map((p) => p + '/').join(''), commit), 'commits', false);
+        throw objectError(
+          err,
+          oid,
+          treeWhat(
+            parts
+              .slice(0, i)
+              .map((p) => p + '/')
+              .join(''),
+            commit,
+          ),
+          'commits',
+          false,
+        );
       }
       const e = items.find((t) => t.name === parts[i]);
       if (!e || e.type !== (i === parts.length - 1 ? 'blob' : 'tree')) return null;

@@ -51,19 +51,12 @@ async function reachable(g: CommitGraph, from: string, signal?: AbortSignal): Pr
  * among commits free to go next, the older committer date first (then the hash), so the order is
  * deterministic and, for linear history, exactly `git log --reverse`.
  */
-export async function selectCommits(
-  g: CommitGraph,
-  head: string,
-  stop: string | null,
-  signal?: AbortSignal,
-): Promise<CommitInfo[]> {
+export async function selectCommits(g: CommitGraph, head: string, stop: string | null, signal?: AbortSignal): Promise<CommitInfo[]> {
   const all = await reachable(g, head, signal);
   if (stop) {
     for (const oid of (await reachable(g, stop, signal)).keys()) all.delete(oid);
   }
-  const byAge = [...all.values()].sort(
-    (a, b) => a.committer.timestamp - b.committer.timestamp || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0),
-  );
+  const byAge = [...all.values()].sort((a, b) => a.committer.timestamp - b.committer.timestamp || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
   const out: CommitInfo[] = [];
   const done = new Set<string>();
   for (const root of byAge) {

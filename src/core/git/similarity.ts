@@ -48,9 +48,7 @@ export function pairSimilarRenames(changes: RawChange[], textOf: TextSource): Ra
     }
   }
   if (candidates.length === 0) return changes;
-  candidates.sort(
-    (a, b) => b.score - a.score || cmp(dst[a.d].c.path, dst[b.d].c.path) || cmp(src[a.s].c.path, src[b.s].c.path),
-  );
+  candidates.sort((a, b) => b.score - a.score || cmp(dst[a.d].c.path, dst[b.d].c.path) || cmp(src[a.s].c.path, src[b.s].c.path));
   const usedSrc = new Set<number>();
   const renamed = new Map<RawChange, RawChange>();
   const consumed = new Set<RawChange>();

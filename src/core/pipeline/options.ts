@@ -135,7 +135,10 @@ export function resolveSettings(o: PipelineOptions): ResolvedSettings {
     const v = (s as unknown as Record<string, unknown>)[k];
     if (spec.enum && !spec.enum.includes(v as string)) throw new UsageError(`unknown ${k} "${String(v)}" (expected ${spec.enum.join(', ')})`);
   }
-  for (const [k, v] of [['since', s.since], ['until', s.until]] as const) {
+  for (const [k, v] of [
+    ['since', s.since],
+    ['until', s.until],
+  ] as const) {
     if (v !== null && Number.isNaN(new Date(v).getTime())) throw new UsageError(`${k}: "${v}" is not a date (use e.g. 2024-01-31 or an ISO timestamp)`);
   }
   for (const [k, lo, hi, kind] of bounds()) {

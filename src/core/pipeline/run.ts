@@ -153,7 +153,22 @@ export class Run {
     this.runKey = sha256(stableJson({ settingsJson: this.settingsJson, tok: this.tokSha, out: this.outDir, v: TOOL_VERSION }));
     // entries are scrubbed before they are cached: redaction settings are part of their key
     const nsKey = (s: object) => sha256(stableJson({ v: TOOL_VERSION, cacheFormat: 3, s, tok: this.tokSha })).slice(0, 16);
-    const chunkKeys = ['include', 'exclude', 'languages', 'maxFileBytes', 'detectRenames', 'maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context', 'redact', 'keepAuthorEmails', 'fileTimeout', 'allowMissingObjects'] as const;
+    const chunkKeys = [
+      'include',
+      'exclude',
+      'languages',
+      'maxFileBytes',
+      'detectRenames',
+      'maxChunkChars',
+      'contextLines',
+      'snippetTokens',
+      'contextTokens',
+      'context',
+      'redact',
+      'keepAuthorEmails',
+      'fileTimeout',
+      'allowMissingObjects',
+    ] as const;
     this.chunkNs = `chunks-${nsKey(pick(settings, chunkKeys))}`;
     this.tokNs = `tokens-${nsKey(pick(settings, ['format', 'budgets']))}`;
   }

@@ -42,7 +42,8 @@ export const MODES = ['commit', 'sequential'] as const;
 export const LAYOUTS = ['default', 'seed'] as const;
 export const RENAMES = ['exact', 'similarity'] as const;
 
-/** In the order the editor's settings UI shows them: the tokenizer and the output first. */
+/** In the order the editor's settings UI shows them: the tokenizer and the output first. One row per setting. */
+// prettier-ignore
 export const SETTINGS: readonly SettingSpec[] = [
   { option: 'tokenizer', setting: 'tokenizer', flag: 'tokenizer', arg: 'PATH', type: 'string', default: null, editorDefault: '', description: 'Path to a Hugging Face `tokenizer.json` (or a folder holding one). Empty: the bundled Qwen3 tokenizer. Use **Commit Corpus: Select tokenizer…** to pick one from the local Hugging Face cache.' },
   { option: 'out', setting: 'outputDir', flag: 'out', arg: 'DIR', type: 'string', default: './commit-corpus-out', editorDefault: '', help: 'Output folder, replaced atomically: only when it is new, empty, or a dataset this tool wrote (its manifest lists every file in it); never the repository, its git folder or the cache, nor a folder holding one of them.',  description: 'Folder the dataset is written to, replaced atomically: only when it is new, empty, or a dataset this tool wrote (its manifest lists every file in it); never the repository, its git folder or the cache, nor a folder holding one of them. Empty: `commit-corpus-out` in the workspace folder; relative paths are resolved against the workspace folder.' },

@@ -85,10 +85,11 @@ export function decodeTokenEntry(buf: Buffer): TokenEntry | undefined {
     };
     const groups = h.groups.map((g) => ({ contextIds: take(g.ctx), targetIds: take(g.tgt), text: g.text, truncated: g.truncated }));
     const chunkIds = h.chunks.map((c) => take(c));
-    if (sigLen) for (const g of groups as TokenGroup[]) {
-      const v = take(sigLen);
-      g.sig = new Uint32Array(v.buffer, v.byteOffset, sigLen);
-    }
+    if (sigLen)
+      for (const g of groups as TokenGroup[]) {
+        const v = take(sigLen);
+        g.sig = new Uint32Array(v.buffer, v.byteOffset, sigLen);
+      }
     return { key: h.key, groups, chunkIds };
   } catch {
     return undefined;

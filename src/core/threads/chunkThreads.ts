@@ -45,12 +45,7 @@ const LEAN_TREE_CACHE_CHARS = 2_000_000;
 /** History cache budget of a lean chunk thread (blob ring, delta bases, raw trees). */
 const LEAN_HISTORY_CACHE = { blobBytes: 32 << 20, deltaBaseBytes: 16 << 20, treeBytes: 8 << 20 };
 
-type SliceMessage =
-  | { type: 'entry'; hash: string; json: string }
-  | { type: 'file'; key: string }
-  | { type: 'out-of-memory' }
-  | { type: 'end' }
-  | { type: 'error'; error: ThreadError };
+type SliceMessage = { type: 'entry'; hash: string; json: string } | { type: 'file'; key: string } | { type: 'out-of-memory' } | { type: 'end' } | { type: 'error'; error: ThreadError };
 
 /**
  * Heap cap of a chunk worker: its live data is the tokenizer, parsed-file analyses, the memo and history caches,

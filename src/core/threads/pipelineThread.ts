@@ -45,11 +45,7 @@ interface Start {
   delay?: TestDelay;
 }
 
-type FromThread =
-  | { type: 'progress'; event: ProgressEvent }
-  | { type: 'log'; line: string }
-  | { type: 'result'; result: PipelineResult }
-  | { type: 'error'; error: ThreadError };
+type FromThread = { type: 'progress'; event: ProgressEvent } | { type: 'log'; line: string } | { type: 'result'; result: PipelineResult } | { type: 'error'; error: ThreadError };
 
 /** Testing aid: the pipeline thread sleeps `ms` (busy, as in a long synchronous step) at every progress event of `phase` (all phases when none). */
 export interface TestDelay {
@@ -81,10 +77,12 @@ export function pipelineThreadMain(port: MessagePort, start: Start): void {
       poll();
       if (start.log) send({ type: 'log', line });
     },
-  }).then(
-    (result) => send({ type: 'result', result }),
-    (e: unknown) => send({ type: 'error', error: toThreadError(e) }),
-  ).finally(() => port.close());
+  })
+    .then(
+      (result) => send({ type: 'result', result }),
+      (e: unknown) => send({ type: 'error', error: toThreadError(e) }),
+    )
+    .finally(() => port.close());
 }
 
 /** How a cancel ends a pipeline thread. */

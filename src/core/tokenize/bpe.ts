@@ -155,7 +155,7 @@ export class BpeModel {
         const whole = this.vocab.get(piece);
         if (whole !== undefined) return { ids: [whole], spans: [0, piece.length] };
       }
-      for (let i = 0; i < piece.length; ) {
+      for (let i = 0; i < piece.length;) {
         const cp = piece.codePointAt(i)!;
         const w = cp > 0xffff ? 2 : 1;
         const ch = piece.slice(i, i + w);

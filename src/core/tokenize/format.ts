@@ -207,18 +207,7 @@ function seedSections(tok: Tokenizer, input: ExampleInput, b: Budgets, m: Record
   out.push(sec('header', 'fixed', false, [m['<COMMIT_START>'], m['<AUTHOR>']], enc(c.author.name), [], null));
   out.push(sec('message', 'message', false, [m['<MSG_START>']], enc(message(c)), [m['<MSG_END>']], b.message));
   input.chunks.forEach((ch, i) => {
-    const file = [
-      m['<FILE>'],
-      ...enc(ch.path),
-      m['<LANG>'],
-      ...enc(ch.language ?? 'unknown'),
-      m['<KIND>'],
-      ...enc(ch.kind),
-      m['<SYMBOL>'],
-      ...enc(ch.qualifiedName),
-      m['<CHANGE>'],
-      ...enc(ch.change),
-    ];
+    const file = [m['<FILE>'], ...enc(ch.path), m['<LANG>'], ...enc(ch.language ?? 'unknown'), m['<KIND>'], ...enc(ch.kind), m['<SYMBOL>'], ...enc(ch.qualifiedName), m['<CHANGE>'], ...enc(ch.change)];
     out.push(sec(`chunk[${i}].file`, 'fixed', false, file, [], [], null));
     if (ch.context.length > 0) {
       out.push(sec(`chunk[${i}].context`, 'fixed', false, [m['<CONTEXT_START>']], [], [], null));
@@ -261,9 +250,7 @@ function starcoderSections(tok: Tokenizer, input: ExampleInput, b: Budgets): Sec
   const enc = (s: string) => tok.encode(s).ids;
   const out: Section[] = [];
   if (fileSep !== undefined) {
-    input.chunks.forEach((ch, i) =>
-      ch.context.forEach((x, k) => out.push(sec(`chunk[${i}].context[${k}]`, 'snippet', false, [fileSep], enc(`${x.path}\n${x.code}\n`), [], b.snippet))),
-    );
+    input.chunks.forEach((ch, i) => ch.context.forEach((x, k) => out.push(sec(`chunk[${i}].context[${k}]`, 'snippet', false, [fileSep], enc(`${x.path}\n${x.code}\n`), [], b.snippet))));
   }
   out.push(sec('commit_before', 'fixed', false, [before], [], [], null));
   input.chunks.forEach((ch, i) => out.push(sec(`chunk[${i}].old`, 'old', false, [], enc(ch.oldCode + '\n'), [], b.oldCode)));
@@ -281,9 +268,7 @@ function repoSections(tok: Tokenizer, input: ExampleInput, b: Budgets): Section[
   ]);
   const enc = (s: string) => tok.encode(s).ids;
   const out: Section[] = [sec('repo', 'fixed', false, [repoName], enc(`${input.repoName ?? 'repo'}\n`), [], null)];
-  input.chunks.forEach((ch, i) =>
-    ch.context.forEach((x, k) => out.push(sec(`chunk[${i}].context[${k}]`, 'snippet', false, [fileSep], enc(`${x.path}\n${x.code}\n`), [], b.snippet))),
-  );
+  input.chunks.forEach((ch, i) => ch.context.forEach((x, k) => out.push(sec(`chunk[${i}].context[${k}]`, 'snippet', false, [fileSep], enc(`${x.path}\n${x.code}\n`), [], b.snippet))));
   input.chunks.forEach((ch, i) => {
     const header = sec(`chunk[${i}].file`, 'fixed', i > 0, [fileSep], enc(`${ch.path}\n`), [], null);
     out.push(header);

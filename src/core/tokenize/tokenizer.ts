@@ -126,8 +126,18 @@ export class HfTokenizer implements Tokenizer {
     };
     const plain = [...this.added.values()].filter((t) => !t.special);
     const norm = this.normalizer;
-    this.rawMatcher = build(plain.filter((t) => !t.normalized || !norm), (t) => t.content, this.rawIds);
-    this.normMatcher = norm ? build(plain.filter((t) => t.normalized), (t) => norm({ text: t.content, starts: null, ends: null }, false).text, this.normIds) : null;
+    this.rawMatcher = build(
+      plain.filter((t) => !t.normalized || !norm),
+      (t) => t.content,
+      this.rawIds,
+    );
+    this.normMatcher = norm
+      ? build(
+          plain.filter((t) => t.normalized),
+          (t) => norm({ text: t.content, starts: null, ends: null }, false).text,
+          this.normIds,
+        )
+      : null;
     // Like HF, a normalized added token's string (for idToToken and decode) is its normalized content.
     this.normContentById.clear();
     for (const [c, id] of this.normIds) this.normContentById.set(id, c);
@@ -441,7 +451,9 @@ function parseCore(source: string, raw: string): Core {
 
 /** The sha256 a tokenizer loaded from `source` has (Tokenizer.sha256), without parsing it. */
 export function tokenizerSha256(source?: string): string {
-  return createHash('sha256').update(readTokenizerFile(tokenizerFile(source))).digest('hex');
+  return createHash('sha256')
+    .update(readTokenizerFile(tokenizerFile(source)))
+    .digest('hex');
 }
 
 /**
@@ -454,7 +466,8 @@ export const MAX_TOKENIZER_BYTES = 64 << 20;
 function readTokenizerFile(file: string): string {
   const st = fs.statSync(file);
   if (!st.isFile()) throw new UnsupportedTokenizerError(`${file} is not a regular file (a tokenizer.json is expected)`);
-  if (st.size > MAX_TOKENIZER_BYTES) throw new UnsupportedTokenizerError(`${file} is ${(st.size / 2 ** 20).toFixed(0)} MiB; a tokenizer.json of at most ${MAX_TOKENIZER_BYTES / 2 ** 20} MiB is expected`);
+  if (st.size > MAX_TOKENIZER_BYTES)
+    throw new UnsupportedTokenizerError(`${file} is ${(st.size / 2 ** 20).toFixed(0)} MiB; a tokenizer.json of at most ${MAX_TOKENIZER_BYTES / 2 ** 20} MiB is expected`);
   const text = fs.readFileSync(file, 'utf8');
   if (!/^\uFEFF?\s*\{/.test(text.slice(0, 4096))) throw new UnsupportedTokenizerError(`${file} is not a tokenizer.json (it does not start with a JSON object)`);
   return text;

@@ -10,7 +10,10 @@ export function makeNonce(): string {
 
 /** dist/webview/webview.js when the build puts it there, else dist/webview.js. */
 export function webviewBundle(extensionUri: vscode.Uri): { script: vscode.Uri; root: vscode.Uri } {
-  for (const rel of [['dist', 'webview', 'webview.js'], ['dist', 'webview.js']]) {
+  for (const rel of [
+    ['dist', 'webview', 'webview.js'],
+    ['dist', 'webview.js'],
+  ]) {
     const script = vscode.Uri.joinPath(extensionUri, ...rel);
     if (fs.existsSync(script.fsPath)) return { script, root: vscode.Uri.joinPath(script, '..') };
   }
@@ -36,7 +39,9 @@ const TITLES: Record<ViewKind, string> = { tokens: 'Token boundaries', context: 
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, view: ViewKind, nonce = makeNonce()): string {
   const script = webview.asWebviewUri(webviewBundle(extensionUri).script);
   const css = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot(extensionUri), 'webview', 'webview.css'));
-  const csp = [`default-src 'none'`, `style-src ${webview.cspSource} 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`, `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`].join('; ');
+  const csp = [`default-src 'none'`, `style-src ${webview.cspSource} 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`, `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`].join(
+    '; ',
+  );
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

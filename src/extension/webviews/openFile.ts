@@ -7,7 +7,10 @@ import { blobUri } from './uris';
 
 /** 1-based line of the first line of `snippet` in `text` (trimmed match), or undefined. */
 export function findSnippetLine(text: string, snippet: string | undefined): number | undefined {
-  const first = snippet?.split('\n').find((l) => l.trim() !== '')?.trim();
+  const first = snippet
+    ?.split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim();
   if (!first) return undefined;
   const lines = text.split('\n');
   const i = lines.findIndex((l) => l.trim() === first);

@@ -21,7 +21,15 @@ test('no import cycles in src/', () => {
   // the detector finds a cycle when there is one
   const a = path.join(SRC, 'a.ts');
   const b = path.join(SRC, 'b.ts');
-  assert.deepEqual(cycles(new Map([[a, [b]], [b, [a]]])), [['a.ts', 'b.ts']]);
+  assert.deepEqual(
+    cycles(
+      new Map([
+        [a, [b]],
+        [b, [a]],
+      ]),
+    ),
+    [['a.ts', 'b.ts']],
+  );
 });
 
 test('src/core imports no shell; src/cli and src/worker import no extension code', () => {

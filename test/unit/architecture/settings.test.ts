@@ -17,7 +17,11 @@ const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.js
 test('package.json contributes exactly the settings of the table (npm run settings:write), in its order', () => {
   assert.deepEqual(pkg.contributes.configuration.properties, configurationProperties(), 'run `npm run settings:write`');
   const order = Object.entries(pkg.contributes.configuration.properties as Record<string, { order: number }>).sort((a, b) => a[1].order - b[1].order);
-  assert.deepEqual(order.slice(0, 2).map(([k]) => k), ['commitCorpus.tokenizer', 'commitCorpus.outputDir'], 'tokenizer and output first');
+  assert.deepEqual(
+    order.slice(0, 2).map(([k]) => k),
+    ['commitCorpus.tokenizer', 'commitCorpus.outputDir'],
+    'tokenizer and output first',
+  );
 });
 
 test("the engine's resolved settings are the table's rows, with the table's defaults", () => {
@@ -40,7 +44,11 @@ test("every bound and choice of the table is enforced by the engine, naming the 
   for (const s of SETTINGS) {
     if (!s.option || s.max === undefined) continue;
     const over = s.option.startsWith('budgets.') ? { budgets: { [s.option.slice(8)]: s.max + 1 } } : { [s.option]: s.max + 1 };
-    assert.throws(() => resolveSettings({ repo: '.', out: 'o', ...over }), (e: Error) => e instanceof UsageError && e.message.includes(`--${s.flag}`), s.option);
+    assert.throws(
+      () => resolveSettings({ repo: '.', out: 'o', ...over }),
+      (e: Error) => e instanceof UsageError && e.message.includes(`--${s.flag}`),
+      s.option,
+    );
   }
   for (const s of SETTINGS.filter((x) => x.enum)) assert.throws(() => resolveSettings({ repo: '.', out: 'o', [s.option!]: 'nonsense' }), UsageError, s.option);
 });
@@ -54,7 +62,18 @@ test("the chunker's own default chunk size is the build's", async () => {
   const long = `fn f() {\n${'    let x = 1;\n'.repeat(400)}}\n`;
   const max = ENGINE_SETTINGS.get('maxChunkChars')!.default as number;
   const chunks = await chunker.chunkCommit(
-    { commit: { hash: 'a'.repeat(40), parents: [], author: { name: 'a', email: '', timestamp: 0, timezoneOffset: 0 }, committer: { name: 'a', email: '', timestamp: 0, timezoneOffset: 0 }, subject: 's', body: '', isMerge: false }, files: [{ path: 'a.rs', change: 'added', language: 'rust', oldText: null, newText: long, newOid: 'b'.repeat(40), newMode: '100644' }] },
+    {
+      commit: {
+        hash: 'a'.repeat(40),
+        parents: [],
+        author: { name: 'a', email: '', timestamp: 0, timezoneOffset: 0 },
+        committer: { name: 'a', email: '', timestamp: 0, timezoneOffset: 0 },
+        subject: 's',
+        body: '',
+        isMerge: false,
+      },
+      files: [{ path: 'a.rs', change: 'added', language: 'rust', oldText: null, newText: long, newOid: 'b'.repeat(40), newMode: '100644' }],
+    },
     { listTree: async () => [], readBlob: async () => new Uint8Array(), readText: async () => null },
   );
   chunker.dispose();

@@ -85,7 +85,10 @@ describe('chunks: pairing', () => {
     const h2 = repo.commit('rename');
     const run = await chunkHistory(repo);
     const cs = run.chunks.get(h2)!;
-    assert.deepEqual(cs.map((c) => `${c.change} ${c.qualifiedName}`), ['modified change_me']);
+    assert.deepEqual(
+      cs.map((c) => `${c.change} ${c.qualifiedName}`),
+      ['modified change_me'],
+    );
     assert.equal(cs[0].path, 'src/new_name.rs');
     assert.equal(cs[0].oldPath, 'src/old_name.rs');
     run.chunker.dispose();

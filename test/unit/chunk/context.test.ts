@@ -42,11 +42,21 @@ describe('context: Rust', () => {
     assert.equal(foo.reason, 'tree');
     assert.equal(foo.code, '/// A party.\n#[derive(Debug, Clone)]\npub struct Foo {\n    pub name: String,\n}');
     const imp = impl.context.filter((c) => c.kind === 'import');
-    assert.deepEqual(imp.map((c) => c.code), ['use crate::dispute::Dispute;', 'use crate::types::Foo;'], 'each relevant use declaration, exact');
-    assert.ok(impl.context.every((c) => c.symbol !== 'Unused'), 'only what the chunk uses');
+    assert.deepEqual(
+      imp.map((c) => c.code),
+      ['use crate::dispute::Dispute;', 'use crate::types::Foo;'],
+      'each relevant use declaration, exact',
+    );
+    assert.ok(
+      impl.context.every((c) => c.symbol !== 'Unused'),
+      'only what the chunk uses',
+    );
     // priority order: same-commit, then imports, then the tree
     const order = impl.context.map((c) => c.reason);
-    assert.deepEqual(order, [...order].sort((a, b) => ['same-commit', 'import', 'tree'].indexOf(a) - ['same-commit', 'import', 'tree'].indexOf(b)));
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => ['same-commit', 'import', 'tree'].indexOf(a) - ['same-commit', 'import', 'tree'].indexOf(b)),
+    );
     // the changed trait refers to Foo by path: it gets Foo too, from the tree
     const dispute = byName(cs, 'Dispute')!;
     assert.ok(dispute.context.length === 0 || dispute.context.every((c) => c.path !== 'src/dispute.rs'));
@@ -60,7 +70,10 @@ describe('context: Rust', () => {
     const repo = fixture();
     repo.write('src/main.rs', 'mod net;\nfn main() {}\n');
     repo.write('src/net/mod.rs', 'pub mod conn;\npub mod addr;\n\npub enum Proto { Tcp, Udp }\n');
-    repo.write('src/net/addr.rs', `pub struct Addr {\n${Array.from({ length: 80 }, (_, i) => `    pub field_${i}: u64,`).join('\n')}\n}\n\nimpl Addr {\n    pub fn new() -> Self {\n        todo!()\n    }\n}\n`);
+    repo.write(
+      'src/net/addr.rs',
+      `pub struct Addr {\n${Array.from({ length: 80 }, (_, i) => `    pub field_${i}: u64,`).join('\n')}\n}\n\nimpl Addr {\n    pub fn new() -> Self {\n        todo!()\n    }\n}\n`,
+    );
     repo.write('src/net/conn.rs', 'use super::Proto;\nuse super::addr::Addr;\n\npub fn open(p: Proto, a: Addr) {}\n');
     repo.commit('v1');
     repo.write('src/net/conn.rs', 'use super::Proto;\nuse super::addr::Addr;\n\npub fn open(p: Proto, a: Addr) -> bool { true }\n');
@@ -105,11 +118,20 @@ describe('context: TypeScript, Python, Go', () => {
     const run = await chunkHistory(repo);
     const cs = run.chunks.get(h2)!;
     const ts = byName(cs, 'total')!;
-    assert.deepEqual(ts.context.map((c) => `${c.reason} ${c.kind} ${c.symbol} ${c.path}`), ['import import Shape web/main.ts', 'tree interface Shape web/shapes.ts']);
+    assert.deepEqual(
+      ts.context.map((c) => `${c.reason} ${c.kind} ${c.symbol} ${c.path}`),
+      ['import import Shape web/main.ts', 'tree interface Shape web/shapes.ts'],
+    );
     const py = byName(cs, 'show')!;
-    assert.deepEqual(py.context.map((c) => `${c.reason} ${c.kind} ${c.symbol} ${c.path}`), ['import import User py/pkg/views.py', 'tree class User py/pkg/models.py']);
+    assert.deepEqual(
+      py.context.map((c) => `${c.reason} ${c.kind} ${c.symbol} ${c.path}`),
+      ['import import User py/pkg/views.py', 'tree class User py/pkg/models.py'],
+    );
     const go = byName(cs, 'Run')!;
-    assert.deepEqual(go.context.map((c) => `${c.reason} ${c.kind} ${c.symbol} ${c.path}`), ['tree struct Config go/srv/types.go']);
+    assert.deepEqual(
+      go.context.map((c) => `${c.reason} ${c.kind} ${c.symbol} ${c.path}`),
+      ['tree struct Config go/srv/types.go'],
+    );
     run.chunker.dispose();
   });
 });

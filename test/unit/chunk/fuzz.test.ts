@@ -16,11 +16,96 @@ import { rng } from '../../fixtures/rng';
 const PER_LANGUAGE = 2000;
 const CHUNK_EVERY = 3;
 
-const COMMON = ['\n', '\n', ' ', ' ', '\t', '{', '}', '(', ')', '[', ']', ',', ';', '.', ':', '*', '"', "'", '`', '\\', '/', '//', '/*', '*/', '#', '=', '<', '>', 'é', '日本', '😀', '\u2026', '\u0000', '\r', 'x', 'a', 'b_1'];
+const COMMON = [
+  '\n',
+  '\n',
+  ' ',
+  ' ',
+  '\t',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  ';',
+  '.',
+  ':',
+  '*',
+  '"',
+  "'",
+  '`',
+  '\\',
+  '/',
+  '//',
+  '/*',
+  '*/',
+  '#',
+  '=',
+  '<',
+  '>',
+  'é',
+  '日本',
+  '😀',
+  '\u2026',
+  '\u0000',
+  '\r',
+  'x',
+  'a',
+  'b_1',
+];
 
 const TOKENS: Record<string, string[]> = {
-  rust: ['use', 'pub', 'pub(crate)', 'crate', 'self', 'super', '::', 'as', 'r#type', 'r#x', 'r#', 'mod', 'fn', 'impl', 'struct', 'trait', 'for', '#[cfg(test)]', "'a", '_', 'Self', 'extern crate', 'macro_rules!', '$crate'],
-  typescript: ['import', 'export', 'from', 'as', 'type', 'default', 'require', '* as', '{ a as b }', "'./x'", '"./y"', 'function', 'class', 'interface', 'const', '=>', 'declare', 'namespace', '@dec', '$x', 'typeof'],
+  rust: [
+    'use',
+    'pub',
+    'pub(crate)',
+    'crate',
+    'self',
+    'super',
+    '::',
+    'as',
+    'r#type',
+    'r#x',
+    'r#',
+    'mod',
+    'fn',
+    'impl',
+    'struct',
+    'trait',
+    'for',
+    '#[cfg(test)]',
+    "'a",
+    '_',
+    'Self',
+    'extern crate',
+    'macro_rules!',
+    '$crate',
+  ],
+  typescript: [
+    'import',
+    'export',
+    'from',
+    'as',
+    'type',
+    'default',
+    'require',
+    '* as',
+    '{ a as b }',
+    "'./x'",
+    '"./y"',
+    'function',
+    'class',
+    'interface',
+    'const',
+    '=>',
+    'declare',
+    'namespace',
+    '@dec',
+    '$x',
+    'typeof',
+  ],
   tsx: ['import', 'export', 'from', 'as', 'type', 'default', '<div>', '</div>', '/>', "'./x'", 'function', 'const', '=>', '{...p}'],
   javascript: ['import', 'export', 'from', 'as', 'default', '* as', "'./x'", '"./y"', 'function', 'function*', 'class', 'const', 'let', '=>', 'require', 'module.exports'],
   python: ['import', 'from', 'as', '.', '..', '...', 'def', 'class', 'pass', '@dec', '__future__', 'lambda', '"""', "'''", '\n    ', '\n        ', '\\\n', 'async', 'await', 'f"{x}"'],
@@ -29,18 +114,43 @@ const TOKENS: Record<string, string[]> = {
 
 const LINES: Record<string, string[]> = {
   rust: [
-    'use std::fmt;', 'use crate::types::{Foo, Bar as Baz};', 'pub(crate) use super::*;', 'use a::b::{self, c::{d, e as f}, *};', 'use {::a};', 'use a::{r#type};',
-    'use a::{b as r#c, d};', 'use foo::{a as b, *, ::*, ::foo as x};', 'use ::tokio as tokio1;', 'pub use crate::a::A;', 'fn main() { let x = a::B; }', 'impl fmt::Display for Foo { fn fmt(&self) {} }',
+    'use std::fmt;',
+    'use crate::types::{Foo, Bar as Baz};',
+    'pub(crate) use super::*;',
+    'use a::b::{self, c::{d, e as f}, *};',
+    'use {::a};',
+    'use a::{r#type};',
+    'use a::{b as r#c, d};',
+    'use foo::{a as b, *, ::*, ::foo as x};',
+    'use ::tokio as tokio1;',
+    'pub use crate::a::A;',
+    'fn main() { let x = a::B; }',
+    'impl fmt::Display for Foo { fn fmt(&self) {} }',
   ],
   typescript: [
-    "import D, { a as b, type C } from './x';", "import * as ns from './y';", "import type { T } from './t';", "export { a as b, default as c } from './x';", "export * from './y';",
-    "export * as z from './z';", "import x = require('./r');", "import './side';", 'export function f(a: A): B { return a; }', 'class K { m() {} }',
+    "import D, { a as b, type C } from './x';",
+    "import * as ns from './y';",
+    "import type { T } from './t';",
+    "export { a as b, default as c } from './x';",
+    "export * from './y';",
+    "export * as z from './z';",
+    "import x = require('./r');",
+    "import './side';",
+    'export function f(a: A): B { return a; }',
+    'class K { m() {} }',
   ],
   tsx: ["import React from 'react';", "import { a } from './a';", 'export const C = () => <div>{a}</div>;', "export * from './y';"],
   javascript: ["import D, { a as b } from './x';", "export * from './y';", "export { default as c } from './x';", 'const f = () => 1;', 'function g() { return f(); }'],
   python: [
-    'import os.path as p, sys', 'from .models import (User as U,\n    Group,  # c\n)', 'from . import mod', 'from .. import *', 'from __future__ import annotations',
-    'import a.b.c', 'class A:\n    def m(self):\n        return 1', 'def f(x):\n    ...', '##############################',
+    'import os.path as p, sys',
+    'from .models import (User as U,\n    Group,  # c\n)',
+    'from . import mod',
+    'from .. import *',
+    'from __future__ import annotations',
+    'import a.b.c',
+    'class A:\n    def m(self):\n        return 1',
+    'def f(x):\n    ...',
+    '##############################',
   ],
   go: ['package m', 'import "fmt"', 'import (\n\t"fmt"\n\tx "os"\n\t. "strings"\n\t_ "embed"\n)', 'func (s *S) M() {}', 'type S struct { a int }', 'func main() { fmt.Println(x.Args) }'],
 };
@@ -72,9 +182,12 @@ function generate(lang: string, rand: () => number): string {
       const i = Math.floor(rand() * s.length);
       const j = Math.min(s.length, i + 1 + Math.floor(rand() * 6));
       const r = rand();
-      if (r < 0.3) s = s.slice(0, i) + s.slice(j); // deletion
-      else if (r < 0.6) s = s.slice(0, j) + s.slice(i, j) + s.slice(j); // duplication
-      else if (r < 0.8) s = s.slice(0, i); // truncation
+      if (r < 0.3)
+        s = s.slice(0, i) + s.slice(j); // deletion
+      else if (r < 0.6)
+        s = s.slice(0, j) + s.slice(i, j) + s.slice(j); // duplication
+      else if (r < 0.8)
+        s = s.slice(0, i); // truncation
       else s = s.slice(0, i) + pick(TOKENS[lang]) + s.slice(i); // insertion
     }
     return s;
@@ -101,7 +214,11 @@ const oid = (text: string): string => createHash('sha1').update(text).digest('he
 /** A commit changing `path` from `oldText` to `newText` (and the target file), with an in-memory reader of its tree. */
 function commit(n: number, lang: string, oldText: string, newText: string, target: string): { rec: CommitRecord; reader: RepoReader } {
   const [path, targetPath] = PATHS[lang];
-  const blobs = new Map<string, string>([[oid(newText), newText], [oid(target), target], [oid(oldText), oldText]]);
+  const blobs = new Map<string, string>([
+    [oid(newText), newText],
+    [oid(target), target],
+    [oid(oldText), oldText],
+  ]);
   const tree: TreeEntry[] = [
     { path, oid: oid(newText), mode: '100644' },
     { path: targetPath, oid: oid(target), mode: '100644' },
@@ -110,7 +227,15 @@ function commit(n: number, lang: string, oldText: string, newText: string, targe
   blobs.set(oid('pub mod types;\npub mod user;\n'), 'pub mod types;\npub mod user;\n');
   const who = { name: 'f', email: 'f@example.com', timestamp: 1_700_000_000 + n, timezoneOffset: 0 };
   const file = (p: string, o: string | null, nw: string): FileChange => ({
-    path: p, change: o === null ? 'added' : 'modified', language: lang, oldText: o, newText: nw, oldOid: o === null ? undefined : oid(o), newOid: oid(nw), oldMode: o === null ? undefined : '100644', newMode: '100644',
+    path: p,
+    change: o === null ? 'added' : 'modified',
+    language: lang,
+    oldText: o,
+    newText: nw,
+    oldOid: o === null ? undefined : oid(o),
+    newOid: oid(nw),
+    oldMode: o === null ? undefined : '100644',
+    newMode: '100644',
   });
   const rec: CommitRecord = {
     commit: { hash: oid(`commit ${n}`), parents: [oid(`commit ${n - 1}`)], author: who, committer: who, subject: 'fuzz', body: '', isMerge: false },
@@ -173,7 +298,10 @@ describe('regressions: loops that did not advance, recursion without a bound', (
   it('a banner comment `#####…` between imports and code (the import-gap regex backtracked exponentially)', () => {
     const text = `import os\n${'#'.repeat(200)}\nx = 1\nimport sys\n`;
     const t0 = performance.now();
-    assert.deepEqual(chunker.units(text, 'python').map((u) => `${u.kind} ${u.startLine}-${u.endLine}`), ['import 1-1', 'const 2-3', 'import 4-4']);
+    assert.deepEqual(
+      chunker.units(text, 'python').map((u) => `${u.kind} ${u.startLine}-${u.endLine}`),
+      ['import 1-1', 'const 2-3', 'import 4-4'],
+    );
     assert.ok(performance.now() - t0 < 2000);
   });
 

@@ -53,7 +53,13 @@ function blobText(repo: FixtureRepo, oid: string): string {
 
 export function checkInvariants(repo: FixtureRepo, rec: CommitRecord, chunks: ChunkRecord[], maxChunkChars = 4000): void {
   const ids = new Set<string>();
-  const treeOids = new Set(repo.git('ls-tree', '-r', rec.commit.hash).split('\n').filter(Boolean).map((l) => l.split(/\s+/)[2]));
+  const treeOids = new Set(
+    repo
+      .git('ls-tree', '-r', rec.commit.hash)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(/\s+/)[2]),
+  );
   for (const c of chunks) {
     assert.ok(!ids.has(c.id), `duplicate id ${c.id}`);
     ids.add(c.id);
@@ -62,8 +68,11 @@ export function checkInvariants(repo: FixtureRepo, rec: CommitRecord, chunks: Ch
     assert.ok(f, `chunk path ${c.path} is a changed file`);
     const where = `${c.path} ${c.kind} ${c.qualifiedName}`;
     // an edited rename the chunker paired itself: the old side is the deleted file's
-    const oldFile = c.oldPath && f.oldText === null ? rec.files.find((x) => x.path === c.oldPath && x.change === 'deleted') ?? f : f;
-    for (const [code, text] of [[c.newCode, f.newText], [c.oldCode, oldFile.oldText]] as const) {
+    const oldFile = c.oldPath && f.oldText === null ? (rec.files.find((x) => x.path === c.oldPath && x.change === 'deleted') ?? f) : f;
+    for (const [code, text] of [
+      [c.newCode, f.newText],
+      [c.oldCode, oldFile.oldText],
+    ] as const) {
       if (code === '') continue;
       assert.ok(text !== null, `${where}: code on a missing side`);
       if (c.split) assert.ok(piecesInOrder(code, text), `${where}: split code is not made of pieces of the blob:\n${code}`);
@@ -71,11 +80,17 @@ export function checkInvariants(repo: FixtureRepo, rec: CommitRecord, chunks: Ch
       assert.ok(code.length <= maxChunkChars, `${where}: ${code.length} chars > ${maxChunkChars}`);
     }
     if (c.newRange && f.newText !== null && !c.split) {
-      const lines = f.newText.split('\n').slice(c.newRange.start - 1, c.newRange.end).join('\n');
+      const lines = f.newText
+        .split('\n')
+        .slice(c.newRange.start - 1, c.newRange.end)
+        .join('\n');
       assert.ok(lines.includes(c.newCode), `${where}: new range does not hold the code`);
     }
     if (c.oldRange && oldFile.oldText !== null && !c.split) {
-      const lines = oldFile.oldText.split('\n').slice(c.oldRange.start - 1, c.oldRange.end).join('\n');
+      const lines = oldFile.oldText
+        .split('\n')
+        .slice(c.oldRange.start - 1, c.oldRange.end)
+        .join('\n');
       assert.ok(lines.includes(c.oldCode), `${where}: old range does not hold the code`);
     }
     for (const it of c.context) {

@@ -37,7 +37,10 @@ describe('imports: Rust use declarations, read from the syntax tree', () => {
     assert.deepEqual(await names('rust', 'use a::r#type::{r#struct as r#enum};'), ['enum<-struct@a::type']);
     const chunker = await createChunker();
     try {
-      assert.deepEqual(chunker.units('pub fn r#type() {}\nenum r#enum { A }\n', 'rust').map((u) => `${u.kind} ${u.name}`), ['fn type', 'enum enum']);
+      assert.deepEqual(
+        chunker.units('pub fn r#type() {}\nenum r#enum { A }\n', 'rust').map((u) => `${u.kind} ${u.name}`),
+        ['fn type', 'enum enum'],
+      );
     } finally {
       chunker.dispose();
     }
@@ -60,7 +63,10 @@ describe('imports: TypeScript / JavaScript', () => {
   it('export … from re-exports are import units, marked reexport', async () => {
     for (const lang of ['typescript', 'javascript']) {
       assert.deepEqual(await names(lang, "export { a as b, default as c } from './x';\nexport * from './y';\nexport * as z from './z';\nexport const k = 1;"), [
-        'b<-a@./x(re)', 'c<-default@./x(re)', '*<-*@./y(m)(re)', 'z<-*@./z(m)(re)',
+        'b<-a@./x(re)',
+        'c<-default@./x(re)',
+        '*<-*@./y(m)(re)',
+        'z<-*@./z(m)(re)',
       ]);
     }
   });
@@ -69,7 +75,12 @@ describe('imports: TypeScript / JavaScript', () => {
 describe('imports: Python', () => {
   it('module imports, from-imports, relative, wildcard, __future__', async () => {
     assert.deepEqual(await names('python', 'import os.path as p, sys\nimport a.b.c'), ['p<-path@os(m)', 'sys<-sys@.(m)', 'a<-c@a.b(m)']);
-    assert.deepEqual(await names('python', 'from .models import (User as U,\n    Group,  # c\n)\nfrom . import mod\nfrom .. import *'), ['U<-User@.models', 'Group<-Group@.models', 'mod<-mod@.', '*<-*@..(m)']);
+    assert.deepEqual(await names('python', 'from .models import (User as U,\n    Group,  # c\n)\nfrom . import mod\nfrom .. import *'), [
+      'U<-User@.models',
+      'Group<-Group@.models',
+      'mod<-mod@.',
+      '*<-*@..(m)',
+    ]);
     assert.deepEqual(await names('python', 'from __future__ import annotations\nfrom a.b import \\\n    c'), ['annotations<-annotations@__future__', 'c<-c@a.b']);
   });
 });

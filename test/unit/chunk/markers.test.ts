@@ -50,7 +50,8 @@ describe('collapse markers', () => {
   it('split Python classes pass verify, and Python’s own `...` is not a wildcard', async () => {
     const repo = FixtureRepo.create('cc-markers-');
     repos.push(repo);
-    const methods = (v: number) => Array.from({ length: 12 }, (_, i) => `    def m${i}(self, x):\n        """Method ${i}."""\n        return x + ${i === 3 ? v : i} * ${'1 + '.repeat(20)}1\n`).join('\n');
+    const methods = (v: number) =>
+      Array.from({ length: 12 }, (_, i) => `    def m${i}(self, x):\n        """Method ${i}."""\n        return x + ${i === 3 ? v : i} * ${'1 + '.repeat(20)}1\n`).join('\n');
     repo.write('big.py', `class Big:\n    """A big class."""\n\n${methods(1)}`);
     repo.commit('v1');
     const blob = `class Big:\n    """A big class."""\n\n${methods(2)}`;

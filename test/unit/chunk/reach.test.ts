@@ -12,7 +12,7 @@ function fixture(): FixtureRepo {
 }
 
 describe('same-commit context is limited to definitions the chunk can reach', () => {
-  it('TypeScript: a same-named local is not another file\'s definition; an imported one is', async () => {
+  it("TypeScript: a same-named local is not another file's definition; an imported one is", async () => {
     const repo = fixture();
     repo.write('src/a.ts', 'export function load() {\n  return 1;\n}\n');
     repo.write('scripts/run.mjs', 'const files = [];\nconsole.log(files);\n');
@@ -26,7 +26,11 @@ describe('same-commit context is limited to definitions the chunk can reach', ()
     const main = byName(run.chunks.get(h)!, 'main')!;
     assert.ok(main, 'main chunk');
     const same = main.context.filter((c) => c.reason === 'same-commit');
-    assert.deepEqual(same.map((c) => `${c.path}:${c.symbol}`), ['src/a.ts:load'], JSON.stringify(main.context, null, 1));
+    assert.deepEqual(
+      same.map((c) => `${c.path}:${c.symbol}`),
+      ['src/a.ts:load'],
+      JSON.stringify(main.context, null, 1),
+    );
     run.chunker.dispose();
   });
 
@@ -41,7 +45,10 @@ describe('same-commit context is limited to definitions the chunk can reach', ()
     const run = await chunkHistory(repo);
     const toml = run.chunks.get(h)!.filter((c) => c.path === 'Cargo.toml');
     assert.ok(toml.length > 0);
-    assert.ok(toml.every((c) => c.context.length === 0), JSON.stringify(toml.map((c) => c.context)));
+    assert.ok(
+      toml.every((c) => c.context.length === 0),
+      JSON.stringify(toml.map((c) => c.context)),
+    );
     run.chunker.dispose();
   });
 });

@@ -58,8 +58,14 @@ describe('tree at each commit, followed through the history', () => {
       assert.ok(main.length >= 2, 'main.go chunks get Helper');
       for (const c of main) assert.equal(c.context.find((i) => i.symbol === 'Helper')!.path, 'a/m/util/u.go');
       const user = all.filter((c) => c.path === 'src/user.rs' && c.qualifiedName === 'make');
-      assert.ok(user.at(-1)!.context.some((i) => i.path === 'src/kinds.rs' && i.symbol === 'Foo'), 'renamed module reached');
-      assert.ok(user.at(-1)!.context.some((i) => i.path === 'src/extra.rs' && i.symbol === 'Bar'), 'added module reached');
+      assert.ok(
+        user.at(-1)!.context.some((i) => i.path === 'src/kinds.rs' && i.symbol === 'Foo'),
+        'renamed module reached',
+      );
+      assert.ok(
+        user.at(-1)!.context.some((i) => i.path === 'src/extra.rs' && i.symbol === 'Bar'),
+        'added module reached',
+      );
     } finally {
       run.chunker.dispose();
     }
@@ -73,8 +79,17 @@ describe('tree at each commit, followed through the history', () => {
 
 describe('Go import declarations', () => {
   it('a single-line import is named by its last path segment, not by the keyword', async () => {
-    assert.deepEqual((await parseImport('go', 'import "example.com/m/util"')).map((n) => n.local), ['util']);
-    assert.deepEqual((await parseImport('go', 'import u "example.com/m/util"')).map((n) => n.local), ['u']);
-    assert.deepEqual((await parseImport('go', 'import (\n\t"fmt"\n\tx "os"\n)')).map((n) => n.local), ['fmt', 'x']);
+    assert.deepEqual(
+      (await parseImport('go', 'import "example.com/m/util"')).map((n) => n.local),
+      ['util'],
+    );
+    assert.deepEqual(
+      (await parseImport('go', 'import u "example.com/m/util"')).map((n) => n.local),
+      ['u'],
+    );
+    assert.deepEqual(
+      (await parseImport('go', 'import (\n\t"fmt"\n\tx "os"\n)')).map((n) => n.local),
+      ['fmt', 'x'],
+    );
   });
 });

@@ -116,7 +116,16 @@ export const double = (x: number) => x * 2;
 const LIMIT = 3;
 `;
     assert.deepEqual(list(chunker.units(src, 'typescript')), [
-      'import import', 'interface Shape', 'type Id', 'enum Color', 'class Square', 'method Square::area', 'method Square::unit', 'fn make', 'fn double', 'const LIMIT',
+      'import import',
+      'interface Shape',
+      'type Id',
+      'enum Color',
+      'class Square',
+      'method Square::area',
+      'method Square::unit',
+      'fn make',
+      'fn double',
+      'const LIMIT',
     ]);
     const tsx = 'export function App() { return <div>hi</div>; }\n';
     assert.deepEqual(list(chunker.units(tsx, 'tsx')), ['fn App']);
@@ -135,7 +144,8 @@ const LIMIT = 3;
   });
 
   it('Go (methods named by receiver)', () => {
-    const src = 'package main\n\nimport (\n\t"fmt"\n)\n\ntype Server struct{ a int }\ntype Handler interface{ Serve() }\ntype ID int\n\nfunc (s *Server) Serve() { fmt.Println() }\nfunc main() {}\n\nconst (\n\tA = 1\n\tB = 2\n)\n';
+    const src =
+      'package main\n\nimport (\n\t"fmt"\n)\n\ntype Server struct{ a int }\ntype Handler interface{ Serve() }\ntype ID int\n\nfunc (s *Server) Serve() { fmt.Println() }\nfunc main() {}\n\nconst (\n\tA = 1\n\tB = 2\n)\n';
     const us = chunker.units(src, 'go');
     assert.deepEqual(list(us), ['import import', 'struct Server', 'interface Handler', 'type ID', 'method (*Server).Serve', 'fn main', 'const A', 'const B']);
     assert.equal(text(src, us[1]), 'type Server struct{ a int }');

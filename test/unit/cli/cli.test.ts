@@ -51,13 +51,26 @@ test('build --json prints a summary; a rebuild is up to date; plain output names
   assert.equal(plain.code, 0, plain.err);
   assert.match(plain.out, /Dataset written to .*plain/);
   assert.match(plain.err, /tokens: \d+\/\d+/, 'plain progress lines when not a TTY');
-  const seq = fs.readFileSync(path.join(tmp, 'plain', 'dataset', 'train.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const seq = fs
+    .readFileSync(path.join(tmp, 'plain', 'dataset', 'train.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   assert.ok(seq.length > 0 && seq.every((e) => e.example_type === 'sequential'));
   assert.equal((await run(['verify', path.join(tmp, 'plain')])).code, 0);
 });
 
 test('bad usage exits 2 with a message; failures exit 1; abort exits 130 and writes nothing', async () => {
-  for (const args of [['build', repo.dir, '--format', 'nope'], ['build', '--bogus'], ['frobnicate'], ['build', repo.dir, '--max-commits', 'x'], ['build', repo.dir, '--chunk-workers', '-1'], ['verify'], ['build', repo.dir, '--since', 'yesterdayish'], ['build', repo.dir, '--tokenizer', '/nope/tokenizer.json']]) {
+  for (const args of [
+    ['build', repo.dir, '--format', 'nope'],
+    ['build', '--bogus'],
+    ['frobnicate'],
+    ['build', repo.dir, '--max-commits', 'x'],
+    ['build', repo.dir, '--chunk-workers', '-1'],
+    ['verify'],
+    ['build', repo.dir, '--since', 'yesterdayish'],
+    ['build', repo.dir, '--tokenizer', '/nope/tokenizer.json'],
+  ]) {
     const r = await run(args);
     assert.equal(r.code, 2, `${args.join(' ')} → ${r.code} ${r.err}`);
     assert.match(r.err, /commit-corpus: .+/);
@@ -94,7 +107,11 @@ function corrupt(name: string, edit: (dir: string) => void): string {
   return dir;
 }
 function editJsonl(file: string, fn: (rows: any[]) => void): void {
-  const rows = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const rows = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   fn(rows);
   fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 }
@@ -104,20 +121,28 @@ test('verify reports each kind of planted corruption', async () => {
     ['blob', /^blob: chunk .* newCode is not in/m, (d) => editJsonl(path.join(d, 'chunks.jsonl'), (r) => (r.find((c) => c.newCode).newCode += '\nfn injected() {}'))],
     ['sha', /^file: tokenizer\/special_tokens.json: (sha256|size)/m, (d) => fs.appendFileSync(path.join(d, 'tokenizer', 'special_tokens.json'), ' ')],
     ['missing', /^file: dataset\/val.parquet is listed in the manifest but missing/m, (d) => fs.rmSync(path.join(d, 'dataset', 'val.parquet'))],
-    ['leak', /^split-leak: dataset\/test.jsonl row \d+: commit \w+ belongs to train/m, (d) => {
-      const train = fs.readFileSync(path.join(d, 'dataset', 'train.jsonl'), 'utf8').split('\n')[0];
-      fs.appendFileSync(path.join(d, 'dataset', 'test.jsonl'), train + '\n');
-    }],
+    [
+      'leak',
+      /^split-leak: dataset\/test.jsonl row \d+: commit \w+ belongs to train/m,
+      (d) => {
+        const train = fs.readFileSync(path.join(d, 'dataset', 'train.jsonl'), 'utf8').split('\n')[0];
+        fs.appendFileSync(path.join(d, 'dataset', 'test.jsonl'), train + '\n');
+      },
+    ],
     ['order', /^split-order: a train commit is newer than a val commit/m, (d) => editJsonl(path.join(d, 'commits.jsonl'), (r) => (r[0].committer_time = 4e9))],
     ['twice', /^commits: commit \w+ appears twice/m, (d) => editJsonl(path.join(d, 'commits.jsonl'), (r) => r.push({ ...r[0], split: 'test' }))],
     ['mask', /^mask: dataset\/train.jsonl row 1/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[0].context_mask[0] = 2))],
     ['length', /^length: dataset\/val.jsonl row 1: target has length 31/m, (d) => editJsonl(path.join(d, 'dataset', 'val.jsonl'), (r) => r[0].target.pop())],
     ['label', /^label: dataset\/train.jsonl row 1: labels\[0\]/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[0].labels[0] = r[0].input_ids[0]))],
     ['vocab', /^vocab: dataset\/train.jsonl row 2: context holds id 999999999/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[1].context[0] = 999999999))],
-    ['tokens', /^tokens: /m, (d) => {
-      const p = path.join(d, 'tokens.safetensors');
-      fs.writeFileSync(p, fs.readFileSync(p).subarray(0, 40));
-    }],
+    [
+      'tokens',
+      /^tokens: /m,
+      (d) => {
+        const p = path.join(d, 'tokens.safetensors');
+        fs.writeFileSync(p, fs.readFileSync(p).subarray(0, 40));
+      },
+    ],
   ];
   for (const [name, re, edit] of cases) {
     const dir = corrupt(name, edit);

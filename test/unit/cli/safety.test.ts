@@ -153,7 +153,10 @@ test('damaged cache entries are recomputed, never trusted; a changed or deleted 
   // truncate one chunk entry, flip a byte in another, make a third some other commit's, garble a token entry
   const chunkNs = fs.readdirSync(path.join(cacheDir, 'cache')).find((n) => n.startsWith('chunks-'))!;
   const tokNs = fs.readdirSync(path.join(cacheDir, 'cache')).find((n) => n.startsWith('tokens-'))!;
-  const entries = fs.readdirSync(path.join(cacheDir, 'cache', chunkNs)).sort().map((n) => path.join(cacheDir, 'cache', chunkNs, n));
+  const entries = fs
+    .readdirSync(path.join(cacheDir, 'cache', chunkNs))
+    .sort()
+    .map((n) => path.join(cacheDir, 'cache', chunkNs, n));
   fs.truncateSync(entries[0], Math.floor(fs.statSync(entries[0]).size / 2));
   const b = fs.readFileSync(entries[1]);
   b[b.length - 10] ^= 0x20;
@@ -212,8 +215,15 @@ test('file names and messages from the repository reach the terminal escaped', a
     const b = await run(['build', r.dir, '--out', out, '--no-cache', ...SMALL]);
     assert.equal(b.code, 0, b.err);
     // verify names chunk files in its problems: make one fail
-    const chunks = fs.readFileSync(path.join(out, 'chunks.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-    assert.ok(chunks.some((c) => c.path.includes('\x1b[31m')), 'the dataset keeps the real name');
+    const chunks = fs
+      .readFileSync(path.join(out, 'chunks.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    assert.ok(
+      chunks.some((c) => c.path.includes('\x1b[31m')),
+      'the dataset keeps the real name',
+    );
     const v = await run(['verify', out, '--repo', path.join(tmp, 'nonexistent')]);
     const i = await run(['inspect', out]);
     for (const text of [b.out, b.err, v.out, v.err, i.out, i.err]) {

@@ -22,7 +22,15 @@ test('fast example JSONL is byte-identical to JSON.stringify of the padded rows'
     rows.push(...b.examples);
   }
   rows.push(...buildCommitExamples({ commitHash: 'empty', numChunks: 0, contextIds: [], targetIds: [], text: 'x' }, w).examples);
-  rows.push(...buildSequentialExamples([{ commitHash: 's1', ids: ids(150), text: 'a' }, { commitHash: 's2', ids: ids(33), text: 'b' }], w));
+  rows.push(
+    ...buildSequentialExamples(
+      [
+        { commitHash: 's1', ids: ids(150), text: 'a' },
+        { commitHash: 's2', ids: ids(33), text: 'b' },
+      ],
+      w,
+    ),
+  );
   // a row longer than its windows (never built, still written like the generic path) and a text by reference
   rows.push({ commit_hash: 'big', example_type: 'commit_based', num_chunks: 1, part: 0, parts: 1, ctx: ids(70), tgt: ids(3), text: 'big' });
   const ref = { id: 3 };
@@ -35,7 +43,20 @@ test('fast example JSONL is byte-identical to JSON.stringify of the padded rows'
 
 test('fast example JSONL across many pieces (rows larger in total than one buffer)', () => {
   const w = { contextWindow: 2048, targetWindow: 256, padId: 0 };
-  const rows = Array.from({ length: 300 }, (_, k) => buildCommitExamples({ commitHash: `c${k}`, numChunks: 1, contextIds: Int32Array.from({ length: 1500 + k }, (_, i) => (i * 7919 + k) % 151000), targetIds: Int32Array.from({ length: 100 }, (_, i) => i), text: 't'.repeat(k) }, w).examples[0]);
+  const rows = Array.from(
+    { length: 300 },
+    (_, k) =>
+      buildCommitExamples(
+        {
+          commitHash: `c${k}`,
+          numChunks: 1,
+          contextIds: Int32Array.from({ length: 1500 + k }, (_, i) => (i * 7919 + k) % 151000),
+          targetIds: Int32Array.from({ length: 100 }, (_, i) => i),
+          text: 't'.repeat(k),
+        },
+        w,
+      ).examples[0],
+  );
   const pieces = [...exampleJsonl(rows, w)];
   assert.ok(pieces.length > 1);
   assert.equal(Buffer.concat(pieces).toString('utf8'), generic(rows, w));

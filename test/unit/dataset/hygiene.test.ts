@@ -140,7 +140,11 @@ test('splits are time ordered, disjoint, 70/15/15 and deterministic', () => {
   // order of input only breaks ties in time
   const s2 = assignSplits(shuffled);
   for (const c of commits) if (c.time < 1100 || c.time > 1160) assert.equal(s2.get(c.hash), s.get(c.hash));
-  const tiny = assignSplits([{ hash: 'a', time: 1 }, { hash: 'b', time: 2 }, { hash: 'c', time: 3 }]);
+  const tiny = assignSplits([
+    { hash: 'a', time: 1 },
+    { hash: 'b', time: 2 },
+    { hash: 'c', time: 3 },
+  ]);
   assert.deepEqual([...tiny.values()], ['train', 'val', 'test']);
   assert.throws(() => assignSplits(commits, { train: -1, val: 0, test: 0 }), /invalid split ratios/);
 });

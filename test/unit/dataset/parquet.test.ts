@@ -72,7 +72,7 @@ test('delta binary packing: same bytes as hyparquet-writer for every width, wrap
     // the same bytes when told about the ranges holding one value (maximal ones, or parts of them)
     for (const shrink of [0, 1, 57]) {
       const runs = new Runs();
-      for (let s = 0; s < a.length; ) {
+      for (let s = 0; s < a.length;) {
         let e = s + 1;
         while (e < a.length && a[e] === a[s]) e++;
         runs.add(s + shrink, e - shrink);
@@ -104,12 +104,28 @@ test('page boundaries per row = hyparquet-writer getPageBoundaries over every va
 test('fast path = reference: 1-row file, exact window sizes, empty sides, row groups of different sizes', async () => {
   const w = { contextWindow: 8, targetWindow: 4, padId: 0 };
   await assertSameAsReference(rowsOf([[3, 2]], 1), w, '1 row');
-  await assertSameAsReference(rowsOf([[8, 4], [8, 4], [0, 4], [8, 0], [1, 1]], 2), w, 'at the window sizes');
+  await assertSameAsReference(
+    rowsOf(
+      [
+        [8, 4],
+        [8, 4],
+        [0, 4],
+        [8, 0],
+        [1, 1],
+      ],
+      2,
+    ),
+    w,
+    'at the window sizes',
+  );
   const r = rng(3);
   const lengths = Array.from({ length: 600 }, (): [number, number] => [Math.floor(r() * 9), Math.floor(r() * 5)]);
   const buf = await assertSameAsReference(rowsOf(lengths, 4), w, '600 rows');
   const meta = parquetMetadata(ab(buf));
-  assert.deepEqual(meta.row_groups.map((g) => Number(g.num_rows)), [256, 256, 88]);
+  assert.deepEqual(
+    meta.row_groups.map((g) => Number(g.num_rows)),
+    [256, 256, 88],
+  );
   const empty = examplesToParquet([], w, 'test');
   assert.ok(empty.equals(examplesToParquet([], w, 'test', undefined, true)));
   assert.equal((await parquetReadObjects({ file: ab(empty) })).length, 0);
@@ -122,7 +138,10 @@ test('fast path = reference: sequential examples (labels on the context) and bui
     { commitHash: 'b', ids: Array.from({ length: 7 }, (_, i) => 1000 + i), text: 'B' },
   ];
   const seq = buildSequentialExamples(segs, w);
-  assert.ok(seq.some((c) => c.tgt.length < w.targetWindow), 'a short last window');
+  assert.ok(
+    seq.some((c) => c.tgt.length < w.targetWindow),
+    'a short last window',
+  );
   await assertSameAsReference(seq, w, 'sequential');
   const built = buildCommitExamples({ commitHash: 'h', numChunks: 2, contextIds: [5, 6, 7, 8, 9, 10, 11, 12], targetIds: Array.from({ length: 10 }, (_, i) => 50 + i), text: 't' }, w).examples;
   await assertSameAsReference([...built, ...seq], w, 'mixed');
@@ -134,14 +153,20 @@ test('fast path = reference: several pages per column chunk (tokio-sized windows
   const lengths = Array.from({ length: 258 }, (_, i): [number, number] => (i % 50 === 0 ? [2048, 256] : [50 + Math.floor(r() * 1999), 10 + Math.floor(r() * 247)]));
   const buf = await assertSameAsReference(rowsOf(lengths, 6), w, 'tokio windows');
   const meta = parquetMetadata(ab(buf));
-  assert.deepEqual(meta.row_groups.map((g) => Number(g.num_rows)), [256, 2]);
+  assert.deepEqual(
+    meta.row_groups.map((g) => Number(g.num_rows)),
+    [256, 2],
+  );
   const inputIds = meta.row_groups[0].columns.find((c) => c.meta_data?.path_in_schema[0] === 'input_ids')!;
   assert.ok(inputIds.offset_index_length, 'input_ids of the first row group spans several pages (offset index)');
 });
 
 test('a row group with a row longer than its windows goes through padded rows; the others stay fast', async () => {
   const w = { contextWindow: 8, targetWindow: 4, padId: 0 };
-  const rows = rowsOf(Array.from({ length: 300 }, (_, i): [number, number] => [(i * 7) % 9, (i * 5) % 5]), 8);
+  const rows = rowsOf(
+    Array.from({ length: 300 }, (_, i): [number, number] => [(i * 7) % 9, (i * 5) % 5]),
+    8,
+  );
   rows[10] = { ...rows[10], ctx: Int32Array.from({ length: 12 }, (_, i) => i + 1) };
   const fast = examplesToParquet(rows, w, 'test');
   assert.ok(fast.equals(examplesToParquet(rows, w, 'test', undefined, true)));
@@ -151,9 +176,18 @@ test('a row group with a row longer than its windows goes through padded rows; t
 
 test('a target window of 0 (empty target lists) goes through padded rows', async () => {
   const w = { contextWindow: 4, targetWindow: 0, padId: 0 };
-  const rows = rowsOf([[2, 0], [4, 0]], 9);
+  const rows = rowsOf(
+    [
+      [2, 0],
+      [4, 0],
+    ],
+    9,
+  );
   const fast = examplesToParquet(rows, w, 'test');
   assert.ok(fast.equals(examplesToParquet(rows, w, 'test', undefined, true)));
   const back = (await parquetReadObjects({ file: ab(fast), columns: ['context'] })) as Array<Record<string, unknown>>;
-  assert.deepEqual(back.map((b) => b.context), [[...rows[0].ctx, 0, 0], [...rows[1].ctx]]);
+  assert.deepEqual(
+    back.map((b) => b.context),
+    [[...rows[0].ctx, 0, 0], [...rows[1].ctx]],
+  );
 });

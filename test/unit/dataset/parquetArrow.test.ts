@@ -106,7 +106,10 @@ test('arrow-rs (parquet-wasm) reads every column of every row as written: severa
   for (let i = 0; rows.length < 300; i++) {
     const nc = i % 40 === 0 ? 2048 : 50 + Math.floor(r() * 1999);
     const nt = i % 30 === 0 ? 700 : 10 + Math.floor(r() * 247); // 700: a target split into parts
-    rows.push(...buildCommitExamples({ commitHash: `${i}`.padStart(40, '0'), numChunks: 1 + (i % 4), contextIds: ids(nc), targetIds: ids(nt), text: `commit ${i} ✓ ${'fn x() {}\n'.repeat(i % 9)}` }, w).examples);
+    rows.push(
+      ...buildCommitExamples({ commitHash: `${i}`.padStart(40, '0'), numChunks: 1 + (i % 4), contextIds: ids(nc), targetIds: ids(nt), text: `commit ${i} ✓ ${'fn x() {}\n'.repeat(i % 9)}` }, w)
+        .examples,
+    );
   }
   assertArrowReads(rows, w);
 });

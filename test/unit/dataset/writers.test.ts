@@ -5,7 +5,15 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { parquetReadObjects } from 'hyparquet';
-import { buildCommitExamples as buildCompact, buildSequentialExamples as buildSeqCompact, expandExample, IGNORE_INDEX, type CommitExampleInput, type StreamSegment, type WindowOptions } from '../../../src/core/dataset/examples';
+import {
+  buildCommitExamples as buildCompact,
+  buildSequentialExamples as buildSeqCompact,
+  expandExample,
+  IGNORE_INDEX,
+  type CommitExampleInput,
+  type StreamSegment,
+  type WindowOptions,
+} from '../../../src/core/dataset/examples';
 import { examplesToParquet } from '../../../src/core/dataset/parquet';
 import { decodeSafetensors, encodeChunkTokens } from '../../../src/core/dataset/safetensors';
 import { AtomicDir, PARTIAL_MARKER, percentiles, stableJson, jsonl } from '../../../src/core/dataset/output';
@@ -40,7 +48,14 @@ test('a long target is split into parts, nothing cut; long context keeps its end
   assert.deepEqual(got, target);
   assert.deepEqual(examples[0].context, [3, 4, 5, 6, 7, 8, 9, 10]);
   assert.deepEqual(examples[1].context, [7, 8, 9, 10, 100, 101, 102, 103]);
-  assert.deepEqual(examples.map((e) => [e.part, e.parts]), [[0, 3], [1, 3], [2, 3]]);
+  assert.deepEqual(
+    examples.map((e) => [e.part, e.parts]),
+    [
+      [0, 3],
+      [1, 3],
+      [2, 3],
+    ],
+  );
   assert.equal(contextTokensDropped, 2 + 6 + 10);
 });
 
@@ -51,7 +66,10 @@ test('sequential windows cover the stream exactly', () => {
   ];
   const ex = buildSequentialExamples(segs, W);
   assert.equal(ex.length, 2);
-  assert.deepEqual(ex.flatMap((e) => e.input_ids.filter((_, i) => e.attention_mask[i])), [...segs[0].ids, ...segs[1].ids]);
+  assert.deepEqual(
+    ex.flatMap((e) => e.input_ids.filter((_, i) => e.attention_mask[i])),
+    [...segs[0].ids, ...segs[1].ids],
+  );
   assert.equal(ex[1].commit_hash, 'b');
   assert.equal(ex[0].num_chunks, 2);
   assert.ok(ex[1].labels.slice(5).every((l) => l === IGNORE_INDEX));
@@ -167,7 +185,10 @@ test('atomic dir through its writer thread: files larger than the ring, interlea
     const fc = d.write('c.json', ['{', '"k":', '1', '}']);
     await d.commit();
     const sha = (x: Buffer) => createHash('sha256').update(x).digest('hex');
-    for (const [f, rel, parts] of [[fa, 'a.txt', want.a], [fb, 'sub/b.bin', want.b]] as const) {
+    for (const [f, rel, parts] of [
+      [fa, 'a.txt', want.a],
+      [fb, 'sub/b.bin', want.b],
+    ] as const) {
       const disk = fs.readFileSync(path.join(target, rel));
       assert.ok(disk.equals(Buffer.concat(parts)), `${rel} bytes`);
       assert.equal(f.bytes, disk.length);

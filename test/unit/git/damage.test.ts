@@ -44,7 +44,10 @@ function packFiles(r: FixtureRepo): { idx: string; pack: string } {
 
 /** An object's entry in the pack, from `git verify-pack -v`. */
 function entryOf(r: FixtureRepo, oid: string): { offset: number; packed: number; depth: number } {
-  const line = r.git('verify-pack', '-v', packFiles(r).idx).split('\n').find((l) => l.startsWith(oid + ' '));
+  const line = r
+    .git('verify-pack', '-v', packFiles(r).idx)
+    .split('\n')
+    .find((l) => l.startsWith(oid + ' '));
   assert.ok(line, `${oid} not in the pack`);
   const f = line.split(/\s+/);
   return { packed: Number(f[3]), offset: Number(f[4]), depth: f[5] ? Number(f[5]) : 0 };
@@ -132,7 +135,11 @@ test('a .pack shorter than the offsets in its .idx, and a .pack with a bad heade
   const short = copy();
   const { pack, idx } = packFiles(short);
   edit(pack, (b) => b.subarray(0, Math.floor(b.length / 2)));
-  await historyFails(short, 'corrupt-object', new RegExp(`^Pack ${esc(pack)} is truncated or corrupt \\(its index ${esc(idx)} lists objects up to offset \\d+, the pack has \\d+ bytes\\); run "git fsck"`));
+  await historyFails(
+    short,
+    'corrupt-object',
+    new RegExp(`^Pack ${esc(pack)} is truncated or corrupt \\(its index ${esc(idx)} lists objects up to offset \\d+, the pack has \\d+ bytes\\); run "git fsck"`),
+  );
 
   const junk = copy();
   const pack2 = packFiles(junk).pack;
@@ -175,7 +182,10 @@ test('pack entries with an impossible type or size: errors naming the pack and t
   assert.throws(() => odb.read(lib), new RegExp(`^Error: pack ${esc(pack)}, entry at offset ${l.offset}: unknown object type 5$`));
   // By default, the index's CRC-32 of each entry catches them first.
   const crc = new ObjectDatabase(r.dir + '/.git');
-  for (const [oid, e] of [[zeros, z], [lib, l]] as const) {
+  for (const [oid, e] of [
+    [zeros, z],
+    [lib, l],
+  ] as const) {
     assert.throws(() => crc.read(oid), new RegExp(`^Error: pack ${esc(pack)}, entry at offset ${e.offset}: its bytes fail the CRC-32 check of the pack index`));
   }
   const m0 = r.git('rev-parse', `${commits[4]}:src/m0.rs`).trim();
@@ -266,7 +276,9 @@ test('flipped bytes in a packed blob: the history read fails naming the blob, it
   await historyFails(
     r,
     'corrupt-object',
-    new RegExp(`^Object ${m1} \\(blob of src/m1\\.rs at commit ${commits[5].slice(0, 12)}\\) is corrupt: pack ${esc(pack)}, entry at offset ${e.offset}: .+; run "git fsck" \\(or pass --allow-missing-objects to skip such files\\)\\.$`),
+    new RegExp(
+      `^Object ${m1} \\(blob of src/m1\\.rs at commit ${commits[5].slice(0, 12)}\\) is corrupt: pack ${esc(pack)}, entry at offset ${e.offset}: .+; run "git fsck" \\(or pass --allow-missing-objects to skip such files\\)\\.$`,
+    ),
   );
   const repo = await openRepository(r.dir, { allowMissingObjects: true });
   const records = await collect(repo);
@@ -294,8 +306,14 @@ test('a missing ancestor commit: an error naming it and its child; allowMissingO
   );
   const repo = await openRepository(r.dir, { allowMissingObjects: true });
   const records = await collect(repo);
-  assert.deepEqual(records.map((x) => x.commit.hash), [hashes[2], hashes[3]]);
-  assert.match(records[0].error ?? '', new RegExp(`^Could not read commit ${hashes[2]}: Object ${hashes[1]} \\(parent of commit ${hashes[2].slice(0, 12)}\\) is missing from the repository; run "git fsck"\\.$`));
+  assert.deepEqual(
+    records.map((x) => x.commit.hash),
+    [hashes[2], hashes[3]],
+  );
+  assert.match(
+    records[0].error ?? '',
+    new RegExp(`^Could not read commit ${hashes[2]}: Object ${hashes[1]} \\(parent of commit ${hashes[2].slice(0, 12)}\\) is missing from the repository; run "git fsck"\\.$`),
+  );
   assert.equal(repo.stats().commitErrors, 1);
   repo.close();
 });
@@ -315,8 +333,14 @@ test('RepoReader and textAtPath on a missing blob and a missing tree: named erro
   const at = h.slice(0, 12);
 
   const strict = await openRepository(r.dir);
-  await assert.rejects(strict.listTree(h), { code: 'missing-object', message: `Object ${lib} (tree of lib at commit ${at}) is missing from the repository; run "git fsck" (or pass --allow-missing-objects to skip such commits).` });
-  await assert.rejects(strict.readText(b, { path: 'src/b.rs', commit: h }), { code: 'missing-object', message: `Object ${b} (blob of src/b.rs at commit ${at}) is missing from the repository; run "git fsck" (or pass --allow-missing-objects to skip such files).` });
+  await assert.rejects(strict.listTree(h), {
+    code: 'missing-object',
+    message: `Object ${lib} (tree of lib at commit ${at}) is missing from the repository; run "git fsck" (or pass --allow-missing-objects to skip such commits).`,
+  });
+  await assert.rejects(strict.readText(b, { path: 'src/b.rs', commit: h }), {
+    code: 'missing-object',
+    message: `Object ${b} (blob of src/b.rs at commit ${at}) is missing from the repository; run "git fsck" (or pass --allow-missing-objects to skip such files).`,
+  });
   await assert.rejects(strict.readText(b), { code: 'missing-object', message: new RegExp(`^Object ${b} \\(blob\\) is missing`) });
   await assert.rejects(strict.readBlob(b), { code: 'missing-object' });
   await assert.rejects(strict.textAtPath(h, 'src/b.rs'), { code: 'missing-object', message: `Object ${b} (blob of src/b.rs at commit ${at}) is missing from the repository; run "git fsck".` });
@@ -326,7 +350,10 @@ test('RepoReader and textAtPath on a missing blob and a missing tree: named erro
   strict.close();
 
   const lenient = await openRepository(r.dir, { allowMissingObjects: true });
-  assert.deepEqual((await lenient.listTree(h)).map((e) => e.path), ['src/a.rs', 'src/b.rs']);
+  assert.deepEqual(
+    (await lenient.listTree(h)).map((e) => e.path),
+    ['src/a.rs', 'src/b.rs'],
+  );
   assert.equal(await lenient.readText(b), null);
   await assert.rejects(lenient.textAtPath(h, 'src/b.rs'), { code: 'missing-object' });
   assert.equal(await lenient.readText(b), null); // the cached "missing" answer is still null for readText
@@ -348,7 +375,10 @@ test('a partial clone (blob:none): missing blobs are promised, not damage: skipp
   const repo = await openRepository(dest.dir);
   assert.equal(repo.isPartialClone, true);
   const records = await collect(repo);
-  assert.deepEqual(records.map((x) => x.files.map((f) => f.skip)), [['missing-object'], ['missing-object']]);
+  assert.deepEqual(
+    records.map((x) => x.files.map((f) => f.skip)),
+    [['missing-object'], ['missing-object']],
+  );
   assert.equal(records[1].commit.hash, h2);
   repo.close();
   assert.equal((await openRepository(src.dir)).isPartialClone, false);

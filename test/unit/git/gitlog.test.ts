@@ -27,13 +27,15 @@ function parseGitLog(out: string): Map<string, string[]> {
   const map = new Map<string, string[]>();
   for (const block of out.split('\x01').slice(1)) {
     const [hash, ...lines] = block.split('\n');
-    const raw = lines.filter((l) => l.startsWith(':')).map((l) => {
-      const [meta, ...paths] = l.split('\t');
-      const [oldMode, newMode, oldOid, newOid, status] = meta.slice(1).split(' ');
-      const r: RawLine = { status: status[0], oldMode, newMode, oldOid, newOid, path: paths[paths.length - 1] };
-      if (status[0] === 'R') r.oldPath = paths[0];
-      return r;
-    });
+    const raw = lines
+      .filter((l) => l.startsWith(':'))
+      .map((l) => {
+        const [meta, ...paths] = l.split('\t');
+        const [oldMode, newMode, oldOid, newOid, status] = meta.slice(1).split(' ');
+        const r: RawLine = { status: status[0], oldMode, newMode, oldOid, newOid, path: paths[paths.length - 1] };
+        if (status[0] === 'R') r.oldPath = paths[0];
+        return r;
+      });
     map.set(hash.trim(), raw.map(show).sort());
   }
   return map;
@@ -142,9 +144,7 @@ before(() => {
 after(() => repo.dispose());
 
 test('every commit: changed files equal git log --raw -m --first-parent (exact renames)', async () => {
-  const git = parseGitLog(
-    repo.git('-c', 'core.quotePath=false', 'log', '--raw', '--no-abbrev', '-m', '--first-parent', '--find-renames=100%', '--format=%x01%H'),
-  );
+  const git = parseGitLog(repo.git('-c', 'core.quotePath=false', 'log', '--raw', '--no-abbrev', '-m', '--first-parent', '--find-renames=100%', '--format=%x01%H'));
   const { records } = await historyOf(repo.dir, { includeMerges: true });
   assert.ok(git.size >= 40);
   let merges = 0;
@@ -161,15 +161,16 @@ test('every commit: changed files equal git log --raw -m --first-parent (exact r
 });
 
 test('every non-merge commit, side branches included, equals git log --raw --no-merges; same commit order', async () => {
-  const git = parseGitLog(
-    repo.git('-c', 'core.quotePath=false', 'log', '--raw', '--no-abbrev', '--no-merges', '--find-renames=100%', '--format=%x01%H', '--reverse', '--topo-order'),
-  );
+  const git = parseGitLog(repo.git('-c', 'core.quotePath=false', 'log', '--raw', '--no-abbrev', '--no-merges', '--find-renames=100%', '--format=%x01%H', '--reverse', '--topo-order'));
   const { records } = await historyOf(repo.dir);
   assert.deepEqual(new Set(records.map((r) => r.commit.hash)), new Set(git.keys()));
   for (const rec of records) assert.deepEqual(ours(rec), git.get(rec.commit.hash), rec.commit.subject);
   // Commit dates all differ here, so oldest-first equals git's date order.
   const byDate = repo.git('log', '--no-merges', '--reverse', '--date-order', '--format=%H').trim().split('\n');
-  assert.deepEqual(records.map((r) => r.commit.hash), byDate);
+  assert.deepEqual(
+    records.map((r) => r.commit.hash),
+    byDate,
+  );
 });
 
 test('texts match git cat-file --batch for every side of every change', async () => {
@@ -243,7 +244,10 @@ test('detectRenames "similarity": equals git log --raw -M (50%) on the fixture a
     for (const rec of got.records) assert.deepEqual(ours(rec), expected.get(rec.commit.hash), rec.commit.subject);
     const moves = got.records[1].files;
     assert.deepEqual(
-      moves.filter((f) => f.change === 'renamed').map((f) => `${f.oldPath} → ${f.path}`).sort(),
+      moves
+        .filter((f) => f.change === 'renamed')
+        .map((f) => `${f.oldPath} → ${f.path}`)
+        .sort(),
       ['src/a.rs → lib/a2.rs', 'src/c.rs → lib/c_close.rs', 'src/d.rs → lib/d.rs'],
     );
     const a2 = moves.find((f) => f.path === 'lib/a2.rs')!;
@@ -267,20 +271,44 @@ test('non-canonical tree modes (100664, 100775 from old tools) read like git: 10
       return execFileSync('git', ['hash-object', '-t', 'tree', '-w', '--literally', '--stdin'], { cwd: r.dir, input: body, encoding: 'utf8' }).trim();
     };
     const env = { ...process.env, GIT_AUTHOR_DATE: '1700000000 +0000', GIT_COMMITTER_DATE: '1700000000 +0000' };
-    const commit = (t: string, parent?: string) =>
-      execFileSync('git', ['commit-tree', t, '-m', 'c', ...(parent ? ['-p', parent] : [])], { cwd: r.dir, env, encoding: 'utf8' }).trim();
+    const commit = (t: string, parent?: string) => execFileSync('git', ['commit-tree', t, '-m', 'c', ...(parent ? ['-p', parent] : [])], { cwd: r.dir, env, encoding: 'utf8' }).trim();
     const a = blob('fn a() {}\n');
     const b = blob('fn b() {}\n');
-    const c1 = commit(tree([['100664', 'a.rs', a], ['100775', 'run.sh', b]]));
-    const c2 = commit(tree([['100644', 'a.rs', a], ['100755', 'run.sh', b], ['100664', 'z.rs', b]]), c1);
-    const c3 = commit(tree([['100644', 'a.rs', b], ['100755', 'run.sh', b], ['100644', 'z.rs', b]]), c2);
+    const c1 = commit(
+      tree([
+        ['100664', 'a.rs', a],
+        ['100775', 'run.sh', b],
+      ]),
+    );
+    const c2 = commit(
+      tree([
+        ['100644', 'a.rs', a],
+        ['100755', 'run.sh', b],
+        ['100664', 'z.rs', b],
+      ]),
+      c1,
+    );
+    const c3 = commit(
+      tree([
+        ['100644', 'a.rs', b],
+        ['100755', 'run.sh', b],
+        ['100644', 'z.rs', b],
+      ]),
+      c2,
+    );
     r.git('update-ref', 'refs/heads/main', c3);
     const git = parseGitLog(r.git('log', '--raw', '--no-abbrev', '--format=%x01%H'));
     const { records } = await historyOf(r.dir);
     assert.equal(records.length, 3);
     for (const rec of records) assert.deepEqual(ours(rec), git.get(rec.commit.hash), rec.commit.hash);
-    assert.deepEqual(records[1].files.map((f) => `${f.path} ${f.newMode}`), ['z.rs 100644']);
-    assert.deepEqual((await (await openRepository(r.dir)).listTree(c1)).map((e) => e.mode), ['100644', '100755']);
+    assert.deepEqual(
+      records[1].files.map((f) => `${f.path} ${f.newMode}`),
+      ['z.rs 100644'],
+    );
+    assert.deepEqual(
+      (await (await openRepository(r.dir)).listTree(c1)).map((e) => e.mode),
+      ['100644', '100755'],
+    );
   } finally {
     r.dispose();
   }

@@ -52,7 +52,10 @@ describe('history: change types and skip reasons', () => {
 
   test('every change type, with modes, oids, texts and commit metadata', async () => {
     const { records, repo: r } = await historyOf(repo.dir);
-    assert.deepEqual(records.map((x) => x.commit.hash), Object.values(h));
+    assert.deepEqual(
+      records.map((x) => x.commit.hash),
+      Object.values(h),
+    );
 
     const root = byHash(records, h.root);
     assert.equal(root.commit.subject, 'initial');
@@ -61,11 +64,14 @@ describe('history: change types and skip reasons', () => {
     assert.equal(root.commit.author.timezoneOffset, 120);
     assert.equal(root.commit.author.timestamp, 1700000000);
     assert.equal(root.commit.committer.email, 'author@example.com');
-    assert.deepEqual(root.files.map((f) => [f.path, f.change]), [
-      ['.gitattributes', 'added'],
-      ['src/keep.rs', 'added'],
-      ['src/lib.rs', 'added'],
-    ]);
+    assert.deepEqual(
+      root.files.map((f) => [f.path, f.change]),
+      [
+        ['.gitattributes', 'added'],
+        ['src/keep.rs', 'added'],
+        ['src/lib.rs', 'added'],
+      ],
+    );
     const added = file(root, 'src/lib.rs');
     assert.equal(added.newText, 'pub fn a() -> u32 {\n    1\n}\n');
     assert.equal(added.oldText, null);
@@ -122,9 +128,10 @@ describe('history: change types and skip reasons', () => {
     for (const f of rec.files) if (f.skip) assert.equal(f.newText, null, f.path);
     assert.equal(file(rec, 'link.rs').newMode, '120000');
     const mode = byHash(records, h.mode).files;
-    assert.deepEqual(mode.map((f) => [f.path, f.change, f.skip, f.oldMode, f.newMode]), [
-      ['src/lib.rs', 'modified', 'mode-only', '100644', '100755'],
-    ]);
+    assert.deepEqual(
+      mode.map((f) => [f.path, f.change, f.skip, f.oldMode, f.newMode]),
+      [['src/lib.rs', 'modified', 'mode-only', '100644', '100755']],
+    );
     const st = r.stats();
     for (const reason of ['lock-file', 'generated', 'minified', 'too-large', 'binary', 'non-utf8', 'symlink', 'lfs-pointer', 'vendored', 'mode-only'] as const) {
       assert.ok((st.skips[reason] ?? 0) >= 1, reason);
@@ -156,13 +163,22 @@ describe('history: change types and skip reasons', () => {
   test('since/until, maxCommits (newest N, oldest first), listCommits paging', async () => {
     const all = Object.values(h);
     const { records } = await historyOf(repo.dir, { maxCommits: 2 });
-    assert.deepEqual(records.map((r) => r.commit.hash), all.slice(-2));
+    assert.deepEqual(
+      records.map((r) => r.commit.hash),
+      all.slice(-2),
+    );
     const r = await openRepository(repo.dir);
     const times = (await collect(r)).map((x) => x.commit.committer.timestamp);
     const dated = await collect(r, { since: new Date(times[2] * 1000), until: new Date(times[4] * 1000) });
-    assert.deepEqual(dated.map((x) => x.commit.hash), all.slice(2, 5));
+    assert.deepEqual(
+      dated.map((x) => x.commit.hash),
+      all.slice(2, 5),
+    );
     const page = await r.listCommits({ skip: 1, limit: 2 });
-    assert.deepEqual(page.map((c) => c.hash), [all[5], all[4]]);
+    assert.deepEqual(
+      page.map((c) => c.hash),
+      [all[5], all[4]],
+    );
     assert.equal((await r.listCommits()).length, 7);
   });
 
@@ -222,38 +238,59 @@ describe('history: merges, bots, incremental', () => {
 
   test('merges skipped by default; with includeMerges diffed against the first parent', async () => {
     const { records, repo: r } = await historyOf(repo.dir);
-    assert.deepEqual(records.map((x) => x.commit.hash), [h.base, h.side, h.main, h.last]);
+    assert.deepEqual(
+      records.map((x) => x.commit.hash),
+      [h.base, h.side, h.main, h.last],
+    );
     assert.equal(r.stats().commitsSkipped.merges, 1);
     assert.equal(r.stats().commitsSkipped.bots, 1);
     const withMerges = await historyOf(repo.dir, { includeMerges: true, skipBots: false });
-    assert.deepEqual(withMerges.records.map((x) => x.commit.hash), [h.base, h.side, h.main, h.merge, h.bot, h.last]);
+    assert.deepEqual(
+      withMerges.records.map((x) => x.commit.hash),
+      [h.base, h.side, h.main, h.merge, h.bot, h.last],
+    );
     const merge = byHash(withMerges.records, h.merge);
     assert.equal(merge.commit.isMerge, true);
     assert.deepEqual(merge.commit.parents, [h.main, h.side]);
-    assert.deepEqual(merge.files.map((f) => [f.path, f.change]), [['b.rs', 'added']]);
+    assert.deepEqual(
+      merge.files.map((f) => [f.path, f.change]),
+      [['b.rs', 'added']],
+    );
   });
 
   test('incremental: sinceCommit yields only the commits after it', async () => {
     const { records } = await historyOf(repo.dir, { sinceCommit: h.main, includeMerges: true, skipBots: false });
     // side is reachable from the merge but not from main: it is new too.
-    assert.deepEqual(records.map((x) => x.commit.hash), [h.side, h.merge, h.bot, h.last]);
+    assert.deepEqual(
+      records.map((x) => x.commit.hash),
+      [h.side, h.merge, h.bot, h.last],
+    );
     const none = await historyOf(repo.dir, { sinceCommit: h.last });
     assert.equal(none.records.length, 0);
     const short = await historyOf(repo.dir, { sinceCommit: h.bot.slice(0, 10) });
-    assert.deepEqual(short.records.map((x) => x.commit.hash), [h.last]);
+    assert.deepEqual(
+      short.records.map((x) => x.commit.hash),
+      [h.last],
+    );
     await assert.rejects(historyOf(repo.dir, { sinceCommit: 'f'.repeat(40) }), { code: 'unknown-commit' });
   });
 
   test('ref option: a branch, and a bad ref is a clear error', async () => {
     const { records } = await historyOf(repo.dir, { ref: 'side' });
-    assert.deepEqual(records.map((x) => x.commit.hash), [h.base, h.side]);
+    assert.deepEqual(
+      records.map((x) => x.commit.hash),
+      [h.base, h.side],
+    );
     await assert.rejects(historyOf(repo.dir, { ref: 'no-such-branch' }), { code: 'bad-ref' });
   });
 
   test('ref option: an abbreviated commit hash, loose and packed', async () => {
     const short = h.side.slice(0, 9);
     const loose = await historyOf(repo.dir, { ref: short });
-    assert.deepEqual(loose.records.map((x) => x.commit.hash), [h.base, h.side]);
+    assert.deepEqual(
+      loose.records.map((x) => x.commit.hash),
+      [h.base, h.side],
+    );
     assert.equal(await loose.repo.resolveRef(h.base.slice(0, 7).toUpperCase()), h.base);
     await assert.rejects(historyOf(repo.dir, { ref: '0000000' }), { code: 'bad-ref' });
     const packed = FixtureRepo.create();
@@ -261,7 +298,10 @@ describe('history: merges, bots, incremental', () => {
       fs.cpSync(repo.dir, packed.dir, { recursive: true });
       packed.git('repack', '-a', '-d', '-q');
       const r = await historyOf(packed.dir, { ref: short });
-      assert.deepEqual(r.records.map((x) => x.commit.hash), [h.base, h.side]);
+      assert.deepEqual(
+        r.records.map((x) => x.commit.hash),
+        [h.base, h.side],
+      );
     } finally {
       packed.dispose();
     }

@@ -48,9 +48,7 @@ interface Obj {
 }
 
 function catAll(dir: string): Obj[] {
-  const list = execFileSync('git', ['cat-file', '--batch-all-objects', '--batch-check=%(objectname)'], { cwd: dir, encoding: 'utf8' })
-    .trim()
-    .split('\n');
+  const list = execFileSync('git', ['cat-file', '--batch-all-objects', '--batch-check=%(objectname)'], { cwd: dir, encoding: 'utf8' }).trim().split('\n');
   const out = execFileSync('git', ['cat-file', '--batch'], { cwd: dir, input: list.join('\n') + '\n', maxBuffer: 1 << 28 });
   const objs: Obj[] = [];
   let pos = 0;
@@ -130,10 +128,16 @@ test('a corrupt pack entry is an error for that object (never wrong bytes); othe
     fs.cpSync(repo.dir, copy.dir, { recursive: true });
     copy.git('repack', '-a', '-d', '-f', '-q');
     const packDir = path.join(copy.dir, '.git/objects/pack');
-    const pack = path.join(packDir, fs.readdirSync(packDir).find((n) => n.endsWith('.pack'))!);
+    const pack = path.join(
+      packDir,
+      fs.readdirSync(packDir).find((n) => n.endsWith('.pack'))!,
+    );
     // The newest README.md blob: damage bytes in the middle of its entry.
     const oid = copy.git('rev-parse', 'HEAD:README.md').trim();
-    const line = copy.git('verify-pack', '-v', pack.replace(/\.pack$/, '.idx')).split('\n').find((l) => l.startsWith(oid))!;
+    const line = copy
+      .git('verify-pack', '-v', pack.replace(/\.pack$/, '.idx'))
+      .split('\n')
+      .find((l) => l.startsWith(oid))!;
     const [, , , packedSize, offset] = line.split(/\s+/);
     const bytes = fs.readFileSync(pack);
     const at = Number(offset) + Math.floor(Number(packedSize) / 2);
@@ -150,7 +154,10 @@ test('a corrupt pack entry is an error for that object (never wrong bytes); othe
 
     const strict = await openRepository(copy.dir);
     // (older README.md blobs are deltas against the damaged one: the first of them read fails)
-    await assert.rejects(collect(strict), new RegExp(`^GitError: Object [0-9a-f]{40} \\(blob of README.md at commit [0-9a-f]{12}\\) is corrupt: pack .*, entry at offset \\d+: its bytes fail the CRC-32 check`));
+    await assert.rejects(
+      collect(strict),
+      new RegExp(`^GitError: Object [0-9a-f]{40} \\(blob of README.md at commit [0-9a-f]{12}\\) is corrupt: pack .*, entry at offset \\d+: its bytes fail the CRC-32 check`),
+    );
     strict.close();
     const r = await openRepository(copy.dir, { allowMissingObjects: true });
     const records = await collect(r);

@@ -111,12 +111,21 @@ function minifiedByDefinition(text: string): boolean {
 
 test('isMinified agrees with the definition on edge lengths and random texts', () => {
   const cases = [
-    'a'.repeat(1000), 'a'.repeat(1001), 'a'.repeat(1000) + '\n', 'a'.repeat(1001) + '\n', '\n' + 'a'.repeat(1000),
-    '\n' + 'a'.repeat(1001), 'b\n'.repeat(60) + 'a'.repeat(1001), ('x'.repeat(100) + '\n').repeat(5), ('x'.repeat(101) + '\n').repeat(5),
-    ('x'.repeat(99) + '\n').repeat(5) + 'x'.repeat(120), '\n'.repeat(500), 'x'.repeat(150),
+    'a'.repeat(1000),
+    'a'.repeat(1001),
+    'a'.repeat(1000) + '\n',
+    'a'.repeat(1001) + '\n',
+    '\n' + 'a'.repeat(1000),
+    '\n' + 'a'.repeat(1001),
+    'b\n'.repeat(60) + 'a'.repeat(1001),
+    ('x'.repeat(100) + '\n').repeat(5),
+    ('x'.repeat(101) + '\n').repeat(5),
+    ('x'.repeat(99) + '\n').repeat(5) + 'x'.repeat(120),
+    '\n'.repeat(500),
+    'x'.repeat(150),
   ];
   let seed = 9;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let i = 0; i < 400; i++) {
     let s = '';
     const n = Math.floor(rand() * 12);

@@ -68,22 +68,34 @@ test('bare repository, packed refs, several packs, annotated tag, detached HEAD'
   assert.ok(!fs.existsSync(path.join(repo.dir, '.git/refs/heads/main')));
 
   const { records } = await historyOf(repo.dir);
-  assert.deepEqual(records.map((r) => r.commit.hash), hashes);
+  assert.deepEqual(
+    records.map((r) => r.commit.hash),
+    hashes,
+  );
   assert.equal(file(records[4], 'src/m1.rs').newText, 'pub fn f4() -> u32 { 4 }\n');
   assert.equal(file(records[4], 'src/m1.rs').oldText, 'pub fn f1() -> u32 { 1 }\n');
 
   const tagged = await historyOf(repo.dir, { ref: 'v1' });
-  assert.deepEqual(tagged.records.map((r) => r.commit.hash), hashes.slice(0, 6));
+  assert.deepEqual(
+    tagged.records.map((r) => r.commit.hash),
+    hashes.slice(0, 6),
+  );
 
   const bare = path.join(tempDir(), 'bare.git');
   repo.git('clone', '-q', '--bare', repo.dir, bare);
   const b = await historyOf(bare);
   assert.equal(b.repo.gitdir, bare);
-  assert.deepEqual(b.records.map((r) => r.commit.hash), hashes);
+  assert.deepEqual(
+    b.records.map((r) => r.commit.hash),
+    hashes,
+  );
 
   repo.git('checkout', '-q', '--detach', hashes[4]);
   const detached = await historyOf(repo.dir);
-  assert.deepEqual(detached.records.map((r) => r.commit.hash), hashes.slice(0, 5));
+  assert.deepEqual(
+    detached.records.map((r) => r.commit.hash),
+    hashes.slice(0, 5),
+  );
 });
 
 test('shallow clone: processes what is there, isShallow, boundary commit diffed against the empty tree', async () => {
@@ -94,14 +106,23 @@ test('shallow clone: processes what is there, isShallow, boundary commit diffed 
   repo.git('clone', '-q', '--depth', '2', `file://${repo.dir}`, dest);
   const { repo: r, records } = await historyOf(dest);
   assert.equal(r.isShallow, true);
-  assert.deepEqual(records.map((x) => x.commit.hash), hashes.slice(3));
+  assert.deepEqual(
+    records.map((x) => x.commit.hash),
+    hashes.slice(3),
+  );
   assert.deepEqual(records[0].commit.parents, [hashes[2]]); // the real parent, though absent
-  assert.deepEqual(records[0].files.map((f) => [f.path, f.change]), [
-    ['src/m0.rs', 'added'],
-    ['src/m1.rs', 'added'],
-    ['src/m2.rs', 'added'],
-  ]);
-  assert.deepEqual(records[1].files.map((f) => [f.path, f.change]), [['src/m1.rs', 'modified']]);
+  assert.deepEqual(
+    records[0].files.map((f) => [f.path, f.change]),
+    [
+      ['src/m0.rs', 'added'],
+      ['src/m1.rs', 'added'],
+      ['src/m2.rs', 'added'],
+    ],
+  );
+  assert.deepEqual(
+    records[1].files.map((f) => [f.path, f.change]),
+    [['src/m1.rs', 'modified']],
+  );
   assert.equal((await openRepository(repo.dir)).isShallow, false);
 });
 
@@ -149,12 +170,18 @@ test('missing blob, corrupt tree: by default errors naming them; with allowMissi
   });
 
   const { records, repo: r } = await historyOf(repo.dir, {}, { allowMissingObjects: true });
-  assert.deepEqual(records.map((x) => x.commit.hash), [c1, c2, c3, c4]);
+  assert.deepEqual(
+    records.map((x) => x.commit.hash),
+    [c1, c2, c3, c4],
+  );
   const lost = file(byHash(records, c2), 'lost.rs');
   assert.equal(lost.skip, 'missing-object');
   assert.equal(lost.change, 'added');
   const broken = byHash(records, c3);
-  assert.match(broken.error ?? '', new RegExp(`^Could not read commit ${c3}: Object ${treeOid} \\(tree of dir at commit ${c3.slice(0, 12)}\\) is corrupt: loose object file ${tree}: .+; run "git fsck"\\.$`));
+  assert.match(
+    broken.error ?? '',
+    new RegExp(`^Could not read commit ${c3}: Object ${treeOid} \\(tree of dir at commit ${c3.slice(0, 12)}\\) is corrupt: loose object file ${tree}: .+; run "git fsck"\\.$`),
+  );
   assert.deepEqual(broken.files, []);
   assert.equal(file(byHash(records, c4), 'a.rs').newText, 'fn a() { 4 }\n');
   assert.equal(r.stats().commitErrors, 1);
@@ -166,7 +193,12 @@ test('missing blob, corrupt tree: by default errors naming them; with allowMissi
   assert.equal(repo.git('hash-object', '-w', 'lost.rs').trim(), lostOid);
   await assert.rejects(historyOf(repo.dir), (err: Error & { code?: string }) => {
     assert.equal(err.code, 'corrupt-object');
-    assert.match(err.message, new RegExp(`^Object ${treeOid} \\(tree of dir at commit ${c3.slice(0, 12)}\\) is corrupt: loose object file ${tree}: .+; run "git fsck" \\(or pass --allow-missing-objects to skip such commits\\)\\.$`));
+    assert.match(
+      err.message,
+      new RegExp(
+        `^Object ${treeOid} \\(tree of dir at commit ${c3.slice(0, 12)}\\) is corrupt: loose object file ${tree}: .+; run "git fsck" \\(or pass --allow-missing-objects to skip such commits\\)\\.$`,
+      ),
+    );
     return true;
   });
 });
@@ -178,7 +210,13 @@ test('RepoReader: listTree, readBlob, readText', async () => {
   const h = repo.commit('one');
   const r = await openRepository(repo.dir);
   const tree = await r.listTree(h);
-  assert.deepEqual(tree.map((e) => [e.path, e.mode]), [['bin.dat', '100644'], ['src/a.rs', '100644']]);
+  assert.deepEqual(
+    tree.map((e) => [e.path, e.mode]),
+    [
+      ['bin.dat', '100644'],
+      ['src/a.rs', '100644'],
+    ],
+  );
   const a = tree.find((e) => e.path === 'src/a.rs')!;
   assert.equal(a.oid, repo.git('rev-parse', `${h}:src/a.rs`).trim());
   assert.equal(await r.readText(a.oid), 'fn a() {}\n');

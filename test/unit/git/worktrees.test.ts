@@ -52,9 +52,15 @@ test('a linked worktree: its own HEAD (another branch than the main checkout), t
   assert.equal(await repo.resolveRef('main'), mainCommits[3]);
   assert.equal(await repo.resolveRef('refs/worktree/mark'), featureCommits[0]);
   const records = await collect(repo);
-  assert.deepEqual(records.map((r) => r.commit.hash), [mainCommits[0], mainCommits[1], ...featureCommits]);
+  assert.deepEqual(
+    records.map((r) => r.commit.hash),
+    [mainCommits[0], mainCommits[1], ...featureCommits],
+  );
   assert.equal(records[3].files.find((f) => f.path === 'src/feature.rs')?.newText, 'pub fn feature() { 2 }\n');
-  assert.deepEqual((await repo.listTree(featureCommits[1])).map((e) => e.path), ['src/feature.rs', 'src/lib.rs']);
+  assert.deepEqual(
+    (await repo.listTree(featureCommits[1])).map((e) => e.path),
+    ['src/feature.rs', 'src/lib.rs'],
+  );
   repo.close();
 
   const inside = await openRepository(path.join(linked, 'src'));
@@ -66,7 +72,10 @@ test('a linked worktree: its own HEAD (another branch than the main checkout), t
   assert.equal(m.commondir, m.gitdir);
   assert.equal(await m.resolveRef('HEAD'), mainCommits[3]);
   await assert.rejects(m.resolveRef('refs/worktree/mark'), { code: 'bad-ref' });
-  assert.deepEqual((await collect(m)).map((r) => r.commit.hash), mainCommits);
+  assert.deepEqual(
+    (await collect(m)).map((r) => r.commit.hash),
+    mainCommits,
+  );
   m.close();
 
   // The worktree's git dir opened directly (like a bare repository).
@@ -96,8 +105,14 @@ test('a linked worktree of a shallow clone: the shallow file is in the common di
   FixtureRepo.open(clone).git('worktree', 'add', '-q', '--detach', wt, 'HEAD~1');
   const { repo, records } = await historyOf(wt);
   assert.equal(repo.isShallow, true);
-  assert.deepEqual(records.map((r) => r.commit.hash), [mainCommits[2]]);
-  assert.deepEqual(records[0].files.map((f) => [f.path, f.change]), [['src/lib.rs', 'added']]);
+  assert.deepEqual(
+    records.map((r) => r.commit.hash),
+    [mainCommits[2]],
+  );
+  assert.deepEqual(
+    records[0].files.map((f) => [f.path, f.change]),
+    [['src/lib.rs', 'added']],
+  );
 });
 
 test('git clone --separate-git-dir, and a .git file with a relative gitdir path', async () => {
@@ -107,7 +122,10 @@ test('git clone --separate-git-dir, and a .git file with a relative gitdir path'
   const { repo, records } = await historyOf(work);
   assert.equal(repo.dir, work);
   assert.equal(repo.gitdir, store);
-  assert.deepEqual(records.map((r) => r.commit.hash), mainCommits);
+  assert.deepEqual(
+    records.map((r) => r.commit.hash),
+    mainCommits,
+  );
 
   fs.writeFileSync(path.join(work, '.git'), 'gitdir: ../separate-store.git\n');
   const rel = await openRepository(path.join(work, 'src'));
@@ -123,10 +141,16 @@ test('objects borrowed through objects/info/alternates (git clone --shared), abs
   assert.equal(fs.readFileSync(alternates, 'utf8').trim(), path.join(main, '.git/objects'));
   assert.deepEqual(fs.readdirSync(path.join(shared, '.git/objects/pack')), []);
   const abs = await historyOf(shared);
-  assert.deepEqual(abs.records.map((r) => r.commit.hash), mainCommits);
+  assert.deepEqual(
+    abs.records.map((r) => r.commit.hash),
+    mainCommits,
+  );
   assert.equal(abs.records[3].files[0].newText, 'pub fn v() -> u32 { 3 }\n');
 
   fs.writeFileSync(alternates, '# borrowed\n../../../main/.git/objects\n');
   const rel = await historyOf(shared);
-  assert.deepEqual(rel.records.map((r) => r.commit.hash), mainCommits);
+  assert.deepEqual(
+    rel.records.map((r) => r.commit.hash),
+    mainCommits,
+  );
 });

@@ -50,7 +50,11 @@ async function interrupted(phase: string, force = false): Promise<{ code: number
   try {
     // a fresh cache each time: every phase runs (chunks on a chunk thread, tokens on token threads)
     const cache = fs.mkdtempSync(path.join(tmp, 'cache-'));
-    const code = await runCli(['build', repo.dir, '--out', out, '--cache-dir', cache, '--format', 'plain', ...SMALL], { stdout: { write: () => true }, stderr }, { handleSigint: false, signal: ac.signal, force: hard.signal, workerScript: STALL });
+    const code = await runCli(
+      ['build', repo.dir, '--out', out, '--cache-dir', cache, '--format', 'plain', ...SMALL],
+      { stdout: { write: () => true }, stderr },
+      { handleSigint: false, signal: ac.signal, force: hard.signal, workerScript: STALL },
+    );
     return { code, ms: t0 ? performance.now() - t0 : -1, err };
   } finally {
     delete process.env.CC_TEST_STALL_PHASE;
@@ -79,7 +83,11 @@ for (const phase of ['history', 'chunks', 'tokens', 'examples', 'write']) {
     // 0.7 s of grace, then the thread is terminated; the margin is for a loaded test machine
     assert.ok(r.ms < 2500, `answered in ${Math.round(r.ms)} ms`);
     assert.deepEqual(snapshot(out), previous, 'the previous output is untouched');
-    assert.deepEqual(fs.readdirSync(tmp).filter((n) => n.includes('.tmp-')), [], 'no temp folder');
+    assert.deepEqual(
+      fs.readdirSync(tmp).filter((n) => n.includes('.tmp-')),
+      [],
+      'no temp folder',
+    );
   });
 }
 
@@ -88,25 +96,39 @@ test('a second interrupt stops at once, also while writing; nothing is left', as
   assert.equal(r.code, 130, r.err);
   assert.ok(r.ms < 1500, `answered in ${Math.round(r.ms)} ms`);
   assert.deepEqual(snapshot(out), previous);
-  assert.deepEqual(fs.readdirSync(tmp).filter((n) => n.includes('.tmp-')), []);
+  assert.deepEqual(
+    fs.readdirSync(tmp).filter((n) => n.includes('.tmp-')),
+    [],
+  );
 });
 
 test('a cancel that comes while nothing is stuck is answered by the thread itself; then a build goes through', async () => {
   const ac = new AbortController();
   let err = '';
-  const code = await runCli(['build', repo.dir, '--out', out, '--no-cache', '--format', 'seed', ...SMALL], {
-    stdout: { write: () => true },
-    stderr: {
-      write: (s: string) => {
-        err += s;
-        if (s.startsWith('tokens:')) ac.abort();
+  const code = await runCli(
+    ['build', repo.dir, '--out', out, '--no-cache', '--format', 'seed', ...SMALL],
+    {
+      stdout: { write: () => true },
+      stderr: {
+        write: (s: string) => {
+          err += s;
+          if (s.startsWith('tokens:')) ac.abort();
+        },
       },
     },
-  }, { handleSigint: false, signal: ac.signal, workerScript: STALL });
+    { handleSigint: false, signal: ac.signal, workerScript: STALL },
+  );
   assert.equal(code, 130, err);
   assert.deepEqual(snapshot(out), previous);
-  const ok = await runCli(['build', repo.dir, '--out', out, '--no-cache', '--format', 'seed', ...SMALL], { stdout: { write: () => true }, stderr: { write: () => true } }, { handleSigint: false, workerScript: STALL });
+  const ok = await runCli(
+    ['build', repo.dir, '--out', out, '--no-cache', '--format', 'seed', ...SMALL],
+    { stdout: { write: () => true }, stderr: { write: () => true } },
+    { handleSigint: false, workerScript: STALL },
+  );
   assert.equal(ok, 0);
   assert.notDeepEqual(snapshot(out), previous, 'replaced by the finished build');
-  assert.deepEqual(fs.readdirSync(tmp).filter((n) => n.includes('.tmp-')), []);
+  assert.deepEqual(
+    fs.readdirSync(tmp).filter((n) => n.includes('.tmp-')),
+    [],
+  );
 });

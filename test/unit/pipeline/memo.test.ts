@@ -26,7 +26,7 @@ test('memo tokenizer: same ids as the tokenizer, repeated strings served from me
   memo.clear();
   const before = memo.misses;
   memo.encode(texts[0]);
-  assert.equal(memo.misses, before + 1, "cleared");
+  assert.equal(memo.misses, before + 1, 'cleared');
 });
 
 test('limited counts: exact within the limit, above it otherwise, whatever was counted before with another limit', () => {
@@ -58,7 +58,15 @@ test('tokenizeCommit: groups equal serializeExample of each group (ids and text)
   const tok = loadTokenizer();
   tok.withMarkers();
   const memo = memoTokenizer(tok);
-  const commit = { hash: 'a'.repeat(40), parents: [], author: { name: 'Ann', email: 'a@x', timestamp: 1, timezoneOffset: 0 }, committer: { name: 'Ann', email: 'a@x', timestamp: 1, timezoneOffset: 0 }, subject: 'Change things', body: 'Longer body\nwith lines', isMerge: false };
+  const commit = {
+    hash: 'a'.repeat(40),
+    parents: [],
+    author: { name: 'Ann', email: 'a@x', timestamp: 1, timezoneOffset: 0 },
+    committer: { name: 'Ann', email: 'a@x', timestamp: 1, timezoneOffset: 0 },
+    subject: 'Change things',
+    body: 'Longer body\nwith lines',
+    isMerge: false,
+  };
   const chunks = Array.from({ length: 6 }, (_, i) => ({
     id: `c${i}`,
     commit: commit.hash,
@@ -91,14 +99,39 @@ test('tokenizeCommit: groups equal serializeExample of each group (ids and text)
     assert.equal(g.text, want[i].text);
     assert.ok(g.text.length > 0);
   });
-  assert.deepEqual(r.chunkIds.map((c) => Array.from(c)), chunks.map((c) => tok.encode(c.newCode).ids));
+  assert.deepEqual(
+    r.chunkIds.map((c) => Array.from(c)),
+    chunks.map((c) => tok.encode(c.newCode).ids),
+  );
 });
 
 test('the editor worker script (src/worker/worker.ts) serves as a token worker: same result as the main thread', async () => {
   const tok = loadTokenizer();
   tok.withMarkers();
-  const commit = { hash: 'b'.repeat(40), parents: [], author: { name: 'Bo', email: 'b@x', timestamp: 1, timezoneOffset: 0 }, committer: { name: 'Bo', email: 'b@x', timestamp: 1, timezoneOffset: 0 }, subject: 'Fix', body: '', isMerge: false } as CommitInfo;
-  const chunk = { id: 'c', commit: commit.hash, path: 'src/a.rs', language: 'rust', kind: 'fn', qualifiedName: 'a', change: 'modified', oldRange: null, newRange: null, oldCode: 'fn a() {}', newCode: 'fn a() -> u8 { 1 }', split: false, context: [] } as unknown as ChunkRecord;
+  const commit = {
+    hash: 'b'.repeat(40),
+    parents: [],
+    author: { name: 'Bo', email: 'b@x', timestamp: 1, timezoneOffset: 0 },
+    committer: { name: 'Bo', email: 'b@x', timestamp: 1, timezoneOffset: 0 },
+    subject: 'Fix',
+    body: '',
+    isMerge: false,
+  } as CommitInfo;
+  const chunk = {
+    id: 'c',
+    commit: commit.hash,
+    path: 'src/a.rs',
+    language: 'rust',
+    kind: 'fn',
+    qualifiedName: 'a',
+    change: 'modified',
+    oldRange: null,
+    newRange: null,
+    oldCode: 'fn a() {}',
+    newCode: 'fn a() -> u8 { 1 }',
+    split: false,
+    context: [],
+  } as unknown as ChunkRecord;
   const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 4096 } };
   const pool = new TokenPool(path.resolve(__dirname, '../../../src/worker/worker.ts'), 1, undefined, settings);
   try {
@@ -114,8 +147,31 @@ test('the editor worker script (src/worker/worker.ts) serves as a token worker: 
 });
 
 test('a token job larger than a worker heap is rejected as TokenWorkerOutOfMemory, the worker replaced; a worker that cannot even start fails the pool', async () => {
-  const commit = { hash: 'c'.repeat(40), parents: [], author: { name: 'Cy', email: 'c@x', timestamp: 1, timezoneOffset: 0 }, committer: { name: 'Cy', email: 'c@x', timestamp: 1, timezoneOffset: 0 }, subject: 'Big', body: '', isMerge: false } as CommitInfo;
-  const chunk = (i: number, code: string) => ({ id: `c${i}`, commit: commit.hash, path: `src/f${i}.rs`, language: 'rust', kind: 'fn', qualifiedName: `f${i}`, change: 'added', oldRange: null, newRange: null, oldCode: '', newCode: code, split: false, context: [] }) as unknown as ChunkRecord;
+  const commit = {
+    hash: 'c'.repeat(40),
+    parents: [],
+    author: { name: 'Cy', email: 'c@x', timestamp: 1, timezoneOffset: 0 },
+    committer: { name: 'Cy', email: 'c@x', timestamp: 1, timezoneOffset: 0 },
+    subject: 'Big',
+    body: '',
+    isMerge: false,
+  } as CommitInfo;
+  const chunk = (i: number, code: string) =>
+    ({
+      id: `c${i}`,
+      commit: commit.hash,
+      path: `src/f${i}.rs`,
+      language: 'rust',
+      kind: 'fn',
+      qualifiedName: `f${i}`,
+      change: 'added',
+      oldRange: null,
+      newRange: null,
+      oldCode: '',
+      newCode: code,
+      split: false,
+      context: [],
+    }) as unknown as ChunkRecord;
   const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 4096 } };
   const script = path.resolve(__dirname, '../../../src/worker/worker.ts');
   const pool = new TokenPool(script, 1, undefined, settings, 160);

@@ -18,10 +18,17 @@ let out: string;
 let first: PipelineResult;
 
 function files(dir: string, rel = ''): string[] {
-  return fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(dir, `${rel}${e.name}/`) : [`${rel}${e.name}`])).sort();
+  return fs
+    .readdirSync(path.join(dir, rel), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? files(dir, `${rel}${e.name}/`) : [`${rel}${e.name}`]))
+    .sort();
 }
 function jsonl(p: string): any[] {
-  return fs.readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return fs
+    .readFileSync(p, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 // small windows keep the fixture fast and exercise target splitting
 const W = { contextWindow: 256, targetWindow: 32 };
@@ -39,7 +46,33 @@ after(() => {
 
 test('build writes every file, time-ordered disjoint splits, and verify passes', async () => {
   const names = files(out);
-  for (const f of ['manifest.json', 'README.md', 'commits.jsonl', 'chunks.jsonl', 'chunking_stats.json', 'tokenizer/tokenizer.json', 'tokenizer/special_tokens.json', 'tokens.safetensors', 'dataset/stats.json', 'dataset/train.jsonl', 'dataset/val.jsonl', 'dataset/test.jsonl', 'dataset/train.parquet', 'dataset/val.parquet', 'dataset/test.parquet', 'commits_rich.json', 'chunks_enhanced.jsonl', 'chunking_stats_enhanced.json', 'vocab_enhanced.json', 'tokens_enhanced.safetensors', 'dataset_enhanced/training_data_enhanced_train.json', 'dataset_enhanced/training_data_enhanced_val.json', 'dataset_enhanced/training_data_enhanced_test.json', 'dataset_enhanced/dataset_stats_enhanced.json', 'MANIFEST_ENHANCED.json']) {
+  for (const f of [
+    'manifest.json',
+    'README.md',
+    'commits.jsonl',
+    'chunks.jsonl',
+    'chunking_stats.json',
+    'tokenizer/tokenizer.json',
+    'tokenizer/special_tokens.json',
+    'tokens.safetensors',
+    'dataset/stats.json',
+    'dataset/train.jsonl',
+    'dataset/val.jsonl',
+    'dataset/test.jsonl',
+    'dataset/train.parquet',
+    'dataset/val.parquet',
+    'dataset/test.parquet',
+    'commits_rich.json',
+    'chunks_enhanced.jsonl',
+    'chunking_stats_enhanced.json',
+    'vocab_enhanced.json',
+    'tokens_enhanced.safetensors',
+    'dataset_enhanced/training_data_enhanced_train.json',
+    'dataset_enhanced/training_data_enhanced_val.json',
+    'dataset_enhanced/training_data_enhanced_test.json',
+    'dataset_enhanced/dataset_stats_enhanced.json',
+    'MANIFEST_ENHANCED.json',
+  ]) {
     assert.ok(names.includes(f), `missing ${f}`);
   }
   assert.equal(first.commits.total, 12);
@@ -118,9 +151,15 @@ test('same input and settings give byte-identical data files (no cache + token w
   const logs: string[] = [];
   const script = path.join(__dirname, '../../../src/core/threads/entry.ts');
   await runPipeline({ repo: repo.dir, out: out2, layout: 'seed', cache: false, ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, log: (l) => logs.push(l) });
-  assert.ok(logs.some((l) => /2 worker threads/.test(l)), 'workers were used');
+  assert.ok(
+    logs.some((l) => /2 worker threads/.test(l)),
+    'workers were used',
+  );
   const a = files(out).filter((f) => !/MANIFEST|manifest/.test(f));
-  assert.deepEqual(files(out2).filter((f) => !/MANIFEST|manifest/.test(f)), a);
+  assert.deepEqual(
+    files(out2).filter((f) => !/MANIFEST|manifest/.test(f)),
+    a,
+  );
   for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(out2, f))), `${f} differs`);
 });
 
@@ -128,11 +167,20 @@ test('chunk stage on worker threads (contiguous commit slices, fresh cache) give
   const out3 = path.join(tmp, 'out3');
   const logs: string[] = [];
   const script = path.join(__dirname, '../../../src/core/threads/entry.ts');
-  const r = await runPipeline({ repo: repo.dir, out: out3, layout: 'seed', cacheDir: path.join(tmp, 'cache3'), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 2, log: (l) => logs.push(l) });
-  assert.ok(logs.some((l) => /chunks: 2 worker threads/.test(l)), 'chunk workers were used');
+  const r = await runPipeline(
+    { repo: repo.dir, out: out3, layout: 'seed', cacheDir: path.join(tmp, 'cache3'), ...W },
+    { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 2, log: (l) => logs.push(l) },
+  );
+  assert.ok(
+    logs.some((l) => /chunks: 2 worker threads/.test(l)),
+    'chunk workers were used',
+  );
   assert.equal(r.commits.processed, 12);
   const a = files(out).filter((f) => !/MANIFEST|manifest/.test(f));
-  assert.deepEqual(files(out3).filter((f) => !/MANIFEST|manifest/.test(f)), a);
+  assert.deepEqual(
+    files(out3).filter((f) => !/MANIFEST|manifest/.test(f)),
+    a,
+  );
   for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(out3, f))), `${f} differs`);
   // the token workers wrote the token cache entries: a second build into another folder reuses every one
   const out3b = path.join(tmp, 'out3b');
@@ -145,7 +193,10 @@ test('chunk stage on worker threads (contiguous commit slices, fresh cache) give
   const ac = new AbortController();
   const target = path.join(tmp, 'cancelled-chunks');
   await assert.rejects(
-    runPipeline({ repo: repo.dir, out: target, cacheDir: path.join(tmp, 'cache4'), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 2, signal: ac.signal, onProgress: (e) => e.phase === 'chunks' && ac.abort() }),
+    runPipeline(
+      { repo: repo.dir, out: target, cacheDir: path.join(tmp, 'cache4'), ...W },
+      { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 2, signal: ac.signal, onProgress: (e) => e.phase === 'chunks' && ac.abort() },
+    ),
     AbortError,
   );
   assert.ok(!fs.existsSync(target));
@@ -156,9 +207,18 @@ test('chunk threads that run out of heap leave their commits to the main thread:
   const logs: string[] = [];
   const script = path.join(__dirname, '../../../src/core/threads/entry.ts');
   // 16 MiB cannot even hold the tokenizer: both slices end at once, nothing chunked
-  const r = await runPipeline({ repo: repo.dir, out: out5, layout: 'seed', cacheDir: path.join(tmp, 'cache5'), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 2, chunkWorkerHeapMb: 16, log: (l) => logs.push(l) });
-  assert.ok(logs.some((l) => /chunks: 2 worker threads/.test(l)), 'chunk workers were started');
-  assert.ok(logs.some((l) => /chunks: 12 commits left to the main thread/.test(l)), logs.join('\n'));
+  const r = await runPipeline(
+    { repo: repo.dir, out: out5, layout: 'seed', cacheDir: path.join(tmp, 'cache5'), ...W },
+    { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 2, chunkWorkerHeapMb: 16, log: (l) => logs.push(l) },
+  );
+  assert.ok(
+    logs.some((l) => /chunks: 2 worker threads/.test(l)),
+    'chunk workers were started',
+  );
+  assert.ok(
+    logs.some((l) => /chunks: 12 commits left to the main thread/.test(l)),
+    logs.join('\n'),
+  );
   assert.equal(r.commits.processed, 12);
   const a = files(out).filter((f) => !/MANIFEST|manifest/.test(f));
   for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(out5, f))), `${f} differs`);
@@ -167,28 +227,52 @@ test('chunk threads that run out of heap leave their commits to the main thread:
 test('overlapChunks: tokens follow the chunk thread (phases overlap), same files as without it; heap fallback and cancel too', async () => {
   const script = path.join(__dirname, '../../../src/core/threads/entry.ts');
   const a = files(out).filter((f) => !/MANIFEST|manifest/.test(f));
-  for (const [name, heap, overlapChunks] of [['out6', undefined, true], ['out7', 16, true], ['out6b', undefined, undefined]] as const) {
+  for (const [name, heap, overlapChunks] of [
+    ['out6', undefined, true],
+    ['out7', 16, true],
+    ['out6b', undefined, undefined],
+  ] as const) {
     const o = path.join(tmp, name);
     const logs: string[] = [];
-    const r = await runPipeline({ repo: repo.dir, out: o, layout: 'seed', cacheDir: path.join(tmp, `cache-${name}`), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 1, overlapChunks, chunkWorkerHeapMb: heap, log: (l) => logs.push(l) });
+    const r = await runPipeline(
+      { repo: repo.dir, out: o, layout: 'seed', cacheDir: path.join(tmp, `cache-${name}`), ...W },
+      { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 1, overlapChunks, chunkWorkerHeapMb: heap, log: (l) => logs.push(l) },
+    );
     assert.equal(r.commits.processed, 12);
-    if (heap) assert.ok(logs.some((l) => /chunks: 12 commits left to the main thread/.test(l)), logs.join('\n'));
+    if (heap)
+      assert.ok(
+        logs.some((l) => /chunks: 12 commits left to the main thread/.test(l)),
+        logs.join('\n'),
+      );
     const phases = JSON.parse(fs.readFileSync(path.join(o, 'manifest.json'), 'utf8')).phases as Array<{ phase: string; start: string; end: string }>;
     const at = (p: string) => phases.find((x) => x.phase === p)!;
-    assert.deepEqual(phases.map((p) => p.phase), ['history', 'chunks', 'tokens', 'examples', 'write']);
+    assert.deepEqual(
+      phases.map((p) => p.phase),
+      ['history', 'chunks', 'tokens', 'examples', 'write'],
+    );
     if (overlapChunks) assert.ok(at('tokens').start < at('chunks').end, `tokens started ${at('tokens').start}, chunks ended ${at('chunks').end}`);
     // without the overlap (the default), the token workers start once chunking ended
-    assert.ok(logs.some((l) => (!overlapChunks ? /^tokens: 2 worker threads$/ : /^tokens: 1 worker threads \(2 once chunking ends\)$/).test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => (!overlapChunks ? /^tokens: 2 worker threads$/ : /^tokens: 1 worker threads \(2 once chunking ends\)$/).test(l)),
+      logs.join('\n'),
+    );
     for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(o, f))), `${name}: ${f} differs`);
   }
   const ac = new AbortController();
   const target = path.join(tmp, 'cancelled-overlap');
   await assert.rejects(
-    runPipeline({ repo: repo.dir, out: target, cacheDir: path.join(tmp, 'cache8'), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 1, overlapChunks: true, signal: ac.signal, onProgress: (e) => e.phase === 'chunks' && e.done >= 6 && ac.abort() }),
+    runPipeline(
+      { repo: repo.dir, out: target, cacheDir: path.join(tmp, 'cache8'), ...W },
+      { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 1, overlapChunks: true, signal: ac.signal, onProgress: (e) => e.phase === 'chunks' && e.done >= 6 && ac.abort() },
+    ),
     AbortError,
   );
   assert.ok(!fs.existsSync(target));
-  assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('.cancelled-overlap')), [], 'no temp folder left');
+  assert.deepEqual(
+    fs.readdirSync(tmp).filter((f) => f.startsWith('.cancelled-overlap')),
+    [],
+    'no temp folder left',
+  );
 });
 
 test('runPipelineInThread: the pipeline on its own thread writes the same files, relays progress and logs, keeps error classes, cancels cleanly', async () => {
@@ -197,12 +281,22 @@ test('runPipelineInThread: the pipeline on its own thread writes the same files,
   const o = path.join(tmp, 'out-thread');
   const logs: string[] = [];
   const phases = new Set<string>();
-  const r = await runPipelineInThread(script, { repo: repo.dir, out: o, layout: 'seed', cacheDir: path.join(tmp, 'cache-thread'), ...W }, { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 1, log: (l) => logs.push(l), onProgress: (e) => phases.add(e.phase) });
+  const r = await runPipelineInThread(
+    script,
+    { repo: repo.dir, out: o, layout: 'seed', cacheDir: path.join(tmp, 'cache-thread'), ...W },
+    { tokenWorkers: { script, count: 2, minJobs: 1 }, chunkThreads: 1, log: (l) => logs.push(l), onProgress: (e) => phases.add(e.phase) },
+  );
   assert.equal(r.commits.processed, 12);
   assert.equal(r.outDir, o);
   assert.deepEqual([...phases].sort(), ['chunks', 'examples', 'history', 'tokens', 'write']);
-  assert.ok(logs.some((l) => /^chunks: 1 worker threads$/.test(l)), logs.join('\n'));
-  assert.deepEqual(files(o).filter((f) => !/MANIFEST|manifest/.test(f)), a);
+  assert.ok(
+    logs.some((l) => /^chunks: 1 worker threads$/.test(l)),
+    logs.join('\n'),
+  );
+  assert.deepEqual(
+    files(o).filter((f) => !/MANIFEST|manifest/.test(f)),
+    a,
+  );
   for (const f of a) assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(o, f))), `${f} differs`);
   await assert.rejects(runPipelineInThread(script, { repo: repo.dir, out: path.join(tmp, 'x'), format: 'bogus' as never }), (e: Error) => e instanceof UsageError && /unknown format/.test(e.message));
   await assert.rejects(runPipelineInThread(script, { repo: path.join(tmp, 'nope'), out: path.join(tmp, 'x') }), /not found|not a git/i);
@@ -214,16 +308,17 @@ test('runPipelineInThread: the pipeline on its own thread writes the same files,
     AbortError,
   );
   assert.ok(!fs.existsSync(target));
-  assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('.cancelled-thread') || f.startsWith('.x.tmp')), [], 'no temp folder left');
+  assert.deepEqual(
+    fs.readdirSync(tmp).filter((f) => f.startsWith('.cancelled-thread') || f.startsWith('.x.tmp')),
+    [],
+    'no temp folder left',
+  );
 });
 
 test('cancel mid-run leaves no folder and no temp folder', async () => {
   const ac = new AbortController();
   const target = path.join(tmp, 'cancelled');
-  await assert.rejects(
-    runPipeline({ repo: repo.dir, out: target, cache: false, ...W }, { signal: ac.signal, onProgress: (e) => e.phase === 'tokens' && e.done === 2 && ac.abort() }),
-    AbortError,
-  );
+  await assert.rejects(runPipeline({ repo: repo.dir, out: target, cache: false, ...W }, { signal: ac.signal, onProgress: (e) => e.phase === 'tokens' && e.done === 2 && ac.abort() }), AbortError);
   assert.ok(!fs.existsSync(target));
   assert.ok(!fs.readdirSync(tmp).some((n) => n.includes('cancelled')));
 });

@@ -22,7 +22,10 @@ let cacheDir: string;
 const logs: string[] = [];
 
 function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 before(async () => {
@@ -76,7 +79,10 @@ test('no planted secret is in the text the token ids decode to (chunks and every
   const st = decodeSafetensors(fs.readFileSync(path.join(out, 'tokens.safetensors')));
   const texts = [tok.decode(st.tensors.token_ids.data as Int32Array)];
   for (const split of ['train', 'val', 'test']) {
-    for (const line of fs.readFileSync(path.join(out, 'dataset', `${split}.jsonl`), 'utf8').split('\n').filter(Boolean)) {
+    for (const line of fs
+      .readFileSync(path.join(out, 'dataset', `${split}.jsonl`), 'utf8')
+      .split('\n')
+      .filter(Boolean)) {
       const row = JSON.parse(line) as { input_ids: number[]; attention_mask: number[] };
       texts.push(tok.decode(row.input_ids.filter((_, i) => row.attention_mask[i] === 1)));
     }

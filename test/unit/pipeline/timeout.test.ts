@@ -59,17 +59,30 @@ test('chunker: a file over its budget has no chunks and the skip reason timeout;
 test('build: the huge file is skipped as timeout, counted and named in the log; the small one is chunked', async () => {
   const logs: string[] = [];
   const out = path.join(tmp, 'out');
-  const res = await runPipeline({ repo: repo.dir, out, cacheDir: path.join(tmp, 'cache'), maxFileBytes: 10_000_000, fileTimeout: 0.1, contextWindow: 256, targetWindow: 32 }, { log: (l) => logs.push(l) });
-  assert.ok(logs.some((l) => /chunks: src\/huge\.rs at [0-9a-f]{12} took longer than 0\.1 s \(--file-timeout\); skipped \(timeout\)/.test(l)), logs.join('\n'));
+  const res = await runPipeline(
+    { repo: repo.dir, out, cacheDir: path.join(tmp, 'cache'), maxFileBytes: 10_000_000, fileTimeout: 0.1, contextWindow: 256, targetWindow: 32 },
+    { log: (l) => logs.push(l) },
+  );
+  assert.ok(
+    logs.some((l) => /chunks: src\/huge\.rs at [0-9a-f]{12} took longer than 0\.1 s \(--file-timeout\); skipped \(timeout\)/.test(l)),
+    logs.join('\n'),
+  );
   const stats = JSON.parse(fs.readFileSync(path.join(out, 'chunking_stats.json'), 'utf8'));
   assert.equal(JSON.stringify(stats).includes('"timeout":1'), true, JSON.stringify(stats));
-  const chunks = fs.readFileSync(path.join(out, 'chunks.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { path: string });
+  const chunks = fs
+    .readFileSync(path.join(out, 'chunks.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { path: string });
   assert.ok(chunks.some((c) => c.path === 'src/lib.rs'));
   assert.ok(!chunks.some((c) => c.path === 'src/huge.rs'));
   assert.equal(res.upToDate, false);
   // rebuilt from the cache into another folder: still named
   const again: string[] = [];
-  await runPipeline({ repo: repo.dir, out: path.join(tmp, 'out2'), cacheDir: path.join(tmp, 'cache'), maxFileBytes: 10_000_000, fileTimeout: 0.1, contextWindow: 256, targetWindow: 32 }, { log: (l) => again.push(l) });
+  await runPipeline(
+    { repo: repo.dir, out: path.join(tmp, 'out2'), cacheDir: path.join(tmp, 'cache'), maxFileBytes: 10_000_000, fileTimeout: 0.1, contextWindow: 256, targetWindow: 32 },
+    { log: (l) => again.push(l) },
+  );
   assert.ok(again.some((l) => /src\/huge\.rs .*skipped \(timeout\)/.test(l)));
 });
 
@@ -92,9 +105,19 @@ test('watchdog: a file stuck where no deadline can reach is skipped by restartin
       { tokenWorkers: { script, count: 1 }, chunkThreads: 1, log: (l) => logs.push(l) },
     );
     assert.equal(res.commits.total, 3);
-    assert.ok(logs.some((l) => /src\/stall\.rs at [0-9a-f]{12} was still being cut after 3\.2 s .* restarted without it \(timeout\)/.test(l)), logs.join('\n'));
-    const chunks = fs.readFileSync(path.join(out, 'chunks.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { path: string; commit: string });
-    assert.ok(chunks.some((c) => c.path === 'src/other.rs'), 'the stuck commit\'s other files are chunked');
+    assert.ok(
+      logs.some((l) => /src\/stall\.rs at [0-9a-f]{12} was still being cut after 3\.2 s .* restarted without it \(timeout\)/.test(l)),
+      logs.join('\n'),
+    );
+    const chunks = fs
+      .readFileSync(path.join(out, 'chunks.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { path: string; commit: string });
+    assert.ok(
+      chunks.some((c) => c.path === 'src/other.rs'),
+      "the stuck commit's other files are chunked",
+    );
     assert.ok(!chunks.some((c) => c.path === 'src/stall.rs'));
     assert.equal(chunks.filter((c) => c.path === 'src/lib.rs').length, 3, 'every commit is chunked');
     const stats = JSON.parse(fs.readFileSync(path.join(out, 'chunking_stats.json'), 'utf8')) as { skips: Record<string, number> };

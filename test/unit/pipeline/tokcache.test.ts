@@ -15,7 +15,10 @@ test('token cache entries round-trip in binary and reject truncated bytes', () =
   assert.deepEqual(Array.from(d.groups[0].targetIds), [151643, 5]);
   assert.equal(d.groups[0].text, 'héllo <X>');
   assert.equal(d.groups[0].truncated, 1);
-  assert.deepEqual(d.chunkIds.map((c) => Array.from(c)), [[7, 8], []]);
+  assert.deepEqual(
+    d.chunkIds.map((c) => Array.from(c)),
+    [[7, 8], []],
+  );
   assert.equal(d.groups[0].sig, undefined);
   const withSig = decodeTokenEntry(encodeTokenEntry({ ...e, groups: [{ ...e.groups[0], sig: Uint32Array.of(1, 0xffffffff, 3) }] }))!;
   assert.deepEqual(Array.from(withSig.groups[0].sig!), [1, 0xffffffff, 3]);

@@ -14,7 +14,7 @@ import { ADVERSARIAL, referenceFor, refIds, refOffsets, sourceFiles } from './he
 const corpus = ['src/core/tokenize/bytes.ts', 'src/core/tokenize/markers.ts', 'src/core/tokenize/hfcache.ts']
   .map((f) => fs.readFileSync(f, 'utf8'))
   .join('\n')
-  .concat("\nfn main() { let x_y = 12345; println!(\"{}\", x_y); } It's we'll 日本 ü\n");
+  .concat('\nfn main() { let x_y = 12345; println!("{}", x_y); } It\'s we\'ll 日本 ü\n');
 
 const texts = [
   // This engine's own sources (a stable set; the bundled tokenizer is checked on the whole repository).

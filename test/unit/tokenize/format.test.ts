@@ -78,10 +78,33 @@ describe('markers and formats', () => {
     assert.equal(ex.targetIds[0], m['<NEW_CODE_START>']);
     assert.equal(ex.targetIds.at(-1), m['<COMMIT_END>']);
     assert.equal(ex.truncations, 0);
-    const order = ['<COMMIT_START>', '<AUTHOR>', '<MSG_START>', '<MSG_END>', '<FILE>', '<LANG>', '<KIND>', '<SYMBOL>', '<CHANGE>', '<CONTEXT_START>', '<IMPORTS_START>', '<IMPORTS_END>', '<STRUCTS_START>', '<STRUCTS_END>', '<FUNCTIONS_START>', '<FUNCTIONS_END>', '<CONTEXT_END>', '<OLD_CODE_START>', '<OLD_CODE_END>'] as const;
+    const order = [
+      '<COMMIT_START>',
+      '<AUTHOR>',
+      '<MSG_START>',
+      '<MSG_END>',
+      '<FILE>',
+      '<LANG>',
+      '<KIND>',
+      '<SYMBOL>',
+      '<CHANGE>',
+      '<CONTEXT_START>',
+      '<IMPORTS_START>',
+      '<IMPORTS_END>',
+      '<STRUCTS_START>',
+      '<STRUCTS_END>',
+      '<FUNCTIONS_START>',
+      '<FUNCTIONS_END>',
+      '<CONTEXT_END>',
+      '<OLD_CODE_START>',
+      '<OLD_CODE_END>',
+    ] as const;
     const markerIds = new Set(Object.values(m));
     const seen = ex.contextIds.filter((id) => markerIds.has(id) && id !== m['<SYMBOL>']);
-    assert.deepEqual(seen, order.filter((x) => x !== '<SYMBOL>').map((x) => m[x]));
+    assert.deepEqual(
+      seen,
+      order.filter((x) => x !== '<SYMBOL>').map((x) => m[x]),
+    );
     assert.equal(
       ex.text,
       '<COMMIT_START><AUTHOR>Ada Lovelace<MSG_START>Fix overflow in parse_header\n\nUse checked_add so a huge length no longer wraps.<MSG_END>' +
@@ -115,12 +138,7 @@ describe('markers and formats', () => {
     const m = tok.withMarkers();
     const longOld = Array.from({ length: 400 }, (_, i) => `    let v${i} = compute(${i});\n`).join('');
     const longMsg = { ...commit, body: 'word '.repeat(200) };
-    const ex = serializeExample(
-      tok,
-      { commit: longMsg, chunks: [chunk({ oldCode: longOld, context: [ctx('fn', 'big', 'x + '.repeat(500))] })] },
-      'seed',
-      { oldCode: 100, message: 20, snippet: 30 },
-    );
+    const ex = serializeExample(tok, { commit: longMsg, chunks: [chunk({ oldCode: longOld, context: [ctx('fn', 'big', 'x + '.repeat(500))] })] }, 'seed', { oldCode: 100, message: 20, snippet: 30 });
     const all = [...ex.contextIds, ...ex.targetIds];
     for (const name of ['chunk[0].old', 'message', 'chunk[0].functions[0]']) {
       const s = ex.sections.find((x) => x.name === name)!;
@@ -159,7 +177,10 @@ describe('markers and formats', () => {
   });
 
   it('starcoder: a clear error with a tokenizer lacking its tokens, and the layout with one that has them', () => {
-    assert.throws(() => serializeExample(tok, { commit, chunks: [chunk()] }, 'starcoder'), (e: Error) => e instanceof FormatUnavailableError && /<commit_before>/.test(e.message));
+    assert.throws(
+      () => serializeExample(tok, { commit, chunks: [chunk()] }, 'starcoder'),
+      (e: Error) => e instanceof FormatUnavailableError && /<commit_before>/.test(e.message),
+    );
     const j = JSON.parse(gpt2Json('fn main() { let x = 1; } // some code'));
     const n = Object.keys(j.model.vocab).length + 2;
     ['<commit_before>', '<commit_msg>', '<commit_after>', '<file_sep>'].forEach((content, i) =>

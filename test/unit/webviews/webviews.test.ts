@@ -54,8 +54,17 @@ describe('overviewFromOutput', () => {
     ]);
     const stats = JSON.parse(fs.readFileSync(path.join(out, 'dataset', 'stats.json'), 'utf8'));
     assert.deepEqual(p.examplesPerSplit, stats.examples);
-    const rows = ['train', 'val', 'test'].flatMap((s) => fs.readFileSync(path.join(out, 'dataset', `${s}.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
-    assert.deepEqual(p.tokenLengths, rows.map((r) => r.context_length + r.target_length));
+    const rows = ['train', 'val', 'test'].flatMap((s) =>
+      fs
+        .readFileSync(path.join(out, 'dataset', `${s}.jsonl`), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+    );
+    assert.deepEqual(
+      p.tokenLengths,
+      rows.map((r) => r.context_length + r.target_length),
+    );
     assert.equal(p.languages.rust, stats.languages.rust);
     assert.deepEqual(p.kinds, stats.kinds);
     assert.equal(p.skips.binary, 1);
@@ -63,12 +72,18 @@ describe('overviewFromOutput', () => {
   });
 
   it('says clearly when a folder is not a dataset', () => {
-    assert.throws(() => overviewFromOutput(repo.dir), (e: unknown) => e instanceof NotADatasetError && /manifest\.json is missing/.test(e.message));
+    assert.throws(
+      () => overviewFromOutput(repo.dir),
+      (e: unknown) => e instanceof NotADatasetError && /manifest\.json is missing/.test(e.message),
+    );
   });
 
   it('fills months across a year boundary', () => {
     const t = (iso: string) => Date.parse(iso) / 1000;
-    assert.deepEqual(monthlySeries([t('2023-11-30T23:00:00Z'), t('2024-01-01T00:00:00Z')]).map((m) => m.month), ['2023-11', '2023-12', '2024-01']);
+    assert.deepEqual(
+      monthlySeries([t('2023-11-30T23:00:00Z'), t('2024-01-01T00:00:00Z')]).map((m) => m.month),
+      ['2023-11', '2023-12', '2024-01'],
+    );
     assert.deepEqual(monthlySeries([]), []);
   });
 });
@@ -95,7 +110,10 @@ describe('token payloads', () => {
     const ids = [markers['<NEW_CODE_START>'], ...body, markers['<NEW_CODE_END>']];
     const p = tokenViewFromIds(tok, ids, { title: 't', sections: [{ name: 'new', start: 0, end: ids.length, used: body.length, budget: 2048, truncated: false }] });
     assert.equal(p.tokens.map((t) => t.text).join(''), '<NEW_CODE_START>pub fn héllo() {}<NEW_CODE_END>');
-    assert.deepEqual(p.tokens.map((t) => t.special), ids.map((_, i) => i === 0 || i === ids.length - 1));
+    assert.deepEqual(
+      p.tokens.map((t) => t.special),
+      ids.map((_, i) => i === 0 || i === ids.length - 1),
+    );
     assert.deepEqual(p.sections, [{ name: 'new', startToken: 0, endToken: ids.length, used: body.length, budget: 2048, truncated: false }]);
   });
 });
@@ -107,7 +125,11 @@ describe('commit-corpus-example grammar', () => {
 
   it('colours every structure marker', () => {
     const res = [grammar.repository.truncated.match, ...grammar.repository.markers.patterns.map((p: { match?: string }) => p.match).filter(Boolean)].map((m: string) => new RegExp(`^(?:${m})$`));
-    for (const m of MARKERS) assert.ok(res.some((re) => re.test(m)), `${m} is matched`);
+    for (const m of MARKERS)
+      assert.ok(
+        res.some((re) => re.test(m)),
+        `${m} is matched`,
+      );
     assert.ok(!res.some((re) => re.test('<NOT_A_MARKER>')));
   });
 

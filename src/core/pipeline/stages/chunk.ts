@@ -58,10 +58,17 @@ export type ChunkSettings = Pick<ResolvedSettings, (typeof CHUNK_SETTING_KEYS)[n
 const ANALYSIS_CACHE_ENTRIES = 1024;
 
 export function chunkerOptions(s: ChunkSettings, count: (text: string, limit?: number) => number) {
-  return { maxChunkChars: s.maxChunkChars, contextLines: s.contextLines, snippetTokens: s.snippetTokens, contextTokens: s.contextTokens, countTokens: count, context: s.context, cacheEntries: ANALYSIS_CACHE_ENTRIES, fileBudgetMs: s.fileTimeout * 1000 };
+  return {
+    maxChunkChars: s.maxChunkChars,
+    contextLines: s.contextLines,
+    snippetTokens: s.snippetTokens,
+    contextTokens: s.contextTokens,
+    countTokens: count,
+    context: s.context,
+    cacheEntries: ANALYSIS_CACHE_ENTRIES,
+    fileBudgetMs: s.fileTimeout * 1000,
+  };
 }
-
-
 
 /** One commit as the chunk stage makes it, before hygiene: never cached, never logged (see scrubEntry). */
 export interface ChunkedCommit {
@@ -101,8 +108,15 @@ export async function chunkOne(chunker: Chunker, rec: CommitRecord, repo: RepoRe
 export function scrubEntry(c: ChunkedCommit, settings: ScrubSettings): CommitCacheEntry {
   const s = scrubCommit(c.commit, c.chunks, c.error, settings, c.timeouts);
   return {
-    commit: s.commit, message: s.message, chunks: s.chunks, redactions: s.redactions, redacted: s.redacted,
-    files: c.files, skips: c.skips, languages: c.languages, changedBytes: c.changedBytes,
+    commit: s.commit,
+    message: s.message,
+    chunks: s.chunks,
+    redactions: s.redactions,
+    redacted: s.redacted,
+    files: c.files,
+    skips: c.skips,
+    languages: c.languages,
+    changedBytes: c.changedBytes,
     ...(s.timeouts.length ? { timeouts: s.timeouts } : {}),
     ...(s.error !== undefined ? { error: s.error } : {}),
   };

@@ -44,7 +44,11 @@ export function assembleExamples(settings: ResolvedSettings, w: WindowOptions, s
   } else {
     const keep = settings.dedup ? nearDedup(segs, settings.nearDupThreshold) : null;
     if (keep) near = keep.removed;
-    for (const split of SPLITS) examples[split] = buildSequentialExamples(segs.filter((s, i) => s.split === split && (!keep || keep.keep[i])), w);
+    for (const split of SPLITS)
+      examples[split] = buildSequentialExamples(
+        segs.filter((s, i) => s.split === split && (!keep || keep.keep[i])),
+        w,
+      );
   }
   const counts = Object.fromEntries(SPLITS.map((s) => [s, examples[s].length])) as Record<SplitName, number>;
   return { examples, counts, near, contextDropped, truncatedGroups };
