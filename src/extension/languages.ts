@@ -1,15 +1,8 @@
 /** VS Code language ids the engine can parse, and the engine's id for each. */
 import type * as vscode from 'vscode';
+import { LANGUAGES } from '../core/chunk/languages';
 
-const ENGINE_LANGUAGE: Record<string, string> = {
-  rust: 'rust',
-  typescript: 'typescript',
-  typescriptreact: 'tsx',
-  javascript: 'javascript',
-  javascriptreact: 'javascript',
-  python: 'python',
-  go: 'go',
-};
+const ENGINE_LANGUAGE: Record<string, string> = Object.fromEntries(LANGUAGES.flatMap((l) => l.editorIds.map((id) => [id, l.id])));
 
 export const SUPPORTED_LANGUAGE_IDS = Object.keys(ENGINE_LANGUAGE);
 

@@ -1,11 +1,19 @@
 /**
- * The language table. Adding a language = one `.scm` file in ./queries and one row here.
+ * The language table. Adding a language = its grammar package (`npm install tree-sitter-…`), one row here, one
+ * `.scm` file in ./queries (and, for context through its imports, a case in ./imports.ts); then
+ * `npm run manifest:write` puts it into package.json (hover, activation). See DEVELOPERS.md.
  */
 export interface LanguageSpec {
   /** Language id as `FileChange.language` spells it. */
   id: string;
-  /** Grammar wasm asset name (see src/core/assets.ts). */
+  /** Grammar wasm asset name (copied next to the bundles: src/core/assets.ts). */
   wasm: string;
+  /** The grammar's wasm in node_modules. */
+  grammar: string;
+  /** File extensions (lower case, no dot). */
+  extensions: string[];
+  /** VS Code language ids of its documents (hover, the editor's commands). */
+  editorIds: string[];
   /** Query file in ./queries. */
   query: string;
   /** Parent node types a unit is widened to when it is their only named child (`export`, decorators, `type (…)`). */
@@ -45,6 +53,9 @@ export const LANGUAGES: LanguageSpec[] = [
   {
     id: 'rust',
     wasm: 'tree-sitter-rust.wasm',
+    grammar: 'tree-sitter-rust/tree-sitter-rust.wasm',
+    extensions: ['rs'],
+    editorIds: ['rust'],
     query: 'rust.scm',
     wrappers: [],
     leading: ['attribute_item', 'line_comment', 'block_comment'],
@@ -56,6 +67,9 @@ export const LANGUAGES: LanguageSpec[] = [
   {
     id: 'typescript',
     wasm: 'tree-sitter-typescript.wasm',
+    grammar: 'tree-sitter-typescript/tree-sitter-typescript.wasm',
+    extensions: ['ts', 'mts', 'cts'],
+    editorIds: ['typescript'],
     query: 'typescript.scm',
     wrappers: ['export_statement', 'ambient_declaration'],
     leading: ['comment', 'decorator'],
@@ -67,6 +81,9 @@ export const LANGUAGES: LanguageSpec[] = [
   {
     id: 'tsx',
     wasm: 'tree-sitter-tsx.wasm',
+    grammar: 'tree-sitter-typescript/tree-sitter-tsx.wasm',
+    extensions: ['tsx'],
+    editorIds: ['typescriptreact'],
     query: 'typescript.scm',
     wrappers: ['export_statement', 'ambient_declaration'],
     leading: ['comment', 'decorator'],
@@ -78,6 +95,9 @@ export const LANGUAGES: LanguageSpec[] = [
   {
     id: 'javascript',
     wasm: 'tree-sitter-javascript.wasm',
+    grammar: 'tree-sitter-javascript/tree-sitter-javascript.wasm',
+    extensions: ['js', 'mjs', 'cjs', 'jsx'],
+    editorIds: ['javascript', 'javascriptreact'],
     query: 'javascript.scm',
     wrappers: ['export_statement'],
     leading: ['comment', 'decorator'],
@@ -89,6 +109,9 @@ export const LANGUAGES: LanguageSpec[] = [
   {
     id: 'python',
     wasm: 'tree-sitter-python.wasm',
+    grammar: 'tree-sitter-python/tree-sitter-python.wasm',
+    extensions: ['py', 'pyi'],
+    editorIds: ['python'],
     query: 'python.scm',
     wrappers: ['decorated_definition'],
     leading: ['comment'],
@@ -100,6 +123,9 @@ export const LANGUAGES: LanguageSpec[] = [
   {
     id: 'go',
     wasm: 'tree-sitter-go.wasm',
+    grammar: 'tree-sitter-go/tree-sitter-go.wasm',
+    extensions: ['go'],
+    editorIds: ['go'],
     query: 'go.scm',
     wrappers: ['type_declaration', 'const_declaration', 'var_declaration'],
     leading: ['comment'],
@@ -120,20 +146,7 @@ export function languageSpec(id: string | null | undefined): LanguageSpec | unde
   return BY_ID.get(id) ?? BY_ID.get(ALIASES[id] ?? '');
 }
 
-const EXTENSIONS: Record<string, string> = {
-  rs: 'rust',
-  ts: 'typescript',
-  mts: 'typescript',
-  cts: 'typescript',
-  tsx: 'tsx',
-  js: 'javascript',
-  mjs: 'javascript',
-  cjs: 'javascript',
-  jsx: 'javascript',
-  py: 'python',
-  pyi: 'python',
-  go: 'go',
-};
+const EXTENSIONS: Record<string, string> = Object.fromEntries(LANGUAGES.flatMap((l) => l.extensions.map((e) => [e, l.id])));
 
 /** Language of a path by extension (for files of the tree, which carry no language). */
 export function languageOfPath(p: string): string | null {

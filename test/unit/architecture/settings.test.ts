@@ -11,11 +11,15 @@ import { resolveSettings } from '../../../src/core/pipeline/options';
 import { UsageError } from '../../../src/core/errors';
 import { HELP } from '../../../src/cli/run';
 import { createChunker } from '../../../src/core/chunk';
+import { LANGUAGES, languageOfPath } from '../../../src/core/chunk/languages';
+import { languageOf } from '../../../src/core/git/languages';
+import { generatedManifest } from '../../tools/manifest';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'));
 
-test('package.json contributes exactly the settings of the table (npm run settings:write), in its order', () => {
-  assert.deepEqual(pkg.contributes.configuration.properties, configurationProperties(), 'run `npm run settings:write`');
+test('package.json contributes exactly the settings of the table and the languages of the chunker (npm run manifest:write)', () => {
+  assert.deepEqual(pkg.contributes.configuration.properties, configurationProperties(), 'run `npm run manifest:write`');
+  assert.deepEqual(pkg, generatedManifest(pkg), 'run `npm run manifest:write`');
   const order = Object.entries(pkg.contributes.configuration.properties as Record<string, { order: number }>).sort((a, b) => a[1].order - b[1].order);
   assert.deepEqual(
     order.slice(0, 2).map(([k]) => k),
@@ -79,4 +83,13 @@ test("the chunker's own default chunk size is the build's", async () => {
   chunker.dispose();
   assert.ok(chunks.length > 1, 'a long function is split');
   assert.ok(chunks.every((c) => c.newCode.length <= max) && chunks.some((c) => c.newCode.length > 4000), `parts up to ${max} characters`);
+});
+
+test('the history engine names each file of a chunker language as the chunker does', () => {
+  for (const l of LANGUAGES) {
+    for (const ext of l.extensions) {
+      assert.equal(languageOf(`src/a.${ext}`), l.id, ext);
+      assert.equal(languageOfPath(`src/a.${ext}`), l.id, ext);
+    }
+  }
 });
