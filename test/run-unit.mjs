@@ -12,7 +12,9 @@ function find(dir) {
 }
 
 const filter = process.argv.slice(2);
-const files = find('test/unit').filter((f) => filter.length === 0 || filter.some((x) => f.includes(x))).sort();
+const files = find('test/unit')
+  .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
+  .sort();
 if (files.length === 0) {
   console.error('no unit test files found');
   process.exit(1);

@@ -141,8 +141,20 @@ export interface ChunkRecord {
 
 // ───────────────────────── Progress / cancellation ─────────────────────────
 
-/** Progress phases. Cross-file context is collected inside 'chunks', file by file on each file's time budget (chunk/contextStage.ts). */
-export type Phase = 'history' | 'chunks' | 'tokens' | 'examples' | 'write';
+/**
+ * The progress phases, in order, with what the shells show: a label, and the share of a progress bar each fills
+ * (the chunks phase, one step per commit, dominates). Cross-file context is collected inside 'chunks', file by
+ * file on each file's time budget (chunk/contextStage.ts).
+ */
+export const PHASES = {
+  history: { label: 'reading history', span: [0, 5] },
+  chunks: { label: 'chunking commits', span: [5, 80] },
+  tokens: { label: 'tokenizing', span: [80, 95] },
+  examples: { label: 'cutting examples', span: [95, 97] },
+  write: { label: 'writing files', span: [97, 100] },
+} as const satisfies Record<string, { label: string; span: readonly [number, number] }>;
+
+export type Phase = keyof typeof PHASES;
 
 export interface ProgressEvent {
   phase: Phase;

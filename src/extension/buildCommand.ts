@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { recoverOutput } from '../core/dataset/output';
 import type { PipelineOptions } from '../core/pipeline/options';
-import type { Phase, ProgressEvent } from '../core/types';
+import { PHASES, type Phase, type ProgressEvent } from '../core/types';
 import type { BuildSummary } from '../worker/protocol';
 import { Disposable } from './disposable';
 import { isCancelled, reportError } from './errors';
@@ -22,23 +22,6 @@ export type BuildOutcome =
   | { status: 'cancelled'; folder: string; outDir: string }
   | { status: 'failed'; folder: string; message: string }
   | { status: 'busy' };
-
-/** Share of the bar each phase fills (the chunks phase, one step per commit, dominates). */
-const PHASE_SPAN: Record<Phase, [number, number]> = {
-  history: [0, 5],
-  chunks: [5, 80],
-  tokens: [80, 95],
-  examples: [95, 97],
-  write: [97, 100],
-};
-
-const PHASE_LABEL: Record<Phase, string> = {
-  history: 'reading history',
-  chunks: 'chunking commits',
-  tokens: 'tokenizing',
-  examples: 'cutting examples',
-  write: 'writing files',
-};
 
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -61,12 +44,12 @@ export class ProgressTracker {
       this.phase = e.phase;
       this.phaseStart = this.now();
     }
-    const [a, b] = PHASE_SPAN[e.phase];
+    const [a, b] = PHASES[e.phase].span;
     const frac = e.total && e.total > 0 ? Math.min(1, e.done / e.total) : 0;
     const target = a + (b - a) * frac;
     const increment = Math.max(0, target - this.percent);
     this.percent = Math.max(this.percent, target);
-    let message = PHASE_LABEL[e.phase];
+    let message: string = PHASES[e.phase].label;
     if (e.total !== undefined && e.phase === 'chunks') message += ` ${e.done}/${e.total} commits`;
     else if (e.total !== undefined && e.total > 1) message += ` ${e.done}/${e.total}`;
     if (e.total && e.done > 0 && e.done < e.total) {

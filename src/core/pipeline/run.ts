@@ -17,6 +17,7 @@ import { loadTokenizer, tokenizerSha256 } from '../tokenize/index';
 import { Cache } from './cache';
 import { memoTokenizer } from './memoTokenizer';
 import { resolveSettings, UsageError, type PipelineOptions, type ResolvedSettings } from './options';
+import { settingsOf } from './schema';
 
 export const TOOL_VERSION: string = (pkg as { version: string }).version;
 
@@ -153,24 +154,9 @@ export class Run {
     this.runKey = sha256(stableJson({ settingsJson: this.settingsJson, tok: this.tokSha, out: this.outDir, v: TOOL_VERSION }));
     // entries are scrubbed before they are cached: redaction settings are part of their key
     const nsKey = (s: object) => sha256(stableJson({ v: TOOL_VERSION, cacheFormat: 3, s, tok: this.tokSha })).slice(0, 16);
-    const chunkKeys = [
-      'include',
-      'exclude',
-      'languages',
-      'maxFileBytes',
-      'detectRenames',
-      'maxChunkChars',
-      'contextLines',
-      'snippetTokens',
-      'contextTokens',
-      'context',
-      'redact',
-      'keepAuthorEmails',
-      'fileTimeout',
-      'allowMissingObjects',
-    ] as const;
-    this.chunkNs = `chunks-${nsKey(pick(settings, chunkKeys))}`;
-    this.tokNs = `tokens-${nsKey(pick(settings, ['format', 'budgets']))}`;
+    // the settings that change a commit's chunks key the chunk cache; those that change its ids, the token cache
+    this.chunkNs = `chunks-${nsKey(pick(settings, settingsOf('files', 'chunks')))}`;
+    this.tokNs = `tokens-${nsKey(pick(settings, settingsOf('tokens')))}`;
   }
 
   /** Log lines and error messages may quote paths and names from the repository: redacted like the dataset. */

@@ -11,9 +11,18 @@
 export type SettingType = 'string' | 'integer' | 'number' | 'boolean' | 'array';
 type Value = string | number | boolean | string[] | null;
 
+/**
+ * What an engine setting changes, and so which cache it keys: `select` which commits are built (the run only),
+ * `files` and `chunks` a commit's chunks (the chunk cache; `chunks` settings also go to chunk threads), `tokens`
+ * its token ids (the token cache), `examples` and `write` what is made of them; `run` is the run itself.
+ */
+export type SettingStage = 'run' | 'select' | 'files' | 'chunks' | 'tokens' | 'examples' | 'write';
+
 export interface SettingSpec {
   /** The engine option (a PipelineOptions key, `budgets.message` for a nested one); none: the shell's own setting. */
   option?: string;
+  /** What the engine setting changes (engine settings only). */
+  stage?: SettingStage;
   /** The editor setting under `commitCorpus.`; none: no editor setting. */
   setting?: string;
   /** The CLI flag without its dashes; none: no flag. A boolean that defaults to true has a `no-…` flag. */
@@ -44,43 +53,43 @@ export const RENAMES = ['exact', 'similarity'] as const;
 
 /** In the order the editor's settings UI shows them: the tokenizer and the output first. One row per setting. */
 // prettier-ignore
-export const SETTINGS: readonly SettingSpec[] = [
-  { option: 'tokenizer', setting: 'tokenizer', flag: 'tokenizer', arg: 'PATH', type: 'string', default: null, editorDefault: '', description: 'Path to a Hugging Face `tokenizer.json` (or a folder holding one). Empty: the bundled Qwen3 tokenizer. Use **Commit Corpus: Select tokenizer…** to pick one from the local Hugging Face cache.' },
-  { option: 'out', setting: 'outputDir', flag: 'out', arg: 'DIR', type: 'string', default: './commit-corpus-out', editorDefault: '', help: 'Output folder, replaced atomically: only when it is new, empty, or a dataset this tool wrote (its manifest lists every file in it); never the repository, its git folder or the cache, nor a folder holding one of them.',  description: 'Folder the dataset is written to, replaced atomically: only when it is new, empty, or a dataset this tool wrote (its manifest lists every file in it); never the repository, its git folder or the cache, nor a folder holding one of them. Empty: `commit-corpus-out` in the workspace folder; relative paths are resolved against the workspace folder.' },
-  { option: 'format', setting: 'format', flag: 'format', arg: 'F', type: 'string', default: 'seed', enum: FORMATS, enumDescriptions: ['Structure markers of the seed project.', 'StarCoder2-style <commit_before>/<commit_msg>/<commit_after>.', 'Repository-level: <repo_name>, <file_sep> …', 'Plain text, no markers.'], description: 'Serialization format of the examples.' },
-  { option: 'mode', setting: 'mode', flag: 'mode', arg: 'M', type: 'string', default: 'commit', enum: MODES, enumDescriptions: ['One example per commit: the before side is the context, the new code the target.', 'The token stream of all chunks in time order, cut into windows.'], description: 'How examples are cut.' },
-  { option: 'layout', setting: 'layout', flag: 'layout', arg: 'L', type: 'string', default: 'default', enum: LAYOUTS, description: "Output layout; 'seed' also writes the seed project's file names." },
-  { option: 'ref', setting: 'ref', flag: 'ref', arg: 'REF', type: 'string', default: 'HEAD', editorDefault: '', description: 'Branch, tag or commit to read the history from. Empty: HEAD.' },
-  { option: 'since', setting: 'since', flag: 'since', arg: 'DATE', type: 'string', default: null, editorDefault: '', help: 'Only commits at or after this date (e.g. 2024-01-31).',  description: 'Only commits at or after this date, e.g. `2024-01-31`. Empty: no limit.' },
-  { option: 'until', setting: 'until', flag: 'until', arg: 'DATE', type: 'string', default: null, editorDefault: '', description: 'Only commits at or before this date. Empty: no limit.' },
-  { option: 'maxCommits', setting: 'maxCommits', flag: 'max-commits', arg: 'N', type: 'integer', default: null, editorDefault: 0, min: 1, max: 10_000_000, description: 'Read at most this many commits, the newest (still built oldest first). 0 or empty: all.' },
-  { option: 'include', setting: 'include', flag: 'include', arg: 'GLOB', type: 'array', default: [], multiple: true, description: 'Glob patterns of paths to include (repeatable). Empty: every supported source file.' },
-  { option: 'exclude', setting: 'exclude', flag: 'exclude', arg: 'GLOB', type: 'array', default: [], multiple: true, description: 'Glob patterns of paths to leave out, in addition to vendored, generated and lock files (repeatable).' },
-  { option: 'languages', setting: 'languages', flag: 'language', arg: 'ID', type: 'array', default: [], multiple: true, description: 'Only these languages (`rust`, `typescript`, `tsx`, `javascript`, `python`, `go`; repeatable). Empty: all.' },
-  { option: 'includeMerges', setting: 'includeMerges', flag: 'include-merges', type: 'boolean', default: false, description: 'Include merge commits (diffed against their first parent).' },
-  { option: 'skipBots', setting: 'skipBots', flag: 'no-skip-bots', type: 'boolean', default: true, help: 'Keep the commits of bots (skipped by default: author containing "[bot]" or "bot@").',  description: 'Skip commits of bots (author containing "[bot]" or "bot@").' },
-  { option: 'maxFileBytes', setting: 'maxFileBytes', flag: 'max-file-bytes', arg: 'N', type: 'integer', default: 100_000, min: 1_000, max: 50_000_000, description: 'Files larger than this are listed but not read (skip reason "too-large").' },
-  { option: 'detectRenames', setting: 'detectRenames', flag: 'detect-renames', arg: 'R', type: 'string', default: 'exact', enum: RENAMES, enumDescriptions: ['Renames with an identical blob only; an edited rename is a delete and an add.', "Also a deleted and an added file at least 50% similar (git's -M)."], description: 'How renamed files are recognised.' },
-  { option: 'contextWindow', setting: 'contextWindow', flag: 'context-window', arg: 'N', type: 'integer', default: 2048, min: 64, max: 32_768, description: 'Context window of an example in tokens.' },
-  { option: 'targetWindow', setting: 'targetWindow', flag: 'target-window', arg: 'N', type: 'integer', default: 256, min: 16, max: 8_192, description: 'Target window of an example in tokens.' },
-  { option: 'budgets.message', setting: 'budgets.message', flag: 'budget-message', arg: 'N', type: 'integer', default: 64, min: 1, max: 4_096, description: 'Token budget of the commit message section of a serialized example.' },
-  { option: 'budgets.oldCode', setting: 'budgets.oldCode', flag: 'budget-old-code', arg: 'N', type: 'integer', default: 512, min: 1, max: 32_768, description: 'Token budget of the old code section of a serialized example.' },
-  { option: 'budgets.newCode', setting: 'budgets.newCode', flag: 'budget-new-code', arg: 'N', type: 'integer', default: 2048, min: 16, max: 32_768, description: 'Token budget of the new code section of a serialized example (also the budget shown in hovers).' },
-  { option: 'budgets.snippet', setting: 'budgets.snippet', flag: 'budget-snippet', arg: 'N', type: 'integer', default: 256, min: 16, max: 8_192, description: 'Token budget of one context snippet section of a serialized example.' },
-  { option: 'budgets.example', setting: 'budgets.example', flag: 'budget-example', arg: 'N', type: 'integer', default: 4096, min: 64, max: 65_536, description: 'Token budget of a whole serialized example.' },
-  { option: 'contextTokens', setting: 'contextTokens', flag: 'context-tokens', arg: 'N', type: 'integer', default: 1024, min: 0, max: 32_768, description: 'Token budget of all cross-file context items of a chunk.' },
-  { option: 'snippetTokens', setting: 'snippetTokens', flag: 'snippet-tokens', arg: 'N', type: 'integer', default: 256, min: 16, max: 8_192, description: 'Token budget of one cross-file context snippet.' },
-  { option: 'maxChunkChars', setting: 'maxChunkChars', flag: 'max-chunk-chars', arg: 'N', type: 'integer', default: 6000, min: 200, max: 1_000_000, description: 'Maximum characters of each code side of a chunk (longer units are split).' },
-  { option: 'contextLines', setting: 'contextLines', flag: 'context-lines', arg: 'N', type: 'integer', default: 3, min: 0, max: 100, description: 'Lines kept around each changed hunk and top-level chunk.' },
-  { option: 'context', setting: 'context', flag: 'no-context', type: 'boolean', default: true, help: 'No cross-file context.',  description: 'Collect cross-file context for each chunk.' },
-  { option: 'fileTimeout', setting: 'fileTimeout', flag: 'file-timeout', arg: 'SECONDS', type: 'number', default: 5, min: 0.1, max: 3_600, description: 'Seconds one file may take to parse, cut into units and collect context for. A file over it is skipped with reason `timeout`, counted in the stats and named in the log, so no input can stall a build.' },
-  { option: 'allowMissingObjects', setting: 'allowMissingObjects', flag: 'allow-missing-objects', type: 'boolean', default: false, description: 'Skip files whose git objects are missing or corrupt (counted in the stats) instead of failing the build.' },
-  { option: 'dedup', setting: 'dedup', flag: 'no-dedup', type: 'boolean', default: true, help: 'Keep exact and near-duplicate examples.',  description: 'Remove exact and near-duplicate examples.' },
-  { option: 'nearDupThreshold', setting: 'nearDupThreshold', flag: 'near-dup-threshold', arg: 'X', type: 'number', default: 0.7, min: 0, max: 1, description: 'Jaccard similarity above which examples count as near duplicates.' },
-  { option: 'redact', setting: 'redact', flag: 'no-redact', type: 'boolean', default: true, help: 'Do not redact secrets and personal data.',  description: 'Redact secrets and personal data before tokenizing.' },
-  { option: 'keepAuthorEmails', setting: 'keepAuthorEmails', flag: 'keep-emails', type: 'boolean', default: false, description: 'Keep author e-mail addresses in commits.jsonl (code and messages are still redacted).' },
-  { option: 'cache', setting: 'cache', flag: 'no-cache', type: 'boolean', default: true, help: "Do not read or write the cache (the repository's .commit-corpus/ or --cache-dir).",  description: 'Reuse and fill the cache in `.commit-corpus/` of the repository, so rebuilds are incremental.' },
-  { option: 'cacheDir', flag: 'cache-dir', arg: 'DIR', type: 'string', default: null, description: "Keep the cache in this folder instead of the repository's `.commit-corpus/`." },
+const TABLE = [
+  { option: 'tokenizer', stage: 'run', setting: 'tokenizer', flag: 'tokenizer', arg: 'PATH', type: 'string', default: null, editorDefault: '', description: 'Path to a Hugging Face `tokenizer.json` (or a folder holding one). Empty: the bundled Qwen3 tokenizer. Use **Commit Corpus: Select tokenizer…** to pick one from the local Hugging Face cache.' },
+  { option: 'out', stage: 'run', setting: 'outputDir', flag: 'out', arg: 'DIR', type: 'string', default: './commit-corpus-out', editorDefault: '', help: 'Output folder, replaced atomically: only when it is new, empty, or a dataset this tool wrote (its manifest lists every file in it); never the repository, its git folder or the cache, nor a folder holding one of them.',  description: 'Folder the dataset is written to, replaced atomically: only when it is new, empty, or a dataset this tool wrote (its manifest lists every file in it); never the repository, its git folder or the cache, nor a folder holding one of them. Empty: `commit-corpus-out` in the workspace folder; relative paths are resolved against the workspace folder.' },
+  { option: 'format', stage: 'tokens', setting: 'format', flag: 'format', arg: 'F', type: 'string', default: 'seed', enum: FORMATS, enumDescriptions: ['Structure markers of the seed project.', 'StarCoder2-style <commit_before>/<commit_msg>/<commit_after>.', 'Repository-level: <repo_name>, <file_sep> …', 'Plain text, no markers.'], description: 'Serialization format of the examples.' },
+  { option: 'mode', stage: 'examples', setting: 'mode', flag: 'mode', arg: 'M', type: 'string', default: 'commit', enum: MODES, enumDescriptions: ['One example per commit: the before side is the context, the new code the target.', 'The token stream of all chunks in time order, cut into windows.'], description: 'How examples are cut.' },
+  { option: 'layout', stage: 'write', setting: 'layout', flag: 'layout', arg: 'L', type: 'string', default: 'default', enum: LAYOUTS, description: "Output layout; 'seed' also writes the seed project's file names." },
+  { option: 'ref', stage: 'select', setting: 'ref', flag: 'ref', arg: 'REF', type: 'string', default: 'HEAD', editorDefault: '', description: 'Branch, tag or commit to read the history from. Empty: HEAD.' },
+  { option: 'since', stage: 'select', setting: 'since', flag: 'since', arg: 'DATE', type: 'string', default: null, editorDefault: '', help: 'Only commits at or after this date (e.g. 2024-01-31).',  description: 'Only commits at or after this date, e.g. `2024-01-31`. Empty: no limit.' },
+  { option: 'until', stage: 'select', setting: 'until', flag: 'until', arg: 'DATE', type: 'string', default: null, editorDefault: '', description: 'Only commits at or before this date. Empty: no limit.' },
+  { option: 'maxCommits', stage: 'select', setting: 'maxCommits', flag: 'max-commits', arg: 'N', type: 'integer', default: null, editorDefault: 0, min: 1, max: 10_000_000, description: 'Read at most this many commits, the newest (still built oldest first). 0 or empty: all.' },
+  { option: 'include', stage: 'files', setting: 'include', flag: 'include', arg: 'GLOB', type: 'array', default: [], multiple: true, description: 'Glob patterns of paths to include (repeatable). Empty: every supported source file.' },
+  { option: 'exclude', stage: 'files', setting: 'exclude', flag: 'exclude', arg: 'GLOB', type: 'array', default: [], multiple: true, description: 'Glob patterns of paths to leave out, in addition to vendored, generated and lock files (repeatable).' },
+  { option: 'languages', stage: 'files', setting: 'languages', flag: 'language', arg: 'ID', type: 'array', default: [], multiple: true, description: 'Only these languages (`rust`, `typescript`, `tsx`, `javascript`, `python`, `go`; repeatable). Empty: all.' },
+  { option: 'includeMerges', stage: 'select', setting: 'includeMerges', flag: 'include-merges', type: 'boolean', default: false, description: 'Include merge commits (diffed against their first parent).' },
+  { option: 'skipBots', stage: 'select', setting: 'skipBots', flag: 'no-skip-bots', type: 'boolean', default: true, help: 'Keep the commits of bots (skipped by default: author containing "[bot]" or "bot@").',  description: 'Skip commits of bots (author containing "[bot]" or "bot@").' },
+  { option: 'maxFileBytes', stage: 'files', setting: 'maxFileBytes', flag: 'max-file-bytes', arg: 'N', type: 'integer', default: 100_000, min: 1_000, max: 50_000_000, description: 'Files larger than this are listed but not read (skip reason "too-large").' },
+  { option: 'detectRenames', stage: 'files', setting: 'detectRenames', flag: 'detect-renames', arg: 'R', type: 'string', default: 'exact', enum: RENAMES, enumDescriptions: ['Renames with an identical blob only; an edited rename is a delete and an add.', "Also a deleted and an added file at least 50% similar (git's -M)."], description: 'How renamed files are recognised.' },
+  { option: 'contextWindow', stage: 'examples', setting: 'contextWindow', flag: 'context-window', arg: 'N', type: 'integer', default: 2048, min: 64, max: 32_768, description: 'Context window of an example in tokens.' },
+  { option: 'targetWindow', stage: 'examples', setting: 'targetWindow', flag: 'target-window', arg: 'N', type: 'integer', default: 256, min: 16, max: 8_192, description: 'Target window of an example in tokens.' },
+  { option: 'budgets.message', stage: 'tokens', setting: 'budgets.message', flag: 'budget-message', arg: 'N', type: 'integer', default: 64, min: 1, max: 4_096, description: 'Token budget of the commit message section of a serialized example.' },
+  { option: 'budgets.oldCode', stage: 'tokens', setting: 'budgets.oldCode', flag: 'budget-old-code', arg: 'N', type: 'integer', default: 512, min: 1, max: 32_768, description: 'Token budget of the old code section of a serialized example.' },
+  { option: 'budgets.newCode', stage: 'tokens', setting: 'budgets.newCode', flag: 'budget-new-code', arg: 'N', type: 'integer', default: 2048, min: 16, max: 32_768, description: 'Token budget of the new code section of a serialized example (also the budget shown in hovers).' },
+  { option: 'budgets.snippet', stage: 'tokens', setting: 'budgets.snippet', flag: 'budget-snippet', arg: 'N', type: 'integer', default: 256, min: 16, max: 8_192, description: 'Token budget of one context snippet section of a serialized example.' },
+  { option: 'budgets.example', stage: 'tokens', setting: 'budgets.example', flag: 'budget-example', arg: 'N', type: 'integer', default: 4096, min: 64, max: 65_536, description: 'Token budget of a whole serialized example.' },
+  { option: 'contextTokens', stage: 'chunks', setting: 'contextTokens', flag: 'context-tokens', arg: 'N', type: 'integer', default: 1024, min: 0, max: 32_768, description: 'Token budget of all cross-file context items of a chunk.' },
+  { option: 'snippetTokens', stage: 'chunks', setting: 'snippetTokens', flag: 'snippet-tokens', arg: 'N', type: 'integer', default: 256, min: 16, max: 8_192, description: 'Token budget of one cross-file context snippet.' },
+  { option: 'maxChunkChars', stage: 'chunks', setting: 'maxChunkChars', flag: 'max-chunk-chars', arg: 'N', type: 'integer', default: 6000, min: 200, max: 1_000_000, description: 'Maximum characters of each code side of a chunk (longer units are split).' },
+  { option: 'contextLines', stage: 'chunks', setting: 'contextLines', flag: 'context-lines', arg: 'N', type: 'integer', default: 3, min: 0, max: 100, description: 'Lines kept around each changed hunk and top-level chunk.' },
+  { option: 'context', stage: 'chunks', setting: 'context', flag: 'no-context', type: 'boolean', default: true, help: 'No cross-file context.',  description: 'Collect cross-file context for each chunk.' },
+  { option: 'fileTimeout', stage: 'chunks', setting: 'fileTimeout', flag: 'file-timeout', arg: 'SECONDS', type: 'number', default: 5, min: 0.1, max: 3_600, description: 'Seconds one file may take to parse, cut into units and collect context for. A file over it is skipped with reason `timeout`, counted in the stats and named in the log, so no input can stall a build.' },
+  { option: 'allowMissingObjects', stage: 'files', setting: 'allowMissingObjects', flag: 'allow-missing-objects', type: 'boolean', default: false, description: 'Skip files whose git objects are missing or corrupt (counted in the stats) instead of failing the build.' },
+  { option: 'dedup', stage: 'examples', setting: 'dedup', flag: 'no-dedup', type: 'boolean', default: true, help: 'Keep exact and near-duplicate examples.',  description: 'Remove exact and near-duplicate examples.' },
+  { option: 'nearDupThreshold', stage: 'examples', setting: 'nearDupThreshold', flag: 'near-dup-threshold', arg: 'X', type: 'number', default: 0.7, min: 0, max: 1, description: 'Jaccard similarity above which examples count as near duplicates.' },
+  { option: 'redact', stage: 'chunks', setting: 'redact', flag: 'no-redact', type: 'boolean', default: true, help: 'Do not redact secrets and personal data.',  description: 'Redact secrets and personal data before tokenizing.' },
+  { option: 'keepAuthorEmails', stage: 'chunks', setting: 'keepAuthorEmails', flag: 'keep-emails', type: 'boolean', default: false, description: 'Keep author e-mail addresses in commits.jsonl (code and messages are still redacted).' },
+  { option: 'cache', stage: 'run', setting: 'cache', flag: 'no-cache', type: 'boolean', default: true, help: "Do not read or write the cache (the repository's .commit-corpus/ or --cache-dir).",  description: 'Reuse and fill the cache in `.commit-corpus/` of the repository, so rebuilds are incremental.' },
+  { option: 'cacheDir', stage: 'run', flag: 'cache-dir', arg: 'DIR', type: 'string', default: null, description: "Keep the cache in this folder instead of the repository's `.commit-corpus/`." },
   // the shells' own settings
   { setting: 'workers', type: 'integer', default: 2, min: 1, max: 16, description: 'Worker threads the engine runs in (builds, history, parsing, tokenizing, hovers).' },
   { setting: 'hover.enabled', type: 'boolean', default: true, description: 'Show the token count and cross-file context of the enclosing unit on hover.' },
@@ -90,7 +99,20 @@ export const SETTINGS: readonly SettingSpec[] = [
   { flag: 'overlap', type: 'boolean', default: false, description: "Tokenize while the chunk threads run instead of after them (for machines with cores to spare; see the README's Benchmarks)." },
   { flag: 'json', type: 'boolean', default: false, description: "Print a JSON summary on stdout (progress only on a terminal's stderr)." },
   { flag: 'quiet', type: 'boolean', default: false, description: 'No progress output.' },
-];
+] as const satisfies readonly SettingSpec[];
+
+export const SETTINGS: readonly SettingSpec[] = TABLE;
+
+/** The engine options a stage's settings are (typed: `OptionsOf<'chunks'>` is the union of their names). */
+export type OptionsOf<S extends SettingStage> = Extract<(typeof TABLE)[number], { stage: S }>['option'];
+
+/** The top-level settings (`budgets`, not `budgets.message`) of the given stages, in table order. */
+export function settingsOf<S extends SettingStage>(...stages: S[]): Array<TopLevel<OptionsOf<S>>> {
+  const keys = SETTINGS.filter((s) => s.stage && (stages as SettingStage[]).includes(s.stage)).map((s) => s.option!.split('.')[0]);
+  return [...new Set(keys)] as Array<TopLevel<OptionsOf<S>>>;
+}
+
+type TopLevel<K extends string> = K extends `${infer Head}.${string}` ? Head : K;
 
 /** The engine's settings (rows with an option), by option. */
 export const ENGINE_SETTINGS: ReadonlyMap<string, SettingSpec> = new Map(SETTINGS.filter((s) => s.option).map((s) => [s.option!, s]));

@@ -93,3 +93,7 @@ test('the history engine names each file of a chunker language as the chunker do
     }
   }
 });
+
+test('every engine setting says what it changes, and so which cache it keys', () => {
+  for (const s of SETTINGS) assert.equal(!!s.option, !!s.stage, `${s.option ?? s.flag ?? s.setting}: an engine setting has a stage, a shell's own has none`);
+});

@@ -16,6 +16,7 @@ import { scrubCommit, type ScrubSettings } from '../../dataset/scrub';
 import { openRepository } from '../../git/index';
 import type { ResolvedSettings } from '../options';
 import { Arrivals } from '../queue';
+import { settingsOf, type OptionsOf } from '../schema';
 import { pick, type Repository, type Run } from '../run';
 import type { History } from './history';
 export { historyOptions, type SliceHistory } from './history';
@@ -46,9 +47,9 @@ export function isEntryOf(hash: string): (v: CommitCacheEntry) => boolean {
 }
 
 /** The settings a commit's chunks depend on (`fileTimeout`: seconds one file may take, ChunkOptions.fileBudgetMs). */
-export const CHUNK_SETTING_KEYS = ['maxChunkChars', 'contextLines', 'snippetTokens', 'contextTokens', 'context', 'redact', 'keepAuthorEmails', 'fileTimeout'] as const;
+export const CHUNK_SETTING_KEYS = settingsOf('chunks');
 
-export type ChunkSettings = Pick<ResolvedSettings, (typeof CHUNK_SETTING_KEYS)[number]> & ScrubSettings;
+export type ChunkSettings = Pick<ResolvedSettings, OptionsOf<'chunks'>> & ScrubSettings;
 
 /**
  * Parsed-file analyses kept by a build's chunker (LRU; a pure cache, the output does not depend on it): fewer
