@@ -6,7 +6,7 @@ import { runPipelineInThread } from '../core/threads';
 import { AbortError, runPipeline, TOOL_VERSION, UsageError, type PipelineHooks, type PipelineOptions } from '../core/pipeline';
 import { inspectDataset } from '../core/dataset/inspect';
 import { verifyDataset } from '../core/dataset/verify';
-import { engineDefault, flagHelp, SETTINGS } from '../core/pipeline/schema';
+import { engineDefault, flagHelp, setOption, SETTINGS } from '../core/pipeline/schema';
 import { escapeTerminal } from './escape';
 import { createProgress, type Out } from './progress';
 
@@ -60,9 +60,7 @@ function optionsFromFlags(v: Record<string, string | boolean | Array<string | bo
     if (!s.option || !s.flag || v[s.flag] === undefined) continue;
     const raw = v[s.flag]!;
     const value = s.type === 'boolean' ? !s.flag.startsWith('no-') : s.type === 'integer' ? int(s.flag, raw as string) : s.type === 'number' ? num(s.flag, raw as string) : raw;
-    const [key, sub] = s.option.split('.');
-    if (sub) o[key] = { ...(o[key] as object), [sub]: value };
-    else o[key] = value;
+    setOption(o, s.option, value);
   }
   return o;
 }

@@ -4,10 +4,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { resolveSettings, type PipelineOptions } from '../core/pipeline/options';
-import { SETTINGS } from '../core/pipeline/schema';
-import { pick } from '../core/pipeline/run';
-import { CHUNK_SETTING_KEYS, type ChunkSettings } from '../core/pipeline/stages/chunk';
+import type { PipelineOptions } from '../core/pipeline/options';
+import { setOption, SETTINGS } from '../core/pipeline/schema';
 import type { TestDelay } from '../core/threads/pipelineThread';
 import type { Phase } from '../core/types';
 
@@ -66,16 +64,9 @@ export function pipelineOptions(folder: vscode.Uri, overrides: Partial<PipelineO
     let v = c.get<unknown>(s.setting);
     if (typeof v === 'string') v = v.trim();
     if (v === undefined || v === null || (s.editorDefault !== undefined && v === s.editorDefault)) continue;
-    const [key, sub] = s.option.split('.');
-    if (sub) o[key] = { ...(o[key] as object), [sub]: v };
-    else o[key] = v;
+    setOption(o, s.option, v);
   }
   return { ...stripUndefined(o), ...overrides } as PipelineOptions;
-}
-
-/** The chunker settings of a build of `folder` (the hover cuts units with the build's limits). */
-export function chunkSettings(folder: vscode.Uri): ChunkSettings {
-  return pick(resolveSettings(pipelineOptions(folder)), CHUNK_SETTING_KEYS);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

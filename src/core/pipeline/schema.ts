@@ -117,6 +117,13 @@ type TopLevel<K extends string> = K extends `${infer Head}.${string}` ? Head : K
 /** The engine's settings (rows with an option), by option. */
 export const ENGINE_SETTINGS: ReadonlyMap<string, SettingSpec> = new Map(SETTINGS.filter((s) => s.option).map((s) => [s.option!, s]));
 
+/** Sets an engine option of a PipelineOptions-shaped object (`budgets.message` sets `budgets: { message }`). */
+export function setOption(o: Record<string, unknown>, option: string, value: unknown): void {
+  const [key, sub] = option.split('.');
+  if (sub) o[key] = { ...(o[key] as object), [sub]: value };
+  else o[key] = value;
+}
+
 /** Bounds of every numeric engine setting, by option. */
 export function bounds(): Array<[option: string, min: number, max: number, kind: 'integer' | 'number']> {
   return SETTINGS.filter((s) => s.option && s.min !== undefined && s.max !== undefined).map((s) => [s.option!, s.min!, s.max!, s.type === 'number' ? 'number' : 'integer']);

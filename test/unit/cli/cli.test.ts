@@ -151,3 +151,41 @@ test('verify reports each kind of planted corruption', async () => {
     assert.match(v.out, re, `${name}: ${v.out}`);
   }
 });
+
+test('every setting of the table is a flag: the build records them in the manifest, a value out of range names the flag', async () => {
+  const out = path.join(tmp, 'flags');
+  const args = [
+    'build',
+    repo.dir,
+    '--out',
+    out,
+    '--no-cache',
+    ...SMALL,
+    '--no-context',
+    '--language',
+    'rust',
+    '--budget-example',
+    '512',
+    '--context-lines',
+    '1',
+    '--max-chunk-chars',
+    '900',
+    '--detect-renames',
+    'similarity',
+    '--near-dup-threshold',
+    '0.8',
+    '--include-merges',
+    '--no-skip-bots',
+  ];
+  const r = await run(args);
+  assert.equal(r.code, 0, r.err);
+  const s = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).settings;
+  assert.deepEqual(
+    [s.context, s.languages, s.budgets.example, s.budgets.message, s.contextLines, s.maxChunkChars, s.detectRenames, s.nearDupThreshold, s.includeMerges, s.skipBots],
+    [false, ['rust'], 512, 64, 1, 900, 'similarity', 0.8, true, false],
+  );
+  const bad = await run(['build', repo.dir, '--out', path.join(tmp, 'never'), '--budget-message', '0']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--budget-message.*from 1 to 4096/);
+  assert.equal(fs.existsSync(path.join(tmp, 'never')), false);
+});
