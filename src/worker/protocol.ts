@@ -12,7 +12,7 @@
  * Every request has an id (unique per host) that every answer carries.
  */
 import type { ChunkSettings } from '../core/pipeline/stages/chunk';
-import type { PipelineOptions } from '../core/pipeline/options';
+import type { FormatName, PipelineOptions } from '../core/pipeline/options';
 import type { ThreadError } from '../core/threads/envelope';
 import type { TestDelay } from '../core/threads/pipelineThread';
 import type { ChunkRecord, CommitInfo, ContextKind, FileChange, ProgressEvent, UnitKind } from '../core/types';
@@ -95,7 +95,7 @@ export interface ExampleViewRequest {
   kind: 'exampleView';
   chunk: ChunkRecord;
   commit: CommitInfo;
-  format: 'seed' | 'starcoder' | 'repo' | 'plain';
+  format: FormatName;
   tokenizer?: string;
 }
 

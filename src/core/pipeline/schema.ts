@@ -7,6 +7,7 @@
  * To add a setting: a row here, its field in PipelineOptions/ResolvedSettings (./options.ts), the code that uses
  * it; then `npm run manifest:write`.
  */
+import { FORMAT_NAMES } from '../tokenize/format';
 
 export type SettingType = 'string' | 'integer' | 'number' | 'boolean' | 'array';
 type Value = string | number | boolean | string[] | null;
@@ -46,7 +47,8 @@ export interface SettingSpec {
   multiple?: boolean;
 }
 
-export const FORMATS = ['seed', 'starcoder', 'repo', 'plain'] as const;
+/** The serialization formats (their one list is the tokenizer's). */
+export const FORMATS = FORMAT_NAMES;
 export const MODES = ['commit', 'sequential'] as const;
 export const LAYOUTS = ['default', 'seed'] as const;
 export const RENAMES = ['exact', 'similarity'] as const;

@@ -15,8 +15,8 @@ import type { ChunkRecord, CommitInfo, ContextItem, ContextKind } from '../types
 import type { Marker } from './markers';
 import type { Tokenizer } from './tokenizer';
 
-export type FormatName = 'seed' | 'starcoder' | 'repo' | 'plain';
-export const FORMAT_NAMES: readonly FormatName[] = ['seed', 'starcoder', 'repo', 'plain'];
+export const FORMAT_NAMES = ['seed', 'starcoder', 'repo', 'plain'] as const;
+export type FormatName = (typeof FORMAT_NAMES)[number];
 
 export interface Budgets {
   message: number;

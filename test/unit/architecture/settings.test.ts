@@ -10,6 +10,7 @@ import { configurationProperties, ENGINE_SETTINGS, SETTINGS } from '../../../src
 import { resolveSettings } from '../../../src/core/pipeline/options';
 import { UsageError } from '../../../src/core/errors';
 import { HELP } from '../../../src/cli/run';
+import { DEFAULT_BUDGETS } from '../../../src/core/tokenize/format';
 import { createChunker } from '../../../src/core/chunk';
 import { LANGUAGES, languageOfPath } from '../../../src/core/chunk/languages';
 import { languageOf } from '../../../src/core/git/languages';
@@ -55,6 +56,10 @@ test("every bound and choice of the table is enforced by the engine, naming the 
     );
   }
   for (const s of SETTINGS.filter((x) => x.enum)) assert.throws(() => resolveSettings({ repo: '.', out: 'o', [s.option!]: 'nonsense' }), UsageError, s.option);
+});
+
+test("the tokenizer's own budget defaults are the table's", () => {
+  for (const [k, v] of Object.entries(DEFAULT_BUDGETS)) assert.equal(v, ENGINE_SETTINGS.get(`budgets.${k}`)?.default, k);
 });
 
 test('--help names every flag of the table', () => {
