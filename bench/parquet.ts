@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
-import type { CompactExample } from '../src/core/dataset/examples';
+import type { CompactExample } from '../src/core/examples/examples';
 import { writeParquetVia, type ParquetPath } from '../src/core/dataset/parquet';
 import { rng } from '../test/fixtures/rng';
 

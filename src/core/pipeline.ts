@@ -20,7 +20,7 @@ import { countUncached, localEncoder, tokenPass, WINDOW } from './pipeline/stage
 import { buildExamples } from './pipeline/stages/examples';
 import { lastRun, openOutput, writeOutput } from './pipeline/stages/write';
 import { Executor } from './threads/executor';
-import { assignSplits } from './dataset/splits';
+import { assignSplits } from './examples/splits';
 import type { AtomicDir } from './dataset/output';
 import type { PipelineOptions } from './pipeline/options';
 

@@ -5,7 +5,7 @@
  * pattern. Byte-identical to the generic path (test/unit/dataset guards it); rows whose lengths exceed
  * their windows (never produced by the builders) take the generic path.
  */
-import { expandExample, IGNORE_INDEX, type CompactExample, type Example, type TextResolver, type WindowOptions } from './examples';
+import { expandExample, IGNORE_INDEX, type CompactExample, type Example, type TextResolver, type WindowOptions } from '../examples/examples';
 
 const CHUNK = 4 << 20;
 

@@ -1,7 +1,7 @@
 /** The in-memory dataset a run produces, handed to the writers (files, manifest, card). */
 import type { ChunkRecord, CommitInfo } from '../types';
-import type { SplitName } from './dedup';
-import type { CompactExample, TextResolver, WindowOptions } from './examples';
+import type { SplitName } from '../examples/dedup';
+import type { CompactExample, TextResolver, WindowOptions } from '../examples/examples';
 
 export interface CommitRow {
   hash: string;

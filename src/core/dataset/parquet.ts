@@ -11,7 +11,7 @@
  */
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writeColumn } from 'hyparquet-writer/src/column.js';
-import { expandExample, IGNORE_INDEX, type CompactExample, type Example, type TextResolver, type WindowOptions } from './examples';
+import { expandExample, IGNORE_INDEX, type CompactExample, type Example, type TextResolver, type WindowOptions } from '../examples/examples';
 import { writeListColumn, type RowFiller, type Runs } from './parquetPages';
 
 /** How a row group is encoded: all three give the same bytes. */

@@ -21,7 +21,7 @@
 import { ByteWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
-import type { CompactExample } from './examples';
+import type { CompactExample } from '../examples/examples';
 
 /**
  * Writes one row's padded list (exactly `len` values) into `out` at `o`, and tells `runs` (when given)

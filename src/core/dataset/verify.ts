@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parquetMetadata } from 'hyparquet';
-import type { SplitName } from './dedup';
-import { IGNORE_INDEX } from './examples';
-import { PLACEHOLDER_RE } from './redact';
+import type { SplitName } from '../examples/dedup';
+import { IGNORE_INDEX } from '../examples/examples';
+import { PLACEHOLDER_RE } from '../hygiene/redact';
 import { ELISION_PATTERN } from '../chunk/languages';
 import { decodeSafetensors } from './safetensors';
 import { fileSha256 } from './output';

@@ -3,8 +3,8 @@
  * and manifest.json last (listing every other file with size and sha256).
  * Data files contain no timestamps: the same dataset gives the same bytes.
  */
-import type { SplitName } from './dedup';
-import { expandExample, type CompactExample, type Example, type TextResolver, type WindowOptions } from './examples';
+import type { SplitName } from '../examples/dedup';
+import { expandExample, type CompactExample, type Example, type TextResolver, type WindowOptions } from '../examples/examples';
 import type { BuiltDataset } from './model';
 import { datasetCard } from './card';
 import { exampleJsonl } from './exampleJson';

@@ -2,8 +2,8 @@
  * Pipeline settings: every option with its default, normalized into one plain object that goes
  * into the manifest and keys the cache.
  */
-import type { SplitRatios } from '../dataset/splits';
-import { DEFAULT_RATIOS } from '../dataset/splits';
+import type { SplitRatios } from '../examples/splits';
+import { DEFAULT_RATIOS } from '../examples/splits';
 import { UsageError } from '../errors';
 import { bounds, engineDefault, ENGINE_SETTINGS, type FORMATS, type LAYOUTS, type MODES } from './schema';
 

@@ -8,7 +8,7 @@ import type { loadTokenizer } from '../tokenize/index';
 import { planExample } from '../tokenize/format';
 import type { FormatName, ResolvedSettings } from './options';
 import type { TokenGroup } from './tokcache';
-import { minhash } from '../dataset/dedup';
+import { minhash } from '../examples/dedup';
 
 type Tokenizer = ReturnType<typeof loadTokenizer>;
 

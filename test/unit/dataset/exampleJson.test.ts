@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildCommitExamples, buildSequentialExamples, expandExample, type CompactExample } from '../../../src/core/dataset/examples';
+import { buildCommitExamples, buildSequentialExamples, expandExample, type CompactExample } from '../../../src/core/examples/examples';
 import { exampleJsonl, exampleRow } from '../../../src/core/dataset/exampleJson';
 import { examplesToParquet } from '../../../src/core/dataset/parquet';
 import { parquetReadObjects } from 'hyparquet';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Redactor, PLACEHOLDER_RE } from '../../../src/core/dataset/redact';
-import { cleanMessage, isTrivialMessage } from '../../../src/core/dataset/message';
-import { exactKey, jaccard, minhash, estimateJaccard, nearDedup } from '../../../src/core/dataset/dedup';
-import { assignSplits } from '../../../src/core/dataset/splits';
+import { Redactor, PLACEHOLDER_RE } from '../../../src/core/hygiene/redact';
+import { cleanMessage, isTrivialMessage } from '../../../src/core/hygiene/message';
+import { exactKey, jaccard, minhash, estimateJaccard, nearDedup } from '../../../src/core/examples/dedup';
+import { assignSplits } from '../../../src/core/examples/splits';
 
 const AWS = 'AKIAIOSFODNN7EXAMPLE';
 const GH = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';

@@ -4,7 +4,7 @@ import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { ByteWriter } from 'hyparquet-writer';
 import { getPageBoundaries } from 'hyparquet-writer/src/column.js';
 import { deltaBinaryPack } from 'hyparquet-writer/src/delta.js';
-import { buildCommitExamples, buildSequentialExamples, expandExample, type CompactExample, type WindowOptions } from '../../../src/core/dataset/examples';
+import { buildCommitExamples, buildSequentialExamples, expandExample, type CompactExample, type WindowOptions } from '../../../src/core/examples/examples';
 import { examplesToParquet, parquetVia } from '../../../src/core/dataset/parquet';
 import { deltaPackInt32, pageRowCounts, Runs } from '../../../src/core/dataset/parquetPages';
 import { rng } from '../../fixtures/rng';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readParquet, wasmMemory } from 'parquet-wasm/node';
-import { buildCommitExamples, buildSequentialExamples, expandExample, type CompactExample, type Example, type WindowOptions } from '../../../src/core/dataset/examples';
+import { buildCommitExamples, buildSequentialExamples, expandExample, type CompactExample, type Example, type WindowOptions } from '../../../src/core/examples/examples';
 import { examplesToParquet } from '../../../src/core/dataset/parquet';
 import { rng } from '../../fixtures/rng';
 

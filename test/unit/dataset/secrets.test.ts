@@ -1,7 +1,7 @@
 /** The redactor on the planted secrets (every form must go) and on look-alikes (each must stay as it is). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PLACEHOLDER_RE, Redactor } from '../../../src/core/dataset/redact';
+import { PLACEHOLDER_RE, Redactor } from '../../../src/core/hygiene/redact';
 import { NOT_SECRETS, SECRET_CASES } from '../../fixtures/secrets';
 
 test(`every planted form is redacted (${SECRET_CASES.length} forms), the code around it kept`, () => {

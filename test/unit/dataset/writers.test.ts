@@ -13,7 +13,7 @@ import {
   type CommitExampleInput,
   type StreamSegment,
   type WindowOptions,
-} from '../../../src/core/dataset/examples';
+} from '../../../src/core/examples/examples';
 import { examplesToParquet } from '../../../src/core/dataset/parquet';
 import { decodeSafetensors, encodeChunkTokens } from '../../../src/core/dataset/safetensors';
 import { AtomicDir, PARTIAL_MARKER, percentiles, stableJson, jsonl } from '../../../src/core/dataset/output';

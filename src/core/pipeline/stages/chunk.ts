@@ -11,8 +11,8 @@
  */
 import type { ChunkRecord, CommitInfo, CommitRecord, RepoReader, SkipReason } from '../../types';
 import { createChunker } from '../../chunk/index';
-import type { RedactionKind } from '../../dataset/redact';
-import { scrubCommit, type ScrubSettings } from '../../dataset/scrub';
+import type { RedactionKind } from '../../hygiene/redact';
+import { scrubCommit, type ScrubSettings } from '../../hygiene/scrub';
 import { openRepository } from '../../git/index';
 import type { ResolvedSettings } from '../options';
 import { Arrivals } from '../queue';

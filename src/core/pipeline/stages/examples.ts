@@ -9,11 +9,11 @@ import type { CommitPreparer, PrepareTally } from './prepare';
 import type { ResolvedSettings } from '../options';
 import type { Run, Tokenizer } from '../run';
 import type { SpilledGroup, StreamChunk, TokenOutput } from './tokens';
-import { nearDedup, type SplitName } from '../../dataset/dedup';
-import { buildCommitExamples, buildSequentialExamples, type CompactExample, type WindowOptions } from '../../dataset/examples';
+import { nearDedup, type SplitName } from '../../examples/dedup';
+import { buildCommitExamples, buildSequentialExamples, type CompactExample, type WindowOptions } from '../../examples/examples';
 import type { CommitRow } from '../../dataset/model';
 import { percentiles } from '../../dataset/output';
-import { Redactor } from '../../dataset/redact';
+import { Redactor } from '../../hygiene/redact';
 import { SPLITS } from '../../dataset/write';
 
 export interface Assembled {

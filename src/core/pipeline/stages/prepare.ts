@@ -11,7 +11,7 @@ import type { ResolvedSettings } from '../options';
 import type { BoundedQueue } from '../queue';
 import type { Run } from '../run';
 import type { SpillRef, SpillStore } from '../spill';
-import { exactKey, type SplitName } from '../../dataset/dedup';
+import { exactKey, type SplitName } from '../../examples/dedup';
 import type { CommitRow } from '../../dataset/model';
 import { sha256 } from '../../dataset/output';
 

@@ -9,13 +9,13 @@
  * consumed in commit order through a bounded window, so the output is the same either way.
  */
 import type { ChunkRecord, CommitInfo } from '../../types';
-import type { SplitName } from '../../dataset/dedup';
+import type { SplitName } from '../../examples/dedup';
 import type { BoundedQueue } from '../queue';
 import type { Run } from '../run';
 import type { SpillRef, SpillStore } from '../spill';
 import { decodeTokenEntry, encodeTokenEntry, type TokenEntry, type TokenGroup } from '../tokcache';
 import { tokenizeCommit } from '../tokenizeCommit';
-import type { StreamSegment } from '../../dataset/examples';
+import type { StreamSegment } from '../../examples/examples';
 import type { Prepared } from './prepare';
 
 /** Commits whose results wait in order: 16 keep 2 workers busy; each waiting result holds its ids and texts. */
