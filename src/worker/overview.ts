@@ -61,7 +61,8 @@ export function monthlySeries(timestamps: number[]): Array<{ month: string; comm
   return out;
 }
 
-const LENGTH_RE = /"context_length":(\d+),"target_length":(\d+)/;
+/** The lengths of a row: the default layout's prompt and completion tokens, or the seed layout's context and target. */
+const LENGTH_RE = /"(?:prompt_tokens|context_length)":(\d+),"(?:completion_tokens|target_length)":(\d+)/;
 
 function tokenLengths(outDir: string): number[] {
   const out: number[] = [];
@@ -74,8 +75,8 @@ function tokenLengths(outDir: string): number[] {
         out.push(Number(m[1]) + Number(m[2]));
         return;
       }
-      const row = JSON.parse(line) as { context_length?: number; target_length?: number };
-      out.push((row.context_length ?? 0) + (row.target_length ?? 0));
+      const row = JSON.parse(line) as { prompt_tokens?: number; completion_tokens?: number; context_length?: number; target_length?: number };
+      out.push((row.prompt_tokens ?? row.context_length ?? 0) + (row.completion_tokens ?? row.target_length ?? 0));
     });
   }
   return out;

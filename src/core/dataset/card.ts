@@ -26,9 +26,20 @@ export function datasetCard(ds: BuiltDataset): string {
     '',
     '## Fields',
     '',
-    '- `input_ids`, `attention_mask`, `labels` (−100 on the context and padding: loss only on the target) — causal-LM layout.',
-    '- `context`, `target` (padded token ids), `context_mask`, `target_mask` (1 real, 0 padding), `commit_hash`, `num_chunks`, `example_type`.',
-    '- `part`/`parts` (a long target is split over several examples), `context_length`, `target_length`, `text` (the serialized example).',
+    ...(st.layout === 'seed'
+      ? [
+          '- `input_ids`, `attention_mask`, `labels` (−100 on the context and padding: loss only on the target), padded to the windows — causal-LM layout.',
+          '- `context`, `target` (padded token ids), `context_mask`, `target_mask` (1 real, 0 padding), `commit_hash`, `num_chunks`, `example_type`.',
+          '- `part`/`parts` (a long target is split over several examples), `context_length`, `target_length`, `text` (the serialized example).',
+          "- `dataset_enhanced/training_data_enhanced_{train,val,test}.json`: the seed project's files (its padded fields).",
+        ]
+      : [
+          '- `input_ids`, `labels` (−100 on the prompt: loss only on the completion; every token in sequential mode), `attention_mask` (all 1):',
+          '  the real tokens only, unpadded — a padding collator (e.g. `DataCollatorForSeq2Seq`) pads each batch.',
+          '- `prompt_tokens`, `completion_tokens` (the prompt is `input_ids[:prompt_tokens]`), `part`/`parts` (a long completion is split',
+          '  over several examples), `commit_hash`, `split`, `repo`, `date` (commit time, UTC), `num_chunks`, `example_type`,',
+          '  `text` (the serialized commit the example was cut from).',
+        ]),
     '',
     '## Splits',
     '',
@@ -55,6 +66,16 @@ export function datasetCard(ds: BuiltDataset): string {
     '```python',
     'from datasets import load_dataset',
     'ds = load_dataset("parquet", data_files={s: f"dataset/{s}.parquet" for s in ["train", "val", "test"]})',
+    ...(st.layout === 'seed'
+      ? []
+      : [
+          '',
+          '# the plain HF Trainer on the pre-tokenized rows: pad per batch, labels padded with -100',
+          'from transformers import DataCollatorForSeq2Seq, Trainer',
+          'cols = ["input_ids", "labels", "attention_mask"]',
+          'train = ds["train"].select_columns(cols)',
+          'collator = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100)  # tokenizer: tokenizer/tokenizer.json',
+        ]),
     '',
     'from safetensors.numpy import load_file',
     't = load_file("tokens.safetensors")  # token_ids (int32), offsets (int64): chunk i = token_ids[offsets[i]:offsets[i+1]]',

@@ -5,7 +5,7 @@
  * pattern. Byte-identical to the generic path (test/unit/dataset guards it); rows whose lengths exceed
  * their windows (never produced by the builders) take the generic path.
  */
-import { expandExample, IGNORE_INDEX, type CompactExample, type Example, type TextResolver, type WindowOptions } from '../examples/examples';
+import { expandExample, IGNORE_INDEX, type CompactExample, type Example, type RowMeta, type TextResolver, type WindowOptions } from '../examples/examples';
 
 const CHUNK = 4 << 20;
 
@@ -170,6 +170,36 @@ export function* exampleJsonl(rows: CompactExample[], w: WindowOptions, resolve?
       { ids: null, n: nt, fixed: 1 },
       { ids: null, n: tw - nt, fixed: 0 },
     ]);
+    o.ascii(',"text":');
+    o.utf8(textJson);
+    o.ascii('}\n');
+  }
+  if (o.pos > 0) yield o.buf.subarray(0, o.pos);
+}
+
+/**
+ * JSON Lines of the default layout's compact rows: the bytes of `JSON.stringify(compactRow(c, meta(c)))` + "\n"
+ * (test/unit/dataset guards it), in ~4 MB pieces.
+ */
+export function* compactJsonl(rows: CompactExample[], meta: (c: CompactExample) => RowMeta, resolve?: TextResolver): Generator<Uint8Array> {
+  const o = new AsciiOut();
+  for (const c of rows) {
+    const m = meta(c);
+    const textJson = JSON.stringify(typeof c.text === 'string' ? c.text : resolve ? resolve(c.text) : '');
+    const nc = c.ctx.length;
+    const nt = c.tgt.length;
+    const head = `{"commit_hash":${JSON.stringify(c.commit_hash)},"split":${JSON.stringify(m.split)},"repo":${JSON.stringify(m.repo)},"date":${JSON.stringify(m.date)},"example_type":${JSON.stringify(c.example_type)},"num_chunks":${c.num_chunks},"part":${c.part},"parts":${c.parts},"prompt_tokens":${nc},"completion_tokens":${nt},"input_ids":`;
+    const full = o.reserve(3 * (nc + nt) * 12 + textJson.length * 3 + head.length * 3 + 64);
+    if (full) yield full;
+    o.utf8(head);
+    list(o, [
+      { ids: c.ctx, n: nc },
+      { ids: c.tgt, n: nt },
+    ]);
+    o.ascii(',"labels":');
+    list(o, [c.example_type === 'sequential' ? { ids: c.ctx, n: nc } : { ids: null, n: nc, fixed: IGNORE_INDEX }, { ids: c.tgt, n: nt }]);
+    o.ascii(',"attention_mask":');
+    list(o, [{ ids: null, n: nc + nt, fixed: 1 }]);
     o.ascii(',"text":');
     o.utf8(textJson);
     o.ascii('}\n');

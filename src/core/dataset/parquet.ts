@@ -11,7 +11,7 @@
  */
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writeColumn } from 'hyparquet-writer/src/column.js';
-import { expandExample, IGNORE_INDEX, type CompactExample, type Example, type TextResolver, type WindowOptions } from '../examples/examples';
+import { expandExample, IGNORE_INDEX, type CompactExample, type Example, type RowMeta, type TextResolver, type WindowOptions } from '../examples/examples';
 import { writeListColumn, type RowFiller, type Runs } from './parquetPages';
 
 /** How a row group is encoded: all three give the same bytes. */
@@ -24,7 +24,8 @@ const ROW_GROUP = 256;
 const PAGE_SIZE = 1 << 20;
 
 type SchemaElement = Record<string, unknown>;
-type Column = { name: string; path: SchemaElement[]; values: (rows: Example[]) => PageData };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Column<R = any> = { name: string; path: SchemaElement[]; values: (rows: R[]) => PageData };
 interface PageData {
   values: unknown[] | Int32Array;
   definitionLevels: ArrayLike<number>;
@@ -34,7 +35,7 @@ interface PageData {
 
 const ROOT: SchemaElement = { name: 'root' };
 
-function flat(name: string, el: SchemaElement, get: (e: Example) => unknown): Column {
+function flat<R>(name: string, el: SchemaElement, get: (e: R) => unknown): Column<R> {
   return {
     name,
     path: [ROOT, { name, repetition_type: 'REQUIRED', ...el }],
@@ -42,7 +43,8 @@ function flat(name: string, el: SchemaElement, get: (e: Example) => unknown): Co
   };
 }
 
-function list(name: (typeof LIST_COLUMNS)[number]): Column {
+function list<R extends object>(name: string): Column<R> {
+  const of = (r: R) => (r as unknown as Record<string, ArrayLike<number>>)[name];
   return {
     name,
     path: [
@@ -53,13 +55,13 @@ function list(name: (typeof LIST_COLUMNS)[number]): Column {
     ],
     values: (rows) => {
       let n = 0;
-      for (const r of rows) n += Math.max(1, r[name].length);
+      for (const r of rows) n += Math.max(1, of(r).length);
       const values = new Int32Array(n);
       const def = new Array<number>(n).fill(1);
       const rep = new Array<number>(n).fill(1);
       let k = 0;
       for (const r of rows) {
-        const a = r[name];
+        const a = of(r);
         rep[k] = 0;
         if (a.length === 0) {
           def[k] = 0; // empty list: one slot, no value
@@ -69,21 +71,88 @@ function list(name: (typeof LIST_COLUMNS)[number]): Column {
         values.set(a, k);
         k += a.length;
       }
-      const nonEmpty = rows.every((r) => r[name].length > 0);
+      const nonEmpty = rows.every((r) => of(r).length > 0);
       return { values: nonEmpty ? values : Array.from(values).filter((_, i) => def[i] === 1), definitionLevels: def, repetitionLevels: rep, maxDefinitionLevel: 1 };
     },
   };
 }
 
-const COLUMNS: Column[] = [
-  ...STRING_COLUMNS.map((c) => flat(c, { type: 'BYTE_ARRAY', converted_type: 'UTF8' }, (e) => e[c])),
-  ...INT_COLUMNS.map((c) => flat(c, { type: 'INT32' }, (e) => e[c])),
-  ...LIST_COLUMNS.map(list),
-  flat('text', { type: 'BYTE_ARRAY', converted_type: 'UTF8' }, (e) => e.text),
+const UTF8: SchemaElement = { type: 'BYTE_ARRAY', converted_type: 'UTF8' };
+const INT32: SchemaElement = { type: 'INT32' };
+
+/** The seed layout's padded rows. */
+const COLUMNS: Array<Column<Example>> = [
+  ...STRING_COLUMNS.map((c) => flat<Example>(c, UTF8, (e) => e[c])),
+  ...INT_COLUMNS.map((c) => flat<Example>(c, INT32, (e) => e[c])),
+  ...LIST_COLUMNS.map((c) => list<Example>(c)),
+  flat<Example>('text', UTF8, (e) => e.text),
 ];
 
-export function parquetSchema(): SchemaElement[] {
-  return [{ name: 'root', num_children: COLUMNS.length }, ...COLUMNS.flatMap((c) => c.path.slice(1))];
+/** A compact row as the default layout's columns read it: the example, its metadata and its text. */
+interface CompactRowIn {
+  c: CompactExample;
+  m: RowMeta;
+  text: string;
+}
+
+/** An unpadded list<int32> column: each row's `len(r)` values written by `fill` (no intermediate arrays). */
+function compactList(name: string, len: (r: CompactRowIn) => number, fill: (r: CompactRowIn, out: Int32Array, o: number) => void): Column<CompactRowIn> {
+  return {
+    name,
+    path: list(name).path,
+    values: (rows) => {
+      let n = 0;
+      for (const r of rows) n += Math.max(1, len(r));
+      const values = new Int32Array(n);
+      const def = new Uint8Array(n).fill(1);
+      const rep = new Uint8Array(n).fill(1);
+      let k = 0;
+      let empty = false;
+      for (const r of rows) {
+        const l = len(r);
+        rep[k] = 0;
+        if (l === 0) {
+          def[k++] = 0; // empty list: one slot, no value
+          empty = true;
+          continue;
+        }
+        fill(r, values, k);
+        k += l;
+      }
+      return { values: empty ? Array.from(values).filter((_, i) => def[i] === 1) : values, definitionLevels: def, repetitionLevels: rep, maxDefinitionLevel: 1 };
+    },
+  };
+}
+
+const realTokens = (r: CompactRowIn) => r.c.ctx.length + r.c.tgt.length;
+
+/** The default layout's compact rows (the fields of examples/examples.ts compactRow, in its order). */
+const COMPACT_COLUMNS: Array<Column<CompactRowIn>> = [
+  flat<CompactRowIn>('commit_hash', UTF8, (r) => r.c.commit_hash),
+  flat<CompactRowIn>('split', UTF8, (r) => r.m.split),
+  flat<CompactRowIn>('repo', UTF8, (r) => r.m.repo),
+  flat<CompactRowIn>('date', UTF8, (r) => r.m.date),
+  flat<CompactRowIn>('example_type', UTF8, (r) => r.c.example_type),
+  flat<CompactRowIn>('num_chunks', INT32, (r) => r.c.num_chunks),
+  flat<CompactRowIn>('part', INT32, (r) => r.c.part),
+  flat<CompactRowIn>('parts', INT32, (r) => r.c.parts),
+  flat<CompactRowIn>('prompt_tokens', INT32, (r) => r.c.ctx.length),
+  flat<CompactRowIn>('completion_tokens', INT32, (r) => r.c.tgt.length),
+  compactList('input_ids', realTokens, (r, out, o) => {
+    out.set(r.c.ctx, o);
+    out.set(r.c.tgt, o + r.c.ctx.length);
+  }),
+  compactList('labels', realTokens, (r, out, o) => {
+    if (r.c.example_type === 'sequential') out.set(r.c.ctx, o);
+    else out.fill(IGNORE_INDEX, o, o + r.c.ctx.length);
+    out.set(r.c.tgt, o + r.c.ctx.length);
+  }),
+  compactList('attention_mask', realTokens, (r, out, o) => out.fill(1, o, o + realTokens(r))),
+  flat<CompactRowIn>('text', UTF8, (r) => r.text),
+];
+
+export function parquetSchema(columns: Column[] = COLUMNS): SchemaElement[] {
+  return [{ name: 'root', num_children: columns.length }, ...columns.flatMap((c) => c.path.slice(1))];
 }
 
 /** A list column's rows for parquetPages.ts (the fast path) instead of its padded page data. */
@@ -94,18 +163,19 @@ interface FastList {
 }
 
 class ExampleParquetWriter extends ParquetWriter {
-  writeRows(rows: Example[]): void {
+  writeRows(rows: unknown[], cols: Column[] = COLUMNS): void {
     this.writeColumns(
       rows.length,
-      COLUMNS.map((col) => col.values(rows)),
+      cols.map((col) => col.values(rows)),
+      cols,
     );
   }
 
-  /** One row group of `numRows` rows from each column's page data or fast list (in COLUMNS order). */
-  writeColumns(numRows: number, pages: Array<PageData | FastList>): void {
+  /** One row group of `numRows` rows from each column's page data or fast list (in `cols` order). */
+  writeColumns(numRows: number, pages: Array<PageData | FastList>, cols: Column[] = COLUMNS): void {
     const start = this.writer.offset;
     const columns: unknown[] = [];
-    for (const [ci, col] of COLUMNS.entries()) {
+    for (const [ci, col] of cols.entries()) {
       const data = pages[ci];
       let result;
       if ('fill' in data) {
@@ -257,17 +327,7 @@ export function writeExamplesParquet(
  * with a row longer than its windows, or windows of 0 (empty lists), always goes through padded rows.
  */
 export function writeParquetVia(path: ParquetPath, examples: CompactExample[], w: WindowOptions, createdBy: string, sink: (bytes: Uint8Array) => void, resolve?: TextResolver): void {
-  const writer = new ByteWriter(1 << 21);
-  const flush = () => {
-    if (writer.index > 0) sink(new Uint8Array(writer.buffer, 0, writer.index));
-    writer.index = 0;
-  };
-  const ensure = writer.ensure.bind(writer);
-  writer.ensure = (size: number) => {
-    if (writer.index > 1 << 20) flush();
-    ensure(size);
-  };
-  writer.finish = flush;
+  const writer = pieceWriter(sink);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const pw = new ExampleParquetWriter({ writer, schema: parquetSchema() as any, createdBy, statistics: false });
   const fits = (c: CompactExample) => c.ctx.length <= w.contextWindow && c.tgt.length <= w.targetWindow;
@@ -291,4 +351,35 @@ export function parquetVia(path: ParquetPath, examples: CompactExample[], w: Win
   const parts: Buffer[] = [];
   writeParquetVia(path, examples, w, createdBy, (b) => parts.push(Buffer.from(b)), resolve);
   return Buffer.concat(parts);
+}
+
+/**
+ * Streams a Parquet file of the default layout's compact rows to `sink`, like writeExamplesParquet: the same rows
+ * as compactRow (a test reads both back), its lists unpadded.
+ */
+export function writeCompactParquet(examples: CompactExample[], meta: (c: CompactExample) => RowMeta, createdBy: string, sink: (bytes: Uint8Array) => void, resolve?: TextResolver): void {
+  const writer = pieceWriter(sink);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const pw = new ExampleParquetWriter({ writer, schema: parquetSchema(COMPACT_COLUMNS) as any, createdBy, statistics: false });
+  for (let i = 0; i < examples.length; i += ROW_GROUP) {
+    const rows = examples.slice(i, i + ROW_GROUP).map((c) => ({ c, m: meta(c), text: typeof c.text === 'string' ? c.text : resolve ? resolve(c.text) : '' }));
+    pw.writeRows(rows, COMPACT_COLUMNS);
+  }
+  pw.finish();
+}
+
+/** A ByteWriter that hands ~1 MB pieces to `sink` as it fills (each piece valid only during the call). */
+function pieceWriter(sink: (bytes: Uint8Array) => void): ByteWriter {
+  const writer = new ByteWriter(1 << 21);
+  const flush = () => {
+    if (writer.index > 0) sink(new Uint8Array(writer.buffer, 0, writer.index));
+    writer.index = 0;
+  };
+  const ensure = writer.ensure.bind(writer);
+  writer.ensure = (size: number) => {
+    if (writer.index > 1 << 20) flush();
+    ensure(size);
+  };
+  writer.finish = flush;
+  return writer;
 }

@@ -143,7 +143,14 @@ function checkCommits(abs: string, report: Report, checked: Checked): { splitOf:
 }
 
 /** Each split's examples: their commit in the same split, their shapes, masks and ids; the Parquet file's row count. */
-function checkExamples(abs: string, settings: { contextWindow: number; targetWindow: number }, vocab: number, splitOf: Map<string, SplitName>, report: Report, checked: Checked): void {
+function checkExamples(
+  abs: string,
+  settings: { contextWindow: number; targetWindow: number; layout?: string },
+  vocab: number,
+  splitOf: Map<string, SplitName>,
+  report: Report,
+  checked: Checked,
+): void {
   const cw = settings.contextWindow;
   const tw = settings.targetWindow;
   for (const split of SPLITS) {
@@ -157,7 +164,8 @@ function checkExamples(abs: string, settings: { contextWindow: number; targetWin
       const cs = splitOf.get(e.commit_hash);
       if (!cs) report('example', `${where}: commit ${e.commit_hash} is not in commits.jsonl`);
       else if (cs !== split) report('split-leak', `${where}: commit ${e.commit_hash} belongs to ${cs}`);
-      checkExample(e, where, cw, tw, vocab, report);
+      if (settings.layout === 'seed') checkExample(e, where, cw, tw, vocab, report);
+      else checkCompactExample(e, where, cw, tw, vocab, report);
     });
     const pq = path.join(abs, 'dataset', `${split}.parquet`);
     if (fs.existsSync(pq)) {
@@ -315,6 +323,29 @@ function parquetFooter(file: string): ArrayBuffer {
     return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** A row of the default layout: real tokens only, its lengths within the windows, labels −100 exactly on the prompt. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function checkCompactExample(e: any, where: string, cw: number, tw: number, vocab: number, report: Report): void {
+  const lists = ['input_ids', 'labels', 'attention_mask'];
+  for (const k of lists) if (!Array.isArray(e[k])) return report('example', `${where}: ${k} missing`);
+  const np = e.prompt_tokens;
+  const nc = e.completion_tokens;
+  if (!Number.isInteger(np) || !Number.isInteger(nc)) return report('example', `${where}: prompt_tokens or completion_tokens missing`);
+  if (np > cw || nc > tw) report('length', `${where}: ${np} prompt and ${nc} completion tokens exceed the windows ${cw}/${tw}`);
+  for (const k of lists) if (e[k].length !== np + nc) report('length', `${where}: ${k} has length ${e[k].length}, expected ${np + nc}`);
+  if (e.attention_mask.some((x: number) => x !== 1)) report('mask', `${where}: attention_mask has values other than 1`);
+  const bad = e.input_ids.find((x: number) => !Number.isInteger(x) || x < 0 || x >= vocab);
+  if (bad !== undefined) report('vocab', `${where}: input_ids holds id ${bad} outside the vocabulary (${vocab})`);
+  const seq = e.example_type === 'sequential';
+  for (let i = 0; i < e.labels.length; i++) {
+    const want = !seq && i < np ? IGNORE_INDEX : e.input_ids[i];
+    if (e.labels[i] !== want) {
+      report('label', `${where}: labels[${i}] is ${e.labels[i]}, expected ${want}`);
+      break;
+    }
   }
 }
 

@@ -3,12 +3,13 @@
  * and manifest.json last (listing every other file with size and sha256).
  * Data files contain no timestamps: the same dataset gives the same bytes.
  */
+import * as path from 'node:path';
 import type { SplitName } from '../examples/dedup';
-import { expandExample, type CompactExample, type Example, type TextResolver, type WindowOptions } from '../examples/examples';
+import { expandExample, type CompactExample, type Example, type RowMeta, type TextResolver, type WindowOptions } from '../examples/examples';
 import type { BuiltDataset } from './model';
 import { datasetCard } from './card';
-import { exampleJsonl } from './exampleJson';
-import { writeExamplesParquet } from './parquet';
+import { compactJsonl, exampleJsonl } from './exampleJson';
+import { writeCompactParquet, writeExamplesParquet } from './parquet';
 import { encodeChunkTokens } from './safetensors';
 import { AtomicDir, jsonl, sha256, stableJson, type WrittenFile } from './output';
 
@@ -49,11 +50,16 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
   dir.write('tokenizer/special_tokens.json', ds.tokenizer.special_tokens_json);
   const tokens = encodeChunkTokens(ds.chunkTokenIds, tokMeta);
   dir.write('tokens.safetensors', tokens);
+  // the default layout's rows hold only real tokens; the seed layout keeps the seed trainer's padded rows
+  const dateOf = new Map(ds.commits.map((c) => [c.hash, new Date(c.committer_time * 1000).toISOString()]));
+  const repo = path.basename(ds.repo.path);
   for (const split of SPLITS) {
     const ex = ds.examples[split];
-    dir.write(`dataset/${split}.jsonl`, exampleJsonl(ex, ds.windows, ds.resolveText));
+    const meta = (c: CompactExample): RowMeta => ({ split, repo, date: dateOf.get(c.commit_hash) ?? '' });
+    dir.write(`dataset/${split}.jsonl`, seed ? exampleJsonl(ex, ds.windows, ds.resolveText) : compactJsonl(ex, meta, ds.resolveText));
     const pq = dir.stream(`dataset/${split}.parquet`);
-    writeExamplesParquet(ex, ds.windows, createdBy, (b) => pq.write(b), ds.resolveText);
+    if (seed) writeExamplesParquet(ex, ds.windows, createdBy, (b) => pq.write(b), ds.resolveText);
+    else writeCompactParquet(ex, meta, createdBy, (b) => pq.write(b), ds.resolveText);
     pq.close();
   }
   dir.write('dataset/stats.json', stableJson(ds.stats));

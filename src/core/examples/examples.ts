@@ -199,3 +199,37 @@ export function buildSequentialExamples(segments: StreamSegment[], w: WindowOpti
   }
   return out;
 }
+
+/** What a compact row says of its commit besides the example (its split, repository and date). */
+export interface RowMeta {
+  split: string;
+  repo: string;
+  /** The commit's committer date, ISO 8601 (UTC). */
+  date: string;
+}
+
+/**
+ * The row of the default layout: the example's real tokens only (a trainer's collator pads per batch), `labels`
+ * −100 on the prompt (every token is a label in sequential mode), `attention_mask` all ones, and its metadata.
+ * Field order is the files' column order.
+ */
+export function compactRow(c: CompactExample, meta: RowMeta, resolve?: TextResolver): Record<string, unknown> {
+  const seq = c.example_type === 'sequential';
+  const ids = [...c.ctx, ...c.tgt];
+  return {
+    commit_hash: c.commit_hash,
+    split: meta.split,
+    repo: meta.repo,
+    date: meta.date,
+    example_type: c.example_type,
+    num_chunks: c.num_chunks,
+    part: c.part,
+    parts: c.parts,
+    prompt_tokens: c.ctx.length,
+    completion_tokens: c.tgt.length,
+    input_ids: ids,
+    labels: seq ? ids : [...new Array<number>(c.ctx.length).fill(IGNORE_INDEX), ...c.tgt],
+    attention_mask: new Array<number>(ids.length).fill(1),
+    text: typeof c.text === 'string' ? c.text : resolve ? resolve(c.text) : '',
+  };
+}

@@ -100,9 +100,9 @@ test('inspect prints stats; verify passes on good output', async () => {
   assert.match(v.out, /^OK: checked \d+ files, 12 commits/m);
 });
 
-function corrupt(name: string, edit: (dir: string) => void): string {
+function corrupt(name: string, edit: (dir: string) => void, from = good): string {
   const dir = path.join(tmp, `bad-${name}`);
-  fs.cpSync(good, dir, { recursive: true });
+  fs.cpSync(from, dir, { recursive: true });
   edit(dir);
   return dir;
 }
@@ -131,10 +131,10 @@ test('verify reports each kind of planted corruption', async () => {
     ],
     ['order', /^split-order: a train commit is newer than a val commit/m, (d) => editJsonl(path.join(d, 'commits.jsonl'), (r) => (r[0].committer_time = 4e9))],
     ['twice', /^commits: commit \w+ appears twice/m, (d) => editJsonl(path.join(d, 'commits.jsonl'), (r) => r.push({ ...r[0], split: 'test' }))],
-    ['mask', /^mask: dataset\/train.jsonl row 1/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[0].context_mask[0] = 2))],
-    ['length', /^length: dataset\/val.jsonl row 1: target has length 31/m, (d) => editJsonl(path.join(d, 'dataset', 'val.jsonl'), (r) => r[0].target.pop())],
+    ['mask', /^mask: dataset\/train.jsonl row 1: attention_mask has values other than 1/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[0].attention_mask[0] = 2))],
+    ['length', /^length: dataset\/val.jsonl row 1: input_ids has length \d+, expected \d+/m, (d) => editJsonl(path.join(d, 'dataset', 'val.jsonl'), (r) => r[0].input_ids.pop())],
     ['label', /^label: dataset\/train.jsonl row 1: labels\[0\]/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[0].labels[0] = r[0].input_ids[0]))],
-    ['vocab', /^vocab: dataset\/train.jsonl row 2: context holds id 999999999/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[1].context[0] = 999999999))],
+    ['vocab', /^vocab: dataset\/train.jsonl row 2: input_ids holds id 999999999/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[1].input_ids[0] = 999999999))],
     [
       'tokens',
       /^tokens: /m,
@@ -147,6 +147,21 @@ test('verify reports each kind of planted corruption', async () => {
   for (const [name, re, edit] of cases) {
     const dir = corrupt(name, edit);
     const v = await run(['verify', dir, '--repo', repo.dir]);
+    assert.equal(v.code, 1, `${name}: verify should fail`);
+    assert.match(v.out, re, `${name}: ${v.out}`);
+  }
+  // the seed layout's padded rows have checks of their own
+  const seed = path.join(tmp, 'seed');
+  assert.equal((await run(['build', repo.dir, '--out', seed, '--layout', 'seed', ...SMALL])).code, 0);
+  assert.equal((await run(['verify', seed, '--repo', repo.dir])).code, 0, 'a seed-layout build verifies');
+  const seedCases: Array<[string, RegExp, (d: string) => void]> = [
+    ['seed-mask', /^mask: dataset\/train.jsonl row 1/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[0].context_mask[0] = 2))],
+    ['seed-length', /^length: dataset\/val.jsonl row 1: target has length 31/m, (d) => editJsonl(path.join(d, 'dataset', 'val.jsonl'), (r) => r[0].target.pop())],
+    ['seed-label', /^label: dataset\/train.jsonl row 1: labels\[0\]/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[0].labels[0] = r[0].input_ids[0]))],
+    ['seed-vocab', /^vocab: dataset\/train.jsonl row 2: context holds id 999999999/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[1].context[0] = 999999999))],
+  ];
+  for (const [name, re, edit] of seedCases) {
+    const v = await run(['verify', corrupt(name, edit, seed), '--repo', repo.dir]);
     assert.equal(v.code, 1, `${name}: verify should fail`);
     assert.match(v.out, re, `${name}: ${v.out}`);
   }

@@ -35,10 +35,14 @@ async function parquetRows(file: string): Promise<Array<Record<string, unknown>>
   return r.getRowObjectsJson().map((o) => JSON.parse(String(o.row)) as Record<string, unknown>);
 }
 
-for (const mode of ['commit', 'sequential'] as const) {
-  test(`DuckDB reads every Parquet file of a ${mode}-mode build: the JSONL's rows, columns and values`, async () => {
-    const out = path.join(tmp, mode);
-    await runPipeline({ repo: repo.dir, out, cache: false, mode, contextWindow: 256, targetWindow: 64 });
+for (const [mode, layout] of [
+  ['commit', 'default'],
+  ['sequential', 'default'],
+  ['commit', 'seed'],
+] as const) {
+  test(`DuckDB reads every Parquet file of a ${mode}-mode build in the ${layout} layout: the JSONL's rows, columns and values`, async () => {
+    const out = path.join(tmp, `${mode}-${layout}`);
+    await runPipeline({ repo: repo.dir, out, cache: false, mode, layout, contextWindow: 256, targetWindow: 64 });
     let total = 0;
     for (const split of SPLITS) {
       const jsonl: Array<Record<string, unknown>> = [];

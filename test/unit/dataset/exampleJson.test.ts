@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildCommitExamples, buildSequentialExamples, expandExample, type CompactExample } from '../../../src/core/examples/examples';
-import { exampleJsonl, exampleRow } from '../../../src/core/dataset/exampleJson';
+import { buildCommitExamples, buildSequentialExamples, compactRow, expandExample, type CompactExample, type RowMeta } from '../../../src/core/examples/examples';
+import { compactJsonl, exampleJsonl, exampleRow } from '../../../src/core/dataset/exampleJson';
 import { examplesToParquet } from '../../../src/core/dataset/parquet';
 import { parquetReadObjects } from 'hyparquet';
 
@@ -39,6 +39,32 @@ test('fast example JSONL is byte-identical to JSON.stringify of the padded rows'
   assert.ok(rows.some((r) => r.parts > 1) && rows.some((r) => r.ctx.length === 0));
   assert.equal(fast(rows, w, resolve), generic(rows, w, resolve));
   assert.equal(fast([], w), '');
+});
+
+test("the default layout's compact JSONL is byte-identical to JSON.stringify of compactRow, and holds no padding", () => {
+  const w = { contextWindow: 64, targetWindow: 16, padId: 151643 };
+  let seed = 11;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
+  const ids = (n: number) => Int32Array.from({ length: n }, () => rnd(160000));
+  const rows: CompactExample[] = [];
+  for (let k = 0; k < 300; k++) rows.push(...buildCommitExamples({ commitHash: `h${k}`, numChunks: 1, contextIds: ids(rnd(100)), targetIds: ids(rnd(50)), text: `t "${k}" ✓\n` }, w).examples);
+  rows.push(...buildSequentialExamples([{ commitHash: 's1', ids: ids(150), text: 'a' }], w));
+  rows.push(...buildCommitExamples({ commitHash: 'empty', numChunks: 0, contextIds: [], targetIds: [], text: '' }, w).examples);
+  const ref = { id: 1 };
+  rows.push({ commit_hash: 'ref', example_type: 'commit_based', num_chunks: 1, part: 0, parts: 1, ctx: ids(5), tgt: ids(5), text: ref });
+  const resolve = (r: object) => (r === ref ? 'resolved' : '?');
+  const meta = (c: CompactExample): RowMeta => ({ split: c.commit_hash.length % 2 ? 'train' : 'val', repo: 'my "repo"', date: '2024-01-31T00:00:00.000Z' });
+  const pieces = [...compactJsonl(rows, meta, resolve)];
+  const generic = rows.map((c) => JSON.stringify(compactRow(c, meta(c), resolve)) + '\n').join('');
+  assert.equal(Buffer.concat(pieces).toString('utf8'), generic);
+  for (const line of generic.trimEnd().split('\n')) {
+    const r = JSON.parse(line);
+    assert.equal(r.input_ids.length, r.prompt_tokens + r.completion_tokens, 'no padding');
+    assert.ok(r.attention_mask.every((x: number) => x === 1));
+    if (r.example_type === 'commit_based')
+      assert.ok(r.labels.slice(0, r.prompt_tokens).every((x: number) => x === -100) && r.labels.slice(r.prompt_tokens).every((x: number, i: number) => x === r.input_ids[r.prompt_tokens + i]));
+    else assert.deepEqual(r.labels, r.input_ids);
+  }
 });
 
 test('fast example JSONL across many pieces (rows larger in total than one buffer)', () => {

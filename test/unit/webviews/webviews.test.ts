@@ -63,7 +63,7 @@ describe('overviewFromOutput', () => {
     );
     assert.deepEqual(
       p.tokenLengths,
-      rows.map((r) => r.context_length + r.target_length),
+      rows.map((r) => r.prompt_tokens + r.completion_tokens),
     );
     assert.equal(p.languages.rust, stats.languages.rust);
     assert.deepEqual(p.kinds, stats.kinds);
