@@ -11,7 +11,8 @@
  *   const result = await runPipeline({ repo: '.', out: './commit-corpus-out' }, { onProgress, signal, log });
  */
 import { BoundedQueue } from './pipeline/queue';
-import { Run, type PipelineHooks, type PipelineResult } from './pipeline/run';
+import { pick, Run, type PipelineHooks, type PipelineResult } from './pipeline/run';
+import { settingsOf } from './pipeline/schema';
 import { SpillStore } from './pipeline/spill';
 import { readHistory } from './pipeline/stages/history';
 import { ChunkStage } from './pipeline/stages/chunk';
@@ -82,7 +83,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     const pooled = executor.wantsTokenWorkers(countUncached(run, order));
     // the workers encode: the chunker's counts remembered here would not be looked up again
     if (pooled) run.releaseMemo();
-    const encode = pooled ? executor.tokenEncoder(opts.tokenizer, { format: settings.format, budgets: settings.budgets }, local) : local;
+    // the workers get the settings a commit's token ids depend on (the token cache's key)
+    const encode = pooled ? executor.tokenEncoder(opts.tokenizer, pick(settings, settingsOf('tokens')), local) : local;
     const tokens = await tokenPass(run, { commits: order.length, queue, encode, spill, writeRow: output.writeRow, chunking: () => stage.running });
     await chunks.done;
     // the workers' memory (a tokenizer each) is released before the examples and write phases
