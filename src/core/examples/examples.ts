@@ -5,8 +5,9 @@
  * windows (seed fields `context`/`target` + masks) and also laid out for causal-LM training code
  * (`input_ids` = context ++ target ++ padding, `labels` = −100 on context and padding, `attention_mask`).
  * A target longer than `targetWindow` becomes several examples (parts); part k>0 sees the previous target
- * tokens at the end of its context, so nothing is cut. A context longer than `contextWindow` keeps its
- * LAST tokens (the old code next to the target) and is counted as truncated.
+ * tokens at the end of its context, so nothing is cut. The context is planned to fit its window (snippets dropped,
+ * old code cut from its start: tokenize/format.ts); a later part's context that exceeds it keeps its head (the commit
+ * header and message) and its LAST tokens (the target so far), and the dropped middle is counted.
  *
  * Sequential: a token stream cut into windows of contextWindow + targetWindow; labels on every real token.
  */
@@ -112,12 +113,14 @@ export interface CommitExampleInput {
   numChunks: number;
   contextIds: ArrayLike<number>;
   targetIds: ArrayLike<number>;
+  /** Context tokens that open every window (the commit header and message); default 0. */
+  headLength?: number;
   text: string | object;
 }
 
 export interface BuildResult {
   examples: CompactExample[];
-  /** Context tokens dropped (from the start) because the context exceeded its window. */
+  /** Context tokens dropped (right after the head) because the context exceeded its window. */
   contextTokensDropped: number;
 }
 
@@ -128,20 +131,29 @@ export function buildCommitExamples(input: CommitExampleInput, w: WindowOptions)
   const nCtx = input.contextIds.length;
   const nTgt = input.targetIds.length;
   const parts = Math.max(1, Math.ceil(nTgt / tw));
+  // a head that would fill half the window or more is not kept (tiny windows): the window then keeps the end only
+  const head = Math.min(nCtx, input.headLength ?? 0) < cw / 2 ? Math.min(nCtx, input.headLength ?? 0) : 0;
   const examples: CompactExample[] = [];
   let dropped = 0;
   for (let p = 0; p < parts; p++) {
-    // context of part p = the last cw tokens of context ++ target[0 : p*tw] (views, no copies)
+    // context of part p = context ++ target[0 : p*tw]; over the window, the head and the last tokens (a view
+    // when nothing is dropped)
     const end = nCtx + p * tw;
-    const start = Math.max(0, end - cw);
-    dropped += start;
+    const over = Math.max(0, end - cw);
+    dropped += over;
+    let ctx = all.subarray(0, end);
+    if (over > 0) {
+      ctx = new Int32Array(cw);
+      ctx.set(all.subarray(0, head));
+      ctx.set(all.subarray(end - (cw - head), end), head);
+    }
     examples.push({
       commit_hash: input.commitHash,
       example_type: 'commit_based',
       num_chunks: input.numChunks,
       part: p,
       parts,
-      ctx: all.subarray(start, end),
+      ctx,
       tgt: all.subarray(end, Math.min(nCtx + nTgt, end + tw)),
       text: input.text,
     });

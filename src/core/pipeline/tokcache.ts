@@ -1,6 +1,6 @@
 /**
  * Binary encoding of a commit's token cache entry (no JSON arrays of numbers: less garbage, faster):
- *   u32 LE header length, JSON header { key, groups: [{ ctx, tgt, text, truncated }], chunks: [len…] },
+ *   u32 LE header length, JSON header { key, groups: [{ ctx, tgt, text, truncated, head }], chunks: [len…] },
  *   then int32 LE ids: each group's context then target, then each chunk's ids,
  *   then (when header.sig = n) n uint32 MinHash values per group.
  */
@@ -10,6 +10,8 @@ export interface TokenGroup {
   targetIds: Int32Array;
   text: string;
   truncated: number;
+  /** Context tokens a window keeps (the header and message): SerializedExample.headLength. */
+  head: number;
   /** MinHash signature of the target (near-dedup), computed with the tokens. */
   sig?: Uint32Array;
 }
@@ -25,7 +27,7 @@ export function encodeTokenEntry(e: TokenEntry): Buffer {
   const header = Buffer.from(
     JSON.stringify({
       key: e.key,
-      groups: e.groups.map((g) => ({ ctx: g.contextIds.length, tgt: g.targetIds.length, text: g.text, truncated: g.truncated })),
+      groups: e.groups.map((g) => ({ ctx: g.contextIds.length, tgt: g.targetIds.length, text: g.text, truncated: g.truncated, head: g.head })),
       chunks: e.chunkIds.map((c) => c.length),
       sig: sigLen,
     }),
@@ -66,7 +68,7 @@ export function decodeTokenEntry(buf: Buffer): TokenEntry | undefined {
     const hl = buf.readUInt32LE(0);
     const h = JSON.parse(buf.toString('utf8', 4, 4 + hl)) as {
       key: string;
-      groups: Array<{ ctx: number; tgt: number; text: string; truncated: number }>;
+      groups: Array<{ ctx: number; tgt: number; text: string; truncated: number; head?: number }>;
       chunks: number[];
       sig?: number;
     };
@@ -83,7 +85,8 @@ export function decodeTokenEntry(buf: Buffer): TokenEntry | undefined {
       k += len;
       return v;
     };
-    const groups = h.groups.map((g) => ({ contextIds: take(g.ctx), targetIds: take(g.tgt), text: g.text, truncated: g.truncated }));
+    if (h.groups.some((g) => !Number.isInteger(g.head))) return undefined; // an entry of an earlier format
+    const groups = h.groups.map((g) => ({ contextIds: take(g.ctx), targetIds: take(g.tgt), text: g.text, truncated: g.truncated, head: g.head! }));
     const chunkIds = h.chunks.map((c) => take(c));
     if (sigLen)
       for (const g of groups as TokenGroup[]) {

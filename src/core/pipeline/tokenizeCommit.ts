@@ -15,6 +15,8 @@ type Tokenizer = ReturnType<typeof loadTokenizer>;
 export interface TokenizeSettings {
   format: FormatName;
   budgets: ResolvedSettings['budgets'];
+  /** The context of an example is planned to fit it (snippets dropped, old code cut from its start). */
+  contextWindow: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface TokenizeSettings {
  * serialized once and its ids decoded into `text` (what serializeExample's text is: decode(context ++ target)).
  */
 function serializeGroups(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): TokenGroup[] {
-  const planned = planExample(tok, { commit, chunks }, s.format, s.budgets);
+  const planned = planExample(tok, { commit, chunks }, s.format, s.budgets, s.contextWindow);
   const truncated = planned.truncations;
   if (truncated > 0 && chunks.length > 1) {
     const mid = Math.ceil(chunks.length / 2);
@@ -35,7 +37,7 @@ function serializeGroups(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord
   all.set(r.contextIds);
   all.set(r.targetIds, r.contextIds.length);
   const contextIds = all.subarray(0, r.contextIds.length);
-  return [{ contextIds, targetIds: all.subarray(r.contextIds.length), text: tok.decode(all), truncated }];
+  return [{ contextIds, targetIds: all.subarray(r.contextIds.length), text: tok.decode(all), truncated, head: r.headLength }];
 }
 
 export function tokenizeCommit(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): { groups: TokenGroup[]; chunkIds: Int32Array[] } {

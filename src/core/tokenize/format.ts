@@ -51,8 +51,13 @@ export interface SerializedExample {
   targetIds: number[];
   text: string;
   sections: SectionInfo[];
-  /** Sections truncated plus context snippets dropped to fit the example budget. */
+  /** Sections truncated plus context snippets dropped to fit the example budget (and the context window). */
   truncations: number;
+  /**
+   * Context tokens that open the example and that a window never drops: the commit header and message (the
+   * sections before the first chunk's). 0 for a format that starts with its chunks (starcoder's snippets).
+   */
+  headLength: number;
 }
 
 export class FormatUnavailableError extends Error {}
@@ -84,8 +89,8 @@ function message(c: CommitInfo): string {
   return c.body ? `${c.subject}\n\n${c.body}` : c.subject;
 }
 
-export function serializeExample(tok: Tokenizer, input: ExampleInput, format: FormatName, budgets?: Partial<Budgets>): SerializedExample {
-  return assemble(tok, plan(tok, input, format, budgets), true);
+export function serializeExample(tok: Tokenizer, input: ExampleInput, format: FormatName, budgets?: Partial<Budgets>, contextWindow?: number): SerializedExample {
+  return assemble(tok, plan(tok, input, format, budgets, contextWindow), true);
 }
 
 /**
@@ -93,14 +98,14 @@ export function serializeExample(tok: Tokenizer, input: ExampleInput, format: Fo
  * serializeExample would report, known without building id arrays or text (the cheap probe used to split
  * commits into groups); `ids()` lays it out without the decoded text ('').
  */
-export function planExample(tok: Tokenizer, input: ExampleInput, format: FormatName, budgets?: Partial<Budgets>): { truncations: number; ids(): SerializedExample } {
-  const sections = plan(tok, input, format, budgets);
+export function planExample(tok: Tokenizer, input: ExampleInput, format: FormatName, budgets?: Partial<Budgets>, contextWindow?: number): { truncations: number; ids(): SerializedExample } {
+  const sections = plan(tok, input, format, budgets, contextWindow);
   let truncations = 0;
   for (const s of sections) if (s.dropped || s.truncated) truncations++;
   return { truncations, ids: () => assemble(tok, sections, false) };
 }
 
-function plan(tok: Tokenizer, input: ExampleInput, format: FormatName, budgets?: Partial<Budgets>): Section[] {
+function plan(tok: Tokenizer, input: ExampleInput, format: FormatName, budgets?: Partial<Budgets>, contextWindow?: number): Section[] {
   const b: Budgets = { ...DEFAULT_BUDGETS, ...stripUndefined(budgets ?? {}) };
   for (const [k, v] of Object.entries(b)) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`budget "${k}" must be a positive integer (got ${v})`);
@@ -131,6 +136,7 @@ function plan(tok: Tokenizer, input: ExampleInput, format: FormatName, budgets?:
   }
   for (const s of sections) if (s.budget !== null && s.content.length > s.budget) truncate(s, s.budget, mark);
   fitExample(sections, b.example, mark);
+  if (contextWindow !== undefined) fitContext(sections, contextWindow, mark);
   return sections;
 }
 
@@ -172,6 +178,31 @@ function fitExample(sections: Section[], limit: number, mark: number[]): void {
   }
 }
 
+/**
+ * The context within its window: drop context snippets (the lowest-ranked, last, first), then cut old code from its
+ * start (the lines next to the change stay); never the header, the message or a chunk's file line.
+ */
+function fitContext(sections: Section[], limit: number, mark: number[]): void {
+  const context = sections.filter((s) => !s.target);
+  let total = context.reduce((n, s) => n + size(s), 0);
+  for (let k = context.length - 1; k >= 0 && total > limit; k--) {
+    const s = context[k];
+    if (s.role !== 'snippet' || s.dropped) continue;
+    total -= size(s);
+    s.dropped = true;
+  }
+  for (const s of context) {
+    if (total <= limit) break;
+    if (s.role !== 'old' || s.content.length <= mark.length) continue;
+    const before = s.content.length;
+    const want = Math.max(mark.length, before - (total - limit));
+    const body = s.truncated ? s.content.slice(0, s.content.length - mark.length) : s.content;
+    s.content = [...mark, ...body.slice(Math.max(0, body.length - (want - mark.length)))];
+    s.truncated = true;
+    total -= before - s.content.length;
+  }
+}
+
 function assemble(tok: Tokenizer, sections: Section[], withText: boolean): SerializedExample {
   const contextIds: number[] = [];
   const targetIds: number[] = [];
@@ -191,7 +222,13 @@ function assemble(tok: Tokenizer, sections: Section[], withText: boolean): Seria
     if (s.truncated) truncations++;
     infos.push({ name: s.name, start, end, used: s.content.length, budget: s.budget ?? s.content.length, truncated: s.truncated });
   }
-  return { contextIds, targetIds, text: withText ? tok.decode(contextIds.concat(targetIds)) : '', sections: infos, truncations };
+  // the head: the context sections before the first chunk's
+  let headLength = 0;
+  for (const s of ordered) {
+    if (s.target || s.name.startsWith('chunk[')) break;
+    headLength += size(s);
+  }
+  return { contextIds, targetIds, text: withText ? tok.decode(contextIds.concat(targetIds)) : '', sections: infos, truncations, headLength };
 }
 
 function sec(name: string, role: Role, target: boolean, pre: number[], content: number[], post: number[], budget: number | null): Section {

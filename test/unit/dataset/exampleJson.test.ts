@@ -106,3 +106,23 @@ test('Parquet fast path (columns straight from compact rows) writes the same byt
   assert.equal(read[read.length - 1].text, 'by reference');
   assert.deepEqual(read[0].input_ids, expandExample(rows[0], w).input_ids);
 });
+
+test('windows keep the head: every part whose context exceeds the window starts with the header and message, then the latest tokens', () => {
+  const w = { contextWindow: 40, targetWindow: 16, padId: 0 };
+  const head = [900, 901, 902, 903, 904];
+  const ctx = [...head, ...Array.from({ length: 30 }, (_, i) => 100 + i)];
+  const tgt = Array.from({ length: 70 }, (_, i) => 500 + i);
+  const b = buildCommitExamples({ commitHash: 'h', numChunks: 1, contextIds: ctx, targetIds: tgt, headLength: head.length, text: 't' }, w);
+  assert.equal(b.examples.length, 5);
+  for (const e of b.examples) {
+    assert.ok(e.ctx.length <= w.contextWindow);
+    assert.deepEqual(Array.from(e.ctx.subarray(0, head.length)), head, `part ${e.part} starts with the head`);
+    const all = [...ctx, ...tgt.slice(0, e.part * w.targetWindow)];
+    if (all.length > w.contextWindow) assert.deepEqual(Array.from(e.ctx.subarray(head.length)), all.slice(all.length - (w.contextWindow - head.length)), 'then the latest tokens');
+    else assert.deepEqual(Array.from(e.ctx), all);
+  }
+  assert.equal(
+    b.contextTokensDropped,
+    b.examples.reduce((n, e) => n + Math.max(0, ctx.length + e.part * w.targetWindow - w.contextWindow), 0),
+  );
+});

@@ -82,12 +82,12 @@ test('tokenizeCommit: groups equal serializeExample of each group (ids and text)
     split: false,
     context: [{ kind: 'struct' as const, symbol: 'S', path: 'src/s.rs', code: 'struct S { a: u32, b: String }', source: 'import' }],
   })) as unknown as ChunkRecord[];
-  const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 200 } };
+  const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 200 }, contextWindow: 2048 };
   const r = tokenizeCommit(memo, commit as CommitInfo, chunks, settings);
   assert.ok(r.groups.length > 1, 'the small example budget splits the commit');
   // reference: the halving done directly with serializeExample and the plain tokenizer
   const ref = (cs: ChunkRecord[]): Array<{ ctx: number[]; tgt: number[]; text: string }> => {
-    const e = serializeExample(tok, { commit: commit as CommitInfo, chunks: cs }, 'seed', settings.budgets);
+    const e = serializeExample(tok, { commit: commit as CommitInfo, chunks: cs }, 'seed', settings.budgets, settings.contextWindow);
     if (e.truncations > 0 && cs.length > 1) return [...ref(cs.slice(0, Math.ceil(cs.length / 2))), ...ref(cs.slice(Math.ceil(cs.length / 2)))];
     return [{ ctx: e.contextIds, tgt: e.targetIds, text: e.text }];
   };
@@ -132,7 +132,7 @@ test('the editor worker script (src/worker/worker.ts) serves as a token worker: 
     split: false,
     context: [],
   } as unknown as ChunkRecord;
-  const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 4096 } };
+  const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 4096 }, contextWindow: 2048 };
   const pool = new TokenPool(path.resolve(__dirname, '../../../src/worker/worker.ts'), 1, undefined, settings);
   try {
     const r = await pool.run(JSON.stringify({ commit, chunks: [chunk] }));
@@ -172,7 +172,7 @@ test('a token job larger than a worker heap is rejected as TokenWorkerOutOfMemor
       split: false,
       context: [],
     }) as unknown as ChunkRecord;
-  const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 4096 } };
+  const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 4096 }, contextWindow: 2048 };
   const script = path.resolve(__dirname, '../../../src/worker/worker.ts');
   const pool = new TokenPool(script, 1, undefined, settings, 160);
   try {

@@ -114,6 +114,27 @@ test('long targets become several parts, nothing cut', () => {
   assert.equal(st.split_targets, rows.filter((e) => e.part > 0).length);
 });
 
+test("every example's prompt starts with the commit header and message, whatever its window (default and seed layouts)", async () => {
+  const { loadTokenizer } = await import('../../../src/core/tokenize/index');
+  const m = loadTokenizer().withMarkers();
+  const compact = path.join(tmp, 'headed');
+  await runPipeline({ repo: repo.dir, out: compact, cache: false, contextWindow: 96, targetWindow: 16 });
+  for (const [dir, lengthOf] of [
+    [out, (e: any) => e.context_length],
+    [compact, (e: any) => e.prompt_tokens],
+  ] as const) {
+    const rows = ['train', 'val', 'test'].flatMap((s) => jsonl(path.join(dir, 'dataset', `${s}.jsonl`)));
+    assert.ok(rows.length > 0 && rows.some((e) => e.part > 0));
+    for (const e of rows) {
+      const prompt: number[] = e.input_ids.slice(0, lengthOf(e));
+      assert.equal(prompt[0], m['<COMMIT_START>'], `${dir}: ${e.commit_hash} part ${e.part}`);
+      assert.ok(prompt.includes(m['<MSG_END>']), 'the message is in the prompt');
+    }
+  }
+  const st = JSON.parse(fs.readFileSync(path.join(compact, 'dataset', 'stats.json'), 'utf8'));
+  assert.ok(st.context_tokens_dropped > 0, 'the small window dropped context, counted');
+});
+
 test('planted secrets never reach any output file and are counted by kind', () => {
   for (const f of files(out)) {
     const text = fs.readFileSync(path.join(out, f)).toString('latin1');

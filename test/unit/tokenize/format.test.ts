@@ -161,6 +161,31 @@ describe('markers and formats', () => {
     assert.ok(ex.sections.find((s) => s.name === 'chunk[0].old')!.truncated);
   });
 
+  it('a context window: snippets dropped (lowest-ranked first), then old code cut from its start; header, message and file line kept', () => {
+    const m = tok.withMarkers();
+    const many = Array.from({ length: 12 }, (_, i) => ctx('fn', `f${i}`, `fn f${i}() { ${'a + '.repeat(30)} }`));
+    const bigOld = Array.from({ length: 200 }, (_, i) => `let old${i} = ${i};`).join('\n');
+    const input = { commit, chunks: [chunk({ context: many, oldCode: bigOld })] };
+    const free = serializeExample(tok, input, 'seed', { oldCode: 5000 });
+    const snippetsOnly = serializeExample(tok, input, 'seed', { oldCode: 5000 }, free.contextIds.length - 60);
+    assert.ok(snippetsOnly.contextIds.length <= free.contextIds.length - 60);
+    assert.ok(snippetsOnly.truncations >= 1);
+    assert.ok(!snippetsOnly.sections.find((x) => x.name === 'chunk[0].old')!.truncated, 'old code untouched while snippets can go');
+    const names = (e: typeof free) => e.sections.map((x) => x.name);
+    assert.ok(names(snippetsOnly).includes('chunk[0].functions[0]') && !names(snippetsOnly).includes('chunk[0].functions[11]'), 'the last-ranked snippet goes first');
+    const tight = serializeExample(tok, input, 'seed', { oldCode: 5000 }, 300);
+    assert.ok(tight.contextIds.length <= 300, `context ${tight.contextIds.length}`);
+    assert.ok(!names(tight).some((n) => /functions\[/.test(n)), 'every snippet dropped');
+    const old = tight.sections.find((x) => x.name === 'chunk[0].old')!;
+    assert.ok(old.truncated);
+    const oldText = tok.decode(tight.contextIds.slice(old.start, old.end));
+    assert.ok(oldText.includes('let old199 = 199;') && !oldText.includes('let old0 = 0;'), 'old code keeps its end');
+    assert.equal(tight.contextIds[0], m['<COMMIT_START>']);
+    assert.ok(names(tight).includes('message') && names(tight).includes('chunk[0].file'));
+    assert.equal(tight.headLength, tight.sections.find((x) => x.name === 'message')!.end, 'the head ends with the message');
+    assert.deepEqual(tight.targetIds, free.targetIds, 'the target is not touched');
+  });
+
   it('same input and settings give identical output', () => {
     const a = serializeExample(tok, { commit, chunks: [chunk()] }, 'seed', { snippet: 8 });
     const b = serializeExample(loadTokenizer(), { commit, chunks: [chunk()] }, 'seed', { snippet: 8 });

@@ -37,7 +37,10 @@ export function assembleExamples(settings: ResolvedSettings, w: WindowOptions, s
     groups.forEach((g, i) => {
       if (keep && !keep.keep[i]) return;
       if (g.truncated) truncatedGroups++;
-      const b = buildCommitExamples({ commitHash: g.hash, numChunks: g.numChunks, contextIds: all[i].subarray(0, g.ctxLen), targetIds: all[i].subarray(g.ctxLen), text: g.text }, w);
+      const b = buildCommitExamples(
+        { commitHash: g.hash, numChunks: g.numChunks, contextIds: all[i].subarray(0, g.ctxLen), targetIds: all[i].subarray(g.ctxLen), headLength: g.head, text: g.text },
+        w,
+      );
       contextDropped += b.contextTokensDropped;
       examples[g.split].push(...b.examples);
     });

@@ -49,6 +49,8 @@ export interface SpilledGroup {
   /** Context ids then target ids. */
   all: SpillRef;
   ctxLen: number;
+  /** Context tokens every window keeps (header and message). */
+  head: number;
   text: SpillRef;
   truncated: number;
   sig?: SpillRef;
@@ -145,7 +147,17 @@ function collect(run: Run, out: TokenOutput, f: InFlight, t: TokenEntry, spill: 
     out.tokens += g.contextIds.length + g.targetIds.length;
     if (mode === 'commit') {
       const all = spill.putArrays(g.contextIds, g.targetIds);
-      out.groups.push({ hash: h, split, numChunks: spans.length / 2, all, ctxLen: g.contextIds.length, text: spill.put(g.text), truncated: g.truncated, sig: g.sig && spill.putArrays(g.sig) });
+      out.groups.push({
+        hash: h,
+        split,
+        numChunks: spans.length / 2,
+        all,
+        ctxLen: g.contextIds.length,
+        head: g.head,
+        text: spill.put(g.text),
+        truncated: g.truncated,
+        sig: g.sig && spill.putArrays(g.sig),
+      });
     }
   }
 }
