@@ -49,6 +49,17 @@ export const ELISION_PATTERN = `\\s*\\{\\s*${ELLIPSIS}\\s*\\}|[ \\t]*${ELLIPSIS}
 
 const BRACE = BRACE_COLLAPSE;
 
+/** TypeScript and TSX: two grammars, one query and one way to cut units. */
+const TYPESCRIPT = {
+  query: 'typescript.scm',
+  wrappers: ['export_statement', 'ambient_declaration'],
+  leading: ['comment', 'decorator'],
+  bodies: ['statement_block', 'class_body', 'interface_body', 'object_type', 'enum_body'],
+  collapse: BRACE,
+  containers: ['class', 'interface'],
+  importKind: 'import' as const,
+};
+
 export const LANGUAGES: LanguageSpec[] = [
   {
     id: 'rust',
@@ -70,13 +81,7 @@ export const LANGUAGES: LanguageSpec[] = [
     grammar: 'tree-sitter-typescript/tree-sitter-typescript.wasm',
     extensions: ['ts', 'mts', 'cts'],
     editorIds: ['typescript'],
-    query: 'typescript.scm',
-    wrappers: ['export_statement', 'ambient_declaration'],
-    leading: ['comment', 'decorator'],
-    bodies: ['statement_block', 'class_body', 'interface_body', 'object_type', 'enum_body'],
-    collapse: BRACE,
-    containers: ['class', 'interface'],
-    importKind: 'import',
+    ...TYPESCRIPT,
   },
   {
     id: 'tsx',
@@ -84,13 +89,7 @@ export const LANGUAGES: LanguageSpec[] = [
     grammar: 'tree-sitter-typescript/tree-sitter-tsx.wasm',
     extensions: ['tsx'],
     editorIds: ['typescriptreact'],
-    query: 'typescript.scm',
-    wrappers: ['export_statement', 'ambient_declaration'],
-    leading: ['comment', 'decorator'],
-    bodies: ['statement_block', 'class_body', 'interface_body', 'object_type', 'enum_body'],
-    collapse: BRACE,
-    containers: ['class', 'interface'],
-    importKind: 'import',
+    ...TYPESCRIPT,
   },
   {
     id: 'javascript',

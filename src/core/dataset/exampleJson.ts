@@ -5,7 +5,7 @@
  * pattern. Byte-identical to the generic path (test/unit/dataset guards it); rows whose lengths exceed
  * their windows (never produced by the builders) take the generic path.
  */
-import { expandExample, IGNORE_INDEX, type CompactExample, type Example, type RowMeta, type TextResolver, type WindowOptions } from '../examples/examples';
+import { COMPACT_SCALARS, expandExample, IGNORE_INDEX, type CompactExample, type Example, type RowMeta, type TextResolver, type WindowOptions } from '../examples/examples';
 
 const CHUNK = 4 << 20;
 
@@ -188,7 +188,7 @@ export function* compactJsonl(rows: CompactExample[], meta: (c: CompactExample) 
     const textJson = JSON.stringify(typeof c.text === 'string' ? c.text : resolve ? resolve(c.text) : '');
     const nc = c.ctx.length;
     const nt = c.tgt.length;
-    const head = `{"commit_hash":${JSON.stringify(c.commit_hash)},"split":${JSON.stringify(m.split)},"repo":${JSON.stringify(m.repo)},"date":${JSON.stringify(m.date)},"example_type":${JSON.stringify(c.example_type)},"num_chunks":${c.num_chunks},"part":${c.part},"parts":${c.parts},"prompt_tokens":${nc},"completion_tokens":${nt},"input_ids":`;
+    const head = `{${COMPACT_SCALARS.map((f) => `"${f.name}":${JSON.stringify(f.get(c, m))}`).join(',')},"input_ids":`;
     const full = o.reserve(3 * (nc + nt) * 12 + textJson.length * 3 + head.length * 3 + 64);
     if (full) yield full;
     o.utf8(head);

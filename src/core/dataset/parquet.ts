@@ -11,7 +11,7 @@
  */
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writeColumn } from 'hyparquet-writer/src/column.js';
-import { expandExample, IGNORE_INDEX, type CompactExample, type Example, type RowMeta, type TextResolver, type WindowOptions } from '../examples/examples';
+import { COMPACT_SCALARS, expandExample, IGNORE_INDEX, type CompactExample, type Example, type RowMeta, type TextResolver, type WindowOptions } from '../examples/examples';
 import { writeListColumn, type RowFiller, type Runs } from './parquetPages';
 
 /** How a row group is encoded: all three give the same bytes. */
@@ -128,16 +128,7 @@ const realTokens = (r: CompactRowIn) => r.c.ctx.length + r.c.tgt.length;
 
 /** The default layout's compact rows (the fields of examples/examples.ts compactRow, in its order). */
 const COMPACT_COLUMNS: Array<Column<CompactRowIn>> = [
-  flat<CompactRowIn>('commit_hash', UTF8, (r) => r.c.commit_hash),
-  flat<CompactRowIn>('split', UTF8, (r) => r.m.split),
-  flat<CompactRowIn>('repo', UTF8, (r) => r.m.repo),
-  flat<CompactRowIn>('date', UTF8, (r) => r.m.date),
-  flat<CompactRowIn>('example_type', UTF8, (r) => r.c.example_type),
-  flat<CompactRowIn>('num_chunks', INT32, (r) => r.c.num_chunks),
-  flat<CompactRowIn>('part', INT32, (r) => r.c.part),
-  flat<CompactRowIn>('parts', INT32, (r) => r.c.parts),
-  flat<CompactRowIn>('prompt_tokens', INT32, (r) => r.c.ctx.length),
-  flat<CompactRowIn>('completion_tokens', INT32, (r) => r.c.tgt.length),
+  ...COMPACT_SCALARS.map((f) => flat<CompactRowIn>(f.name, f.type === 'string' ? UTF8 : INT32, (r) => f.get(r.c, r.m))),
   compactList('input_ids', realTokens, (r, out, o) => {
     out.set(r.c.ctx, o);
     out.set(r.c.tgt, o + r.c.ctx.length);

@@ -220,6 +220,20 @@ export interface RowMeta {
   date: string;
 }
 
+/** The compact row's scalar fields, in column order (the token lists `input_ids`, `labels`, `attention_mask` and `text` follow). */
+export const COMPACT_SCALARS: ReadonlyArray<{ name: string; type: 'string' | 'int'; get: (c: CompactExample, m: RowMeta) => string | number }> = [
+  { name: 'commit_hash', type: 'string', get: (c) => c.commit_hash },
+  { name: 'split', type: 'string', get: (_, m) => m.split },
+  { name: 'repo', type: 'string', get: (_, m) => m.repo },
+  { name: 'date', type: 'string', get: (_, m) => m.date },
+  { name: 'example_type', type: 'string', get: (c) => c.example_type },
+  { name: 'num_chunks', type: 'int', get: (c) => c.num_chunks },
+  { name: 'part', type: 'int', get: (c) => c.part },
+  { name: 'parts', type: 'int', get: (c) => c.parts },
+  { name: 'prompt_tokens', type: 'int', get: (c) => c.ctx.length },
+  { name: 'completion_tokens', type: 'int', get: (c) => c.tgt.length },
+];
+
 /**
  * The row of the default layout: the example's real tokens only (a trainer's collator pads per batch), `labels`
  * −100 on the prompt (every token is a label in sequential mode), `attention_mask` all ones, and its metadata.
@@ -229,16 +243,7 @@ export function compactRow(c: CompactExample, meta: RowMeta, resolve?: TextResol
   const seq = c.example_type === 'sequential';
   const ids = [...c.ctx, ...c.tgt];
   return {
-    commit_hash: c.commit_hash,
-    split: meta.split,
-    repo: meta.repo,
-    date: meta.date,
-    example_type: c.example_type,
-    num_chunks: c.num_chunks,
-    part: c.part,
-    parts: c.parts,
-    prompt_tokens: c.ctx.length,
-    completion_tokens: c.tgt.length,
+    ...Object.fromEntries(COMPACT_SCALARS.map((f) => [f.name, f.get(c, meta)])),
     input_ids: ids,
     labels: seq ? ids : [...new Array<number>(c.ctx.length).fill(IGNORE_INDEX), ...c.tgt],
     attention_mask: new Array<number>(ids.length).fill(1),

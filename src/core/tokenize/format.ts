@@ -156,13 +156,7 @@ function size(s: Section): number {
 
 /** Whole-example budget: drop context snippets (last first), then shrink old code, new code, message. */
 function fitExample(sections: Section[], limit: number, mark: number[]): void {
-  let total = sections.reduce((n, s) => n + size(s), 0);
-  for (let k = sections.length - 1; k >= 0 && total > limit; k--) {
-    const s = sections[k];
-    if (s.role !== 'snippet' || s.dropped) continue;
-    total -= size(s);
-    s.dropped = true;
-  }
+  let total = dropSnippets(sections, limit);
   for (const role of ['old', 'new', 'message'] as Role[]) {
     for (let k = sections.length - 1; k >= 0 && total > limit; k--) {
       const s = sections[k];
@@ -178,19 +172,25 @@ function fitExample(sections: Section[], limit: number, mark: number[]): void {
   }
 }
 
+/** Drops snippet sections, the last (lowest-ranked) first, until `sections` fit `limit`; returns their size then. */
+function dropSnippets(sections: Section[], limit: number): number {
+  let total = sections.reduce((n, s) => n + size(s), 0);
+  for (let k = sections.length - 1; k >= 0 && total > limit; k--) {
+    const s = sections[k];
+    if (s.role !== 'snippet' || s.dropped) continue;
+    total -= size(s);
+    s.dropped = true;
+  }
+  return total;
+}
+
 /**
  * The context within its window: drop context snippets (the lowest-ranked, last, first), then cut old code from its
  * start (the lines next to the change stay); never the header, the message or a chunk's file line.
  */
 function fitContext(sections: Section[], limit: number, mark: number[]): void {
   const context = sections.filter((s) => !s.target);
-  let total = context.reduce((n, s) => n + size(s), 0);
-  for (let k = context.length - 1; k >= 0 && total > limit; k--) {
-    const s = context[k];
-    if (s.role !== 'snippet' || s.dropped) continue;
-    total -= size(s);
-    s.dropped = true;
-  }
+  let total = dropSnippets(context, limit);
   for (const s of context) {
     if (total <= limit) break;
     if (s.role !== 'old' || s.content.length <= mark.length) continue;
