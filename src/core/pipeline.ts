@@ -22,6 +22,7 @@ import { buildExamples } from './pipeline/stages/examples';
 import { lastRun, openOutput, writeOutput } from './pipeline/stages/write';
 import { Executor } from './threads/executor';
 import { assignSplits } from './examples/splits';
+import { checkFormat } from './tokenize/format';
 import type { AtomicDir } from './dataset/output';
 import type { PipelineOptions } from './pipeline/options';
 
@@ -45,6 +46,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     // ── No-op rebuild: same HEAD, same settings, output intact.
     const { last, upToDate } = lastRun(run);
     if (upToDate) return upToDate;
+    checkFormat(run.tokenizer(), settings.format); // before any work: a format the tokenizer cannot write is a usage error
 
     // ── History, then chunks for the commits the cache lacks: on chunk threads in the background (the prepare
     //    pass follows right behind, taking each commit as it arrives), else on this thread, before going on.
@@ -96,7 +98,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
 
     // ── Examples (near dedup, windows, splits, stats), then the files.
     const examples = buildExamples(run, order.length, tokens, preparer, spill);
-    return await writeOutput(run, { out, history, preparer, tokens, examples, spill, last, processed: chunks.processed });
+    return await writeOutput(run, { out, history, preparer, tokens, examples, last, processed: chunks.processed });
   } catch (e) {
     out?.abort();
     throw run.scrubError(e);

@@ -1,5 +1,80 @@
 /** The dataset card (README.md) of an output folder. Deterministic: no dates, only the data's own facts. */
 import type { BuiltDataset } from './model';
+import { SYSTEM_PROMPT, type Emit } from './emit';
+
+/** What each trainer-shaped file holds. */
+function emitFields(emits: Emit[]): string[] {
+  const meta = '`commit_hash`, `repo`, `date`, `paths`, `part`, `parts`, `completion_cut`';
+  const out: string[] = [];
+  if (emits.includes('prompt-completion')) out.push('', `\`prompt_completion/{split}.jsonl\` and \`.parquet\`: \`prompt\` (the context as text), \`completion\` (the target as text), ${meta}.`);
+  if (emits.includes('messages'))
+    out.push(
+      '',
+      `\`messages/{split}.jsonl\`: \`messages\` = system (\`${SYSTEM_PROMPT}\`), user (the prompt), assistant (the completion); ${meta}.`,
+      '`dataset_info.json` registers every split for LLaMA-Factory.',
+    );
+  if (emits.includes('text')) out.push('', `\`text/{split}.jsonl\` and \`.parquet\`: \`text\` = prompt + completion (continued pre-training), ${meta}.`);
+  if (out.length) out.splice(1, 0, 'Row i of each of these files is row i of `dataset/{split}.jsonl`.', '');
+  return out;
+}
+
+/** The loading snippets: one per trainer, naming the files and fields this build wrote. */
+function loading(seed: boolean, emits: Emit[]): string[] {
+  const files = (dir: string, ext: string) => `{s: f"${dir}/{s}.${ext}" for s in ["train", "val", "test"]}`;
+  const out = [
+    '```python',
+    '# Hugging Face datasets + the plain Trainer on the pre-tokenized rows (pad per batch, labels padded with -100)',
+    'from datasets import load_dataset',
+    `ds = load_dataset("parquet", data_files=${files('dataset', 'parquet')})`,
+  ];
+  if (!seed)
+    out.push(
+      'from transformers import DataCollatorForSeq2Seq, PreTrainedTokenizerFast',
+      'tokenizer = PreTrainedTokenizerFast(tokenizer_file="tokenizer/tokenizer.json")',
+      'train = ds["train"].select_columns(["input_ids", "labels", "attention_mask"])',
+      'collator = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100)',
+    );
+  if (emits.includes('prompt-completion'))
+    out.push(
+      '',
+      '# TRL SFTTrainer, prompt-completion format: loss on the completion only',
+      `pc = load_dataset("parquet", data_files=${files('prompt_completion', 'parquet')})`,
+      'from trl import SFTConfig, SFTTrainer',
+      'trainer = SFTTrainer(model=model, train_dataset=pc["train"].select_columns(["prompt", "completion"]), processing_class=tokenizer,',
+      '                     args=SFTConfig(completion_only_loss=True))',
+    );
+  if (emits.includes('messages')) out.push('', '# TRL SFTTrainer, conversational format', `chat = load_dataset("json", data_files=${files('messages', 'jsonl')})`);
+  if (emits.includes('text')) out.push('', '# continued pre-training on text', `text = load_dataset("parquet", data_files=${files('text', 'parquet')})`);
+  out.push('', 'from safetensors.numpy import load_file', 't = load_file("tokens.safetensors")  # token_ids (int32), offsets (int64): chunk i = token_ids[offsets[i]:offsets[i+1]]', '```');
+  if (!seed)
+    out.push(
+      '',
+      'axolotl, pre-tokenized rows (`input_ids`, `labels`, `attention_mask`, no prompt template):',
+      '',
+      '```yaml',
+      'datasets:',
+      '  - path: dataset/train.parquet',
+      '    ds_type: parquet',
+      '    type:',
+      '```',
+    );
+  if (emits.includes('messages'))
+    out.push('', 'axolotl, chat rows:', '', '```yaml', 'datasets:', '  - path: messages/train.jsonl', '    ds_type: json', '    type: chat_template', '    field_messages: messages', '```');
+  if (emits.includes('messages') || emits.includes('prompt-completion')) {
+    const names = [emits.includes('messages') ? 'commit_corpus_train' : '', emits.includes('prompt-completion') ? 'commit_corpus_pc_train' : ''].filter(Boolean);
+    out.push(
+      '',
+      'LLaMA-Factory (`dataset_info.json` is in this folder):',
+      '',
+      '```yaml',
+      'dataset_dir: <this folder>',
+      `dataset: ${names[0]}`,
+      `eval_dataset: ${names[0].replace('_train', '_val')}`,
+      '```',
+    );
+  }
+  return out;
+}
 
 export function datasetCard(ds: BuiltDataset): string {
   const n = (s: 'train' | 'val' | 'test') => ds.examples[s].length;
@@ -7,6 +82,7 @@ export function datasetCard(ds: BuiltDataset): string {
   const stats = ds.stats as Record<string, unknown>;
   const red = (stats.redactions ?? {}) as Record<string, number>;
   const dups = (stats.duplicates ?? {}) as Record<string, unknown>;
+  const emits = (Array.isArray(st.emit) ? st.emit : []) as Emit[];
   const lines = [
     `# Commit Corpus dataset: ${ds.repo.path.split(/[\\/]/).filter(Boolean).pop() ?? ds.repo.path}`,
     '',
@@ -30,16 +106,26 @@ export function datasetCard(ds: BuiltDataset): string {
       ? [
           '- `input_ids`, `attention_mask`, `labels` (−100 on the context and padding: loss only on the target), padded to the windows — causal-LM layout.',
           '- `context`, `target` (padded token ids), `context_mask`, `target_mask` (1 real, 0 padding), `commit_hash`, `num_chunks`, `example_type`.',
-          '- `part`/`parts` (a long target is split over several examples), `context_length`, `target_length`, `text` (the serialized example).',
+          '- `part`/`parts` (a long target is split over several examples), `context_length`, `target_length`, `text` (the decoded context, then the decoded target).',
           "- `dataset_enhanced/training_data_enhanced_{train,val,test}.json`: the seed project's files (its padded fields).",
         ]
       : [
+          '`dataset/{split}.jsonl` and `.parquet`, the pre-tokenized rows:',
+          '',
           '- `input_ids`, `labels` (−100 on the prompt: loss only on the completion; every token in sequential mode), `attention_mask` (all 1):',
           '  the real tokens only, unpadded — a padding collator (e.g. `DataCollatorForSeq2Seq`) pads each batch.',
           '- `prompt_tokens`, `completion_tokens` (the prompt is `input_ids[:prompt_tokens]`), `part`/`parts` (a long completion is split',
-          '  over several examples), `commit_hash`, `split`, `repo`, `date` (commit time, UTC), `num_chunks`, `example_type`,',
-          '  `text` (the serialized commit the example was cut from).',
+          "  over several examples; `completion_cut` is true when the completion stops before the end of the commit's new code),",
+          '  `commit_hash`, `split`, `repo`, `date` (commit time, UTC), `num_chunks`, `example_type`, `paths`, `languages`, `kinds`',
+          '  (of the changed units the example holds).',
         ]),
+    ...emitFields(emits),
+    '',
+    'Every example is exact: the tokenizer in `tokenizer/tokenizer.json` encodes its prompt text into exactly its prompt ids and',
+    'its completion text into exactly its completion ids (Hugging Face `tokenizers`, default settings). Cuts (windows, budgets)',
+    `land where that holds; ${String(stats.reencoded_pieces ?? 0)} piece(s) with no such cut nearby were re-encoded instead.`,
+    `Examples whose code holds the literal text of a special token (which a default tokenizer reads as that token): ${String(stats.special_literals ?? 0)}.`,
+    `Groups without a completion token (no example): ${String(stats.empty_completions ?? 0)}.`,
     '',
     '## Splits',
     '',
@@ -63,23 +149,7 @@ export function datasetCard(ds: BuiltDataset): string {
     '',
     '## Loading',
     '',
-    '```python',
-    'from datasets import load_dataset',
-    'ds = load_dataset("parquet", data_files={s: f"dataset/{s}.parquet" for s in ["train", "val", "test"]})',
-    ...(st.layout === 'seed'
-      ? []
-      : [
-          '',
-          '# the plain HF Trainer on the pre-tokenized rows: pad per batch, labels padded with -100',
-          'from transformers import DataCollatorForSeq2Seq, Trainer',
-          'cols = ["input_ids", "labels", "attention_mask"]',
-          'train = ds["train"].select_columns(cols)',
-          'collator = DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100)  # tokenizer: tokenizer/tokenizer.json',
-        ]),
-    '',
-    'from safetensors.numpy import load_file',
-    't = load_file("tokens.safetensors")  # token_ids (int32), offsets (int64): chunk i = token_ids[offsets[i]:offsets[i+1]]',
-    '```',
+    ...loading(st.layout === 'seed', emits),
     '',
     'Files and their sha256 are listed in `manifest.json`; `commit-corpus verify <this folder> --repo <repository>` re-checks them.',
     '',

@@ -5,7 +5,7 @@
  * pattern. Byte-identical to the generic path (test/unit/dataset guards it); rows whose lengths exceed
  * their windows (never produced by the builders) take the generic path.
  */
-import { COMPACT_SCALARS, expandExample, IGNORE_INDEX, type CompactExample, type Example, type RowMeta, type TextResolver, type WindowOptions } from '../examples/examples';
+import { COMPACT_META, COMPACT_SCALARS, expandExample, IGNORE_INDEX, type CompactExample, type Decode, type Example, type RowMeta, type WindowOptions } from '../examples/examples';
 
 const CHUNK = 4 << 20;
 
@@ -114,15 +114,14 @@ function fits(c: CompactExample, w: WindowOptions): boolean {
 }
 
 /** JSON Lines of the examples (padded rows), in ~4 MB pieces; each piece is a fresh buffer. */
-export function* exampleJsonl(rows: CompactExample[], w: WindowOptions, resolve?: TextResolver): Generator<Uint8Array> {
+export function* exampleJsonl(rows: CompactExample[], w: WindowOptions, decode?: Decode): Generator<Uint8Array> {
   const o = new AsciiOut();
   const { contextWindow: cw, targetWindow: tw, padId } = w;
   const total = cw + tw;
   for (const c of rows) {
-    const text = typeof c.text === 'string' ? c.text : resolve ? resolve(c.text) : '';
-    const textJson = JSON.stringify(text);
+    const textJson = JSON.stringify(decode ? decode(c.ctx) + decode(c.tgt) : '');
     if (!fits(c, w)) {
-      const line = JSON.stringify(exampleRow(expandExample(c, w, resolve))) + '\n';
+      const line = JSON.stringify(exampleRow(expandExample(c, w, decode))) + '\n';
       const full = o.reserve(Buffer.byteLength(line));
       if (full) yield full;
       o.utf8(line);
@@ -181,15 +180,16 @@ export function* exampleJsonl(rows: CompactExample[], w: WindowOptions, resolve?
  * JSON Lines of the default layout's compact rows: the bytes of `JSON.stringify(compactRow(c, meta(c)))` + "\n"
  * (test/unit/dataset guards it), in ~4 MB pieces.
  */
-export function* compactJsonl(rows: CompactExample[], meta: (c: CompactExample) => RowMeta, resolve?: TextResolver): Generator<Uint8Array> {
+export function* compactJsonl(rows: CompactExample[], meta: (c: CompactExample) => RowMeta): Generator<Uint8Array> {
   const o = new AsciiOut();
   for (const c of rows) {
     const m = meta(c);
-    const textJson = JSON.stringify(typeof c.text === 'string' ? c.text : resolve ? resolve(c.text) : '');
     const nc = c.ctx.length;
     const nt = c.tgt.length;
-    const head = `{${COMPACT_SCALARS.map((f) => `"${f.name}":${JSON.stringify(f.get(c, m))}`).join(',')},"input_ids":`;
-    const full = o.reserve(3 * (nc + nt) * 12 + textJson.length * 3 + head.length * 3 + 64);
+    const scalars = COMPACT_SCALARS.map((f) => `"${f.name}":${JSON.stringify(f.get(c, m))}`);
+    const lists = COMPACT_META.map((k) => `"${k}":${JSON.stringify(c.meta[k])}`);
+    const head = `{${[...scalars, ...lists].join(',')},"input_ids":`;
+    const full = o.reserve(3 * (nc + nt) * 12 + head.length * 3 + 64);
     if (full) yield full;
     o.utf8(head);
     list(o, [
@@ -200,8 +200,6 @@ export function* compactJsonl(rows: CompactExample[], meta: (c: CompactExample) 
     list(o, [c.example_type === 'sequential' ? { ids: c.ctx, n: nc } : { ids: null, n: nc, fixed: IGNORE_INDEX }, { ids: c.tgt, n: nt }]);
     o.ascii(',"attention_mask":');
     list(o, [{ ids: null, n: nc + nt, fixed: 1 }]);
-    o.ascii(',"text":');
-    o.utf8(textJson);
     o.ascii('}\n');
   }
   if (o.pos > 0) yield o.buf.subarray(0, o.pos);

@@ -1,7 +1,7 @@
 /** The in-memory dataset a run produces, handed to the writers (files, manifest, card). */
 import type { ChunkRecord, CommitInfo } from '../types';
 import type { SplitName } from '../examples/dedup';
-import type { CompactExample, TextResolver, WindowOptions } from '../examples/examples';
+import type { CompactExample, Decode, WindowOptions } from '../examples/examples';
 
 export interface CommitRow {
   hash: string;
@@ -53,8 +53,8 @@ export interface BuiltDataset {
   chunkTokenIds: Int32Array[];
   examples: Record<SplitName, CompactExample[]>;
   windows: WindowOptions;
-  /** Resolves example texts that are not plain strings. */
-  resolveText?: TextResolver;
+  /** The dataset tokenizer's decoder: an example's prompt and completion are the decoded ids. */
+  decode: Decode;
   stats: Record<string, unknown>;
   chunkingStats: Record<string, unknown>;
   phases: PhaseTiming[];

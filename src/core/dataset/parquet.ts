@@ -11,7 +11,7 @@
  */
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writeColumn } from 'hyparquet-writer/src/column.js';
-import { COMPACT_SCALARS, expandExample, IGNORE_INDEX, type CompactExample, type Example, type RowMeta, type TextResolver, type WindowOptions } from '../examples/examples';
+import { COMPACT_META, COMPACT_SCALARS, expandExample, IGNORE_INDEX, type CompactExample, type Decode, type Example, type RowMeta, type WindowOptions } from '../examples/examples';
 import { writeListColumn, type RowFiller, type Runs } from './parquetPages';
 
 /** How a row group is encoded: all three give the same bytes. */
@@ -79,6 +79,45 @@ function list<R extends object>(name: string): Column<R> {
 
 const UTF8: SchemaElement = { type: 'BYTE_ARRAY', converted_type: 'UTF8' };
 const INT32: SchemaElement = { type: 'INT32' };
+const BOOLEAN: SchemaElement = { type: 'BOOLEAN' };
+const SCALAR_TYPES = { string: UTF8, int: INT32, bool: BOOLEAN } as const;
+
+/** A list<string> column (3-level LIST of UTF8). */
+export function stringList<R>(name: string, get: (r: R) => readonly string[]): Column<R> {
+  return {
+    name,
+    path: [
+      ROOT,
+      { name, repetition_type: 'REQUIRED', converted_type: 'LIST', num_children: 1 },
+      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+      { name: 'element', ...UTF8, repetition_type: 'REQUIRED' },
+    ],
+    values: (rows) => {
+      const values: string[] = [];
+      const def: number[] = [];
+      const rep: number[] = [];
+      for (const r of rows) {
+        const a = get(r);
+        if (a.length === 0) {
+          def.push(0); // empty list: one slot, no value
+          rep.push(0);
+          continue;
+        }
+        a.forEach((v, i) => {
+          values.push(v);
+          def.push(1);
+          rep.push(i === 0 ? 0 : 1);
+        });
+      }
+      return { values, definitionLevels: def, repetitionLevels: rep, maxDefinitionLevel: 1 };
+    },
+  };
+}
+
+/** A required scalar column of the given type. */
+export function scalar<R>(name: string, type: keyof typeof SCALAR_TYPES, get: (r: R) => unknown): Column<R> {
+  return flat<R>(name, SCALAR_TYPES[type], get);
+}
 
 /** The seed layout's padded rows. */
 const COLUMNS: Array<Column<Example>> = [
@@ -88,11 +127,10 @@ const COLUMNS: Array<Column<Example>> = [
   flat<Example>('text', UTF8, (e) => e.text),
 ];
 
-/** A compact row as the default layout's columns read it: the example, its metadata and its text. */
+/** A compact row as the default layout's columns read it: the example and its metadata. */
 interface CompactRowIn {
   c: CompactExample;
   m: RowMeta;
-  text: string;
 }
 
 /** An unpadded list<int32> column: each row's `len(r)` values written by `fill` (no intermediate arrays). */
@@ -128,7 +166,8 @@ const realTokens = (r: CompactRowIn) => r.c.ctx.length + r.c.tgt.length;
 
 /** The default layout's compact rows (the fields of examples/examples.ts compactRow, in its order). */
 const COMPACT_COLUMNS: Array<Column<CompactRowIn>> = [
-  ...COMPACT_SCALARS.map((f) => flat<CompactRowIn>(f.name, f.type === 'string' ? UTF8 : INT32, (r) => f.get(r.c, r.m))),
+  ...COMPACT_SCALARS.map((f) => scalar<CompactRowIn>(f.name, f.type, (r) => f.get(r.c, r.m))),
+  ...COMPACT_META.map((k) => stringList<CompactRowIn>(k, (r) => r.c.meta[k])),
   compactList('input_ids', realTokens, (r, out, o) => {
     out.set(r.c.ctx, o);
     out.set(r.c.tgt, o + r.c.ctx.length);
@@ -139,7 +178,6 @@ const COMPACT_COLUMNS: Array<Column<CompactRowIn>> = [
     out.set(r.c.tgt, o + r.c.ctx.length);
   }),
   compactList('attention_mask', realTokens, (r, out, o) => out.fill(1, o, o + realTokens(r))),
-  flat<CompactRowIn>('text', UTF8, (r) => r.text),
 ];
 
 export function parquetSchema(columns: Column[] = COLUMNS): SchemaElement[] {
@@ -259,7 +297,7 @@ function mask(out: Int32Array, o: number, ones: number, len: number, runs?: Runs
 }
 
 /** The flat (scalar and string) columns' values of compact rows. */
-function flatValues(rows: CompactExample[], resolve?: TextResolver): Record<string, unknown[]> {
+function flatValues(rows: CompactExample[], decode?: Decode): Record<string, unknown[]> {
   return {
     commit_hash: rows.map((c) => c.commit_hash),
     example_type: rows.map((c) => c.example_type),
@@ -268,23 +306,23 @@ function flatValues(rows: CompactExample[], resolve?: TextResolver): Record<stri
     parts: rows.map((c) => c.parts),
     context_length: rows.map((c) => c.ctx.length),
     target_length: rows.map((c) => c.tgt.length),
-    text: rows.map((c) => (typeof c.text === 'string' ? c.text : resolve ? resolve(c.text) : '')),
+    text: rows.map((c) => (decode ? decode(c.ctx) + decode(c.tgt) : '')),
   };
 }
 
 const flatPage = (values: unknown[]): PageData => ({ values, definitionLevels: [], repetitionLevels: [], maxDefinitionLevel: 0 });
 
 /** 'fast': flat columns through hyparquet-writer, list columns by parquetPages.ts. */
-function fastColumns(rows: CompactExample[], w: WindowOptions, resolve?: TextResolver): Array<PageData | FastList> {
+function fastColumns(rows: CompactExample[], w: WindowOptions, decode?: Decode): Array<PageData | FastList> {
   const lists = listFillers(w);
-  const flat = flatValues(rows, resolve);
+  const flat = flatValues(rows, decode);
   return COLUMNS.map((col) => (col.name in lists ? { rows, ...lists[col.name as ListName] } : flatPage(flat[col.name])));
 }
 
 /** 'columns': every column's padded values and levels handed to hyparquet-writer's writeColumn. */
-function compactPages(rows: CompactExample[], w: WindowOptions, resolve?: TextResolver): PageData[] {
+function compactPages(rows: CompactExample[], w: WindowOptions, decode?: Decode): PageData[] {
   const lists = listFillers(w);
-  const flat = flatValues(rows, resolve);
+  const flat = flatValues(rows, decode);
   return COLUMNS.map((col) => {
     if (!(col.name in lists)) return flatPage(flat[col.name]);
     const { len, fill } = lists[col.name as ListName];
@@ -306,18 +344,18 @@ export function writeExamplesParquet(
   w: WindowOptions,
   createdBy: string,
   sink: (bytes: Uint8Array) => void,
-  resolve?: TextResolver,
+  decode?: Decode,
   /** Always go through padded Example rows (the reference the fast path is tested against). */
   expanded = false,
 ): void {
-  writeParquetVia(expanded ? 'rows' : 'fast', examples, w, createdBy, sink, resolve);
+  writeParquetVia(expanded ? 'rows' : 'fast', examples, w, createdBy, sink, decode);
 }
 
 /**
  * writeExamplesParquet through a chosen path (tests and bench/parquet.ts compare them). A row group
  * with a row longer than its windows, or windows of 0 (empty lists), always goes through padded rows.
  */
-export function writeParquetVia(path: ParquetPath, examples: CompactExample[], w: WindowOptions, createdBy: string, sink: (bytes: Uint8Array) => void, resolve?: TextResolver): void {
+export function writeParquetVia(path: ParquetPath, examples: CompactExample[], w: WindowOptions, createdBy: string, sink: (bytes: Uint8Array) => void, decode?: Decode): void {
   const writer = pieceWriter(sink);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const pw = new ExampleParquetWriter({ writer, schema: parquetSchema() as any, createdBy, statistics: false });
@@ -325,22 +363,22 @@ export function writeParquetVia(path: ParquetPath, examples: CompactExample[], w
   const nonEmptyLists = w.contextWindow >= 1 && w.targetWindow >= 1; // the fast levels assume it
   for (let i = 0; i < examples.length; i += ROW_GROUP) {
     const rows = examples.slice(i, i + ROW_GROUP);
-    if (path === 'rows' || !nonEmptyLists || !rows.every(fits)) pw.writeRows(rows.map((c) => expandExample(c, w, resolve)));
-    else if (path === 'columns') pw.writeColumns(rows.length, compactPages(rows, w, resolve));
-    else pw.writeColumns(rows.length, fastColumns(rows, w, resolve));
+    if (path === 'rows' || !nonEmptyLists || !rows.every(fits)) pw.writeRows(rows.map((c) => expandExample(c, w, decode)));
+    else if (path === 'columns') pw.writeColumns(rows.length, compactPages(rows, w, decode));
+    else pw.writeColumns(rows.length, fastColumns(rows, w, decode));
   }
   pw.finish();
 }
 
 /** The whole Parquet file in memory (tests, small outputs). */
-export function examplesToParquet(examples: CompactExample[], w: WindowOptions, createdBy: string, resolve?: TextResolver, expanded = false): Buffer {
-  return parquetVia(expanded ? 'rows' : 'fast', examples, w, createdBy, resolve);
+export function examplesToParquet(examples: CompactExample[], w: WindowOptions, createdBy: string, decode?: Decode, expanded = false): Buffer {
+  return parquetVia(expanded ? 'rows' : 'fast', examples, w, createdBy, decode);
 }
 
 /** examplesToParquet through a chosen path. */
-export function parquetVia(path: ParquetPath, examples: CompactExample[], w: WindowOptions, createdBy: string, resolve?: TextResolver): Buffer {
+export function parquetVia(path: ParquetPath, examples: CompactExample[], w: WindowOptions, createdBy: string, decode?: Decode): Buffer {
   const parts: Buffer[] = [];
-  writeParquetVia(path, examples, w, createdBy, (b) => parts.push(Buffer.from(b)), resolve);
+  writeParquetVia(path, examples, w, createdBy, (b) => parts.push(Buffer.from(b)), decode);
   return Buffer.concat(parts);
 }
 
@@ -348,16 +386,38 @@ export function parquetVia(path: ParquetPath, examples: CompactExample[], w: Win
  * Streams a Parquet file of the default layout's compact rows to `sink`, like writeExamplesParquet: the same rows
  * as compactRow (a test reads both back), its lists unpadded.
  */
-export function writeCompactParquet(examples: CompactExample[], meta: (c: CompactExample) => RowMeta, createdBy: string, sink: (bytes: Uint8Array) => void, resolve?: TextResolver): void {
+export function writeCompactParquet(examples: CompactExample[], meta: (c: CompactExample) => RowMeta, createdBy: string, sink: (bytes: Uint8Array) => void): void {
   const writer = pieceWriter(sink);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const pw = new ExampleParquetWriter({ writer, schema: parquetSchema(COMPACT_COLUMNS) as any, createdBy, statistics: false });
   for (let i = 0; i < examples.length; i += ROW_GROUP) {
-    const rows = examples.slice(i, i + ROW_GROUP).map((c) => ({ c, m: meta(c), text: typeof c.text === 'string' ? c.text : resolve ? resolve(c.text) : '' }));
+    const rows = examples.slice(i, i + ROW_GROUP).map((c) => ({ c, m: meta(c) }));
     pw.writeRows(rows, COMPACT_COLUMNS);
   }
   pw.finish();
 }
+
+/**
+ * Streams a Parquet file of any rows to `sink`: the given columns, ROW_GROUP rows per row group (the trainer-shaped
+ * files of dataset/emit.ts).
+ */
+export function writeRowsParquet<R>(rows: Iterable<R>, columns: Array<Column<R>>, createdBy: string, sink: (bytes: Uint8Array) => void): void {
+  const writer = pieceWriter(sink);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const pw = new ExampleParquetWriter({ writer, schema: parquetSchema(columns) as any, createdBy, statistics: false });
+  let group: R[] = [];
+  for (const r of rows) {
+    group.push(r);
+    if (group.length === ROW_GROUP) {
+      pw.writeRows(group, columns);
+      group = [];
+    }
+  }
+  if (group.length) pw.writeRows(group, columns);
+  pw.finish();
+}
+
+export type { Column };
 
 /** A ByteWriter that hands ~1 MB pieces to `sink` as it fills (each piece valid only during the call). */
 function pieceWriter(sink: (bytes: Uint8Array) => void): ByteWriter {

@@ -1,7 +1,8 @@
 /**
  * Re-checks a written dataset folder (and, with a repository, its chunks against the blobs).
  * Returns every problem found as a line "<kind>: <detail>"; an empty list means the folder is good.
- * Kinds: manifest, file, commits, split-order, split-leak, example, mask, length, label, vocab, chunk, repository, blob, tokens, parquet.
+ * Kinds: manifest, file, commits, split-order, split-leak, example, mask, length, label, vocab, chunk, repository, blob, tokens, parquet,
+ * text (a trainer-shaped file that does not match the rows: count, commit, or text that does not encode to the ids).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,9 +15,14 @@ import { decodeSafetensors } from './safetensors';
 import { fileSha256 } from './output';
 import { forEachJsonl, jsonlRows } from './jsonl';
 import { openRepository, type Repository } from '../git/repository';
+import { tokenizerFromJSON } from '../tokenize/index';
+import { EMITS, emitFiles, type Emit } from './emit';
+import { specialLiteral } from '../tokenize/exact';
 
 const SPLITS: SplitName[] = ['train', 'val', 'test'];
 const MAX_PER_KIND = 20;
+/** Every TEXT_STEP-th example's text is re-encoded (a sample: the ids of every row would cost a second tokenization). */
+const TEXT_STEP = 25;
 
 export interface VerifyOptions {
   /** Repository to check chunk code against; default: the one named in the manifest, if it exists. */
@@ -88,7 +94,8 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
   checkFiles(abs, manifest, report, checked);
   const vocab: number = manifest.tokenizer?.vocab_size;
   const { splitOf, parentOf } = checkCommits(abs, report, checked);
-  checkExamples(abs, manifest.settings ?? {}, vocab, splitOf, report, checked);
+  const rows = checkExamples(abs, manifest.settings ?? {}, vocab, splitOf, report, checked);
+  checkText(abs, manifest.settings ?? {}, rows, report);
   const chunkTokens = await checkChunks(abs, opts.noBlobs ? null : (opts.repo ?? manifest.repository?.path ?? ''), splitOf, parentOf, report, checked);
   checkTokens(abs, chunkTokens, vocab, report);
   return { problems, checked };
@@ -150,16 +157,24 @@ function checkExamples(
   splitOf: Map<string, SplitName>,
   report: Report,
   checked: Checked,
-): void {
+): Record<SplitName, SplitRows> {
   const cw = settings.contextWindow;
   const tw = settings.targetWindow;
+  const out = {} as Record<SplitName, SplitRows>;
   for (const split of SPLITS) {
     let rowCount = 0;
+    const rows: SplitRows = (out[split] = { hashes: [], sample: new Map() });
     eachSafe(abs, `dataset/${split}.jsonl`, report, (row, i) => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const e = row as any;
       rowCount++;
       checked.examples++;
+      rows.hashes.push(e.commit_hash);
+      if (i % TEXT_STEP === 0 && Array.isArray(e.input_ids)) {
+        const np: number = e.prompt_tokens ?? e.context_length;
+        const nc: number = e.completion_tokens ?? e.target_length;
+        rows.sample.set(i, { prompt: e.input_ids.slice(0, np), completion: e.input_ids.slice(np, np + nc) });
+      }
       const where = `dataset/${split}.jsonl row ${i + 1}`;
       const cs = splitOf.get(e.commit_hash);
       if (!cs) report('example', `${where}: commit ${e.commit_hash} is not in commits.jsonl`);
@@ -167,15 +182,90 @@ function checkExamples(
       if (settings.layout === 'seed') checkExample(e, where, cw, tw, vocab, report);
       else checkCompactExample(e, where, cw, tw, vocab, report);
     });
-    const pq = path.join(abs, 'dataset', `${split}.parquet`);
-    if (fs.existsSync(pq)) {
-      try {
-        const meta = parquetMetadata(parquetFooter(pq));
-        if (Number(meta.num_rows) !== rowCount) report('parquet', `dataset/${split}.parquet has ${meta.num_rows} rows, the jsonl ${rowCount}`);
-      } catch (e) {
-        report('parquet', `dataset/${split}.parquet cannot be read: ${(e as Error).message}`);
-      }
-    } else report('parquet', `dataset/${split}.parquet is missing`);
+    checkParquetRows(abs, `dataset/${split}.parquet`, rowCount, report);
+  }
+  return out;
+}
+
+/** A split's rows as the text check needs them: each row's commit, and the ids of every TEXT_STEP-th row. */
+interface SplitRows {
+  hashes: string[];
+  sample: Map<number, { prompt: number[]; completion: number[] }>;
+}
+
+/** The prompt and completion of a row of an emit's JSON Lines file. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function textsOf(emit: Emit, r: any): { prompt: string; completion: string } | string | undefined {
+  if (emit === 'prompt-completion') return typeof r.prompt === 'string' && typeof r.completion === 'string' ? { prompt: r.prompt, completion: r.completion } : undefined;
+  if (emit === 'messages') {
+    const m = r.messages;
+    const ok = Array.isArray(m) && m.length === 3 && m[0]?.role === 'system' && m[1]?.role === 'user' && m[2]?.role === 'assistant';
+    return ok && typeof m[1].content === 'string' && typeof m[2].content === 'string' ? { prompt: m[1].content, completion: m[2].content } : undefined;
+  }
+  return typeof r.text === 'string' ? r.text : undefined;
+}
+
+/**
+ * Each emitted file (settings.emit) against the rows: as many rows, the same commit row for row, and for a sample
+ * of rows, text that the dataset's tokenizer encodes into exactly the row's prompt and completion ids.
+ */
+function checkText(abs: string, settings: { emit?: unknown }, rows: Record<SplitName, SplitRows>, report: Report): void {
+  const emits = (Array.isArray(settings.emit) ? settings.emit : []).filter((e): e is Emit => (EMITS as readonly string[]).includes(e));
+  if (emits.length === 0) return;
+  let tok: ReturnType<typeof tokenizerFromJSON>;
+  try {
+    tok = tokenizerFromJSON(fs.readFileSync(path.join(abs, 'tokenizer', 'tokenizer.json'), 'utf8'));
+  } catch (e) {
+    return report('text', `tokenizer/tokenizer.json cannot be loaded: ${(e as Error).message}`);
+  }
+  const lit = specialLiteral(tok);
+  const sep = new Set(tok.addedTokens().map((t) => t.id));
+  // ids that the trainer's default tokenizer gives their text; a run holding a special token's literal is the known exception
+  const encodes = (text: string, ids: number[]) => {
+    const got = tok.encodeAsTrainer(text);
+    if (got.length === ids.length && got.every((x, i) => x === ids[i])) return true;
+    const runs: number[][] = [[]];
+    for (const id of ids) {
+      if (sep.has(id)) runs.push([]);
+      else runs[runs.length - 1].push(id);
+    }
+    return tok.decode(ids) === text && runs.some((r) => lit(tok.decode(r)));
+  };
+  for (const emit of emits)
+    for (const split of SPLITS) {
+      const [file, parquet] = emitFiles(emit, split);
+      const { hashes, sample } = rows[split];
+      let n = 0;
+      eachSafe(abs, file, report, (row, i) => {
+        n++;
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const r = row as any;
+        const where = `${file} row ${i + 1}`;
+        if (r.commit_hash !== hashes[i]) return report('text', `${where}: commit ${r.commit_hash} is not the dataset row's ${hashes[i]}`);
+        const t = textsOf(emit, r);
+        if (t === undefined) return report('text', `${where}: the ${emit} fields are missing`);
+        const ids = sample.get(i);
+        if (!ids) return;
+        if (typeof t === 'string') {
+          if (t !== tok.decode(ids.prompt) + tok.decode(ids.completion)) report('text', `${where}: the text is not the row's prompt and completion`);
+        } else {
+          if (!encodes(t.prompt, ids.prompt)) report('text', `${where}: the prompt does not encode into the row's prompt ids`);
+          if (!encodes(t.completion, ids.completion)) report('text', `${where}: the completion does not encode into the row's completion ids`);
+        }
+      });
+      if (n !== hashes.length) report('text', `${file} has ${n} rows, dataset/${split}.jsonl ${hashes.length}`);
+      if (parquet) checkParquetRows(abs, parquet, hashes.length, report);
+    }
+}
+
+function checkParquetRows(abs: string, rel: string, rows: number, report: Report): void {
+  const p = path.join(abs, ...rel.split('/'));
+  if (!fs.existsSync(p)) return report('parquet', `${rel} is missing`);
+  try {
+    const meta = parquetMetadata(parquetFooter(p));
+    if (Number(meta.num_rows) !== rows) report('parquet', `${rel} has ${meta.num_rows} rows, the dataset ${rows}`);
+  } catch (e) {
+    report('parquet', `${rel} cannot be read: ${(e as Error).message}`);
   }
 }
 
@@ -334,6 +424,9 @@ function checkCompactExample(e: any, where: string, cw: number, tw: number, voca
   const np = e.prompt_tokens;
   const nc = e.completion_tokens;
   if (!Number.isInteger(np) || !Number.isInteger(nc)) return report('example', `${where}: prompt_tokens or completion_tokens missing`);
+  if (nc === 0) report('example', `${where}: the completion is empty`);
+  for (const k of ['paths', 'languages', 'kinds']) if (!Array.isArray(e[k]) || e[k].some((v: unknown) => typeof v !== 'string')) report('example', `${where}: ${k} is not a list of strings`);
+  if (typeof e.completion_cut !== 'boolean') report('example', `${where}: completion_cut missing`);
   if (np > cw || nc > tw) report('length', `${where}: ${np} prompt and ${nc} completion tokens exceed the windows ${cw}/${tw}`);
   for (const k of lists) if (e[k].length !== np + nc) report('length', `${where}: ${k} has length ${e[k].length}, expected ${np + nc}`);
   if (e.attention_mask.some((x: number) => x !== 1)) report('mask', `${where}: attention_mask has values other than 1`);

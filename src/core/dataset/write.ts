@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import type { SplitName } from '../examples/dedup';
-import { expandExample, type CompactExample, type Example, type RowMeta, type TextResolver, type WindowOptions } from '../examples/examples';
+import { expandExample, type CompactExample, type Decode, type Example, type RowMeta, type WindowOptions } from '../examples/examples';
+import { datasetInfo, writeEmits, type Emit } from './emit';
 import type { BuiltDataset } from './model';
 import { datasetCard } from './card';
 import { compactJsonl, exampleJsonl } from './exampleJson';
@@ -31,8 +32,8 @@ function* jsonArray(rows: Iterable<unknown>): Generator<string> {
   yield s + (first ? ']\n' : '\n]\n');
 }
 
-function* expanded(rows: CompactExample[], w: WindowOptions, resolve?: TextResolver): Generator<Example> {
-  for (const r of rows) yield expandExample(r, w, resolve);
+function* expanded(rows: CompactExample[], w: WindowOptions, decode?: Decode): Generator<Example> {
+  for (const r of rows) yield expandExample(r, w, decode);
 }
 
 function* mapIter<T, U>(it: Iterable<T>, f: (x: T) => U): Generator<U> {
@@ -53,15 +54,19 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
   // the default layout's rows hold only real tokens; the seed layout keeps the seed trainer's padded rows
   const dateOf = new Map(ds.commits.map((c) => [c.hash, new Date(c.committer_time * 1000).toISOString()]));
   const repo = path.basename(ds.repo.path);
+  const emits = (ds.settings.emit ?? []) as Emit[];
   for (const split of SPLITS) {
     const ex = ds.examples[split];
     const meta = (c: CompactExample): RowMeta => ({ split, repo, date: dateOf.get(c.commit_hash) ?? '' });
-    dir.write(`dataset/${split}.jsonl`, seed ? exampleJsonl(ex, ds.windows, ds.resolveText) : compactJsonl(ex, meta, ds.resolveText));
+    dir.write(`dataset/${split}.jsonl`, seed ? exampleJsonl(ex, ds.windows, ds.decode) : compactJsonl(ex, meta));
     const pq = dir.stream(`dataset/${split}.parquet`);
-    if (seed) writeExamplesParquet(ex, ds.windows, createdBy, (b) => pq.write(b), ds.resolveText);
-    else writeCompactParquet(ex, meta, createdBy, (b) => pq.write(b), ds.resolveText);
+    if (seed) writeExamplesParquet(ex, ds.windows, createdBy, (b) => pq.write(b), ds.decode);
+    else writeCompactParquet(ex, meta, createdBy, (b) => pq.write(b));
     pq.close();
+    writeEmits(dir, emits, split, ex, meta, ds.decode, createdBy);
   }
+  const info = datasetInfo(emits, SPLITS);
+  if (info) dir.write('dataset_info.json', stableJson(info));
   dir.write('dataset/stats.json', stableJson(ds.stats));
   dir.write('README.md', datasetCard(ds));
 
@@ -71,7 +76,7 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
     dir.write('vocab_enhanced.json', stableJson(ds.tokenizer.vocab ? ds.tokenizer.vocab() : {}));
     dir.write('tokens_enhanced.safetensors', tokens);
     for (const split of SPLITS) {
-      const rows = mapIter(expanded(ds.examples[split], ds.windows, ds.resolveText), (e) => Object.fromEntries(SEED_FIELDS.map((k) => [k, e[k]])));
+      const rows = mapIter(expanded(ds.examples[split], ds.windows, ds.decode), (e) => Object.fromEntries(SEED_FIELDS.map((k) => [k, e[k]])));
       dir.write(`dataset_enhanced/training_data_enhanced_${split}.json`, jsonArray(rows));
     }
     dir.write('dataset_enhanced/dataset_stats_enhanced.json', stableJson(ds.stats));

@@ -1,5 +1,11 @@
+import { CUT_SLACK, type ExactText, type Ranges, type Stream } from '../tokenize/exact';
+
 /**
  * Training examples from token ids.
+ *
+ * Every example is exact: encoding the decoded text of its context (the prompt) and of its target (the completion)
+ * with the dataset's tokenizer gives back its ids. Windows are cut where that holds (tokenize/exact.ts), a few
+ * tokens before the wanted point, and a piece with no such point nearby is re-encoded.
  *
  * Commit-based: context = the serialized "before" side, target = the new code. Both are padded to fixed
  * windows (seed fields `context`/`target` + masks) and also laid out for causal-LM training code
@@ -30,7 +36,15 @@ export interface Example {
   input_ids: number[];
   labels: number[];
   attention_mask: number[];
+  /** prompt + completion: the decoded context, then the decoded target. */
   text: string;
+}
+
+/** What an example's code is: its chunks' paths, languages and unit kinds (each once, in chunk order). */
+export interface ExampleMeta {
+  paths: string[];
+  languages: string[];
+  kinds: string[];
 }
 
 export interface WindowOptions {
@@ -64,13 +78,15 @@ export interface CompactExample {
   parts: number;
   ctx: Int32Array;
   tgt: Int32Array;
-  /** The text, or a handle the writer resolves (texts can be spilled to disk during a run). */
-  text: string | object;
+  meta: ExampleMeta;
+  /** The completion does not end where the commit's new code does: a later part follows, or a budget cut the new code. */
+  cut: boolean;
 }
 
-export type TextResolver = (ref: object) => string;
+/** Decodes ids into text (the dataset's tokenizer). */
+export type Decode = (ids: ArrayLike<number>) => string;
 
-export function expandExample(c: CompactExample, w: WindowOptions, resolve?: TextResolver): Example {
+export function expandExample(c: CompactExample, w: WindowOptions, decode?: Decode): Example {
   const { contextWindow: cw, targetWindow: tw, padId } = w;
   const cp = pad(c.ctx, cw, padId);
   const tp = pad(c.tgt, tw, padId);
@@ -104,7 +120,7 @@ export function expandExample(c: CompactExample, w: WindowOptions, resolve?: Tex
     input_ids,
     labels,
     attention_mask,
-    text: typeof c.text === 'string' ? c.text : resolve ? resolve(c.text) : '',
+    text: decode ? decode(c.ctx) + decode(c.tgt) : '',
   };
 }
 
@@ -115,50 +131,102 @@ export interface CommitExampleInput {
   targetIds: ArrayLike<number>;
   /** Context tokens that open every window (the commit header and message); default 0. */
   headLength?: number;
-  text: string | object;
+  meta: ExampleMeta;
+  /** A budget cut the commit's new code (the last part's completion is cut too). */
+  targetTruncated?: boolean;
 }
 
 export interface BuildResult {
   examples: CompactExample[];
   /** Context tokens dropped (right after the head) because the context exceeded its window. */
   contextTokensDropped: number;
+  /** Groups with no target token (no example: a trainer needs a completion). */
+  emptyCompletions: number;
 }
 
-export function buildCommitExamples(input: CommitExampleInput, w: WindowOptions): BuildResult {
+/**
+ * The examples of one commit group. With `exact` (the dataset's tokenizer), every cut lands where prompt and
+ * completion re-encode exactly (at most CUT_SLACK tokens before the wanted point, else the piece is re-encoded).
+ */
+export function buildCommitExamples(input: CommitExampleInput, w: WindowOptions, exact?: ExactText): BuildResult {
   const { contextWindow: cw, targetWindow: tw } = w;
   if (cw <= 0 || tw <= 0) throw new Error('contextWindow and targetWindow must be positive');
   const all = contiguous(input.contextIds, input.targetIds);
   const nCtx = input.contextIds.length;
-  const nTgt = input.targetIds.length;
-  const parts = Math.max(1, Math.ceil(nTgt / tw));
+  const total = all.length;
+  if (total === nCtx) return { examples: [], contextTokensDropped: 0, emptyCompletions: 1 };
   // a head that would fill half the window or more is not kept (tiny windows): the window then keeps the end only
   const head = Math.min(nCtx, input.headLength ?? 0) < cw / 2 ? Math.min(nCtx, input.headLength ?? 0) : 0;
+  // context and target are encoded apart: a run across their boundary is checked (formats without markers there)
+  const stream = exact?.stream(all, [nCtx]);
   const examples: CompactExample[] = [];
   let dropped = 0;
-  for (let p = 0; p < parts; p++) {
-    // context of part p = context ++ target[0 : p*tw]; over the window, the head and the last tokens (a view
-    // when nothing is dropped)
-    const end = nCtx + p * tw;
-    const over = Math.max(0, end - cw);
-    dropped += over;
-    let ctx = all.subarray(0, end);
-    if (over > 0) {
-      ctx = new Int32Array(cw);
-      ctx.set(all.subarray(0, head));
-      ctx.set(all.subarray(end - (cw - head), end), head);
+  // part p's context = context ++ target so far (from q); over the window, the head and the last tokens
+  for (let q = nCtx; q < total;) {
+    let end = Math.min(total, q + tw);
+    if (stream && end < total) end = cutBefore(stream, q, end);
+    let prompt: Ranges = [[0, q]];
+    if (q > cw) {
+      let from = q - (cw - head);
+      if (stream) from = cutAfter(stream, head, from, q);
+      prompt = [
+        [0, head],
+        [from, q],
+      ];
+      dropped += from - head;
     }
     examples.push({
       commit_hash: input.commitHash,
       example_type: 'commit_based',
       num_chunks: input.numChunks,
-      part: p,
-      parts,
-      ctx,
-      tgt: all.subarray(end, Math.min(nCtx + nTgt, end + tw)),
-      text: input.text,
+      part: examples.length,
+      parts: 0,
+      ctx: stream ? stream.ids(prompt) : glue(all, prompt),
+      tgt: stream ? stream.ids([[q, end]]) : all.subarray(q, end),
+      meta: input.meta,
+      cut: end < total || input.targetTruncated === true,
     });
+    q = end; // end > q: every round advances
   }
-  return { examples, contextTokensDropped: dropped };
+  for (const e of examples) e.parts = examples.length;
+  return { examples, contextTokensDropped: dropped, emptyCompletions: 0 };
+}
+
+/**
+ * The last point in (q, end] where the piece [q, point) is exact, and the next part's prompt (the stream up to the
+ * point) too when `prefix`; `end` if none is near.
+ */
+function cutBefore(s: Stream, q: number, end: number, prefix = true): number {
+  for (let c = end; c > q && c >= end - CUT_SLACK; c--) {
+    if (s.exact([[q, c]]) && (!prefix || s.exact([[0, c]]))) return c;
+  }
+  return end;
+}
+
+/** The first point in [from, q) where a prompt of the head and [point, q) is exact; `from` if none is near. */
+function cutAfter(s: Stream, head: number, from: number, q: number): number {
+  for (let c = from; c < q && c <= from + CUT_SLACK; c++) {
+    if (
+      s.exact([
+        [0, head],
+        [c, q],
+      ])
+    )
+      return c;
+  }
+  return from;
+}
+
+/** The ranges of `all` laid end to end (a view for one range). */
+function glue(all: Int32Array, ranges: Ranges): Int32Array {
+  if (ranges.length === 1) return all.subarray(ranges[0][0], ranges[0][1]);
+  const out = new Int32Array(ranges.reduce((n, [a, b]) => n + b - a, 0));
+  let k = 0;
+  for (const [a, b] of ranges) {
+    out.set(all.subarray(a, b), k);
+    k += b - a;
+  }
+  return out;
 }
 
 /** context ++ target as one array: a view when they already sit back to back in one buffer. */
@@ -175,39 +243,54 @@ export function contiguous(ctx: ArrayLike<number>, tgt: ArrayLike<number>): Int3
 export interface StreamSegment {
   commitHash: string;
   ids: ArrayLike<number>;
-  text: string;
+  /** The chunk's path, language and kind. */
+  path: string;
+  language: string;
+  kind: string;
 }
 
-/** Windows of contextWindow + targetWindow over the concatenated segments (in the given order). */
-export function buildSequentialExamples(segments: StreamSegment[], w: WindowOptions): CompactExample[] {
+/**
+ * Windows of contextWindow + targetWindow over the concatenated segments (in the given order); with `exact`, each
+ * window's context and target are cut where they re-encode exactly (as the commit examples).
+ */
+export function buildSequentialExamples(segments: StreamSegment[], w: WindowOptions, exact?: ExactText): CompactExample[] {
   const { contextWindow: cw, targetWindow: tw } = w;
-  const size = cw + tw;
   let total = 0;
   for (const s of segments) total += s.ids.length;
   const ids = new Int32Array(total);
   const owner = new Int32Array(total); // segment index per token
+  const starts: number[] = [];
   let k = 0;
   segments.forEach((s, si) => {
+    starts.push(k);
     for (let i = 0; i < s.ids.length; i++) {
       ids[k] = s.ids[i];
       owner[k++] = si;
     }
   });
+  const stream = exact?.stream(ids, starts); // each chunk encoded on its own
   const out: CompactExample[] = [];
-  for (let start = 0; start < total; start += size) {
-    const end = Math.min(total, start + size);
+  for (let start = 0; start < total;) {
+    // the last window: shared between context and target in the windows' ratio, so no completion is empty
+    let mid = start + cw < total ? start + cw : start + Math.floor(((total - start) * cw) / (cw + tw));
+    if (stream && mid > start) mid = cutBefore(stream, start, mid, false);
+    let end = Math.min(total, mid + tw);
+    if (stream && end < total) end = cutBefore(stream, mid, end, false);
     const segs: number[] = [];
     for (let i = start; i < end; i++) if (segs[segs.length - 1] !== owner[i]) segs.push(owner[i]);
+    const of = (f: 'path' | 'language' | 'kind') => [...new Set(segs.map((si) => segments[si][f]))];
     out.push({
       commit_hash: segments[owner[start]].commitHash,
       example_type: 'sequential',
       num_chunks: segs.length,
       part: 0,
       parts: 1,
-      ctx: ids.subarray(start, Math.min(end, start + cw)),
-      tgt: ids.subarray(Math.min(end, start + cw), end),
-      text: segs.map((si) => segments[si].text).join('\n'),
+      ctx: stream ? stream.ids([[start, mid]]) : ids.subarray(start, mid),
+      tgt: stream ? stream.ids([[mid, end]]) : ids.subarray(mid, end),
+      meta: { paths: of('path'), languages: of('language'), kinds: of('kind') },
+      cut: false,
     });
+    start = end; // end > start: every round advances
   }
   return out;
 }
@@ -220,8 +303,8 @@ export interface RowMeta {
   date: string;
 }
 
-/** The compact row's scalar fields, in column order (the token lists `input_ids`, `labels`, `attention_mask` and `text` follow). */
-export const COMPACT_SCALARS: ReadonlyArray<{ name: string; type: 'string' | 'int'; get: (c: CompactExample, m: RowMeta) => string | number }> = [
+/** The compact row's scalar fields, in column order (the lists `paths`, `languages`, `kinds`, `input_ids`, `labels` and `attention_mask` follow). */
+export const COMPACT_SCALARS: ReadonlyArray<{ name: string; type: 'string' | 'int' | 'bool'; get: (c: CompactExample, m: RowMeta) => string | number | boolean }> = [
   { name: 'commit_hash', type: 'string', get: (c) => c.commit_hash },
   { name: 'split', type: 'string', get: (_, m) => m.split },
   { name: 'repo', type: 'string', get: (_, m) => m.repo },
@@ -232,21 +315,25 @@ export const COMPACT_SCALARS: ReadonlyArray<{ name: string; type: 'string' | 'in
   { name: 'parts', type: 'int', get: (c) => c.parts },
   { name: 'prompt_tokens', type: 'int', get: (c) => c.ctx.length },
   { name: 'completion_tokens', type: 'int', get: (c) => c.tgt.length },
+  { name: 'completion_cut', type: 'bool', get: (c) => c.cut },
 ];
+
+/** The compact row's lists of strings, after the scalars. */
+export const COMPACT_META = ['paths', 'languages', 'kinds'] as const;
 
 /**
  * The row of the default layout: the example's real tokens only (a trainer's collator pads per batch), `labels`
  * −100 on the prompt (every token is a label in sequential mode), `attention_mask` all ones, and its metadata.
- * Field order is the files' column order.
+ * Field order is the files' column order. The text is in the trainer-shaped files (dataset/write.ts `--emit`).
  */
-export function compactRow(c: CompactExample, meta: RowMeta, resolve?: TextResolver): Record<string, unknown> {
+export function compactRow(c: CompactExample, meta: RowMeta): Record<string, unknown> {
   const seq = c.example_type === 'sequential';
   const ids = [...c.ctx, ...c.tgt];
   return {
     ...Object.fromEntries(COMPACT_SCALARS.map((f) => [f.name, f.get(c, meta)])),
+    ...Object.fromEntries(COMPACT_META.map((k) => [k, c.meta[k]])),
     input_ids: ids,
     labels: seq ? ids : [...new Array<number>(c.ctx.length).fill(IGNORE_INDEX), ...c.tgt],
     attention_mask: new Array<number>(ids.length).fill(1),
-    text: typeof c.text === 'string' ? c.text : resolve ? resolve(c.text) : '',
   };
 }

@@ -90,6 +90,7 @@ export function memoTokenizer(tok: Tokenizer, maxChars = 8 << 20): Tokenizer & {
     },
     clear: () => memo.clear(),
     encode: (text, opts) => (opts?.offsets ? tok.encode(text, opts) : ids(text)),
+    encodeAsTrainer: (text) => tok.encodeAsTrainer(text),
     // a limited count (budget checks) is not worth keeping ids for: a kept encoding is used, else counted up to the limit
     count: (text, limit) => (limit === undefined ? ids(text).ids.length : (memo.peek(text)?.ids.length ?? tok.count(text, limit))),
     decode: (x) => tok.decode(x),

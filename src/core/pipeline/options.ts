@@ -5,7 +5,8 @@
 import type { SplitRatios } from '../examples/splits';
 import { DEFAULT_RATIOS } from '../examples/splits';
 import { UsageError } from '../errors';
-import { bounds, engineDefault, ENGINE_SETTINGS, type FORMATS, type LAYOUTS, type MODES } from './schema';
+import { bounds, EMITS, engineDefault, ENGINE_SETTINGS, type FORMATS, type LAYOUTS, type MODES } from './schema';
+import type { Emit } from '../dataset/emit';
 
 export { UsageError } from '../errors';
 
@@ -34,6 +35,8 @@ export interface PipelineOptions {
   format?: FormatName;
   mode?: ExampleMode;
   layout?: Layout;
+  /** Trainer-shaped files besides the pre-tokenized rows (default prompt-completion). */
+  emit?: string[];
   contextWindow?: number;
   targetWindow?: number;
   budgets?: Partial<{ message: number; oldCode: number; newCode: number; snippet: number; example: number }>;
@@ -77,6 +80,7 @@ export interface ResolvedSettings {
   format: FormatName;
   mode: ExampleMode;
   layout: Layout;
+  emit: Emit[];
   contextWindow: number;
   targetWindow: number;
   budgets: { message: number; oldCode: number; newCode: number; snippet: number; example: number };
@@ -99,6 +103,15 @@ export { FORMATS } from './schema';
 /** The engine default of a setting (one table: ./schema.ts). */
 const d = engineDefault;
 
+/** `--emit a,b --emit c` (or one string): the names, trimmed, without empty ones. */
+function emitList(v: string | string[]): string[] {
+  return ([] as string[])
+    .concat(v)
+    .flatMap((e) => String(e).split(','))
+    .map((e) => e.trim())
+    .filter(Boolean);
+}
+
 export function resolveSettings(o: PipelineOptions): ResolvedSettings {
   const s: ResolvedSettings = {
     ref: o.ref ?? d('ref'),
@@ -115,6 +128,8 @@ export function resolveSettings(o: PipelineOptions): ResolvedSettings {
     format: o.format ?? d('format'),
     mode: o.mode ?? d('mode'),
     layout: o.layout ?? d('layout'),
+    // repeatable and comma-separated; each once, in the table's order (the same setting gives the same run key)
+    emit: EMITS.filter((e) => emitList(o.emit ?? d<string[]>('emit')).includes(e)),
     contextWindow: o.contextWindow ?? d('contextWindow'),
     targetWindow: o.targetWindow ?? d('targetWindow'),
     budgets: { message: d('budgets.message'), oldCode: d('budgets.oldCode'), newCode: d('budgets.newCode'), snippet: d('budgets.snippet'), example: d('budgets.example'), ...(o.budgets ?? {}) },
@@ -131,9 +146,12 @@ export function resolveSettings(o: PipelineOptions): ResolvedSettings {
     fileTimeout: o.fileTimeout ?? d('fileTimeout'),
     allowMissingObjects: o.allowMissingObjects ?? d('allowMissingObjects'),
   };
+  for (const v of emitList(o.emit ?? [])) {
+    if (!(EMITS as readonly string[]).includes(v)) throw new UsageError(`unknown emit "${v}" (expected ${EMITS.join(', ')})`);
+  }
   for (const [k, spec] of ENGINE_SETTINGS) {
     const v = (s as unknown as Record<string, unknown>)[k];
-    if (spec.enum && !spec.enum.includes(v as string)) throw new UsageError(`unknown ${k} "${String(v)}" (expected ${spec.enum.join(', ')})`);
+    if (spec.enum && spec.type !== 'array' && !spec.enum.includes(v as string)) throw new UsageError(`unknown ${k} "${String(v)}" (expected ${spec.enum.join(', ')})`);
   }
   for (const [k, v] of [
     ['since', s.since],

@@ -7,6 +7,7 @@
  * To add a setting: a row here, its field in PipelineOptions/ResolvedSettings (./options.ts), the code that uses
  * it; then `npm run manifest:write`.
  */
+import { EMITS } from '../dataset/emit';
 import { FORMAT_NAMES } from '../tokenize/format';
 
 export type SettingType = 'string' | 'integer' | 'number' | 'boolean' | 'array';
@@ -51,6 +52,7 @@ export interface SettingSpec {
 export const FORMATS = FORMAT_NAMES;
 export const MODES = ['commit', 'sequential'] as const;
 export const LAYOUTS = ['default', 'seed'] as const;
+export { EMITS };
 export const RENAMES = ['exact', 'similarity'] as const;
 
 /** In the order the editor's settings UI shows them: the tokenizer and the output first. One row per setting. */
@@ -61,6 +63,7 @@ const TABLE = [
   { option: 'format', stage: 'tokens', setting: 'format', flag: 'format', arg: 'F', type: 'string', default: 'seed', enum: FORMATS, enumDescriptions: ['Structure markers of the seed project.', 'StarCoder2-style <commit_before>/<commit_msg>/<commit_after>.', 'Repository-level: <repo_name>, <file_sep> …', 'Plain text, no markers.'], description: 'Serialization format of the examples.' },
   { option: 'mode', stage: 'examples', setting: 'mode', flag: 'mode', arg: 'M', type: 'string', default: 'commit', enum: MODES, enumDescriptions: ['One example per commit: the before side is the context, the new code the target.', 'The token stream of all chunks in time order, cut into windows.'], description: 'How examples are cut.' },
   { option: 'layout', stage: 'write', setting: 'layout', flag: 'layout', arg: 'L', type: 'string', default: 'default', enum: LAYOUTS, description: "Output layout; 'seed' also writes the seed project's file names." },
+  { option: 'emit', stage: 'write', setting: 'emit', flag: 'emit', arg: 'E', type: 'array', default: ['prompt-completion'], enum: EMITS, multiple: true, help: 'Trainer-shaped files besides the pre-tokenized rows (repeatable or comma-separated): prompt-completion, messages, text.', description: 'Trainer-shaped files written besides the pre-tokenized rows (`dataset/`): `prompt-completion` (TRL prompt-completion, LLaMA-Factory alpaca), `messages` (chat: TRL conversational, axolotl, LLaMA-Factory with `dataset_info.json`), `text` (prompt + completion, for continued pre-training; with format `repo` the model\'s own repository format).' },
   { option: 'ref', stage: 'select', setting: 'ref', flag: 'ref', arg: 'REF', type: 'string', default: 'HEAD', editorDefault: '', description: 'Branch, tag or commit to read the history from. Empty: HEAD.' },
   { option: 'since', stage: 'select', setting: 'since', flag: 'since', arg: 'DATE', type: 'string', default: null, editorDefault: '', help: 'Only commits at or after this date (e.g. 2024-01-31).',  description: 'Only commits at or after this date, e.g. `2024-01-31`. Empty: no limit.' },
   { option: 'until', stage: 'select', setting: 'until', flag: 'until', arg: 'DATE', type: 'string', default: null, editorDefault: '', description: 'Only commits at or before this date. Empty: no limit.' },
@@ -144,9 +147,9 @@ export function configurationProperties(section = 'commitCorpus'): Record<string
   SETTINGS.forEach((s, order) => {
     if (!s.setting) return;
     const p: Record<string, unknown> = { type: s.type };
-    if (s.type === 'array') p.items = { type: 'string' };
+    if (s.type === 'array') p.items = s.enum ? { type: 'string', enum: [...s.enum] } : { type: 'string' };
     p.default = s.editorDefault ?? s.default;
-    if (s.enum) p.enum = [...s.enum];
+    if (s.enum && s.type !== 'array') p.enum = [...s.enum];
     if (s.enumDescriptions) p.enumDescriptions = [...s.enumDescriptions];
     // an editor default below the engine's minimum means "none" (maxCommits 0: all)
     if (s.min !== undefined) p.minimum = typeof p.default === 'number' ? Math.min(s.min, p.default) : s.min;

@@ -1,15 +1,22 @@
 /**
  * Binary encoding of a commit's token cache entry (no JSON arrays of numbers: less garbage, faster):
- *   u32 LE header length, JSON header { key, groups: [{ ctx, tgt, text, truncated, head }], chunks: [len…] },
+ *   u32 LE header length, JSON header { key, groups: [{ ctx, tgt, meta, truncated, tt, lit, head }], chunks: [len…] },
  *   then int32 LE ids: each group's context then target, then each chunk's ids,
  *   then (when header.sig = n) n uint32 MinHash values per group.
  */
 
+import type { ExampleMeta } from '../examples/examples';
+
 export interface TokenGroup {
   contextIds: Int32Array;
   targetIds: Int32Array;
-  text: string;
+  /** The group's chunks' paths, languages and kinds. */
+  meta: ExampleMeta;
   truncated: number;
+  /** A budget cut the group's new code. */
+  targetTruncated: boolean;
+  /** Its text holds the literal of a special token (tokenize/exact.ts specialLiteral). */
+  literals: boolean;
   /** Context tokens a window keeps (the header and message): SerializedExample.headLength. */
   head: number;
   /** MinHash signature of the target (near-dedup), computed with the tokens. */
@@ -27,7 +34,7 @@ export function encodeTokenEntry(e: TokenEntry): Buffer {
   const header = Buffer.from(
     JSON.stringify({
       key: e.key,
-      groups: e.groups.map((g) => ({ ctx: g.contextIds.length, tgt: g.targetIds.length, text: g.text, truncated: g.truncated, head: g.head })),
+      groups: e.groups.map((g) => ({ ctx: g.contextIds.length, tgt: g.targetIds.length, meta: g.meta, truncated: g.truncated, tt: g.targetTruncated, lit: g.literals, head: g.head })),
       chunks: e.chunkIds.map((c) => c.length),
       sig: sigLen,
     }),
@@ -68,7 +75,7 @@ export function decodeTokenEntry(buf: Buffer): TokenEntry | undefined {
     const hl = buf.readUInt32LE(0);
     const h = JSON.parse(buf.toString('utf8', 4, 4 + hl)) as {
       key: string;
-      groups: Array<{ ctx: number; tgt: number; text: string; truncated: number; head?: number }>;
+      groups: Array<{ ctx: number; tgt: number; meta?: ExampleMeta; truncated: number; tt?: boolean; lit?: boolean; head?: number }>;
       chunks: number[];
       sig?: number;
     };
@@ -85,8 +92,8 @@ export function decodeTokenEntry(buf: Buffer): TokenEntry | undefined {
       k += len;
       return v;
     };
-    if (h.groups.some((g) => !Number.isInteger(g.head))) return undefined; // an entry of an earlier format
-    const groups = h.groups.map((g) => ({ contextIds: take(g.ctx), targetIds: take(g.tgt), text: g.text, truncated: g.truncated, head: g.head! }));
+    if (h.groups.some((g) => !Number.isInteger(g.head) || !g.meta || typeof g.tt !== 'boolean' || typeof g.lit !== 'boolean')) return undefined; // an entry of an earlier format
+    const groups = h.groups.map((g) => ({ contextIds: take(g.ctx), targetIds: take(g.tgt), meta: g.meta!, truncated: g.truncated, targetTruncated: g.tt!, literals: g.lit!, head: g.head! }));
     const chunkIds = h.chunks.map((c) => take(c));
     if (sigLen)
       for (const g of groups as TokenGroup[]) {

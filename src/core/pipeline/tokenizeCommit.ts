@@ -9,6 +9,8 @@ import { planExample } from '../tokenize/format';
 import type { FormatName, ResolvedSettings } from './options';
 import type { TokenGroup } from './tokcache';
 import { minhash } from '../examples/dedup';
+import type { ExampleMeta } from '../examples/examples';
+import { specialLiteral } from '../tokenize/exact';
 
 type Tokenizer = ReturnType<typeof loadTokenizer>;
 
@@ -22,7 +24,7 @@ export interface TokenizeSettings {
 /**
  * A commit whose example would be truncated is split in halves (recursively) until each group fits or is
  * a single chunk. The probes only count truncations (no id arrays, no text); each kept group is
- * serialized once and its ids decoded into `text` (what serializeExample's text is: decode(context ++ target)).
+ * serialized once.
  */
 function serializeGroups(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): TokenGroup[] {
   const planned = planExample(tok, { commit, chunks }, s.format, s.budgets, s.contextWindow);
@@ -37,7 +39,16 @@ function serializeGroups(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord
   all.set(r.contextIds);
   all.set(r.targetIds, r.contextIds.length);
   const contextIds = all.subarray(0, r.contextIds.length);
-  return [{ contextIds, targetIds: all.subarray(r.contextIds.length), text: tok.decode(all), truncated, head: r.headLength }];
+  const lit = specialLiteral(tok);
+  const literals =
+    [commit.author.name, commit.subject, commit.body].some(lit) ||
+    chunks.some((c) => [c.path, c.oldCode, c.newCode, c.qualifiedName].some(lit) || c.context.some((x) => lit(x.code) || lit(x.symbol) || lit(x.path)));
+  return [{ contextIds, targetIds: all.subarray(r.contextIds.length), meta: metaOf(chunks), truncated, targetTruncated: r.targetTruncated, head: r.headLength, literals }];
+}
+
+/** The chunks' paths, languages and kinds, each once in chunk order. */
+export function metaOf(chunks: ChunkRecord[]): ExampleMeta {
+  return { paths: [...new Set(chunks.map((c) => c.path))], languages: [...new Set(chunks.map((c) => c.language ?? 'unknown'))], kinds: [...new Set(chunks.map((c) => c.kind))] };
 }
 
 export function tokenizeCommit(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): { groups: TokenGroup[]; chunkIds: Int32Array[] } {

@@ -14,6 +14,8 @@
 import type { ChunkRecord, CommitInfo, ContextItem, ContextKind } from '../types';
 import type { Marker } from './markers';
 import type { Tokenizer } from './tokenizer';
+import { ExactText } from './exact';
+import { UsageError } from '../errors';
 
 export const FORMAT_NAMES = ['seed', 'starcoder', 'repo', 'plain'] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
@@ -58,9 +60,27 @@ export interface SerializedExample {
    * sections before the first chunk's). 0 for a format that starts with its chunks (starcoder's snippets).
    */
   headLength: number;
+  /** A target section (new code) was cut by its budget or the example's. */
+  targetTruncated: boolean;
 }
 
-export class FormatUnavailableError extends Error {}
+/** The chosen format needs tokens the tokenizer lacks: bad input (a usage error), one sentence. */
+export class FormatUnavailableError extends UsageError {
+  override name = 'FormatUnavailableError';
+}
+
+/** Throws FormatUnavailableError when `tok` lacks the tokens `format` needs (checked once, before a build starts). */
+export function checkFormat(tok: Tokenizer, format: FormatName): void {
+  if (format === 'starcoder') need(tok, format, STARCODER_TOKENS);
+  if (format === 'repo') need(tok, format, REPO_TOKENS);
+  if (!(FORMAT_NAMES as readonly string[]).includes(format)) throw new FormatUnavailableError(`unknown format "${format as string}" (expected one of ${FORMAT_NAMES.join(', ')})`);
+}
+
+const STARCODER_TOKENS = [['<commit_before>', '<commit_msg>', '<commit_after>']];
+const REPO_TOKENS = [
+  ['<repo_name>', '<file_sep>'],
+  ['<|repo_name|>', '<|file_sep|>'],
+];
 
 type Role = 'fixed' | 'message' | 'snippet' | 'old' | 'new';
 
@@ -90,7 +110,7 @@ function message(c: CommitInfo): string {
 }
 
 export function serializeExample(tok: Tokenizer, input: ExampleInput, format: FormatName, budgets?: Partial<Budgets>, contextWindow?: number): SerializedExample {
-  return assemble(tok, plan(tok, input, format, budgets, contextWindow), true);
+  return assemble(tok, format, plan(tok, input, format, budgets, contextWindow), true);
 }
 
 /**
@@ -102,8 +122,23 @@ export function planExample(tok: Tokenizer, input: ExampleInput, format: FormatN
   const sections = plan(tok, input, format, budgets, contextWindow);
   let truncations = 0;
   for (const s of sections) if (s.dropped || s.truncated) truncations++;
-  return { truncations, ids: () => assemble(tok, sections, false) };
+  return { truncations, ids: () => assemble(tok, format, sections, false) };
 }
+
+const exactOf = new WeakMap<Tokenizer, ExactText>();
+
+/** The exactness checks of a tokenizer (one per tokenizer: it holds the set of added-token ids). */
+export function exactText(tok: Tokenizer): ExactText {
+  let x = exactOf.get(tok);
+  if (!x) exactOf.set(tok, (x = new ExactText(tok)));
+  return x;
+}
+
+/**
+ * Formats whose every run (the text between two added tokens) is one section's content, encoded from its text
+ * in one call: exact by construction. The others join sections inside a run; their runs are re-encoded whole.
+ */
+const MARKED: ReadonlySet<FormatName> = new Set(['seed']);
 
 function plan(tok: Tokenizer, input: ExampleInput, format: FormatName, budgets?: Partial<Budgets>, contextWindow?: number): Section[] {
   const b: Budgets = { ...DEFAULT_BUDGETS, ...stripUndefined(budgets ?? {}) };
@@ -134,9 +169,10 @@ function plan(tok: Tokenizer, input: ExampleInput, format: FormatName, budgets?:
     default:
       throw new FormatUnavailableError(`unknown format "${format as string}" (expected one of ${FORMAT_NAMES.join(', ')})`);
   }
-  for (const s of sections) if (s.budget !== null && s.content.length > s.budget) truncate(s, s.budget, mark);
-  fitExample(sections, b.example, mark);
-  if (contextWindow !== undefined) fitContext(sections, contextWindow, mark);
+  const x = exactText(tok);
+  for (const s of sections) if (s.budget !== null && s.content.length > s.budget) truncate(x, s, s.budget, mark);
+  fitExample(x, sections, b.example, mark);
+  if (contextWindow !== undefined) fitContext(x, sections, contextWindow, mark);
   return sections;
 }
 
@@ -144,9 +180,11 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function truncate(s: Section, budget: number, mark: number[]): void {
+/** Cuts a section's content to `budget` tokens, the mark included: the longest exact prefix (tokenize/exact.ts). */
+function truncate(x: ExactText, s: Section, budget: number, mark: number[]): void {
   const keep = Math.max(0, budget - mark.length);
-  s.content = [...s.content.slice(0, keep), ...mark];
+  const body = s.truncated ? s.content.slice(0, s.content.length - mark.length) : s.content;
+  s.content = [...x.head(body, keep), ...mark];
   s.truncated = true;
 }
 
@@ -155,18 +193,14 @@ function size(s: Section): number {
 }
 
 /** Whole-example budget: drop context snippets (last first), then shrink old code, new code, message. */
-function fitExample(sections: Section[], limit: number, mark: number[]): void {
+function fitExample(x: ExactText, sections: Section[], limit: number, mark: number[]): void {
   let total = dropSnippets(sections, limit);
   for (const role of ['old', 'new', 'message'] as Role[]) {
     for (let k = sections.length - 1; k >= 0 && total > limit; k--) {
       const s = sections[k];
       if (s.role !== role || s.content.length <= mark.length) continue;
       const before = s.content.length;
-      const want = Math.max(mark.length, before - (total - limit));
-      if (s.truncated) {
-        // already ends with the mark: keep it at the end
-        s.content = [...s.content.slice(0, Math.max(0, want - mark.length)), ...mark];
-      } else truncate(s, want, mark);
+      truncate(x, s, Math.max(mark.length, before - (total - limit)), mark);
       total -= before - s.content.length;
     }
   }
@@ -188,7 +222,7 @@ function dropSnippets(sections: Section[], limit: number): number {
  * The context within its window: drop context snippets (the lowest-ranked, last, first), then cut old code from its
  * start (the lines next to the change stay); never the header, the message or a chunk's file line.
  */
-function fitContext(sections: Section[], limit: number, mark: number[]): void {
+function fitContext(x: ExactText, sections: Section[], limit: number, mark: number[]): void {
   const context = sections.filter((s) => !s.target);
   let total = dropSnippets(context, limit);
   for (const s of context) {
@@ -196,16 +230,17 @@ function fitContext(sections: Section[], limit: number, mark: number[]): void {
     if (s.role !== 'old' || s.content.length <= mark.length) continue;
     const before = s.content.length;
     const want = Math.max(mark.length, before - (total - limit));
+    // a truncated section ends with the mark: the mark moves to the front, what is kept is the end
     const body = s.truncated ? s.content.slice(0, s.content.length - mark.length) : s.content;
-    s.content = [...mark, ...body.slice(Math.max(0, body.length - (want - mark.length)))];
+    s.content = [...mark, ...x.tail(body, want - mark.length)];
     s.truncated = true;
     total -= before - s.content.length;
   }
 }
 
-function assemble(tok: Tokenizer, sections: Section[], withText: boolean): SerializedExample {
-  const contextIds: number[] = [];
-  const targetIds: number[] = [];
+function assemble(tok: Tokenizer, format: FormatName, sections: Section[], withText: boolean): SerializedExample {
+  let contextIds: number[] = [];
+  let targetIds: number[] = [];
   const infos: SectionInfo[] = [];
   let truncations = 0;
   // Context sections come first in the stream, target sections after.
@@ -228,7 +263,16 @@ function assemble(tok: Tokenizer, sections: Section[], withText: boolean): Seria
     if (s.target || s.name.startsWith('chunk[')) break;
     headLength += size(s);
   }
-  return { contextIds, targetIds, text: withText ? tok.decode(contextIds.concat(targetIds)) : '', sections: infos, truncations, headLength };
+  if (!MARKED.has(format)) {
+    // sections joined inside a run: each side's runs re-encoded from their text (section ranges stay those of the
+    // separate encodings, approximate by the few tokens the joins merge)
+    const x = exactText(tok);
+    contextIds = Array.from(x.canon(contextIds));
+    targetIds = Array.from(x.canon(targetIds));
+    headLength = Math.min(headLength, contextIds.length);
+  }
+  const targetTruncated = sections.some((s) => s.target && (s.truncated || s.dropped));
+  return { contextIds, targetIds, text: withText ? tok.decode(contextIds) + tok.decode(targetIds) : '', sections: infos, truncations, headLength, targetTruncated };
 }
 
 function sec(name: string, role: Role, target: boolean, pre: number[], content: number[], post: number[], budget: number | null): Section {
@@ -282,7 +326,7 @@ function need(tok: Tokenizer, format: FormatName, alternatives: string[][]): num
 }
 
 function starcoderSections(tok: Tokenizer, input: ExampleInput, b: Budgets): Section[] {
-  const [before, msg, after] = need(tok, 'starcoder', [['<commit_before>', '<commit_msg>', '<commit_after>']]);
+  const [before, msg, after] = need(tok, 'starcoder', STARCODER_TOKENS);
   const fileSep = tok.tokenToId('<file_sep>');
   const enc = (s: string) => tok.encode(s).ids;
   const out: Section[] = [];
@@ -299,10 +343,7 @@ function starcoderSections(tok: Tokenizer, input: ExampleInput, b: Budgets): Sec
 // ───────────────────────── repo ─────────────────────────
 
 function repoSections(tok: Tokenizer, input: ExampleInput, b: Budgets): Section[] {
-  const [repoName, fileSep] = need(tok, 'repo', [
-    ['<repo_name>', '<file_sep>'],
-    ['<|repo_name|>', '<|file_sep|>'],
-  ]);
+  const [repoName, fileSep] = need(tok, 'repo', REPO_TOKENS);
   const enc = (s: string) => tok.encode(s).ids;
   const out: Section[] = [sec('repo', 'fixed', false, [repoName], enc(`${input.repoName ?? 'repo'}\n`), [], null)];
   input.chunks.forEach((ch, i) => ch.context.forEach((x, k) => out.push(sec(`chunk[${i}].context[${k}]`, 'snippet', false, [fileSep], enc(`${x.path}\n${x.code}\n`), [], b.snippet))));

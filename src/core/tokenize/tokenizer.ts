@@ -36,6 +36,11 @@ export interface Tokenizer {
   readonly vocabSize: number;
   encode(text: string, opts?: { offsets?: boolean }): Encoding;
   /**
+   * The ids a trainer's tokenizer gives `text` by default (Hugging Face without `split_special_tokens`): special
+   * added tokens written in the text are recognised too. The engine's own `encode` never does that.
+   */
+  encodeAsTrainer(text: string): number[];
+  /**
    * The number of tokens of `text`. With a `limit`, counting stops once it is exceeded: the result is
    * exact when it is ≤ limit, and some number > limit otherwise (budget checks need no more).
    */
@@ -189,6 +194,30 @@ export class HfTokenizer implements Tokenizer {
       this.encodeSegment(text, 0, ids, offsets);
     }
   }
+
+  encodeAsTrainer(text: string): number[] {
+    if (this.specialMatcherFor !== this.size) {
+      const specials = [...this.added.values()].filter((t) => t.special && t.content.length > 0);
+      const alts = specials.sort((a, b) => b.content.length - a.content.length || (a.content < b.content ? -1 : 1)).map((t) => `(${escapeRe(t.content)})`);
+      this.specialMatcher = alts.length ? new RegExp(alts.join('|'), 'gu') : null;
+      this.specialIds = new Map(specials.map((t) => [t.content, t.id]));
+      this.specialMatcherFor = this.size;
+    }
+    if (!this.specialMatcher) return this.encode(text).ids;
+    const ids: number[] = [];
+    this.splitAdded(
+      text,
+      this.specialMatcher,
+      this.specialIds,
+      (a, b) => this.encodeInto(text.slice(a, b), ids, undefined),
+      (id) => ids.push(id),
+    );
+    return ids;
+  }
+
+  private specialMatcher: RegExp | null = null;
+  private specialMatcherFor = -1;
+  private specialIds = new Map<string, number>();
 
   count(text: string, limit = Infinity): number {
     if (limit === Infinity) return this.encode(text).ids.length;

@@ -55,7 +55,10 @@ test("every bound and choice of the table is enforced by the engine, naming the 
       s.option,
     );
   }
-  for (const s of SETTINGS.filter((x) => x.enum)) assert.throws(() => resolveSettings({ repo: '.', out: 'o', [s.option!]: 'nonsense' }), UsageError, s.option);
+  for (const s of SETTINGS.filter((x) => x.enum)) {
+    for (const bad of s.type === 'array' ? [['nonsense'], [`${s.enum![0]},nonsense`]] : ['nonsense'])
+      assert.throws(() => resolveSettings({ repo: '.', out: 'o', [s.option!]: bad }), UsageError, s.option);
+  }
 });
 
 test("the tokenizer's own budget defaults are the table's", () => {

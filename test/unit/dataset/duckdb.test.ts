@@ -42,11 +42,21 @@ for (const [mode, layout] of [
 ] as const) {
   test(`DuckDB reads every Parquet file of a ${mode}-mode build in the ${layout} layout: the JSONL's rows, columns and values`, async () => {
     const out = path.join(tmp, `${mode}-${layout}`);
-    await runPipeline({ repo: repo.dir, out, cache: false, mode, layout, contextWindow: 256, targetWindow: 64 });
+    await runPipeline({ repo: repo.dir, out, cache: false, mode, layout, contextWindow: 256, targetWindow: 64, emit: ['prompt-completion', 'text'] });
     let total = 0;
     for (const split of SPLITS) {
       const jsonl: Array<Record<string, unknown>> = [];
       forEachJsonl(path.join(out, 'dataset', `${split}.jsonl`), (row) => void jsonl.push(row as Record<string, unknown>));
+      // the trainer-shaped files: the same rows in their Parquet and JSONL, row for row with the dataset's
+      for (const dir of ['prompt_completion', 'text']) {
+        const lines: Array<Record<string, unknown>> = [];
+        forEachJsonl(path.join(out, dir, `${split}.jsonl`), (row) => void lines.push(row as Record<string, unknown>));
+        const read = await parquetRows(path.join(out, dir, `${split}.parquet`));
+        assert.equal(read.length, jsonl.length, `${dir}/${split}: a row per example`);
+        read.forEach((r, i) => assert.deepEqual(r, lines[i], `${dir}/${split} row ${i + 1}`));
+        read.forEach((r, i) => assert.equal(r.commit_hash, jsonl[i].commit_hash));
+        if (read.length) assert.ok(typeof (dir === 'text' ? read[0].text : read[0].prompt) === 'string' && Array.isArray(read[0].paths) && typeof read[0].completion_cut === 'boolean');
+      }
       const rows = await parquetRows(path.join(out, 'dataset', `${split}.parquet`));
       assert.equal(rows.length, jsonl.length, `${split}: row count`);
       const described = await db.runAndReadAll(`describe select * from read_parquet('${path.join(out, 'dataset', `${split}.parquet`)}')`);
@@ -55,6 +65,10 @@ for (const [mode, layout] of [
         assert.deepEqual(Object.keys(types), Object.keys(jsonl[0]), `${split}: the JSONL's columns, in order`);
         for (const k of ['input_ids', 'labels', 'attention_mask']) assert.equal(types[k], 'INTEGER[]', k);
         assert.equal(types.commit_hash, 'VARCHAR');
+        if (layout === 'default') {
+          for (const k of ['paths', 'languages', 'kinds']) assert.equal(types[k], 'VARCHAR[]', k);
+          assert.equal(types.completion_cut, 'BOOLEAN');
+        }
       }
       rows.forEach((r, i) => assert.deepEqual(r, jsonl[i], `${split} row ${i + 1}`));
       total += rows.length;

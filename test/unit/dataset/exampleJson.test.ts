@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildCommitExamples, buildSequentialExamples, compactRow, expandExample, type CompactExample, type RowMeta } from '../../../src/core/examples/examples';
+import { buildCommitExamples, buildSequentialExamples, compactRow, expandExample, type CompactExample, type Decode, type RowMeta } from '../../../src/core/examples/examples';
 import { compactJsonl, exampleJsonl, exampleRow } from '../../../src/core/dataset/exampleJson';
 import { examplesToParquet } from '../../../src/core/dataset/parquet';
 import { parquetReadObjects } from 'hyparquet';
 
-const generic = (rows: CompactExample[], w: { contextWindow: number; targetWindow: number; padId: number }, resolve?: (r: object) => string) =>
-  rows.map((c) => JSON.stringify(exampleRow(expandExample(c, w, resolve))) + '\n').join('');
-const fast = (rows: CompactExample[], w: { contextWindow: number; targetWindow: number; padId: number }, resolve?: (r: object) => string) =>
-  Buffer.concat([...exampleJsonl(rows, w, resolve)]).toString('utf8');
+const generic = (rows: CompactExample[], w: { contextWindow: number; targetWindow: number; padId: number }, decode?: Decode) =>
+  rows.map((c) => JSON.stringify(exampleRow(expandExample(c, w, decode))) + '\n').join('');
+const fast = (rows: CompactExample[], w: { contextWindow: number; targetWindow: number; padId: number }, decode?: Decode) => Buffer.concat([...exampleJsonl(rows, w, decode)]).toString('utf8');
+/** A stand-in decoder whose text needs JSON escapes and non-ASCII. */
+const decode: Decode = (ids) => Array.from(ids, (i) => ['a', '"', '\\', '\n', '✓', '😀', '\u0001', 'é'][i % 8]).join('');
+const M = { paths: ['src/a "b".rs', 'c.rs'], languages: ['rust'], kinds: ['fn', 'impl'] };
 
 test('fast example JSONL is byte-identical to JSON.stringify of the padded rows', () => {
   const w = { contextWindow: 64, targetWindow: 16, padId: 151643 };
@@ -16,28 +18,25 @@ test('fast example JSONL is byte-identical to JSON.stringify of the padded rows'
   const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
   const ids = (n: number) => Int32Array.from({ length: n }, () => rnd(160000));
   const rows: CompactExample[] = [];
-  const texts = ['plain', 'quote " backslash \\ newline \n tab \t', 'ünïcödé ✓ 😀 \u0001 \ud800 lone', ''];
   for (let k = 0; k < 40; k++) {
-    const b = buildCommitExamples({ commitHash: `h${k}`, numChunks: 1 + (k % 3), contextIds: ids(rnd(100)), targetIds: ids(rnd(50)), text: texts[k % texts.length] }, w);
+    const b = buildCommitExamples({ commitHash: `h${k}`, numChunks: 1 + (k % 3), contextIds: ids(rnd(100)), targetIds: ids(rnd(50)), meta: M }, w);
     rows.push(...b.examples);
   }
-  rows.push(...buildCommitExamples({ commitHash: 'empty', numChunks: 0, contextIds: [], targetIds: [], text: 'x' }, w).examples);
+  rows.push(...buildCommitExamples({ commitHash: 'empty', numChunks: 0, contextIds: [], targetIds: [], meta: M }, w).examples);
   rows.push(
     ...buildSequentialExamples(
       [
-        { commitHash: 's1', ids: ids(150), text: 'a' },
-        { commitHash: 's2', ids: ids(33), text: 'b' },
+        { commitHash: 's1', ids: ids(150), path: 'a.rs', language: 'rust', kind: 'fn' },
+        { commitHash: 's2', ids: ids(33), path: 'a.rs', language: 'rust', kind: 'fn' },
       ],
       w,
     ),
   );
-  // a row longer than its windows (never built, still written like the generic path) and a text by reference
-  rows.push({ commit_hash: 'big', example_type: 'commit_based', num_chunks: 1, part: 0, parts: 1, ctx: ids(70), tgt: ids(3), text: 'big' });
-  const ref = { id: 3 };
-  rows.push({ commit_hash: 'ref', example_type: 'commit_based', num_chunks: 1, part: 0, parts: 1, ctx: ids(5), tgt: ids(5), text: ref });
-  const resolve = (r: object) => (r === ref ? 'resolved "text"' : '?');
+  // a row longer than its windows (never built, still written like the generic path), and an empty prompt
+  rows.push({ commit_hash: 'big', example_type: 'commit_based', num_chunks: 1, part: 0, parts: 1, ctx: ids(70), tgt: ids(3), meta: M, cut: true });
+  rows.push({ commit_hash: 'nil', example_type: 'commit_based', num_chunks: 1, part: 0, parts: 1, ctx: ids(0), tgt: ids(5), meta: M, cut: false });
   assert.ok(rows.some((r) => r.parts > 1) && rows.some((r) => r.ctx.length === 0));
-  assert.equal(fast(rows, w, resolve), generic(rows, w, resolve));
+  assert.equal(fast(rows, w, decode), generic(rows, w, decode));
   assert.equal(fast([], w), '');
 });
 
@@ -47,15 +46,13 @@ test("the default layout's compact JSONL is byte-identical to JSON.stringify of 
   const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
   const ids = (n: number) => Int32Array.from({ length: n }, () => rnd(160000));
   const rows: CompactExample[] = [];
-  for (let k = 0; k < 300; k++) rows.push(...buildCommitExamples({ commitHash: `h${k}`, numChunks: 1, contextIds: ids(rnd(100)), targetIds: ids(rnd(50)), text: `t "${k}" ✓\n` }, w).examples);
-  rows.push(...buildSequentialExamples([{ commitHash: 's1', ids: ids(150), text: 'a' }], w));
-  rows.push(...buildCommitExamples({ commitHash: 'empty', numChunks: 0, contextIds: [], targetIds: [], text: '' }, w).examples);
-  const ref = { id: 1 };
-  rows.push({ commit_hash: 'ref', example_type: 'commit_based', num_chunks: 1, part: 0, parts: 1, ctx: ids(5), tgt: ids(5), text: ref });
-  const resolve = (r: object) => (r === ref ? 'resolved' : '?');
+  for (let k = 0; k < 300; k++) rows.push(...buildCommitExamples({ commitHash: `h${k}`, numChunks: 1, contextIds: ids(rnd(100)), targetIds: ids(rnd(50)), meta: M }, w).examples);
+  rows.push(...buildSequentialExamples([{ commitHash: 's1', ids: ids(150), path: 'a.rs', language: 'rust', kind: 'fn' }], w));
+  rows.push(...buildCommitExamples({ commitHash: 'empty', numChunks: 0, contextIds: [], targetIds: [], meta: M }, w).examples);
+  rows.push({ commit_hash: 'cut', example_type: 'commit_based', num_chunks: 1, part: 0, parts: 1, ctx: ids(5), tgt: ids(5), meta: { paths: [], languages: [], kinds: [] }, cut: true });
   const meta = (c: CompactExample): RowMeta => ({ split: c.commit_hash.length % 2 ? 'train' : 'val', repo: 'my "repo"', date: '2024-01-31T00:00:00.000Z' });
-  const pieces = [...compactJsonl(rows, meta, resolve)];
-  const generic = rows.map((c) => JSON.stringify(compactRow(c, meta(c), resolve)) + '\n').join('');
+  const pieces = [...compactJsonl(rows, meta)];
+  const generic = rows.map((c) => JSON.stringify(compactRow(c, meta(c))) + '\n').join('');
   assert.equal(Buffer.concat(pieces).toString('utf8'), generic);
   for (const line of generic.trimEnd().split('\n')) {
     const r = JSON.parse(line);
@@ -78,7 +75,7 @@ test('fast example JSONL across many pieces (rows larger in total than one buffe
           numChunks: 1,
           contextIds: Int32Array.from({ length: 1500 + k }, (_, i) => (i * 7919 + k) % 151000),
           targetIds: Int32Array.from({ length: 100 }, (_, i) => i),
-          text: 't'.repeat(k),
+          meta: M,
         },
         w,
       ).examples[0],
@@ -94,16 +91,14 @@ test('Parquet fast path (columns straight from compact rows) writes the same byt
   const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
   const ids = (n: number) => Int32Array.from({ length: n }, () => rnd(160000));
   const rows: CompactExample[] = [];
-  for (let k = 0; k < 300; k++) rows.push(...buildCommitExamples({ commitHash: `h${k}`, numChunks: 1 + (k % 3), contextIds: ids(rnd(80)), targetIds: ids(rnd(30)), text: `t ${k} ✓` }, w).examples);
-  rows.push(...buildSequentialExamples([{ commitHash: 's1', ids: ids(500), text: 'a' }], w));
-  const ref = { id: 1 };
-  rows.push({ commit_hash: 'ref', example_type: 'commit_based', num_chunks: 1, part: 0, parts: 1, ctx: ids(0), tgt: ids(12), text: ref });
-  const resolve = (r: object) => (r === ref ? 'by reference' : '?');
-  const fastBytes = examplesToParquet(rows, w, 'test', resolve);
-  assert.ok(fastBytes.equals(examplesToParquet(rows, w, 'test', resolve, true)));
+  for (let k = 0; k < 300; k++) rows.push(...buildCommitExamples({ commitHash: `h${k}`, numChunks: 1 + (k % 3), contextIds: ids(rnd(80)), targetIds: ids(rnd(30)), meta: M }, w).examples);
+  rows.push(...buildSequentialExamples([{ commitHash: 's1', ids: ids(500), path: 'a.rs', language: 'rust', kind: 'fn' }], w));
+  rows.push({ commit_hash: 'nil', example_type: 'commit_based', num_chunks: 1, part: 0, parts: 1, ctx: ids(0), tgt: ids(12), meta: M, cut: false });
+  const fastBytes = examplesToParquet(rows, w, 'test', decode);
+  assert.ok(fastBytes.equals(examplesToParquet(rows, w, 'test', decode, true)));
   const read = (await parquetReadObjects({ file: fastBytes.buffer.slice(fastBytes.byteOffset, fastBytes.byteOffset + fastBytes.byteLength) as ArrayBuffer })) as Array<Record<string, unknown>>;
   assert.equal(read.length, rows.length);
-  assert.equal(read[read.length - 1].text, 'by reference');
+  assert.equal(read[read.length - 1].text, decode(rows[rows.length - 1].tgt), 'text = prompt + completion (an empty prompt here)');
   assert.deepEqual(read[0].input_ids, expandExample(rows[0], w).input_ids);
 });
 
@@ -112,7 +107,7 @@ test('windows keep the head: every part whose context exceeds the window starts 
   const head = [900, 901, 902, 903, 904];
   const ctx = [...head, ...Array.from({ length: 30 }, (_, i) => 100 + i)];
   const tgt = Array.from({ length: 70 }, (_, i) => 500 + i);
-  const b = buildCommitExamples({ commitHash: 'h', numChunks: 1, contextIds: ctx, targetIds: tgt, headLength: head.length, text: 't' }, w);
+  const b = buildCommitExamples({ commitHash: 'h', numChunks: 1, contextIds: ctx, targetIds: tgt, headLength: head.length, meta: M }, w);
   assert.equal(b.examples.length, 5);
   for (const e of b.examples) {
     assert.ok(e.ctx.length <= w.contextWindow);

@@ -23,7 +23,8 @@ function rowsOf(lengths: Array<[number, number]>, seed: number, max = 151000, ty
     parts: 3,
     ctx: ids(nc),
     tgt: ids(nt),
-    text: `fn f${i}() {} // é ${'x'.repeat(i % 17)}`,
+    meta: { paths: ['a.rs'], languages: ['rust'], kinds: ['fn'] },
+    cut: i % 2 === 0,
   }));
 }
 
@@ -134,8 +135,8 @@ test('fast path = reference: 1-row file, exact window sizes, empty sides, row gr
 test('fast path = reference: sequential examples (labels on the context) and built examples', async () => {
   const w = { contextWindow: 6, targetWindow: 3, padId: 99 };
   const segs = [
-    { commitHash: 'a', ids: Array.from({ length: 22 }, (_, i) => i + 1), text: 'A' },
-    { commitHash: 'b', ids: Array.from({ length: 7 }, (_, i) => 1000 + i), text: 'B' },
+    { commitHash: 'a', ids: Array.from({ length: 22 }, (_, i) => i + 1), path: 'a.rs', language: 'rust', kind: 'fn' },
+    { commitHash: 'b', ids: Array.from({ length: 7 }, (_, i) => 1000 + i), path: 'a.rs', language: 'rust', kind: 'fn' },
   ];
   const seq = buildSequentialExamples(segs, w);
   assert.ok(
@@ -143,7 +144,10 @@ test('fast path = reference: sequential examples (labels on the context) and bui
     'a short last window',
   );
   await assertSameAsReference(seq, w, 'sequential');
-  const built = buildCommitExamples({ commitHash: 'h', numChunks: 2, contextIds: [5, 6, 7, 8, 9, 10, 11, 12], targetIds: Array.from({ length: 10 }, (_, i) => 50 + i), text: 't' }, w).examples;
+  const built = buildCommitExamples(
+    { commitHash: 'h', numChunks: 2, contextIds: [5, 6, 7, 8, 9, 10, 11, 12], targetIds: Array.from({ length: 10 }, (_, i) => 50 + i), meta: { paths: ['a.rs'], languages: ['rust'], kinds: ['fn'] } },
+    w,
+  ).examples;
   await assertSameAsReference([...built, ...seq], w, 'mixed');
 });
 

@@ -107,8 +107,10 @@ test('arrow-rs (parquet-wasm) reads every column of every row as written: severa
     const nc = i % 40 === 0 ? 2048 : 50 + Math.floor(r() * 1999);
     const nt = i % 30 === 0 ? 700 : 10 + Math.floor(r() * 247); // 700: a target split into parts
     rows.push(
-      ...buildCommitExamples({ commitHash: `${i}`.padStart(40, '0'), numChunks: 1 + (i % 4), contextIds: ids(nc), targetIds: ids(nt), text: `commit ${i} ✓ ${'fn x() {}\n'.repeat(i % 9)}` }, w)
-        .examples,
+      ...buildCommitExamples(
+        { commitHash: `${i}`.padStart(40, '0'), numChunks: 1 + (i % 4), contextIds: ids(nc), targetIds: ids(nt), meta: { paths: ['a.rs'], languages: ['rust'], kinds: ['fn'] } },
+        w,
+      ).examples,
     );
   }
   assertArrowReads(rows, w);
@@ -117,9 +119,12 @@ test('arrow-rs (parquet-wasm) reads every column of every row as written: severa
 test('arrow-rs (parquet-wasm) reads sequential examples, a 1-row file and exact window sizes', () => {
   const w = { contextWindow: 8, targetWindow: 4, padId: 0 };
   const segs = [
-    { commitHash: 'a'.repeat(40), ids: Array.from({ length: 29 }, (_, i) => i + 1), text: 'A' },
-    { commitHash: 'b'.repeat(40), ids: Array.from({ length: 5 }, (_, i) => 500 + i), text: 'B' },
+    { commitHash: 'a'.repeat(40), ids: Array.from({ length: 29 }, (_, i) => i + 1), path: 'a.rs', language: 'rust', kind: 'fn' },
+    { commitHash: 'b'.repeat(40), ids: Array.from({ length: 5 }, (_, i) => 500 + i), path: 'b.rs', language: 'rust', kind: 'fn' },
   ];
   assertArrowReads(buildSequentialExamples(segs, w), w);
-  assertArrowReads(buildCommitExamples({ commitHash: 'c', numChunks: 1, contextIds: [1, 2, 3, 4, 5, 6, 7, 8], targetIds: [9, 10, 11, 12], text: '' }, w).examples, w);
+  assertArrowReads(
+    buildCommitExamples({ commitHash: 'c', numChunks: 1, contextIds: [1, 2, 3, 4, 5, 6, 7, 8], targetIds: [9, 10, 11, 12], meta: { paths: ['a.rs'], languages: ['rust'], kinds: ['fn'] } }, w).examples,
+    w,
+  );
 });

@@ -26,7 +26,7 @@ const buildCommitExamples = (i: CommitExampleInput, w: WindowOptions) => {
 const buildSequentialExamples = (s: StreamSegment[], w: WindowOptions) => buildSeqCompact(s, w).map((e) => expandExample(e, w));
 
 test('commit example: padded windows, masks, labels −100 on context and padding', () => {
-  const { examples } = buildCommitExamples({ commitHash: 'h', numChunks: 2, contextIds: [11, 12, 13], targetIds: [21, 22], text: 't' }, W);
+  const { examples } = buildCommitExamples({ commitHash: 'h', numChunks: 2, contextIds: [11, 12, 13], targetIds: [21, 22], meta: { paths: ['a.rs'], languages: ['rust'], kinds: ['fn'] } }, W);
   assert.equal(examples.length, 1);
   const e = examples[0];
   assert.deepEqual(e.context, [11, 12, 13, 0, 0, 0, 0, 0]);
@@ -42,7 +42,10 @@ test('commit example: padded windows, masks, labels −100 on context and paddin
 test('a long target is split into parts, nothing cut; long context keeps its end', () => {
   const target = Array.from({ length: 10 }, (_, i) => 100 + i);
   const context = Array.from({ length: 10 }, (_, i) => 1 + i);
-  const { examples, contextTokensDropped } = buildCommitExamples({ commitHash: 'h', numChunks: 1, contextIds: context, targetIds: target, text: 't' }, W);
+  const { examples, contextTokensDropped } = buildCommitExamples(
+    { commitHash: 'h', numChunks: 1, contextIds: context, targetIds: target, meta: { paths: ['a.rs'], languages: ['rust'], kinds: ['fn'] } },
+    W,
+  );
   assert.equal(examples.length, 3);
   const got = examples.flatMap((e) => e.target.filter((_, i) => e.target_mask[i] === 1));
   assert.deepEqual(got, target);
@@ -61,8 +64,8 @@ test('a long target is split into parts, nothing cut; long context keeps its end
 
 test('sequential windows cover the stream exactly', () => {
   const segs = [
-    { commitHash: 'a', ids: Array.from({ length: 7 }, (_, i) => i + 1), text: 'A' },
-    { commitHash: 'b', ids: Array.from({ length: 10 }, (_, i) => i + 50), text: 'B' },
+    { commitHash: 'a', ids: Array.from({ length: 7 }, (_, i) => i + 1), path: 'a.rs', language: 'rust', kind: 'fn' },
+    { commitHash: 'b', ids: Array.from({ length: 10 }, (_, i) => i + 50), path: 'a.rs', language: 'rust', kind: 'fn' },
   ];
   const ex = buildSequentialExamples(segs, W);
   assert.equal(ex.length, 2);
@@ -76,14 +79,17 @@ test('sequential windows cover the stream exactly', () => {
 });
 
 test('parquet round-trips with list columns', async () => {
-  const { examples, compact } = buildCommitExamples({ commitHash: 'abc', numChunks: 1, contextIds: [1, 2], targetIds: [3, 4, 5, 6, 7], text: 'héllo' }, W);
+  const { examples, compact } = buildCommitExamples(
+    { commitHash: 'abc', numChunks: 1, contextIds: [1, 2], targetIds: [3, 4, 5, 6, 7], meta: { paths: ['a.rs'], languages: ['rust'], kinds: ['fn'] } },
+    W,
+  );
   const buf = examplesToParquet(compact, W, 'test');
   assert.deepEqual(examplesToParquet(compact, W, 'test'), buf, 'deterministic bytes');
   const rows = (await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer })) as Array<Record<string, unknown>>;
   assert.equal(rows.length, 2);
   assert.deepEqual(rows[1].input_ids, examples[1].input_ids);
   assert.deepEqual(rows[1].labels, examples[1].labels);
-  assert.equal(rows[0].text, 'héllo');
+  assert.equal(rows[0].text, '', 'no decoder: no text');
   assert.equal(rows[0].commit_hash, 'abc');
   const empty = examplesToParquet([], W, 'test');
   const none = await parquetReadObjects({ file: empty.buffer.slice(empty.byteOffset, empty.byteOffset + empty.byteLength) as ArrayBuffer });

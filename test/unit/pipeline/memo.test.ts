@@ -54,7 +54,7 @@ test('limited counts: exact within the limit, above it otherwise, whatever was c
   check((t, l) => fresh.count(t, l), 'memoTokenizer');
 });
 
-test('tokenizeCommit: groups equal serializeExample of each group (ids and text), split when over budget', () => {
+test('tokenizeCommit: groups equal serializeExample of each group (ids, paths), split when over budget', () => {
   const tok = loadTokenizer();
   tok.withMarkers();
   const memo = memoTokenizer(tok);
@@ -86,18 +86,18 @@ test('tokenizeCommit: groups equal serializeExample of each group (ids and text)
   const r = tokenizeCommit(memo, commit as CommitInfo, chunks, settings);
   assert.ok(r.groups.length > 1, 'the small example budget splits the commit');
   // reference: the halving done directly with serializeExample and the plain tokenizer
-  const ref = (cs: ChunkRecord[]): Array<{ ctx: number[]; tgt: number[]; text: string }> => {
+  const ref = (cs: ChunkRecord[]): Array<{ ctx: number[]; tgt: number[]; tt: boolean; paths: string[] }> => {
     const e = serializeExample(tok, { commit: commit as CommitInfo, chunks: cs }, 'seed', settings.budgets, settings.contextWindow);
     if (e.truncations > 0 && cs.length > 1) return [...ref(cs.slice(0, Math.ceil(cs.length / 2))), ...ref(cs.slice(Math.ceil(cs.length / 2)))];
-    return [{ ctx: e.contextIds, tgt: e.targetIds, text: e.text }];
+    return [{ ctx: e.contextIds, tgt: e.targetIds, tt: e.targetTruncated, paths: cs.map((c) => c.path) }];
   };
   const want = ref(chunks);
   assert.equal(r.groups.length, want.length);
   r.groups.forEach((g, i) => {
     assert.deepEqual(Array.from(g.contextIds), want[i].ctx);
     assert.deepEqual(Array.from(g.targetIds), want[i].tgt);
-    assert.equal(g.text, want[i].text);
-    assert.ok(g.text.length > 0);
+    assert.equal(g.targetTruncated, want[i].tt);
+    assert.deepEqual(g.meta, { paths: want[i].paths, languages: ['rust'], kinds: ['fn'] });
   });
   assert.deepEqual(
     r.chunkIds.map((c) => Array.from(c)),
@@ -139,7 +139,7 @@ test('the editor worker script (src/worker/worker.ts) serves as a token worker: 
     const want = tokenizeCommit(tok, commit, [chunk], settings);
     assert.deepEqual(Array.from(r.groups[0].contextIds), Array.from(want.groups[0].contextIds));
     assert.deepEqual(Array.from(r.groups[0].targetIds), Array.from(want.groups[0].targetIds));
-    assert.equal(r.groups[0].text, want.groups[0].text);
+    assert.deepEqual(r.groups[0].meta, want.groups[0].meta);
     assert.deepEqual(Array.from(r.chunkIds[0]), Array.from(want.chunkIds[0]));
   } finally {
     await pool.close();

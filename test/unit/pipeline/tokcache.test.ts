@@ -5,7 +5,17 @@ import { decodeTokenEntry, encodeTokenEntry } from '../../../src/core/pipeline/t
 test('token cache entries round-trip in binary and reject truncated bytes', () => {
   const e = {
     key: 'k1',
-    groups: [{ contextIds: Int32Array.of(1, 2, 3), targetIds: Int32Array.of(151643, 5), text: 'héllo <X>', truncated: 1, head: 2 }],
+    groups: [
+      {
+        contextIds: Int32Array.of(1, 2, 3),
+        targetIds: Int32Array.of(151643, 5),
+        meta: { paths: ['a "b".rs'], languages: ['rust'], kinds: ['fn'] },
+        truncated: 1,
+        targetTruncated: true,
+        literals: false,
+        head: 2,
+      },
+    ],
     chunkIds: [Int32Array.of(7, 8), Int32Array.of()],
   };
   const buf = encodeTokenEntry(e);
@@ -13,7 +23,8 @@ test('token cache entries round-trip in binary and reject truncated bytes', () =
   assert.equal(d.key, 'k1');
   assert.deepEqual(Array.from(d.groups[0].contextIds), [1, 2, 3]);
   assert.deepEqual(Array.from(d.groups[0].targetIds), [151643, 5]);
-  assert.equal(d.groups[0].text, 'héllo <X>');
+  assert.deepEqual(d.groups[0].meta, e.groups[0].meta);
+  assert.equal(d.groups[0].targetTruncated, true);
   assert.equal(d.groups[0].truncated, 1);
   assert.equal(d.groups[0].head, 2);
   assert.deepEqual(

@@ -14,6 +14,7 @@ import { buildCommitExamples, buildSequentialExamples, type CompactExample, type
 import type { CommitRow } from '../../dataset/model';
 import { percentiles } from '../../dataset/output';
 import { Redactor } from '../../hygiene/redact';
+import { ExactText } from '../../tokenize/exact';
 import { SPLITS } from '../../dataset/write';
 
 export interface Assembled {
@@ -22,13 +23,22 @@ export interface Assembled {
   near: Record<SplitName, number>;
   contextDropped: number;
   truncatedGroups: number;
+  /** Groups without a target token (no example). */
+  emptyCompletions: number;
+  /** Pieces re-encoded because no exact cut was near (tokenize/exact.ts). */
+  reencoded: number;
+  /** Examples whose text holds the literal of a special token (commit mode; tokenize/exact.ts specialLiteral). */
+  specialLiterals: number;
 }
 
-export function assembleExamples(settings: ResolvedSettings, w: WindowOptions, spill: SpillStore, groups: SpilledGroup[], segs: StreamChunk[]): Assembled {
+export function assembleExamples(settings: ResolvedSettings, w: WindowOptions, spill: SpillStore, groups: SpilledGroup[], segs: StreamChunk[], exact: ExactText): Assembled {
   const examples: Record<SplitName, CompactExample[]> = { train: [], val: [], test: [] };
   let near: Record<SplitName, number> = { train: 0, val: 0, test: 0 };
   let contextDropped = 0;
   let truncatedGroups = 0;
+  let emptyCompletions = 0;
+  let specialLiterals = 0;
+  const reencodedBefore = exact.reencoded;
   if (settings.mode === 'commit') {
     const all = groups.map((g) => spill.getInt32(g.all));
     const items = groups.map((g, i) => ({ split: g.split, ids: all[i].subarray(g.ctxLen), sig: g.sig && spill.getUint32(g.sig) }));
@@ -38,10 +48,21 @@ export function assembleExamples(settings: ResolvedSettings, w: WindowOptions, s
       if (keep && !keep.keep[i]) return;
       if (g.truncated) truncatedGroups++;
       const b = buildCommitExamples(
-        { commitHash: g.hash, numChunks: g.numChunks, contextIds: all[i].subarray(0, g.ctxLen), targetIds: all[i].subarray(g.ctxLen), headLength: g.head, text: g.text },
+        {
+          commitHash: g.hash,
+          numChunks: g.numChunks,
+          contextIds: all[i].subarray(0, g.ctxLen),
+          targetIds: all[i].subarray(g.ctxLen),
+          headLength: g.head,
+          meta: g.meta,
+          targetTruncated: g.targetTruncated,
+        },
         w,
+        exact,
       );
       contextDropped += b.contextTokensDropped;
+      emptyCompletions += b.emptyCompletions;
+      if (g.literals) specialLiterals += b.examples.length;
       examples[g.split].push(...b.examples);
     });
   } else {
@@ -51,10 +72,11 @@ export function assembleExamples(settings: ResolvedSettings, w: WindowOptions, s
       examples[split] = buildSequentialExamples(
         segs.filter((s, i) => s.split === split && (!keep || keep.keep[i])),
         w,
+        exact,
       );
   }
   const counts = Object.fromEntries(SPLITS.map((s) => [s, examples[s].length])) as Record<SplitName, number>;
-  return { examples, counts, near, contextDropped, truncatedGroups };
+  return { examples, counts, near, contextDropped, truncatedGroups, emptyCompletions, specialLiterals, reencoded: exact.reencoded - reencodedBefore };
 }
 
 export interface RunStatsInput {
@@ -95,6 +117,10 @@ export function runStats({ commits, rows, tally, tokens, chunkTokenIds, redactio
     duplicates: { exact: tally.exactDupes, near },
     context_tokens_dropped: assembled.contextDropped,
     truncated_groups: assembled.truncatedGroups,
+    empty_completions: assembled.emptyCompletions,
+    completions_cut: SPLITS.reduce((a, s) => a + examples[s].filter((e) => e.cut).length, 0),
+    reencoded_pieces: assembled.reencoded,
+    special_literals: assembled.specialLiterals,
     split_targets: SPLITS.reduce((a, s) => a + examples[s].filter((e) => e.part > 0).length, 0),
     commit_errors: tally.commitErrors,
   };
@@ -128,7 +154,7 @@ export function buildExamples(run: Run, commits: number, tokens: TokenOutput, pr
   const end = run.begin('examples', 1);
   const { tally } = preparer;
   const windows = { contextWindow: settings.contextWindow, targetWindow: settings.targetWindow, padId: padTokenId(run.tokenizer()) };
-  const assembled = assembleExamples(settings, windows, spill, tokens.groups, tokens.segs);
+  const assembled = assembleExamples(settings, windows, spill, tokens.groups, tokens.segs, new ExactText(run.tokenizer()));
   const { counts, near } = assembled;
   end({ ...counts, near_duplicates: near.train + near.val + near.test, exact_duplicates: tally.exactDupes });
   run.progress('examples', 1, 1);

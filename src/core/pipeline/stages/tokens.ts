@@ -15,7 +15,7 @@ import type { Run } from '../run';
 import type { SpillRef, SpillStore } from '../spill';
 import { decodeTokenEntry, encodeTokenEntry, type TokenEntry, type TokenGroup } from '../tokcache';
 import { tokenizeCommit } from '../tokenizeCommit';
-import type { StreamSegment } from '../../examples/examples';
+import type { ExampleMeta, StreamSegment } from '../../examples/examples';
 import type { Prepared } from './prepare';
 
 /** Commits whose results wait in order: 16 keep 2 workers busy; each waiting result holds its ids and texts. */
@@ -41,7 +41,7 @@ export function countUncached(run: Run, order: string[]): number {
   return n;
 }
 
-/** One tokenized group of a commit (commit mode); its ids, text and signature wait in the spill file. */
+/** One tokenized group of a commit (commit mode); its ids and signature wait in the spill file. */
 export interface SpilledGroup {
   hash: string;
   split: SplitName;
@@ -51,8 +51,11 @@ export interface SpilledGroup {
   ctxLen: number;
   /** Context tokens every window keeps (header and message). */
   head: number;
-  text: SpillRef;
+  meta: ExampleMeta;
   truncated: number;
+  targetTruncated: boolean;
+  /** The group's text holds the literal of a special token. */
+  literals: boolean;
   sig?: SpillRef;
 }
 
@@ -60,9 +63,9 @@ export interface SpilledGroup {
 export type StreamChunk = StreamSegment & { split: SplitName; ids: Int32Array };
 
 export interface TokenOutput {
-  /** Commit mode: each group's ids, text and signature, spilled. */
+  /** Commit mode: each group's ids and signature, spilled. */
   groups: SpilledGroup[];
-  /** Sequential mode: each chunk's ids and text. */
+  /** Sequential mode: each chunk's ids, path, language and kind. */
   segs: StreamChunk[];
   /** Each chunk's ids (stats), spilled. */
   chunkIdRefs: SpillRef[];
@@ -141,7 +144,10 @@ function collect(run: Run, out: TokenOutput, f: InFlight, t: TokenEntry, spill: 
     const chunkJson = job.slice(spans[2 * i], spans[2 * i + 1]);
     // = JSON.stringify({ ...chunk, dataset_split, tokens, redactions } satisfies ChunkRow): the chunk's JSON with three more keys
     writeRow(`${chunkJson.slice(0, -1)},"dataset_split":${JSON.stringify(split)},"tokens":${ids.length},"redactions":${redactions[i]}}\n`);
-    if (mode === 'sequential') out.segs.push({ commitHash: h, ids, text: (JSON.parse(chunkJson) as ChunkRecord).newCode, split });
+    if (mode === 'sequential') {
+      const c = JSON.parse(chunkJson) as ChunkRecord;
+      out.segs.push({ commitHash: h, ids, path: c.path, language: c.language ?? 'unknown', kind: c.kind, split });
+    }
   }
   for (const g of t.groups) {
     out.tokens += g.contextIds.length + g.targetIds.length;
@@ -154,8 +160,10 @@ function collect(run: Run, out: TokenOutput, f: InFlight, t: TokenEntry, spill: 
         all,
         ctxLen: g.contextIds.length,
         head: g.head,
-        text: spill.put(g.text),
+        meta: g.meta,
         truncated: g.truncated,
+        targetTruncated: g.targetTruncated,
+        literals: g.literals,
         sig: g.sig && spill.putArrays(g.sig),
       });
     }

@@ -8,7 +8,6 @@
 import * as path from 'node:path';
 import type { BuiltDataset } from '../../dataset/model';
 import { AtomicDir, datasetIntact, stableJson } from '../../dataset/output';
-import type { SpillRef, SpillStore } from '../spill';
 import { TOOL_VERSION, type PipelineResult, type Run, type Tokenizer } from '../run';
 import type { History } from './history';
 import type { Examples } from './examples';
@@ -48,13 +47,12 @@ export interface WriteInput {
   preparer: CommitPreparer;
   tokens: TokenOutput;
   examples: Examples;
-  spill: SpillStore;
   last: LastRun | undefined;
   /** Commits chunked by this run. */
   processed: number;
 }
 
-export async function writeOutput(run: Run, { out, history, preparer, tokens, examples, spill, last, processed }: WriteInput): Promise<PipelineResult> {
+export async function writeOutput(run: Run, { out, history, preparer, tokens, examples, last, processed }: WriteInput): Promise<PipelineResult> {
   const end = run.begin('write', 1);
   run.checkAbort();
   const { order } = history;
@@ -79,7 +77,7 @@ export async function writeOutput(run: Run, { out, history, preparer, tokens, ex
     chunkTokenIds: examples.chunkTokenIds,
     examples: examples.examples,
     windows: examples.windows,
-    resolveText: (ref) => spill.get(ref as SpillRef),
+    decode: (ids) => tok.decode(ids),
     stats: examples.stats,
     chunkingStats: examples.chunkingStats,
     phases: run.phases,
