@@ -97,7 +97,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     run.checkAbort();
 
     // ── Examples (near dedup, windows, splits, stats), then the files.
-    const examples = buildExamples(run, order.length, tokens, preparer, spill);
+    const examples = buildExamples(run, order.length, { merges: history.skipped.merges, bots: history.skipped.bots, message: history.skipped.message }, tokens, preparer, spill);
     return await writeOutput(run, { out, history, preparer, tokens, examples, last, processed: chunks.processed });
   } catch (e) {
     out?.abort();

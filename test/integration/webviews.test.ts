@@ -208,8 +208,9 @@ describe('Commit Corpus webviews', () => {
   });
 
   it('opens a serialized example as a commit-corpus-example document', async () => {
-    const text = fs.readFileSync(path.join(out, 'dataset', 'train.jsonl'), 'utf8').split('\n')[0];
-    const example = (JSON.parse(text) as { text: string }).text;
+    const line = fs.readFileSync(path.join(out, 'prompt_completion', 'train.jsonl'), 'utf8').split('\n')[0];
+    const row = JSON.parse(line) as { prompt: string; completion: string };
+    const example = row.prompt + row.completion;
     const editor = await openExampleDocument(example);
     assert.equal(editor.document.languageId, EXAMPLE_LANGUAGE);
     assert.equal(editor.document.getText(), example);

@@ -1,6 +1,7 @@
 /** The dataset card (README.md) of an output folder. Deterministic: no dates, only the data's own facts. */
 import type { BuiltDataset } from './model';
 import { SYSTEM_PROMPT, type Emit } from './emit';
+import { NGRAM } from '../hygiene/decontaminate';
 
 /** What each trainer-shaped file holds. */
 function emitFields(emits: Emit[]): string[] {
@@ -83,6 +84,7 @@ export function datasetCard(ds: BuiltDataset): string {
   const red = (stats.redactions ?? {}) as Record<string, number>;
   const dups = (stats.duplicates ?? {}) as Record<string, unknown>;
   const emits = (Array.isArray(st.emit) ? st.emit : []) as Emit[];
+  const skipped = (stats.commits_skipped ?? {}) as Record<string, number>;
   const lines = [
     `# Commit Corpus dataset: ${ds.repo.path.split(/[\\/]/).filter(Boolean).pop() ?? ds.repo.path}`,
     '',
@@ -146,6 +148,12 @@ export function datasetCard(ds: BuiltDataset): string {
     }.`,
     `- Exact and near-duplicate removal (MinHash, 5-gram shingles, 256 permutations, Jaccard ≥ ${String(st.nearDupThreshold)}): ${st.dedup ? 'on' : 'off'}${st.dedup ? ` (${JSON.stringify(dups)})` : ''}.`,
     '- Commit messages: trailers, URLs and issue references removed.',
+    `- Commit-message filter (CommitPackFT style: imperative subject of 3 to 60 words, no merge, revert, release or WIP): ${
+      st.messageFilter ? `on (${String(skipped.message ?? 0)} commits left out)` : 'off'
+    }.`,
+    `- Decontamination (${NGRAM}-word overlap with benchmark texts): ${
+      Array.isArray(st.decontaminate) && st.decontaminate.length ? `against ${st.decontaminate.map((f) => `\`${String(f)}\``).join(', ')}: ${String(stats.decontaminated ?? 0)} dropped` : 'off'
+    }.`,
     '',
     '## Loading',
     '',

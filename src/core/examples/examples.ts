@@ -18,7 +18,7 @@ import { CUT_SLACK, type ExactText, type Ranges, type Stream } from '../tokenize
  * Sequential: a token stream cut into windows of contextWindow + targetWindow; labels on every real token.
  */
 
-export type ExampleType = 'commit_based' | 'sequential';
+export type ExampleType = 'commit_based' | 'sequential' | 'unit';
 
 export interface Example {
   commit_hash: string;
@@ -134,6 +134,8 @@ export interface CommitExampleInput {
   meta: ExampleMeta;
   /** A budget cut the commit's new code (the last part's completion is cut too). */
   targetTruncated?: boolean;
+  /** 'unit' when the group is one changed unit (`--mode unit`); default commit_based. */
+  type?: Exclude<ExampleType, 'sequential'>;
 }
 
 export interface BuildResult {
@@ -177,7 +179,7 @@ export function buildCommitExamples(input: CommitExampleInput, w: WindowOptions,
     }
     examples.push({
       commit_hash: input.commitHash,
-      example_type: 'commit_based',
+      example_type: input.type ?? 'commit_based',
       num_chunks: input.numChunks,
       part: examples.length,
       parts: 0,

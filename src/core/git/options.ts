@@ -18,6 +18,8 @@ export interface HistoryOptions {
   includeMerges?: boolean;
   /** Default true: skip commits whose author name or email contains "[bot]" or "bot@". */
   skipBots?: boolean;
+  /** Default false: keep only commits whose subject passes hygiene/message.ts goodMessage (CommitPackFT style). */
+  messageFilter?: boolean;
   /** Default 100_000 bytes. */
   maxFileBytes?: number;
   /** Incremental: only commits reachable from `ref` and not from this commit (`sinceCommit..ref`). */
@@ -36,7 +38,7 @@ export interface HistoryStats {
   /** Commits selected by ref / sinceCommit / dates before the merge, bot and maxCommits filters. */
   commitsSeen: number;
   commitsYielded: number;
-  commitsSkipped: { merges: number; bots: number; maxCommits: number };
+  commitsSkipped: { merges: number; bots: number; message: number; maxCommits: number };
   /** Commits yielded with `error` (missing or corrupt tree/commit objects). */
   commitErrors: number;
   files: Record<ChangeType, number>;
@@ -55,7 +57,7 @@ export function emptyStats(): HistoryStats {
   return {
     commitsSeen: 0,
     commitsYielded: 0,
-    commitsSkipped: { merges: 0, bots: 0, maxCommits: 0 },
+    commitsSkipped: { merges: 0, bots: 0, message: 0, maxCommits: 0 },
     commitErrors: 0,
     files: { added: 0, modified: 0, deleted: 0, renamed: 0 },
     skips: {},

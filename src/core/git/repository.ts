@@ -15,6 +15,7 @@ import { ObjectStore, type CacheBudget, type Tolerance } from './objects';
 import { DEFAULT_MAX_FILE_BYTES, emptyStats, isBotAuthor, type HistoryOptions, type HistoryStats } from './options';
 import { parseTree } from './parse';
 import { selectCommits, type CommitGraph } from './select';
+import { goodMessage } from '../hygiene/message';
 
 export interface Repository extends RepoReader {
   /** Work tree folder (for a bare repository: the git dir). */
@@ -29,7 +30,7 @@ export interface Repository extends RepoReader {
   isEmpty: boolean;
   resolveRef(ref?: string): Promise<string | null>;
   history(opts?: HistoryOptions, signal?: AbortSignal): AsyncIterable<CommitRecord>;
-  listCommits(opts?: HistoryOptions & { skip?: number; limit?: number }): Promise<CommitInfo[]>;
+  listCommits(opts?: HistoryOptions & { skip?: number; limit?: number }, stats?: HistoryStats): Promise<CommitInfo[]>;
   /**
    * The text of the file at `filepath` in a commit's tree: null when there is no such file or it is not
    * text. An object that cannot be read throws (GitError 'missing-object' / 'corrupt-object'), whatever
@@ -296,6 +297,10 @@ class GitRepository implements Repository, CommitGraph {
         stats.commitsSkipped.bots++;
         return false;
       }
+      if (opts.messageFilter && !goodMessage(c.subject)) {
+        stats.commitsSkipped.message++;
+        return false;
+      }
       return true;
     });
     if (opts.maxCommits !== undefined && opts.maxCommits >= 0 && kept.length > opts.maxCommits) {
@@ -305,8 +310,9 @@ class GitRepository implements Repository, CommitGraph {
     return kept;
   }
 
-  async listCommits(opts: HistoryOptions & { skip?: number; limit?: number } = {}): Promise<CommitInfo[]> {
-    const list = await this.select(opts, emptyStats());
+  /** The selected commits, newest first; `stats` (optional) counts what was skipped. */
+  async listCommits(opts: HistoryOptions & { skip?: number; limit?: number } = {}, stats: HistoryStats = emptyStats()): Promise<CommitInfo[]> {
+    const list = await this.select(opts, stats);
     const newestFirst = list.reverse();
     const skip = Math.max(0, opts.skip ?? 0);
     return newestFirst.slice(skip, opts.limit === undefined ? undefined : skip + Math.max(0, opts.limit));

@@ -28,6 +28,9 @@ export interface PipelineOptions {
   languages?: string[];
   includeMerges?: boolean;
   skipBots?: boolean;
+  messageFilter?: boolean;
+  /** Benchmark JSON Lines files to decontaminate against (10-word overlap). */
+  decontaminate?: string[];
   maxFileBytes?: number;
   detectRenames?: 'exact' | 'similarity';
   /** tokenizer.json path; default: the bundled Qwen tokenizer. */
@@ -75,6 +78,8 @@ export interface ResolvedSettings {
   languages: string[];
   includeMerges: boolean;
   skipBots: boolean;
+  messageFilter: boolean;
+  decontaminate: string[];
   maxFileBytes: number;
   detectRenames: 'exact' | 'similarity';
   format: FormatName;
@@ -123,6 +128,8 @@ export function resolveSettings(o: PipelineOptions): ResolvedSettings {
     languages: [...(o.languages ?? [])],
     includeMerges: o.includeMerges ?? d('includeMerges'),
     skipBots: o.skipBots ?? d('skipBots'),
+    messageFilter: o.messageFilter ?? d('messageFilter'),
+    decontaminate: [...(o.decontaminate ?? [])],
     maxFileBytes: o.maxFileBytes ?? d('maxFileBytes'),
     detectRenames: o.detectRenames ?? d('detectRenames'),
     format: o.format ?? d('format'),

@@ -13,6 +13,7 @@ import { checkOutputFolder, sha256, stableJson, type ProtectedPath } from '../da
 import { Redactor } from '../hygiene/redact';
 import { AbortError } from '../errors';
 import { openRepository } from '../git/index';
+import { Decontaminator } from '../hygiene/decontaminate';
 import { loadTokenizer, tokenizerSha256 } from '../tokenize/index';
 import { Cache } from './cache';
 import { memoTokenizer } from './memoTokenizer';
@@ -89,6 +90,8 @@ export class Run {
   tokSha = '';
   head = '';
   runKey = '';
+  /** The benchmarks of --decontaminate, read before anything else (null: none). */
+  decontam: Decontaminator | null = null;
   cache!: Cache;
   /** Cache namespaces: chunk entries (keyed by the chunk settings) and token entries (by the token settings). */
   chunkNs = '';
@@ -126,9 +129,11 @@ export class Run {
     const settings = resolveSettings(opts);
     const repoDir = path.resolve(opts.repo);
     if (!fs.existsSync(repoDir)) throw new UsageError(`repository not found: ${repoDir}`);
+    const decontam = settings.decontaminate.length ? Decontaminator.load(settings.decontaminate) : null;
     if (hooks.signal?.aborted) throw new AbortError();
     const repo = await openRepository(repoDir, { allowMissingObjects: settings.allowMissingObjects });
     const run = new Run(opts, hooks, repo, settings, opts.cacheDir ? path.resolve(opts.cacheDir) : path.join(repoDir, '.commit-corpus'));
+    run.decontam = decontam;
     try {
       checkOutputFolder(run.outDir, run.protect);
     } catch (e) {
@@ -151,7 +156,8 @@ export class Run {
     if (head === null) throw new Error(`${this.repoDir}: ref "${settings.ref}" does not resolve to a commit (empty repository?)`);
     this.head = head;
     this.cache = new Cache(this.cacheBase, opts.cache !== false, this.log);
-    this.runKey = sha256(stableJson({ settingsJson: this.settingsJson, tok: this.tokSha, out: this.outDir, v: TOOL_VERSION }));
+    // the benchmark files' contents key the run too: a changed benchmark means a rebuild
+    this.runKey = sha256(stableJson({ settingsJson: this.settingsJson, tok: this.tokSha, out: this.outDir, v: TOOL_VERSION, decontaminate: this.decontam?.sha256 ?? [] }));
     // entries are scrubbed before they are cached: redaction settings are part of their key
     const nsKey = (s: object) => sha256(stableJson({ v: TOOL_VERSION, cacheFormat: 3, s, tok: this.tokSha })).slice(0, 16);
     // the settings that change a commit's chunks key the chunk cache; those that change its ids, the token cache

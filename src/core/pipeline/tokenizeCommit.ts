@@ -6,7 +6,7 @@
 import type { ChunkRecord, CommitInfo } from '../types';
 import type { loadTokenizer } from '../tokenize/index';
 import { planExample } from '../tokenize/format';
-import type { FormatName, ResolvedSettings } from './options';
+import type { ExampleMode, FormatName, ResolvedSettings } from './options';
 import type { TokenGroup } from './tokcache';
 import { minhash } from '../examples/dedup';
 import type { ExampleMeta } from '../examples/examples';
@@ -16,6 +16,8 @@ type Tokenizer = ReturnType<typeof loadTokenizer>;
 
 export interface TokenizeSettings {
   format: FormatName;
+  /** `unit`: a group per chunk (one example per changed unit); otherwise per commit, halved when over budget. */
+  mode: ExampleMode;
   budgets: ResolvedSettings['budgets'];
   /** The context of an example is planned to fit it (snippets dropped, old code cut from its start). */
   contextWindow: number;
@@ -52,7 +54,7 @@ export function metaOf(chunks: ChunkRecord[]): ExampleMeta {
 }
 
 export function tokenizeCommit(tok: Tokenizer, commit: CommitInfo, chunks: ChunkRecord[], s: TokenizeSettings): { groups: TokenGroup[]; chunkIds: Int32Array[] } {
-  const groups = chunks.length ? serializeGroups(tok, commit, chunks, s) : [];
+  const groups = s.mode === 'unit' ? chunks.flatMap((c) => serializeGroups(tok, commit, [c], s)) : chunks.length ? serializeGroups(tok, commit, chunks, s) : [];
   for (const g of groups) g.sig = minhash(g.targetIds);
   return {
     groups,

@@ -82,7 +82,7 @@ test('tokenizeCommit: groups equal serializeExample of each group (ids, paths), 
     split: false,
     context: [{ kind: 'struct' as const, symbol: 'S', path: 'src/s.rs', code: 'struct S { a: u32, b: String }', source: 'import' }],
   })) as unknown as ChunkRecord[];
-  const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 200 }, contextWindow: 2048 };
+  const settings = { format: 'seed' as const, mode: 'commit' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 200 }, contextWindow: 2048 };
   const r = tokenizeCommit(memo, commit as CommitInfo, chunks, settings);
   assert.ok(r.groups.length > 1, 'the small example budget splits the commit');
   // reference: the halving done directly with serializeExample and the plain tokenizer
@@ -132,7 +132,7 @@ test('the editor worker script (src/worker/worker.ts) serves as a token worker: 
     split: false,
     context: [],
   } as unknown as ChunkRecord;
-  const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 4096 }, contextWindow: 2048 };
+  const settings = { format: 'seed' as const, mode: 'commit' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 4096 }, contextWindow: 2048 };
   const pool = new TokenPool(path.resolve(__dirname, '../../../src/worker/worker.ts'), 1, undefined, settings);
   try {
     const r = await pool.run(JSON.stringify({ commit, chunks: [chunk] }));
@@ -172,7 +172,7 @@ test('a token job larger than a worker heap is rejected as TokenWorkerOutOfMemor
       split: false,
       context: [],
     }) as unknown as ChunkRecord;
-  const settings = { format: 'seed' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 4096 }, contextWindow: 2048 };
+  const settings = { format: 'seed' as const, mode: 'commit' as const, budgets: { message: 64, oldCode: 512, newCode: 2048, snippet: 256, example: 4096 }, contextWindow: 2048 };
   const script = path.resolve(__dirname, '../../../src/worker/worker.ts');
   const pool = new TokenPool(script, 1, undefined, settings, 160);
   try {

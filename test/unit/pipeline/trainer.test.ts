@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { runPipeline } from '../../../src/core/pipeline';
+import { runPipeline, UsageError } from '../../../src/core/pipeline';
+import { goodMessage } from '../../../src/core/hygiene/message';
 import { verifyDataset } from '../../../src/core/dataset/verify';
 import { forEachJsonl } from '../../../src/core/dataset/jsonl';
 import { loadTokenizer } from '../../../src/core/tokenize/index';
@@ -45,6 +46,7 @@ for (const [format, mode] of [
   ['plain', 'commit'],
   ['repo', 'commit'],
   ['seed', 'sequential'],
+  ['seed', 'unit'],
 ] as const) {
   test(`${format} format, ${mode} mode: every prompt and completion encodes exactly into its ids (HF tokenizers)`, async () => {
     const out = path.join(tmp, `${format}-${mode}`);
@@ -55,7 +57,7 @@ for (const [format, mode] of [
     assert.equal(r.promptExact, r.checked, 'prompts');
     assert.equal(r.completionExact, r.checked, 'completions');
     assert.equal(r.emptyCompletions, 0);
-    if (mode === 'commit') assert.equal(r.headed, r.checked, 'every prompt starts with the header');
+    if (mode !== 'sequential') assert.equal(r.headed, r.checked, 'every prompt starts with the header');
     const rows = ['train', 'val', 'test'].flatMap((s) => rowsOf(path.join(out, 'dataset', `${s}.jsonl`)));
     if (mode === 'commit')
       assert.ok(rows.some((e) => (e.parts as number) > 1) && rows.every((e) => (e.part as number) === (e.parts as number) - 1 || e.completion_cut === true), 'every part but the last is cut');
@@ -131,4 +133,60 @@ test("code holding a special token's literal is counted, never read as the token
   } finally {
     r.dispose();
   }
+});
+
+test('the message filter keeps imperative subjects of 3 to 60 words (CommitPackFT style)', () => {
+  for (const s of ['Add square and make double wrap', 'fix(parser): handle empty input', 'Use checked_add so a huge length no longer wraps', 'Remove the unused config module'])
+    assert.ok(goodMessage(s), s);
+  for (const s of [
+    'Initial math module',
+    'Fix typo',
+    'Merge branch main into dev',
+    'Revert "Add x"',
+    'Bump version to 1.2.3',
+    'WIP add parser',
+    'Add this, maybe?',
+    'Release v1.2 with fixes',
+    'Updated the docs for the API',
+    '',
+  ])
+    assert.ok(!goodMessage(s), s);
+});
+
+test('--message-filter leaves out commits whose subject is no instruction, counted; --decontaminate drops examples sharing 10 words with a benchmark', async () => {
+  const filtered = path.join(tmp, 'filtered');
+  await runPipeline({ repo: repo.dir, out: filtered, cache: false, messageFilter: true });
+  const st = JSON.parse(fs.readFileSync(path.join(filtered, 'dataset', 'stats.json'), 'utf8'));
+  const commits = rowsOf(path.join(filtered, 'commits.jsonl'));
+  assert.ok(st.commits_skipped.message > 0, 'some subjects are no instruction ("Initial math module")');
+  assert.ok(commits.every((c) => goodMessage(c.subject as string)));
+  assert.ok(!commits.some((c) => c.subject === 'Initial math module'));
+  assert.match(fs.readFileSync(path.join(filtered, 'README.md'), 'utf8'), /Commit-message filter[^\n]*on \(\d+ commits left out\)/);
+
+  // a benchmark whose solution is step_3's code (words of it, other layout): its examples go
+  const bench = path.join(tmp, 'humaneval.jsonl');
+  const solution = 'pub fn step_3(x: u32) -> u32 { let mut acc = x; acc = acc.rotate_left(3); acc = acc.rotate_left(4); acc }';
+  fs.writeFileSync(bench, `${JSON.stringify({ task_id: 'X/0', prompt: 'Rotate.', canonical_solution: solution })}\n\n${JSON.stringify({ task_id: 'X/1', tests: ['short one'] })}\n`);
+  const clean = path.join(tmp, 'clean');
+  const base = { repo: repo.dir, cache: true, cacheDir: path.join(tmp, 'cache-decon') };
+  await runPipeline({ ...base, out: clean, decontaminate: [bench] });
+  const cst = JSON.parse(fs.readFileSync(path.join(clean, 'dataset', 'stats.json'), 'utf8'));
+  assert.ok(cst.decontaminated > 0, 'the commit adding step_3 is dropped');
+  const texts = ['train', 'val', 'test'].flatMap((s) => rowsOf(path.join(clean, 'prompt_completion', `${s}.jsonl`))).map((r) => `${r.prompt as string}${r.completion as string}`);
+  assert.ok(texts.length > 0 && !texts.some((t) => t.includes('rotate_left(3);\n    acc = acc.rotate_left(4)')), 'no example holds the benchmark');
+  assert.match(fs.readFileSync(path.join(clean, 'README.md'), 'utf8'), /Decontamination \(10-word overlap[^\n]*\d+ dropped/);
+  assert.deepEqual((await verifyDataset(clean, { repo: repo.dir })).problems, []);
+  // the benchmark's content keys the run: changed, it is no longer up to date
+  assert.equal((await runPipeline({ ...base, out: clean, decontaminate: [bench] })).upToDate, true);
+  fs.appendFileSync(bench, `${JSON.stringify({ prompt: 'one two three four five six seven eight nine ten eleven' })}\n`);
+  assert.equal((await runPipeline({ ...base, out: clean, decontaminate: [bench] })).upToDate, false);
+  // a missing or malformed benchmark is a one-sentence usage error, and nothing is written
+  const bad = path.join(tmp, 'bad.jsonl');
+  fs.writeFileSync(bad, '{"prompt": "x"}\nnot json\n');
+  await assert.rejects(runPipeline({ repo: repo.dir, out: path.join(tmp, 'nope'), decontaminate: [bad] }), (e: Error) => e instanceof UsageError && /bad\.jsonl line 2 is not JSON/.test(e.message));
+  await assert.rejects(
+    runPipeline({ repo: repo.dir, out: path.join(tmp, 'nope'), decontaminate: [path.join(tmp, 'missing.jsonl')] }),
+    (e: Error) => e instanceof UsageError && /missing\.jsonl cannot be read/.test(e.message),
+  );
+  assert.ok(!fs.existsSync(path.join(tmp, 'nope')));
 });

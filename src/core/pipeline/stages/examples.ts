@@ -29,17 +29,43 @@ export interface Assembled {
   reencoded: number;
   /** Examples whose text holds the literal of a special token (commit mode; tokenize/exact.ts specialLiteral). */
   specialLiterals: number;
+  /** Groups (commit and unit modes) or chunks (sequential) dropped by --decontaminate. */
+  decontaminated: number;
 }
 
-export function assembleExamples(settings: ResolvedSettings, w: WindowOptions, spill: SpillStore, groups: SpilledGroup[], segs: StreamChunk[], exact: ExactText): Assembled {
+/** Decides whether a group's (or chunk's) ids are contaminated by a benchmark (--decontaminate). */
+export type Contaminated = (ids: Int32Array) => boolean;
+
+export function assembleExamples(
+  settings: ResolvedSettings,
+  w: WindowOptions,
+  spill: SpillStore,
+  groupsIn: SpilledGroup[],
+  segsIn: StreamChunk[],
+  exact: ExactText,
+  contaminated: Contaminated | null = null,
+): Assembled {
   const examples: Record<SplitName, CompactExample[]> = { train: [], val: [], test: [] };
+  // decontamination first: a benchmark's text never reaches an example, nor the near-dedup choice
+  let decontaminated = 0;
+  let groups = groupsIn;
+  let segs = segsIn;
+  if (contaminated) {
+    const clean = (ids: Int32Array) => {
+      const bad = contaminated(ids);
+      if (bad) decontaminated++;
+      return !bad;
+    };
+    groups = groupsIn.filter((g) => clean(spill.getInt32(g.all)));
+    segs = segsIn.filter((s) => clean(s.ids));
+  }
   let near: Record<SplitName, number> = { train: 0, val: 0, test: 0 };
   let contextDropped = 0;
   let truncatedGroups = 0;
   let emptyCompletions = 0;
   let specialLiterals = 0;
   const reencodedBefore = exact.reencoded;
-  if (settings.mode === 'commit') {
+  if (settings.mode !== 'sequential') {
     const all = groups.map((g) => spill.getInt32(g.all));
     const items = groups.map((g, i) => ({ split: g.split, ids: all[i].subarray(g.ctxLen), sig: g.sig && spill.getUint32(g.sig) }));
     const keep = settings.dedup ? nearDedup(items, settings.nearDupThreshold) : null;
@@ -56,6 +82,7 @@ export function assembleExamples(settings: ResolvedSettings, w: WindowOptions, s
           headLength: g.head,
           meta: g.meta,
           targetTruncated: g.targetTruncated,
+          type: settings.mode === 'unit' ? 'unit' : 'commit_based',
         },
         w,
         exact,
@@ -76,7 +103,7 @@ export function assembleExamples(settings: ResolvedSettings, w: WindowOptions, s
       );
   }
   const counts = Object.fromEntries(SPLITS.map((s) => [s, examples[s].length])) as Record<SplitName, number>;
-  return { examples, counts, near, contextDropped, truncatedGroups, emptyCompletions, specialLiterals, reencoded: exact.reencoded - reencodedBefore };
+  return { examples, counts, near, contextDropped, truncatedGroups, emptyCompletions, specialLiterals, decontaminated, reencoded: exact.reencoded - reencodedBefore };
 }
 
 export interface RunStatsInput {
@@ -87,10 +114,12 @@ export interface RunStatsInput {
   chunkTokenIds: Int32Array[];
   redactions: Record<string, number>;
   assembled: Assembled;
+  /** Commits the selection left out, by reason (merges, bots, message filter). */
+  skipped: Record<string, number>;
 }
 
 /** dataset/stats.json and chunking_stats.json. */
-export function runStats({ commits, rows, tally, tokens, chunkTokenIds, redactions, assembled }: RunStatsInput): { stats: Record<string, unknown>; chunkingStats: Record<string, unknown> } {
+export function runStats({ commits, rows, tally, tokens, chunkTokenIds, redactions, assembled, skipped }: RunStatsInput): { stats: Record<string, unknown>; chunkingStats: Record<string, unknown> } {
   const { examples, counts, near } = assembled;
   const splitStats = Object.fromEntries(
     SPLITS.map((s) => [
@@ -121,6 +150,8 @@ export function runStats({ commits, rows, tally, tokens, chunkTokenIds, redactio
     completions_cut: SPLITS.reduce((a, s) => a + examples[s].filter((e) => e.cut).length, 0),
     reencoded_pieces: assembled.reencoded,
     special_literals: assembled.specialLiterals,
+    decontaminated: assembled.decontaminated,
+    commits_skipped: skipped,
     split_targets: SPLITS.reduce((a, s) => a + examples[s].filter((e) => e.part > 0).length, 0),
     commit_errors: tally.commitErrors,
   };
@@ -149,19 +180,22 @@ export interface Examples extends Assembled {
   redactions: Record<string, number>;
 }
 
-export function buildExamples(run: Run, commits: number, tokens: TokenOutput, preparer: CommitPreparer, spill: SpillStore): Examples {
+export function buildExamples(run: Run, commits: number, skipped: Record<string, number>, tokens: TokenOutput, preparer: CommitPreparer, spill: SpillStore): Examples {
   const { settings } = run;
   const end = run.begin('examples', 1);
   const { tally } = preparer;
   const windows = { contextWindow: settings.contextWindow, targetWindow: settings.targetWindow, padId: padTokenId(run.tokenizer()) };
-  const assembled = assembleExamples(settings, windows, spill, tokens.groups, tokens.segs, new ExactText(run.tokenizer()));
+  const tok = run.tokenizer();
+  const decontam = run.decontam;
+  const contaminated = decontam ? (ids: Int32Array) => decontam.contaminated(tok.decode(ids)) : null;
+  const assembled = assembleExamples(settings, windows, spill, tokens.groups, tokens.segs, new ExactText(tok), contaminated);
   const { counts, near } = assembled;
   end({ ...counts, near_duplicates: near.train + near.val + near.test, exact_duplicates: tally.exactDupes });
   run.progress('examples', 1, 1);
   run.checkAbort();
   const chunkTokenIds = tokens.chunkIdRefs.map((r) => spill.getInt32(r));
   const redactions = settings.redact ? { ...new Redactor().counts, ...tally.redactions } : {};
-  const { stats, chunkingStats } = runStats({ commits, rows: preparer.rows, tally, tokens: tokens.tokens, chunkTokenIds, redactions, assembled });
+  const { stats, chunkingStats } = runStats({ commits, rows: preparer.rows, tally, tokens: tokens.tokens, chunkTokenIds, redactions, assembled, skipped });
   return { ...assembled, windows, stats, chunkingStats, chunkTokenIds, redactions };
 }
 

@@ -4,7 +4,7 @@
  *   run settings → History { order, timeOf, options, slice, missing }
  */
 import type { CommitInfo } from '../../types';
-import type { HistoryOptions } from '../../git/options';
+import { emptyStats, type HistoryOptions, type HistoryStats } from '../../git/options';
 import type { Run } from '../run';
 import type { ResolvedSettings } from '../options';
 
@@ -19,19 +19,22 @@ export interface History {
   slice: SliceHistory;
   /** Commits without a chunk cache entry, oldest first. */
   missing: string[];
+  /** Commits the selection left out, by reason. */
+  skipped: HistoryStats['commitsSkipped'];
 }
 
 export async function readHistory(run: Run): Promise<History> {
   const end = run.begin('history');
   const slice = sliceHistory(run.settings);
   const options = { ...historyOptions(slice), maxCommits: run.settings.maxCommits ?? undefined };
-  const listed = await run.repo.listCommits(options);
+  const stats = emptyStats();
+  const listed = await run.repo.listCommits(options, stats);
   const order = listed.map((c: CommitInfo) => c.hash).reverse();
   const missing = order.filter((h) => !run.cache.has(run.chunkNs, h));
-  end({ commits: order.length, cached: order.length - missing.length });
+  end({ commits: order.length, cached: order.length - missing.length, skipped_by_message: stats.commitsSkipped.message });
   run.log(`history: ${order.length} commits (${order.length - missing.length} cached)`);
   run.checkAbort();
-  return { order, timeOf: new Map(listed.map((c: CommitInfo) => [c.hash, c.committer.timestamp])), options, slice, missing };
+  return { order, timeOf: new Map(listed.map((c: CommitInfo) => [c.hash, c.committer.timestamp])), options, slice, missing, skipped: stats.commitsSkipped };
 }
 
 /** History options as plain data (dates as ISO strings) so they cross to a worker. */
@@ -44,6 +47,7 @@ export interface SliceHistory {
   languages?: string[];
   includeMerges: boolean;
   skipBots: boolean;
+  messageFilter: boolean;
   maxFileBytes: number;
   detectRenames: 'exact' | 'similarity';
 }
@@ -59,6 +63,7 @@ export function sliceHistory(s: ResolvedSettings): SliceHistory {
     languages: s.languages.length ? s.languages : undefined,
     includeMerges: s.includeMerges,
     skipBots: s.skipBots,
+    messageFilter: s.messageFilter,
     maxFileBytes: s.maxFileBytes,
     detectRenames: s.detectRenames,
   };

@@ -151,12 +151,12 @@ function collect(run: Run, out: TokenOutput, f: InFlight, t: TokenEntry, spill: 
   }
   for (const g of t.groups) {
     out.tokens += g.contextIds.length + g.targetIds.length;
-    if (mode === 'commit') {
+    if (mode !== 'sequential') {
       const all = spill.putArrays(g.contextIds, g.targetIds);
       out.groups.push({
         hash: h,
         split,
-        numChunks: spans.length / 2,
+        numChunks: mode === 'unit' ? 1 : spans.length / 2,
         all,
         ctxLen: g.contextIds.length,
         head: g.head,
