@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { forEachLine } from '../core/dataset/jsonl';
+import { forEachRow, rowsFile } from '../core/dataset/rows';
 import type { OverviewPayload, SplitName } from '../webview/protocol';
 
 const SPLITS: SplitName[] = ['train', 'val', 'test'];
@@ -61,28 +62,30 @@ export function monthlySeries(timestamps: number[]): Array<{ month: string; comm
   return out;
 }
 
-/** The lengths of a row: the default layout's prompt and completion tokens, or the seed layout's context and target. */
-const LENGTH_RE = /"(?:prompt_tokens|context_length)":(\d+),"(?:completion_tokens|target_length)":(\d+)/;
-
-function tokenLengths(outDir: string): number[] {
+/** The token length of every row: the default layout's prompt and completion tokens, or the seed layout's context and target. */
+async function tokenLengths(outDir: string): Promise<number[]> {
   const out: number[] = [];
   for (const split of SPLITS) {
-    const file = path.join(outDir, 'dataset', `${split}.jsonl`);
+    const rel = rowsFile(outDir, split);
+    const file = path.join(outDir, ...rel.split('/'));
     if (!fs.existsSync(file)) continue;
-    forEachLine(file, (line) => {
-      const m = LENGTH_RE.exec(line.slice(0, 2000));
-      if (m) {
-        out.push(Number(m[1]) + Number(m[2]));
-        return;
-      }
-      const row = JSON.parse(line) as { prompt_tokens?: number; completion_tokens?: number; context_length?: number; target_length?: number };
-      out.push((row.prompt_tokens ?? row.context_length ?? 0) + (row.completion_tokens ?? row.target_length ?? 0));
-    });
+    const seed = rel.endsWith('.jsonl');
+    // the seed layout's JSON Lines: the lengths near the start of each line, without parsing its padded lists
+    if (seed) {
+      forEachLine(file, (line) => {
+        const m = LENGTH_RE.exec(line.slice(0, 2000));
+        out.push(m ? Number(m[1]) + Number(m[2]) : 0);
+      });
+      continue;
+    }
+    await forEachRow(file, (r) => void out.push(Number(r.prompt_tokens ?? 0) + Number(r.completion_tokens ?? 0)), ['prompt_tokens', 'completion_tokens']);
   }
   return out;
 }
 
-export function overviewFromOutput(outDir: string): OverviewPayload {
+const LENGTH_RE = /"context_length":(\d+),"target_length":(\d+)/;
+
+export async function overviewFromOutput(outDir: string): Promise<OverviewPayload> {
   const dir = path.resolve(outDir);
   readJson(path.join(dir, 'manifest.json'));
   const stats = readJson(path.join(dir, 'dataset', 'stats.json'));
@@ -101,7 +104,7 @@ export function overviewFromOutput(outDir: string): OverviewPayload {
     outDir: dir,
     commitsOverTime: monthlySeries(times),
     examplesPerSplit: { train: ex.train ?? 0, val: ex.val ?? 0, test: ex.test ?? 0 },
-    tokenLengths: tokenLengths(dir),
+    tokenLengths: await tokenLengths(dir),
     languages: counts(stats.languages),
     kinds: counts(stats.kinds),
     skips: counts(stats.skips),

@@ -62,7 +62,7 @@ export async function run(): Promise<void> {
   const doStep = async (s: Step) => {
     if (s.theme) await vscode.workspace.getConfiguration('workbench').update('colorTheme', s.theme, vscode.ConfigurationTarget.Global);
     if (s.show) await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    if (s.show === 'overview') await showOverview(overviewFromOutput(out)).ready;
+    if (s.show === 'overview') await showOverview(await overviewFromOutput(out)).ready;
     if (s.show === 'tokens') await showTokenBoundaries(tokenViewFromIds(tok, [...ex.contextIds, ...ex.targetIds], { title: `example ${head.slice(0, 8)}`, sections: ex.sections })).ready;
     if (s.show === 'context')
       await showChunkContext({

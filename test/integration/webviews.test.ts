@@ -79,7 +79,7 @@ describe('Commit Corpus webviews', () => {
   });
 
   it('Overview: draws every chart of a real build and reports its counts', async () => {
-    const payload = overviewFromOutput(out);
+    const payload = await overviewFromOutput(out);
     assert.deepEqual(payload.examplesPerSplit.train + payload.examplesPerSplit.val + payload.examplesPerSplit.test > 0, true);
     const h = showOverview(payload);
     await h.ready;
@@ -199,7 +199,7 @@ describe('Commit Corpus webviews', () => {
   });
 
   it('restores a panel from its saved state (the serializer path after a reload)', async () => {
-    const payload = overviewFromOutput(out);
+    const payload = await overviewFromOutput(out);
     const panel = vscode.window.createWebviewPanel(VIEW_TYPES.overview, 'Dataset overview', vscode.ViewColumn.Active, {});
     const h = restorePanel('overview', panel, { view: 'overview', payload, whitespace: false });
     await h.ready;

@@ -1,13 +1,14 @@
 /**
  * The trainer's view of a built dataset's text, checked with Hugging Face `tokenizers` (the Rust library, the id
  * reference) and the dataset's own tokenizer/tokenizer.json: does encoding each example's `prompt` and `completion`
- * (prompt_completion/{split}.jsonl) give exactly its ids (dataset/{split}.jsonl, row for row)? Used by the tests
+ * (prompt_completion/{split}.jsonl) give exactly its ids (dataset/{split}.parquet, or .jsonl in the seed layout, row for row)? Used by the tests
  * and by `npm run bench:exact`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Tokenizer } from 'tokenizers';
 import { forEachJsonl } from '../../src/core/dataset/jsonl';
+import { forEachRow, rowsFile } from '../../src/core/dataset/rows';
 
 export interface ExactReport {
   examples: number;
@@ -44,7 +45,7 @@ export async function checkExact(out: string, step = 1): Promise<ExactReport> {
     if (!fs.existsSync(pc)) throw new Error(`${pc} is missing (build with --emit prompt-completion)`);
     forEachJsonl(pc, (r) => texts.push(r as { prompt: string; completion: string }));
     let i = 0;
-    forEachJsonl(path.join(out, 'dataset', `${split}.jsonl`), (r) => {
+    await forEachRow(path.join(out, ...rowsFile(out, split).split('/')), (r) => {
       const e = r as { input_ids: number[]; prompt_tokens?: number; context_length?: number; attention_mask: number[] };
       const n = e.attention_mask.reduce((a, b) => a + b, 0);
       const t = texts[i];

@@ -5,7 +5,7 @@
  * pattern. Byte-identical to the generic path (test/unit/dataset guards it); rows whose lengths exceed
  * their windows (never produced by the builders) take the generic path.
  */
-import { COMPACT_META, COMPACT_SCALARS, expandExample, IGNORE_INDEX, type CompactExample, type Decode, type Example, type RowMeta, type WindowOptions } from '../examples/examples';
+import { expandExample, IGNORE_INDEX, type CompactExample, type Decode, type Example, type WindowOptions } from '../examples/examples';
 
 const CHUNK = 4 << 20;
 
@@ -171,35 +171,6 @@ export function* exampleJsonl(rows: CompactExample[], w: WindowOptions, decode?:
     ]);
     o.ascii(',"text":');
     o.utf8(textJson);
-    o.ascii('}\n');
-  }
-  if (o.pos > 0) yield o.buf.subarray(0, o.pos);
-}
-
-/**
- * JSON Lines of the default layout's compact rows: the bytes of `JSON.stringify(compactRow(c, meta(c)))` + "\n"
- * (test/unit/dataset guards it), in ~4 MB pieces.
- */
-export function* compactJsonl(rows: CompactExample[], meta: (c: CompactExample) => RowMeta): Generator<Uint8Array> {
-  const o = new AsciiOut();
-  for (const c of rows) {
-    const m = meta(c);
-    const nc = c.ctx.length;
-    const nt = c.tgt.length;
-    const scalars = COMPACT_SCALARS.map((f) => `"${f.name}":${JSON.stringify(f.get(c, m))}`);
-    const lists = COMPACT_META.map((k) => `"${k}":${JSON.stringify(c.meta[k])}`);
-    const head = `{${[...scalars, ...lists].join(',')},"input_ids":`;
-    const full = o.reserve(3 * (nc + nt) * 12 + head.length * 3 + 64);
-    if (full) yield full;
-    o.utf8(head);
-    list(o, [
-      { ids: c.ctx, n: nc },
-      { ids: c.tgt, n: nt },
-    ]);
-    o.ascii(',"labels":');
-    list(o, [c.example_type === 'sequential' ? { ids: c.ctx, n: nc } : { ids: null, n: nc, fixed: IGNORE_INDEX }, { ids: c.tgt, n: nt }]);
-    o.ascii(',"attention_mask":');
-    list(o, [{ ids: null, n: nc + nt, fixed: 1 }]);
     o.ascii('}\n');
   }
   if (o.pos > 0) yield o.buf.subarray(0, o.pos);

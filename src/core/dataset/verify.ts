@@ -14,6 +14,7 @@ import { ELISION_PATTERN } from '../chunk/languages';
 import { decodeSafetensors } from './safetensors';
 import { fileSha256 } from './output';
 import { forEachJsonl, jsonlRows } from './jsonl';
+import { forEachRow, rowsFile } from './rows';
 import { openRepository, type Repository } from '../git/repository';
 import { tokenizerFromJSON } from '../tokenize/index';
 import { EMITS, emitFiles, type Emit } from './emit';
@@ -94,7 +95,7 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
   checkFiles(abs, manifest, report, checked);
   const vocab: number = manifest.tokenizer?.vocab_size;
   const { splitOf, parentOf } = checkCommits(abs, report, checked);
-  const rows = checkExamples(abs, manifest.settings ?? {}, vocab, splitOf, report, checked);
+  const rows = await checkExamples(abs, manifest.settings ?? {}, vocab, splitOf, report, checked);
   checkText(abs, manifest.settings ?? {}, rows, report);
   const chunkTokens = await checkChunks(abs, opts.noBlobs ? null : (opts.repo ?? manifest.repository?.path ?? ''), splitOf, parentOf, report, checked);
   checkTokens(abs, chunkTokens, vocab, report);
@@ -149,22 +150,23 @@ function checkCommits(abs: string, report: Report, checked: Checked): { splitOf:
   return { splitOf, parentOf };
 }
 
-/** Each split's examples: their commit in the same split, their shapes, masks and ids; the Parquet file's row count. */
-function checkExamples(
+/** Each split's examples (dataset/rows.ts: Parquet or JSONL): their commit in the same split, their shapes, masks and ids; the Parquet file's row count. */
+async function checkExamples(
   abs: string,
   settings: { contextWindow: number; targetWindow: number; layout?: string },
   vocab: number,
   splitOf: Map<string, SplitName>,
   report: Report,
   checked: Checked,
-): Record<SplitName, SplitRows> {
+): Promise<Record<SplitName, SplitRows>> {
   const cw = settings.contextWindow;
   const tw = settings.targetWindow;
   const out = {} as Record<SplitName, SplitRows>;
   for (const split of SPLITS) {
     let rowCount = 0;
     const rows: SplitRows = (out[split] = { hashes: [], sample: new Map() });
-    eachSafe(abs, `dataset/${split}.jsonl`, report, (row, i) => {
+    const file = rowsFile(abs, split);
+    await eachRowSafe(abs, file, report, (row, i) => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const e = row as any;
       rowCount++;
@@ -175,14 +177,14 @@ function checkExamples(
         const nc: number = e.completion_tokens ?? e.target_length;
         rows.sample.set(i, { prompt: e.input_ids.slice(0, np), completion: e.input_ids.slice(np, np + nc) });
       }
-      const where = `dataset/${split}.jsonl row ${i + 1}`;
+      const where = `${file} row ${i + 1}`;
       const cs = splitOf.get(e.commit_hash);
       if (!cs) report('example', `${where}: commit ${e.commit_hash} is not in commits.jsonl`);
       else if (cs !== split) report('split-leak', `${where}: commit ${e.commit_hash} belongs to ${cs}`);
       if (settings.layout === 'seed') checkExample(e, where, cw, tw, vocab, report);
       else checkCompactExample(e, where, cw, tw, vocab, report);
     });
-    checkParquetRows(abs, `dataset/${split}.parquet`, rowCount, report);
+    if (file.endsWith('.jsonl')) checkParquetRows(abs, `dataset/${split}.parquet`, rowCount, report);
   }
   return out;
 }
@@ -253,7 +255,7 @@ function checkText(abs: string, settings: { emit?: unknown }, rows: Record<Split
           if (!encodes(t.completion, ids.completion)) report('text', `${where}: the completion does not encode into the row's completion ids`);
         }
       });
-      if (n !== hashes.length) report('text', `${file} has ${n} rows, dataset/${split}.jsonl ${hashes.length}`);
+      if (n !== hashes.length) report('text', `${file} has ${n} rows, the dataset ${hashes.length}`);
       if (parquet) checkParquetRows(abs, parquet, hashes.length, report);
     }
 }
@@ -389,6 +391,17 @@ function eachSafe(dir: string, rel: string, report: (k: string, d: string) => vo
     forEachJsonl(p, fn);
   } catch (e) {
     report('file', `${rel} is not valid JSON Lines: ${(e as Error).message}`);
+  }
+}
+
+/** eachSafe for a split's rows, JSONL or Parquet. */
+async function eachRowSafe(dir: string, rel: string, report: Report, fn: (row: unknown, index: number) => void): Promise<void> {
+  const p = path.join(dir, ...rel.split('/'));
+  if (!fs.existsSync(p)) return report('file', `${rel} is missing`);
+  try {
+    await forEachRow(p, fn);
+  } catch (e) {
+    report('file', `${rel} cannot be read: ${(e as Error).message}`);
   }
 }
 

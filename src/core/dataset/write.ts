@@ -9,7 +9,7 @@ import { expandExample, type CompactExample, type Decode, type Example, type Row
 import { datasetInfo, writeEmits, type Emit } from './emit';
 import type { BuiltDataset } from './model';
 import { datasetCard } from './card';
-import { compactJsonl, exampleJsonl } from './exampleJson';
+import { exampleJsonl } from './exampleJson';
 import { writeCompactParquet, writeExamplesParquet } from './parquet';
 import { encodeChunkTokens } from './safetensors';
 import { AtomicDir, jsonl, sha256, stableJson, type WrittenFile } from './output';
@@ -58,7 +58,8 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
   for (const split of SPLITS) {
     const ex = ds.examples[split];
     const meta = (c: CompactExample): RowMeta => ({ split, repo, date: dateOf.get(c.commit_hash) ?? '' });
-    dir.write(`dataset/${split}.jsonl`, seed ? exampleJsonl(ex, ds.windows, ds.decode) : compactJsonl(ex, meta));
+    // the default layout's pre-tokenized rows are Parquet only (what trainers read; JSON Lines of ids would be 6× larger)
+    if (seed) dir.write(`dataset/${split}.jsonl`, exampleJsonl(ex, ds.windows, ds.decode));
     const pq = dir.stream(`dataset/${split}.parquet`);
     if (seed) writeExamplesParquet(ex, ds.windows, createdBy, (b) => pq.write(b), ds.decode);
     else writeCompactParquet(ex, meta, createdBy, (b) => pq.write(b));

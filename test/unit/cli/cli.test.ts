@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../../../src/cli/run';
+import { readRows } from '../../../src/core/dataset/rows';
 import type { FixtureRepo } from '../../fixtures/repo';
 import { makeFixture } from '../pipeline/fixture';
 
@@ -51,11 +52,7 @@ test('build --json prints a summary; a rebuild is up to date; plain output names
   assert.equal(plain.code, 0, plain.err);
   assert.match(plain.out, /Dataset written to .*plain/);
   assert.match(plain.err, /tokens: \d+\/\d+/, 'plain progress lines when not a TTY');
-  const seq = fs
-    .readFileSync(path.join(tmp, 'plain', 'dataset', 'train.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
+  const seq = await readRows(path.join(tmp, 'plain'), 'train');
   assert.ok(seq.length > 0 && seq.every((e) => e.example_type === 'sequential'));
   assert.equal((await run(['verify', path.join(tmp, 'plain')])).code, 0);
 });
@@ -100,11 +97,21 @@ test('inspect prints stats; verify passes on good output', async () => {
   assert.match(v.out, /^OK: checked \d+ files, 12 commits/m);
 });
 
-function corrupt(name: string, edit: (dir: string) => void, from = good): string {
+async function corrupt(name: string, edit: (dir: string) => void | Promise<void>, from = good): Promise<string> {
   const dir = path.join(tmp, `bad-${name}`);
   fs.cpSync(from, dir, { recursive: true });
-  edit(dir);
+  await edit(dir);
   return dir;
+}
+/**
+ * The default layout's rows of a split, edited: written back as dataset/{split}.jsonl (which verify reads before the
+ * Parquet file, through the same row checks) in place of the Parquet file.
+ */
+async function editRows(dir: string, split: string, fn: (rows: any[]) => void): Promise<void> {
+  const rows = await readRows(dir, split);
+  fn(rows);
+  fs.writeFileSync(path.join(dir, 'dataset', `${split}.jsonl`), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  fs.rmSync(path.join(dir, 'dataset', `${split}.parquet`));
 }
 function editJsonl(file: string, fn: (rows: any[]) => void): void {
   const rows = fs
@@ -117,24 +124,36 @@ function editJsonl(file: string, fn: (rows: any[]) => void): void {
 }
 
 test('verify reports each kind of planted corruption', async () => {
-  const cases: Array<[string, RegExp, (d: string) => void]> = [
+  const cases: Array<[string, RegExp, (d: string) => void | Promise<void>]> = [
     ['blob', /^blob: chunk .* newCode is not in/m, (d) => editJsonl(path.join(d, 'chunks.jsonl'), (r) => (r.find((c) => c.newCode).newCode += '\nfn injected() {}'))],
     ['sha', /^file: tokenizer\/special_tokens.json: (sha256|size)/m, (d) => fs.appendFileSync(path.join(d, 'tokenizer', 'special_tokens.json'), ' ')],
     ['missing', /^file: dataset\/val.parquet is listed in the manifest but missing/m, (d) => fs.rmSync(path.join(d, 'dataset', 'val.parquet'))],
     [
       'leak',
       /^split-leak: dataset\/test.jsonl row \d+: commit \w+ belongs to train/m,
-      (d) => {
-        const train = fs.readFileSync(path.join(d, 'dataset', 'train.jsonl'), 'utf8').split('\n')[0];
-        fs.appendFileSync(path.join(d, 'dataset', 'test.jsonl'), train + '\n');
+      async (d) => {
+        const train = await readRows(d, 'train');
+        await editRows(d, 'test', (r) => r.push(train[0]));
       },
     ],
     ['order', /^split-order: a train commit is newer than a val commit/m, (d) => editJsonl(path.join(d, 'commits.jsonl'), (r) => (r[0].committer_time = 4e9))],
     ['twice', /^commits: commit \w+ appears twice/m, (d) => editJsonl(path.join(d, 'commits.jsonl'), (r) => r.push({ ...r[0], split: 'test' }))],
-    ['mask', /^mask: dataset\/train.jsonl row 1: attention_mask has values other than 1/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[0].attention_mask[0] = 2))],
-    ['length', /^length: dataset\/val.jsonl row 1: input_ids has length \d+, expected \d+/m, (d) => editJsonl(path.join(d, 'dataset', 'val.jsonl'), (r) => r[0].input_ids.pop())],
-    ['label', /^label: dataset\/train.jsonl row 1: labels\[0\]/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[0].labels[0] = r[0].input_ids[0]))],
-    ['vocab', /^vocab: dataset\/train.jsonl row 2: input_ids holds id 999999999/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[1].input_ids[0] = 999999999))],
+    ['mask', /^mask: dataset\/train.jsonl row 1: attention_mask has values other than 1/m, (d) => editRows(d, 'train', (r) => (r[0].attention_mask[0] = 2))],
+    ['length', /^length: dataset\/val.jsonl row 1: input_ids has length \d+, expected \d+/m, (d) => editRows(d, 'val', (r) => r[0].input_ids.pop())],
+    ['label', /^label: dataset\/train.jsonl row 1: labels\[0\]/m, (d) => editRows(d, 'train', (r) => (r[0].labels[0] = r[0].input_ids[0]))],
+    ['vocab', /^vocab: dataset\/train.jsonl row 2: input_ids holds id 999999999/m, (d) => editRows(d, 'train', (r) => (r[1].input_ids[0] = 999999999))],
+    [
+      'empty',
+      /^example: dataset\/train.jsonl row 1: the completion is empty/m,
+      (d) => editRows(d, 'train', (r) => Object.assign(r[0], { completion_tokens: 0, prompt_tokens: r[0].input_ids.length, labels: r[0].labels.fill(-100) })),
+    ],
+    // the Parquet file itself: another split's rows in its place leak commits, a cut file cannot be read
+    ['parquet-leak', /^split-leak: dataset\/val.parquet row 1: commit \w+ belongs to train/m, (d) => fs.copyFileSync(path.join(d, 'dataset', 'train.parquet'), path.join(d, 'dataset', 'val.parquet'))],
+    [
+      'parquet-cut',
+      /^file: dataset\/train.parquet cannot be read/m,
+      (d) => fs.writeFileSync(path.join(d, 'dataset', 'train.parquet'), fs.readFileSync(path.join(d, 'dataset', 'train.parquet')).subarray(0, 100)),
+    ],
     [
       'tokens',
       /^tokens: /m,
@@ -145,7 +164,7 @@ test('verify reports each kind of planted corruption', async () => {
     ],
   ];
   for (const [name, re, edit] of cases) {
-    const dir = corrupt(name, edit);
+    const dir = await corrupt(name, edit);
     const v = await run(['verify', dir, '--repo', repo.dir]);
     assert.equal(v.code, 1, `${name}: verify should fail`);
     assert.match(v.out, re, `${name}: ${v.out}`);
@@ -161,7 +180,7 @@ test('verify reports each kind of planted corruption', async () => {
     ['seed-vocab', /^vocab: dataset\/train.jsonl row 2: context holds id 999999999/m, (d) => editJsonl(path.join(d, 'dataset', 'train.jsonl'), (r) => (r[1].context[0] = 999999999))],
   ];
   for (const [name, re, edit] of seedCases) {
-    const v = await run(['verify', corrupt(name, edit, seed), '--repo', repo.dir]);
+    const v = await run(['verify', await corrupt(name, edit, seed), '--repo', repo.dir]);
     assert.equal(v.code, 1, `${name}: verify should fail`);
     assert.match(v.out, re, `${name}: ${v.out}`);
   }

@@ -164,7 +164,7 @@ test('damaged cache entries are recomputed, never trusted; a changed or deleted 
   fs.copyFileSync(entries[3], entries[2]);
   const tok = fs.readdirSync(path.join(cacheDir, 'cache', tokNs)).map((n) => path.join(cacheDir, 'cache', tokNs, n))[0];
   fs.writeFileSync(tok, Buffer.alloc(64, 7));
-  fs.rmSync(path.join(out, 'dataset', 'train.jsonl'));
+  fs.rmSync(path.join(out, 'dataset', 'train.parquet'));
   const r = await run(['build', repo.dir, '--out', out, '--cache-dir', cacheDir, '--json', ...SMALL]);
   assert.equal(r.code, 0, r.err);
   assert.equal(JSON.parse(r.out).upToDate, false, 'a deleted output file is not "up to date"');

@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { parquetReadObjects } from 'hyparquet';
+import { readRows } from '../../../src/core/dataset/rows';
 import { runPipelineInThread } from '../../../src/core/threads';
 import { AbortError, runPipeline, UsageError, type PipelineResult } from '../../../src/core/pipeline';
 import { verifyDataset } from '../../../src/core/dataset/verify';
@@ -123,7 +125,7 @@ test("every example's prompt starts with the commit header and message, whatever
     [out, (e: any) => e.context_length],
     [compact, (e: any) => e.prompt_tokens],
   ] as const) {
-    const rows = ['train', 'val', 'test'].flatMap((s) => jsonl(path.join(dir, 'dataset', `${s}.jsonl`)));
+    const rows: any[] = (await Promise.all(['train', 'val', 'test'].map((s) => readRows(dir, s)))).flat();
     assert.ok(rows.length > 0 && rows.some((e) => e.part > 0));
     for (const e of rows) {
       const prompt: number[] = e.input_ids.slice(0, lengthOf(e));
@@ -376,4 +378,50 @@ test('bad input gets a clear error and writes nothing', async () => {
   }
   assert.ok(!fs.existsSync(path.join(tmp, 'x')));
   assert.ok(!fs.readdirSync(tmp).some((f) => f.startsWith('.x.tmp')), 'no temp folder left');
+});
+
+test("the seed's trainer reads --layout seed unchanged: Python's json loads training_data_enhanced_{split}.json, fields padded to the windows", (t) => {
+  // what model_trainer_unified.py does with --data-path …/training_data_enhanced_{split}.json: json.load a list of
+  // examples, take context/target (+ masks) as fixed-length tensors of the config's windows
+  const script = `
+import json, sys
+out = {}
+for split in ("train", "val", "test"):
+    with open(sys.argv[1] + "/dataset_enhanced/training_data_enhanced_%s.json" % split) as f:
+        rows = json.load(f)
+    shapes = set()
+    for r in rows:
+        assert set(r) >= {"context", "target", "context_mask", "target_mask", "commit_hash"}, sorted(r)
+        for k in ("context", "target", "context_mask", "target_mask"):
+            assert all(type(x) is int for x in r[k]), k
+        for ids, mask in ((r["context"], r["context_mask"]), (r["target"], r["target_mask"])):
+            assert len(ids) == len(mask) and set(mask) <= {0, 1}
+            n = sum(mask)
+            assert mask == [1] * n + [0] * (len(mask) - n), "padding at the end"
+        assert sum(r["target_mask"]) > 0, "a target token"
+        shapes.add((len(r["context"]), len(r["target"])))
+    out[split] = {"rows": len(rows), "shapes": sorted(shapes), "real": [[x for x, m in zip(r["context"] + r["target"], r["context_mask"] + r["target_mask"]) if m] for r in rows]}
+print(json.dumps(out))
+`;
+  const py = spawnSync('python3', ['-c', script, out], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (py.error) return t.skip(`python3 is not installed (${py.error.message})`);
+  assert.equal(py.status, 0, py.stderr);
+  const read = JSON.parse(py.stdout) as Record<string, { rows: number; shapes: number[][]; real: number[][] }>;
+  let total = 0;
+  for (const split of ['train', 'val', 'test']) {
+    const r = read[split];
+    total += r.rows;
+    if (r.rows) assert.deepEqual(r.shapes, [[W.contextWindow, W.targetWindow]], `${split}: every example at the window sizes`);
+    // the unpadded tokens are the example's ids in the dataset's own rows
+    const rows = jsonl(path.join(out, 'dataset', `${split}.jsonl`));
+    assert.equal(rows.length, r.rows, `${split}: the same examples`);
+    rows.forEach((e, i) =>
+      assert.deepEqual(
+        r.real[i],
+        (e.input_ids as number[]).filter((_, k) => e.attention_mask[k] === 1),
+        `${split} example ${i + 1}`,
+      ),
+    );
+  }
+  assert.ok(total > 0);
 });

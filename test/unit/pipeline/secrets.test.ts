@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import { readRows } from '../../../src/core/dataset/rows';
 import { decodeSafetensors } from '../../../src/core/dataset/safetensors';
 import { runPipeline } from '../../../src/core/pipeline';
 import { loadTokenizer } from '../../../src/core/tokenize';
@@ -74,19 +75,15 @@ test(`no planted secret (${SECRET_CASES.length} forms) is in any output file, th
   assert.deepEqual(leaks, []);
 });
 
-test('no planted secret is in the text the token ids decode to (chunks and every example)', () => {
+test('no planted secret is in the text the token ids decode to (chunks and every example)', async () => {
   const tok = loadTokenizer(path.join(out, 'tokenizer', 'tokenizer.json'));
   const st = decodeSafetensors(fs.readFileSync(path.join(out, 'tokens.safetensors')));
   const texts = [tok.decode(st.tensors.token_ids.data as Int32Array)];
-  for (const split of ['train', 'val', 'test']) {
-    for (const line of fs
-      .readFileSync(path.join(out, 'dataset', `${split}.jsonl`), 'utf8')
-      .split('\n')
-      .filter(Boolean)) {
-      const row = JSON.parse(line) as { input_ids: number[]; attention_mask: number[] };
-      texts.push(tok.decode(row.input_ids.filter((_, i) => row.attention_mask[i] === 1)));
+  for (const split of ['train', 'val', 'test'])
+    for (const row of await readRows(out, split)) {
+      const { input_ids, attention_mask } = row as { input_ids: number[]; attention_mask: number[] };
+      texts.push(tok.decode(input_ids.filter((_, i) => attention_mask[i] === 1)));
     }
-  }
   const all = texts.join('\n');
   assert.ok(all.includes('<REDACTED_'), 'placeholders reach the ids');
   const leaks = SECRET_CASES.filter((c) => all.includes(c.secret)).map((c) => c.form);

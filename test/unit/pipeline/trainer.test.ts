@@ -12,6 +12,7 @@ import { runPipeline, UsageError } from '../../../src/core/pipeline';
 import { goodMessage } from '../../../src/core/hygiene/message';
 import { verifyDataset } from '../../../src/core/dataset/verify';
 import { forEachJsonl } from '../../../src/core/dataset/jsonl';
+import { readRows } from '../../../src/core/dataset/rows';
 import { loadTokenizer } from '../../../src/core/tokenize/index';
 import { FixtureRepo } from '../../fixtures/repo';
 import { checkExact } from '../../tools/exact';
@@ -35,6 +36,7 @@ after(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+const allRows = async (out: string) => (await Promise.all(['train', 'val', 'test'].map((s) => readRows(out, s)))).flat();
 const rowsOf = (file: string) => {
   const rows: Array<Record<string, unknown>> = [];
   forEachJsonl(file, (r) => void rows.push(r as Record<string, unknown>));
@@ -58,7 +60,7 @@ for (const [format, mode] of [
     assert.equal(r.completionExact, r.checked, 'completions');
     assert.equal(r.emptyCompletions, 0);
     if (mode !== 'sequential') assert.equal(r.headed, r.checked, 'every prompt starts with the header');
-    const rows = ['train', 'val', 'test'].flatMap((s) => rowsOf(path.join(out, 'dataset', `${s}.jsonl`)));
+    const rows = await allRows(out);
     if (mode === 'commit')
       assert.ok(rows.some((e) => (e.parts as number) > 1) && rows.every((e) => (e.part as number) === (e.parts as number) - 1 || e.completion_cut === true), 'every part but the last is cut');
     assert.ok(rows.every((e) => Array.isArray(e.paths) && (e.paths as string[]).length > 0 && (e.languages as string[]).includes('rust')));
@@ -76,7 +78,7 @@ test('the trainer-shaped files: messages roles, text = prompt + completion, data
   const pc = rowsOf(path.join(out, 'prompt_completion', 'train.jsonl'));
   const msgs = rowsOf(path.join(out, 'messages', 'train.jsonl'));
   const text = rowsOf(path.join(out, 'text', 'train.jsonl'));
-  const ds = rowsOf(path.join(out, 'dataset', 'train.jsonl'));
+  const ds = await readRows(out, 'train');
   assert.ok(ds.length > 0 && pc.length === ds.length && msgs.length === ds.length && text.length === ds.length);
   ds.forEach((d, i) => {
     assert.equal(pc[i].commit_hash, d.commit_hash);
@@ -119,7 +121,7 @@ test("code holding a special token's literal is counted, never read as the token
     const out = path.join(tmp, 'literal');
     await runPipeline({ repo: r.dir, out, cache: false, contextWindow: 160, targetWindow: 48 });
     const st = JSON.parse(fs.readFileSync(path.join(out, 'dataset', 'stats.json'), 'utf8'));
-    const rows = ['train', 'val', 'test'].flatMap((s) => rowsOf(path.join(out, 'dataset', `${s}.jsonl`)));
+    const rows = await allRows(out);
     assert.equal(st.special_literals, rows.length, 'every example holds a literal');
     const tok = loadTokenizer();
     const m = tok.withMarkers();

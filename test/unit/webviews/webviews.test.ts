@@ -8,6 +8,7 @@ import { FixtureRepo } from '../../fixtures/repo';
 import { runPipeline } from '../../../src/core/pipeline';
 import { loadTokenizer, MARKERS } from '../../../src/core/tokenize';
 import { monthlySeries, NotADatasetError, overviewFromOutput } from '../../../src/worker/overview';
+import { readRows } from '../../../src/core/dataset/rows';
 import { tokenViewFromIds, tokenViewFromText } from '../../../src/worker/payloads';
 import { parsePageMessage, parsePageState } from '../../../src/webview/protocol';
 
@@ -44,8 +45,8 @@ describe('overviewFromOutput', () => {
     fs.rmSync(out, { recursive: true, force: true });
   });
 
-  it('reads commits per month (gaps filled), splits, token lengths, languages, kinds, skips', () => {
-    const p = overviewFromOutput(out);
+  it('reads commits per month (gaps filled), splits, token lengths, languages, kinds, skips', async () => {
+    const p = await overviewFromOutput(out);
     assert.deepEqual(p.commitsOverTime, [
       { month: '2024-01', commits: 1 },
       { month: '2024-02', commits: 0 },
@@ -54,16 +55,10 @@ describe('overviewFromOutput', () => {
     ]);
     const stats = JSON.parse(fs.readFileSync(path.join(out, 'dataset', 'stats.json'), 'utf8'));
     assert.deepEqual(p.examplesPerSplit, stats.examples);
-    const rows = ['train', 'val', 'test'].flatMap((s) =>
-      fs
-        .readFileSync(path.join(out, 'dataset', `${s}.jsonl`), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l)),
-    );
+    const rows = (await Promise.all(['train', 'val', 'test'].map((s) => readRows(out, s)))).flat();
     assert.deepEqual(
       p.tokenLengths,
-      rows.map((r) => r.prompt_tokens + r.completion_tokens),
+      rows.map((r) => (r.prompt_tokens as number) + (r.completion_tokens as number)),
     );
     assert.equal(p.languages.rust, stats.languages.rust);
     assert.deepEqual(p.kinds, stats.kinds);
@@ -71,11 +66,8 @@ describe('overviewFromOutput', () => {
     assert.equal(p.duplicates?.exact, 0);
   });
 
-  it('says clearly when a folder is not a dataset', () => {
-    assert.throws(
-      () => overviewFromOutput(repo.dir),
-      (e: unknown) => e instanceof NotADatasetError && /manifest\.json is missing/.test(e.message),
-    );
+  it('says clearly when a folder is not a dataset', async () => {
+    await assert.rejects(overviewFromOutput(repo.dir), (e: unknown) => e instanceof NotADatasetError && /manifest\.json is missing/.test(e.message));
   });
 
   it('fills months across a year boundary', () => {
