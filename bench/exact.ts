@@ -5,7 +5,7 @@
  *   npm run bench:exact -- OUT_DIR [--step N]      (every N-th example; default every one)
  *
  * Prints the share of examples whose `prompt` and `completion` (prompt_completion/{split}.jsonl) encode exactly into
- * the example's prompt and completion ids (dataset/{split}.jsonl), whose prompt + completion encodes into all its ids
+ * the example's prompt and completion ids (dataset/{split}.parquet; .jsonl in the seed layout), whose prompt + completion encodes into all its ids
  * (what TRL checks), whose prompt starts with the header, and the count of empty completions.
  */
 import * as fs from 'node:fs';

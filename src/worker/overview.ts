@@ -1,7 +1,7 @@
 /**
  * overviewFromOutput(outDir): the Overview payload from a built dataset folder
- * (manifest.json, dataset/stats.json, commits.jsonl, dataset/<split>.jsonl). No vscode import.
- * Large jsonl files are scanned in blocks; only the start of each example line is parsed.
+ * (manifest.json, dataset/stats.json, commits.jsonl, and each split's rows: the token-count columns of
+ * dataset/<split>.parquet, or the start of each line of the seed layout's dataset/<split>.jsonl). No vscode import.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -15,7 +15,7 @@ function emitFields(emits: Emit[]): string[] {
       '`dataset_info.json` registers every split for LLaMA-Factory.',
     );
   if (emits.includes('text')) out.push('', `\`text/{split}.jsonl\` and \`.parquet\`: \`text\` = prompt + completion (continued pre-training), ${meta}.`);
-  if (out.length) out.splice(1, 0, 'Row i of each of these files is row i of `dataset/{split}.jsonl`.', '');
+  if (out.length) out.splice(1, 0, 'Row i of each of these files is row i of `dataset/{split}.parquet`.', '');
   return out;
 }
 
@@ -112,7 +112,7 @@ export function datasetCard(ds: BuiltDataset): string {
           "- `dataset_enhanced/training_data_enhanced_{train,val,test}.json`: the seed project's files (its padded fields).",
         ]
       : [
-          '`dataset/{split}.jsonl` and `.parquet`, the pre-tokenized rows:',
+          '`dataset/{split}.parquet`, the pre-tokenized rows (Parquet only: the same token lists in JSON would be about seven times larger):',
           '',
           '- `input_ids`, `labels` (−100 on the prompt: loss only on the completion; every token in sequential mode), `attention_mask` (all 1):',
           '  the real tokens only, unpadded — a padding collator (e.g. `DataCollatorForSeq2Seq`) pads each batch.',

@@ -170,7 +170,7 @@ export function flagHelp(width = 28, total = 118): string {
     if (!s.flag) continue;
     const head = `  --${s.flag}${s.arg ? ` ${s.arg}` : ''}${s.flag === 'quiet' ? ', -q' : ''}`;
     const plain = s.description.replace(/\*\*|`/g, '');
-    const end = plain.search(/\.( |$)/);
+    const end = plain.search(/(?<!\b(?:e\.g|i\.e|etc))\.( |$)/);
     const text = s.help ?? (end < 0 ? plain : plain.slice(0, end + 1));
     const none = s.type === 'boolean' || s.default === null || (Array.isArray(s.default) && !s.default.length);
     const extra = none ? '' : ` (default ${String(s.default)}${s.max !== undefined ? `; ${s.min} to ${s.max}` : ''})`;
