@@ -4,7 +4,7 @@
  *
  *   npm run bench:context -- REPO… [--commits 400] [--units 150] [--show N] [--keep]
  *
- * (`--show N`: the first N missed needs per language on stderr, with what the unit got instead.)
+ * (`--show N`: the first N missed needs and unused items per language on stderr.)
  *
  * Each repository's last `--commits` commits are built with the defaults (the bundled CLI, as a user runs it); up
  * to `--units` changed units per language are sampled from chunks.jsonl (deterministically, by chunk id). The
@@ -18,7 +18,7 @@
  *   SCREAMING_CASE; not a method or field (`.name`), except Go's `pkg.Name`; not a language builtin or prelude
  *   name; not the unit's own name nor what it declares (Rust: enum variants); attributes (`#[…]`) aside.
  * - **Needed**: a used name that another file of the repository (vendored folders aside) defines at that commit
- *   and the unit's own file does not. Defined in more than 4 files: **ambiguous**, left out of recall (counted).
+ *   and the unit's own file neither defines nor imports from Rust's standard library (`use std::sync::Mutex`). Defined in more than 4 files: **ambiguous**, left out of recall (counted).
  *   Used names the unit's own file defines are counted apart (same-file needs).
  * - **Recall**: needed names with a context item (not an import line) of that name from one of its defining files.
  * - **Precision**: items (imports included) the unit actually uses: a definition's name, one of an import's names,
@@ -48,7 +48,7 @@ const DEFS: Record<Family, RegExp> = {
 
 const BUILTINS: Record<Family, Set<string>> = {
   rust: new Set(
-    'Self self Option Some None Result Ok Err Vec String Box Default Clone Copy Send Sync Sized Drop Fn FnMut FnOnce From Into TryFrom TryInto Iterator IntoIterator DoubleEndedIterator ExactSizeIterator Extend ToString ToOwned PartialEq Eq PartialOrd Ord Debug Display Hash AsRef AsMut Unpin Future println print eprintln eprint format write writeln vec assert assert_eq assert_ne debug_assert debug_assert_eq panic unreachable unimplemented todo matches cfg include_str concat stringify env file line column thread_local dbg'.split(
+    'all any not doc cfg feature test Self self Option Some None Result Ok Err Vec String Box Default Clone Copy Send Sync Sized Drop Fn FnMut FnOnce From Into TryFrom TryInto Iterator IntoIterator DoubleEndedIterator ExactSizeIterator Extend ToString ToOwned PartialEq Eq PartialOrd Ord Debug Display Hash AsRef AsMut Unpin Future println print eprintln eprint format write writeln vec assert assert_eq assert_ne debug_assert debug_assert_eq panic unreachable unimplemented todo matches cfg include_str concat stringify env file line column thread_local dbg'.split(
       ' ',
     ),
   ),
@@ -131,6 +131,13 @@ function goImports(text: string): Set<string> {
           .replace(/^go-|\.v\d+$|-go$/g, '');
       out.add(name);
     }
+  return out;
+}
+
+/** The names a Rust file imports from the standard library (`use std::sync::{Arc, Mutex};`, `core::`, `alloc::`). */
+function stdImports(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/\buse\s+(?:::)?(?:std|core|alloc)::([^;]{1,2000});/g)) for (const id of m[1].match(IDENT) ?? []) out.add(id);
   return out;
 }
 
@@ -243,15 +250,17 @@ async function measure(repo: string, out: string, perFamily: number, show: numbe
         const definers = new Map<string, string[]>();
         let own = new Set<string>();
         let packages = new Set<string>();
+        let external = new Set<string>();
         for (const e of tree) {
           if (!EXT[f].test(e.path) || VENDORED.test(e.path)) continue;
           let d = defsOf.get(e.oid);
-          if (!d || (e.path === c.path && f === 'go')) {
+          if (!d || e.path === c.path) {
             const b = await blobs.read(e.oid);
             const text = b && b.length < 2_000_000 ? b.toString('utf8') : '';
             d = definedNames(text, f);
             defsOf.set(e.oid, d);
             if (e.path === c.path && f === 'go') packages = goImports(text);
+            if (e.path === c.path && f === 'rust') external = stdImports(text);
           }
           if (e.path === c.path) own = d;
           else for (const n of d) (definers.get(n) ?? definers.set(n, []).get(n)!).push(e.path);
@@ -262,6 +271,7 @@ async function measure(repo: string, out: string, perFamily: number, show: numbe
         t.units++;
         if (!c.context.length) t.empty++;
         for (const n of used) {
+          if (external.has(n)) continue; // `use std::sync::Mutex`: not the repository's Mutex
           if (own.has(n)) {
             t.sameFile++;
             continue;
@@ -286,6 +296,8 @@ async function measure(repo: string, out: string, perFamily: number, show: numbe
           const ok =
             i.kind === 'import' ? names.some((n) => n !== ownName && idents.has(n)) : names.length > 0 && names.every((n) => n !== '' && idents.has(n) && (n !== ownName || /^impl\b/.test(i.symbol)));
           if (ok) t.usedItems++;
+          else if (show > 0 && t.items - t.usedItems <= show)
+            process.stderr.write(`   unused (${f}) ${c.path} ${c.qualifiedName} @${c.commit.slice(0, 8)}: ${i.reason} ${i.kind} ${i.symbol} @${i.path}\n`);
         }
       }
     }

@@ -116,7 +116,7 @@ export interface ContextItem {
   /** True when bodies were collapsed to `{ … }` (Python: `…`; see chunk/languages.ts ELISION_PATTERN) or the snippet was cut (then `code` is not an exact substring). */
   collapsed: boolean;
   /** Why it was included. */
-  reason: 'same-commit' | 'import' | 'tree';
+  reason: 'same-commit' | 'same-file' | 'import' | 'tree';
   /** Optional: the token count under the tokenizer used for budgeting. */
   tokens?: number;
 }

@@ -7,6 +7,7 @@ import type { ViewContext, ViewResult } from './view';
 
 export const REASONS: Record<ContextItem['reason'], string> = {
   'same-commit': 'changed in the same commit',
+  'same-file': 'defined in the same file',
   import: 'imported by this file',
   tree: 'defined elsewhere in the repository at this commit',
 };

@@ -167,7 +167,7 @@ export interface ContextSummary {
   kind: ContextKind;
   symbol: string;
   path: string;
-  reason: 'same-commit' | 'import' | 'tree';
+  reason: 'same-commit' | 'same-file' | 'import' | 'tree';
   tokens: number;
 }
 

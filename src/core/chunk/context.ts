@@ -79,11 +79,40 @@ const KIND_RANK: Record<string, number> = { trait: 0, interface: 0, struct: 1, e
 
 /** Does a chunk that uses `refs` refer to this definition? */
 export function refersTo(u: Unit, refs: Set<string>): boolean {
-  if (u.kind === 'impl') return !!u.owner && refs.has(u.owner) && (!u.trait || refs.has(u.trait));
+  if (u.kind === 'impl') return !!u.owner && refs.has(u.owner) && (!u.trait || (refs.has(u.trait) && traitArgs(u.name).every((a) => refs.has(a))));
   if (u.kind === 'use' || u.kind === 'import' || u.kind === 'top-level' || u.kind === 'hunk') return false;
   if (!refs.has(u.name)) return false;
   if (u.kind === 'method') return !!u.owner && refs.has(u.owner);
   return true;
+}
+
+/**
+ * refersTo for a definition, with its containers: an item of a trait impl (its methods, associated types and
+ * consts) is used only where that impl is; an item inside a function body is that function's own.
+ */
+export function refersToDef(def: Definition, refs: Set<string>): boolean {
+  if (!refersTo(def.unit, refs)) return false;
+  const units = def.analysis.units;
+  for (let p = def.unit.parent; p >= 0; p = units[p].parent) {
+    const a = units[p];
+    if (a.kind === 'fn' || a.kind === 'method') return false;
+    if (a.kind === 'impl' && a.trait && !refersTo(a, refs)) return false;
+  }
+  return true;
+}
+
+/**
+ * The type names in a trait impl's trait arguments: `impl From<ParseError> for io::Error` → [ParseError] (a chunk
+ * implementing `From<Error>` does not use that impl). Capitalised names only: lifetimes and paths' modules are not types.
+ */
+export function traitArgs(implName: string): string[] {
+  const head = implName.replace(/^impl\s*/, '');
+  const at = head.search(/\sfor\s/);
+  if (at < 0) return [];
+  const trait = head.slice(0, at);
+  const open = trait.indexOf('<');
+  if (open < 0) return [];
+  return (trait.slice(open).match(/\b[A-Z]\w*/g) ?? []).filter((n, i, all) => all.indexOf(n) === i);
 }
 
 export function rankDefinitions(defs: Definition[]): Definition[] {
@@ -127,7 +156,10 @@ function cutSnippet(def: Definition, b: Budget): Snippet | null {
   return { code, collapsed: true, tokens: b.countTokens(code, b.snippetTokens) };
 }
 
-/** Collects items in order, skipping duplicates and what no longer fits the total budget. */
+/** The smallest rest of a context budget a collapsed snippet is cut for (less holds no useful signature). */
+const MIN_COLLAPSED_TOKENS = 32;
+
+/** Collects items in order, skipping duplicates and what no longer fits the total budget (collapsed first if that fits). */
 export class ContextCollector {
   readonly items: ContextItem[] = [];
   private used = 0;
@@ -147,7 +179,10 @@ export class ContextCollector {
     if (!kind) return false;
     const k = `${def.path}:${def.unit.start}:${def.unit.end}`;
     if (this.seen.has(k)) return false;
-    const s = snippet(def, this.budget);
+    let s = snippet(def, this.budget);
+    // what does not fit whole is offered with its bodies collapsed into what is left, before it is dropped
+    const left = this.budget.contextTokens - this.used;
+    if (s && s.tokens > left && left >= MIN_COLLAPSED_TOKENS) s = cutSnippet(def, { ...this.budget, snippetTokens: left });
     if (!s || this.used + s.tokens > this.budget.contextTokens) return false;
     this.seen.add(k);
     this.used += s.tokens;

@@ -2,7 +2,8 @@
  * The context stage: for each chunk of a commit, the definitions its code uses from elsewhere, within the
  * budgets — (1) units the same commit added or changed in other files, when the chunk's file can reach them;
  * (2) the file's own imports that the chunk uses; (3) the definitions those imports (and, for Go, the package)
- * resolve to in the tree at that commit, with one re-export hop.
+ * resolve to in the tree at that commit, through re-exports and the workspace's packages (Cargo.toml, package.json
+ * names); (4) the definitions of the chunk's own file that it uses.
  *
  *   definitions(files of the commit) → CommitDefinitions;  collect(commit, file, draft, CommitDefinitions, reader) → ContextItem[]
  *
@@ -10,13 +11,15 @@
  * through the chunker's parser and analysis cache (ParsedFiles). It keeps the tree of the commit it was last
  * asked about, and follows the history from it (followTree) instead of listing every tree.
  */
-import type { CommitRecord, ContextItem, FileChange, RepoReader } from '../types';
+import type { CommitRecord, ContextItem, FileChange, LineRange, RepoReader } from '../types';
 import { compareStrings } from '../git/parse';
-import { ContextCollector, Definition, newSnippetCache, rankDefinitions, references, refersTo } from './context';
-import { goPackageFiles, ImportedName, resolveImport, Target } from './imports';
+import { ContextCollector, Definition, newSnippetCache, rankDefinitions, references, refersToDef } from './context';
+import * as path from 'node:path';
+import { EMPTY_WORKSPACE, goPackageFiles, ImportedName, isManifest, readManifest, resolveImport, rustModuleFiles, Target, Workspace } from './imports';
 import { BRACE_COLLAPSE, languageOfPath, languageSpec, LanguageSpec } from './languages';
+import { macroItemText } from './macroItems';
 import type { Draft, Side } from './pairing';
-import type { FileAnalysis, ImportDecl } from './units';
+import type { FileAnalysis, ImportDecl, Unit } from './units';
 
 /** What the context of a changed file is drawn from: the file, its language and both parsed sides. */
 export interface ContextFile {
@@ -36,6 +39,7 @@ export interface CommitDefinitions {
 export interface ParsedFiles {
   /** A blob's analysis if it was parsed already (null: it did not parse), else undefined. */
   cached(spec: LanguageSpec, oid: string): FileAnalysis | null | undefined;
+  /** `path` '' for a text that is no file's (no tree kept for incremental parsing, its parse errors not counted). */
   analysis(oid: string, text: string, spec: LanguageSpec, path: string): FileAnalysis | null;
 }
 
@@ -56,6 +60,13 @@ export class ContextStage {
   private pathsVersion = 0;
   /** treePaths is in listTree order (false after paths were added by following the history). */
   private treeOrdered = true;
+  /** The loaded tree's packages (null: to be read again, after a manifest changed or another tree was loaded). */
+  private workspace: Workspace | null = null;
+  private workspaceVersion = 0;
+  /** What each manifest blob names (readManifest), by oid and path. */
+  private readonly manifests = new Map<string, [string, string] | null>();
+  /** macroAnalysis by blob oid. */
+  private readonly macroCache = new Map<string, FileAnalysis | null>();
 
   constructor(
     private readonly parsed: ParsedFiles,
@@ -99,45 +110,98 @@ export class ContextStage {
     const side = w.newSide?.analysis ? w.newSide : w.oldSide;
     const sideOid = side === w.newSide ? w.file.newOid : w.file.oldOid;
     const code = d.newCode || d.oldCode;
+    const self = side === w.newSide ? (d.newUnit ?? d.oldUnit) : (d.oldUnit ?? d.newUnit);
+    // the unit's own name is not a use of another definition of that name (`fn main` does not need other mains)
     const refs = references(code);
+    if (self && self.kind !== 'impl') refs.delete(self.name);
     const scope = side?.analysis ? this.importScope(side.analysis.imports) : EMPTY_SCOPE;
     // 1. same commit, other files (in rank order; only definitions whose name the chunk uses and that
     //    the chunk's file can reach: imported, glob-imported, through a module path, or crate/package-visible)
+    //    (whole impl blocks wait until the imports and the tree's definitions are in: they are long and the least specific)
+    const impls: Definition[] = [];
     for (const i of candidates(defs, byKey, refs)) {
       const def = defs[i];
       if (collector.full) break;
-      if (def.path === w.file.path || !refersTo(def.unit, refs) || !reachable(w.spec.id, w.file.path, def, scope, code)) continue;
+      if (def.path === w.file.path || !refersToDef(def, refs) || !reachable(w.spec.id, w.file.path, def, scope, code)) continue;
       const parent = def.unit.parent >= 0 ? def.analysis.units[def.unit.parent] : undefined;
       if (parent && collector.has(def.path, parent.start, parent.end)) continue;
-      collector.addDefinition(def, 'same-commit');
+      if (def.unit.kind === 'impl') impls.push(def);
+      else collector.addDefinition(def, 'same-commit');
     }
-    if (!side?.analysis || !sideOid) return collector.items;
+    const addImpls = () => {
+      for (const def of impls) if (!collector.full) collector.addDefinition(def, 'same-commit');
+    };
+    if (!side?.analysis || !sideOid) {
+      addImpls();
+      return collector.items;
+    }
+    const range = side === w.newSide ? (d.newRange ?? d.oldRange) : (d.oldRange ?? d.newRange);
     // 2. the file's own imports relevant to the chunk
     const relevant: ImportedName[] = [];
+    const lineOf = (offset: number) => side.analysis!.lines.lineOf(offset);
     for (const decl of side.analysis.imports) {
       const names = decl.names.filter((n) => !n.reexport);
-      const used = names.filter((n) => n.local !== '*' && refs.has(n.local));
+      // `use std::fmt::Write as _` binds no name the chunk can use
+      const used = names.filter((n) => n.local !== '*' && n.local !== '_' && refs.has(n.local));
       relevant.push(...used, ...names.filter((n) => n.local === '*'));
-      if (used.length && !collector.full) collector.addImport(w.file.path, sideOid, decl.start, decl.end, decl.text, used.map((n) => n.local).join(', '));
+      // a declaration inside the chunk (an import block's own lines) is the chunk, not its context
+      const inside = !!range && lineOf(decl.start) <= range.end && range.start <= lineOf(Math.max(decl.start, decl.end - 1));
+      if (used.length && !inside && !collector.full) collector.addImport(w.file.path, sideOid, decl.start, decl.end, decl.text, used.map((n) => n.local).join(', '));
     }
     // 3. definitions in the tree at that commit, through the imports
-    if (collector.full) return collector.items;
-    const goSamePackage = w.spec.id === 'go';
-    if (!relevant.length && !goSamePackage) return collector.items;
+    if (!collector.full && (relevant.length || w.spec.id === 'go')) await this.fromTree(collector, commit, w, relevant, refs, reader);
+    addImpls();
+    // 4. the file's own definitions the chunk uses (the model sees the chunk, not its file)
+    if (!collector.full) this.sameFile(collector, { path: w.file.path, oid: sideOid, side: side as Side & { analysis: FileAnalysis } }, range, self, refs);
+    return collector.items;
+  }
+
+  /** Definitions of other files of the tree that the file's imports (and, for Go, its package) resolve the chunk's names to. */
+  private async fromTree(collector: ContextCollector, commit: string, w: ContextFile, relevant: ImportedName[], refs: Set<string>, reader: RepoReader): Promise<void> {
+    const language = w.spec!.id;
     await this.loadTree(commit, reader);
-    const targets: Array<{ files: string[]; name: string }> = [];
-    const paths = this.pathSet(w.spec.id);
-    for (const imp of relevant) targets.push(...this.resolve(w.spec.id, w.file.path, imp));
-    if (goSamePackage) targets.push({ files: goPackageFiles(w.file.path, paths), name: '*' });
+    await this.loadWorkspace(reader);
+    const targets: Target[] = [];
+    for (const imp of relevant) targets.push(...this.resolve(language, w.file.path, imp));
+    if (language === 'go') targets.push({ files: goPackageFiles(w.file.path, this.pathSet(language)), name: '*' });
     for (const t of targets) {
       for (const f of t.files) {
-        if (collector.full) return collector.items;
+        if (collector.full) return;
         if (f === w.file.path) continue;
-        const found = await this.treeDefinitions(f, t.name, refs, reader);
-        for (const def of found) collector.addDefinition(def, 'tree');
+        for (const def of await this.treeDefinitions(f, t.name, refs, reader)) collector.addDefinition(def, 'tree');
       }
     }
-    return collector.items;
+  }
+
+  /**
+   * Definitions of the chunk's own file that it uses, outside the chunk: what it calls or names (a method of its own
+   * impl or class by name alone), not the file's impl blocks, not trait methods implemented for other types, not
+   * items local to a function body.
+   */
+  private sameFile(
+    collector: ContextCollector,
+    file: { path: string; oid: string; side: Side & { analysis: FileAnalysis } },
+    range: LineRange | null,
+    self: Unit | undefined,
+    refs: Set<string>,
+  ): void {
+    const { units } = file.side.analysis;
+    const own: Definition[] = [];
+    for (const u of units) {
+      if (range && u.startLine <= range.end && range.start <= u.endLine) continue; // the chunk, its containers and its parts
+      if (u.kind === 'impl') continue;
+      const parent = u.parent >= 0 ? units[u.parent] : undefined;
+      const sibling = u.kind === 'method' && !!self && u.parent >= 0 && u.parent === self.parent;
+      if (parent?.kind === 'impl' && parent.trait && !sibling) continue; // a trait's items implemented for another type
+      const def: Definition = { path: file.path, oid: file.oid, text: file.side.text, analysis: file.side.analysis, unit: u };
+      if (sibling ? refs.has(u.name) : refersToDef(def, refs)) own.push(def);
+    }
+    for (const def of rankDefinitions(own)) {
+      if (collector.full) return;
+      const parent = def.unit.parent >= 0 ? units[def.unit.parent] : undefined;
+      if (parent && collector.has(def.path, parent.start, parent.end)) continue;
+      collector.addDefinition(def, 'same-file');
+    }
   }
 
   /** What a file's imports make reachable by name. */
@@ -157,16 +221,39 @@ export class ContextStage {
     return scope;
   }
 
-  /** resolveImport against the loaded tree, remembered while the tree's set of paths does not change. */
+  /** resolveImport against the loaded tree, remembered while the tree's set of paths and its packages do not change. */
   private resolve(language: string, file: string, imp: ImportedName): Target[] {
-    if (this.resolvedFor !== this.pathsVersion || this.resolved.size > 50_000) {
+    if (this.resolvedFor !== this.pathsVersion + this.workspaceVersion * 2 ** 26 || this.resolved.size > 50_000) {
       this.resolved.clear();
-      this.resolvedFor = this.pathsVersion;
+      this.resolvedFor = this.pathsVersion + this.workspaceVersion * 2 ** 26;
     }
     const key = `${language}\0${file}\0${imp.local}\0${imp.imported}\0${imp.from.join('\0')}\0${imp.module ? 1 : 0}`;
     let v = this.resolved.get(key);
-    if (!v) this.resolved.set(key, (v = resolveImport(language, file, imp, this.pathSet(language))));
+    if (!v) this.resolved.set(key, (v = resolveImport(language, file, imp, this.pathSet(language), this.workspace ?? EMPTY_WORKSPACE)));
     return v;
+  }
+
+  /** The loaded tree's packages, read from its manifests (each blob once; at most MAX_MANIFESTS, in path order). */
+  private async loadWorkspace(reader: RepoReader): Promise<void> {
+    if (this.workspace) return;
+    const ws: Workspace = { crates: new Map(), packages: new Map() };
+    const files = [...this.treePaths.keys()].filter(isManifest).sort(compareStrings).slice(0, MAX_MANIFESTS);
+    for (const f of files) {
+      const oid = this.treePaths.get(f)!;
+      const key = `${oid}\0${f}`;
+      let m = this.manifests.get(key);
+      if (m === undefined) {
+        const text = await reader.readText(oid, { path: f, commit: this.treeCommit });
+        m = text !== null && text.length <= 1_000_000 ? readManifest(f, text) : null;
+        if (this.manifests.size > 20_000) this.manifests.clear();
+        this.manifests.set(key, m);
+      }
+      if (!m) continue;
+      const into = f.endsWith('package.json') ? ws.packages : ws.crates;
+      if (!into.has(m[0])) into.set(m[0], m[1]); // the first in path order wins a name two packages claim
+    }
+    this.workspace = ws;
+    this.workspaceVersion++;
   }
 
   private async loadTree(commit: string, reader: RepoReader): Promise<void> {
@@ -178,6 +265,7 @@ export class ContextStage {
     this.treeOrdered = true;
     this.treeCommit = commit;
     this.pathsVersion++;
+    this.workspace = null;
   }
 
   /**
@@ -191,6 +279,7 @@ export class ContextStage {
       return;
     }
     for (const f of rec.files) {
+      if (isManifest(f.path) || (f.oldPath !== undefined && isManifest(f.oldPath))) this.workspace = null;
       if (f.oldPath !== undefined && f.oldPath !== f.path) this.dropPath(f.oldPath);
       if (f.change === 'deleted' || !f.newOid || f.newMode === '160000' || f.newMode === '120000') this.dropPath(f.path);
       else {
@@ -221,34 +310,102 @@ export class ContextStage {
     return this.treePathSet;
   }
 
-  /** Definitions named `name` (or, for '*', any the chunk refers to) in a file of the tree (parsed once per blob). */
-  private async treeDefinitions(file: string, name: string, refs: Set<string>, reader: RepoReader, depth = 0): Promise<Definition[]> {
+  /** The items inside a Rust file's item-level macro bodies (macroItems.ts), analysed once per blob; null if none. */
+  private macroAnalysis(oid: string, a: FileAnalysis, spec: LanguageSpec): FileAnalysis | null {
+    if (spec.id !== 'rust') return null;
+    let m = this.macroCache.get(oid);
+    if (m !== undefined) return m;
+    const bodies = a.units.filter((u) => (u.kind === 'fn' || u.kind === 'method') && u.bodyStart !== undefined).map((u): [number, number] => [u.bodyStart!, u.bodyEnd ?? u.end]);
+    const masked = macroItemText(a.lines.text, bodies);
+    m = masked === null ? null : this.parsed.analysis(`${oid}+macros`, masked, spec, '');
+    if (this.macroCache.size > 20_000) this.macroCache.clear();
+    this.macroCache.set(oid, m);
+    return m;
+  }
+
+  /** A file of the loaded tree, analysed (parsed once per blob), or null. */
+  private async treeFile(file: string, reader: RepoReader): Promise<{ oid: string; spec: LanguageSpec; a: FileAnalysis } | null> {
     const oid = this.treePaths.get(file);
     const spec = languageSpec(languageOfPath(file));
-    if (!oid || !spec) return [];
+    if (!oid || !spec) return null;
     let a = this.parsed.cached(spec, oid);
     if (a === undefined) {
       const text = await reader.readText(oid, { path: file, commit: this.treeCommit });
-      if (text === null) return [];
+      if (text === null) return null;
       a = this.parsed.analysis(oid, text, spec, file);
     }
-    if (!a) return [];
-    const text = a.lines.text;
-    const hits = a.units.filter((u) => (name === '*' ? refersTo(u, refs) : u.name === name && u.kind !== 'impl' && u.kind !== 'use' && u.kind !== 'import'));
-    const defs = rankDefinitions(hits.map((unit) => ({ path: file, oid, text, analysis: a!, unit })));
-    if (defs.length || name === '*' || depth > 0) return defs;
-    // one re-export hop: `pub use inner::Foo;`, `export { Foo } from './inner'`, `export * from './inner'` in the target file
-    for (const decl of a.imports) {
-      for (const imp of decl.names) {
-        if (imp.local !== name && !(imp.reexport && imp.local === '*')) continue;
-        for (const t of this.resolve(spec.id, file, imp)) {
-          for (const f of t.files) if (f !== file) defs.push(...(await this.treeDefinitions(f, t.name === '*' ? name : t.name, refs, reader, depth + 1)));
+    return a ? { oid, spec, a } : null;
+  }
+
+  /**
+   * Definitions named `name` (or, for '*', any the chunk refers to) in a file of the tree. A name the file does not
+   * define is followed through its re-exports — `pub use inner::Foo;`, `pub use self::imp::*;`, `export { Foo } from
+   * './inner'`, `export * from './inner'` — breadth first, up to REEXPORT_HOPS hops and REEXPORT_FILES files.
+   */
+  private async treeDefinitions(file: string, name: string, refs: Set<string>, reader: RepoReader): Promise<Definition[]> {
+    type At = { file: string; name: string; macroOnly?: boolean };
+    let level: At[] = [{ file, name }];
+    const key = (at: At) => `${at.file}\0${at.name}\0${at.macroOnly ? 'macro' : ''}`;
+    const seen = new Set<string>([key(level[0])]);
+    const push = (next: At[], at: At) => {
+      const k = key(at);
+      if (seen.has(k) || seen.size >= REEXPORT_FILES) return;
+      seen.add(k);
+      next.push(at);
+    };
+    for (let hop = 0; level.length && hop <= REEXPORT_HOPS; hop++) {
+      const defs: Definition[] = [];
+      const next: At[] = [];
+      for (const at of level) {
+        const f = await this.treeFile(at.file, reader);
+        if (!f) continue;
+        const { oid, spec, a } = f;
+        const text = a.lines.text;
+        const m = this.macroAnalysis(oid, a, spec);
+        const all = a.units.map((unit): Definition => ({ path: at.file, oid, text, analysis: a, unit }));
+        // items inside cfg-style macros: their analysis, the blob's own text (a snippet stays an exact substring)
+        if (m) all.push(...m.units.map((unit): Definition => ({ path: at.file, oid, text, analysis: m, unit })));
+        const named = (d: Definition) => d.unit.name === at.name && (at.macroOnly ? d.unit.kind === 'macro' : d.unit.kind !== 'impl' && d.unit.kind !== 'use' && d.unit.kind !== 'import');
+        const hits = all.filter((d) => (at.name === '*' ? refersToDef(d, refs) : named(d)));
+        // a type's own methods and constants the chunk names (`TcpSocket::new_v4()`, `Interest::READABLE`): from its inherent impls
+        if (at.name !== '*' && hits.some((d) => TYPE_KINDS.has(d.unit.kind)))
+          for (const d of all) {
+            const p = d.unit.parent >= 0 ? d.analysis.units[d.unit.parent] : undefined;
+            if (p?.kind === 'impl' && !p.trait && p.owner === at.name && refs.has(d.unit.name) && d.unit.kind !== 'impl') hits.push(d);
+          }
+        defs.push(...rankDefinitions(hits));
+        if (at.name === '*' || hits.length || at.macroOnly) continue;
+        for (const decl of m ? [...a.imports, ...m.imports] : a.imports) {
+          const pubGlob = spec.id === 'rust' && /^pub\b/.test(decl.text);
+          for (const imp of decl.names) {
+            if (imp.local !== at.name && !(imp.local === '*' && (imp.reexport || pubGlob))) continue;
+            for (const t of this.resolve(spec.id, at.file, imp)) for (const g of t.files) if (g !== at.file) push(next, { file: g, name: t.name === '*' ? at.name : t.name });
+          }
+        }
+        // a crate root: `#[macro_export]` macros of its modules are at the crate's root
+        if (spec.id === 'rust' && /(^|\/)(lib|main)\.rs$/.test(at.file)) {
+          const root = path.posix.dirname(at.file) === '.' ? '' : path.posix.dirname(at.file);
+          for (const m of text.matchAll(MOD_DECL)) for (const g of rustModuleFiles(root, [m[1]], this.treePathSet)) push(next, { file: g, name: at.name, macroOnly: true });
         }
       }
+      if (defs.length) return defs;
+      level = next;
     }
-    return defs;
+    return [];
   }
 }
+
+/** Kinds of a type definition, whose inherent impls' items the chunk may name through it. */
+const TYPE_KINDS = new Set(['struct', 'enum', 'union', 'type', 'class']);
+
+/** A file module declaration, `mod macros;` (`pub`, `pub(crate)`): group 1 its name. */
+const MOD_DECL = /^[ \t]*(?:pub(?:\([^)\n]{0,40}\))?[ \t]+)?mod[ \t]+([A-Za-z_]\w*)[ \t]*;/gm;
+
+/** Re-export hops followed from an imported file to a definition (tokio: `use crate::sync::Mutex` → sync/mod.rs → sync/mutex.rs), and the files visited at most. */
+const REEXPORT_HOPS = 3;
+const REEXPORT_FILES = 24;
+/** Manifests (Cargo.toml, package.json) read per tree at most. */
+const MAX_MANIFESTS = 2_000;
 
 /** listTree order: entries of each folder sorted by name (compareStrings), depth first. */
 export function compareTreePaths(a: string, b: string): number {

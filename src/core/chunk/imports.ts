@@ -1,7 +1,8 @@
 /**
  * Reading import declarations and resolving them to files of the tree, per language:
- * Rust `use` paths (`crate::`, `super::`, `self::`, the `mod` file layout), relative imports of TS/JS/Python,
- * same-package and in-repo packages for Go.
+ * Rust `use` paths (`crate::`, `super::`, `self::`, the `mod` file layout, other crates of the workspace by their
+ * Cargo.toml names), relative imports of TS/JS and the monorepo's own packages by their package.json names,
+ * Python relative and absolute imports of the project's own packages, same-package and in-repo packages for Go.
  */
 import * as path from 'node:path';
 import type { Node } from 'web-tree-sitter';
@@ -278,14 +279,68 @@ export interface Target {
   name: string;
 }
 
-export function resolveImport(language: string, file: string, imp: ImportedName, paths: Set<string>): Target[] {
+/**
+ * The packages of a repository's tree, by the names code imports them by: Rust crates by their Cargo.toml name
+ * (`tokio-test` → `tokio_test`, the folder holding its lib.rs), JS/TS packages by their package.json name (the
+ * package's folder). Read by the context stage from the tree at the commit (readManifest).
+ */
+export interface Workspace {
+  crates: Map<string, string>;
+  packages: Map<string, string>;
+}
+
+export const EMPTY_WORKSPACE: Workspace = { crates: new Map(), packages: new Map() };
+
+/** Is this path a manifest a Workspace is read from? */
+export const isManifest = (p: string): boolean => /(^|\/)(Cargo\.toml|package\.json)$/.test(p) && !/(^|\/)node_modules\//.test(p);
+
+/**
+ * What one manifest adds to a Workspace: [name, folder] (null: none). Cargo.toml: `[lib] name` or `[package] name`,
+ * dashes read as underscores, the folder of `[lib] path` (default `src/lib.rs`); package.json: `name`, its folder.
+ * Plain line reading: a hostile or malformed file gives null, never an exception.
+ */
+export function readManifest(file: string, text: string): [string, string] | null {
+  const dir = path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file);
+  const join = (...p: string[]) => path.posix.normalize(p.filter(Boolean).join('/'));
+  if (file.endsWith('package.json')) {
+    try {
+      const j = JSON.parse(text) as { name?: unknown };
+      return typeof j?.name === 'string' && j.name.length <= 214 ? [j.name, dir] : null;
+    } catch {
+      return null;
+    }
+  }
+  let section = '';
+  let pkg: string | undefined;
+  let lib: string | undefined;
+  let libPath: string | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const head = /^\[\s*([\w.-]+)\s*\]$/.exec(line);
+    if (head) {
+      section = head[1];
+      continue;
+    }
+    const kv = /^(name|path)\s*=\s*"([^"\\]{1,200})"/.exec(line);
+    if (!kv) continue;
+    if (section === 'package' && kv[1] === 'name') pkg = kv[2];
+    else if (section === 'lib' && kv[1] === 'name') lib = kv[2];
+    else if (section === 'lib' && kv[1] === 'path') libPath = kv[2];
+  }
+  const name = lib ?? pkg;
+  if (!name) return null;
+  const root = path.posix.dirname(join(dir, libPath ?? 'src/lib.rs'));
+  return [name.replace(/-/g, '_'), root === '.' ? '' : root];
+}
+
+export function resolveImport(language: string, file: string, imp: ImportedName, paths: Set<string>, ws: Workspace = EMPTY_WORKSPACE): Target[] {
   switch (language) {
     case 'rust':
-      return resolveRust(file, imp, paths);
+      return resolveRust(file, imp, paths, ws);
     case 'typescript':
     case 'tsx':
     case 'javascript':
-      return resolveEs(file, imp, paths);
+      return resolveEs(file, imp, paths, ws);
     case 'python':
       return resolvePython(file, imp, paths);
     case 'go':
@@ -337,13 +392,14 @@ export function rustModuleFiles(root: string, segs: string[], paths: Set<string>
   return out;
 }
 
-function resolveRust(file: string, imp: ImportedName, paths: Set<string>): Target[] {
+function resolveRust(file: string, imp: ImportedName, paths: Set<string>, ws: Workspace): Target[] {
   const root = rustCrateRoot(file, paths);
   const cur = rustModulePath(file, root);
-  const bases: string[][] = [];
+  const bases: Array<{ root: string; segs: string[] }> = [];
   const from = imp.from;
-  if (from[0] === 'crate') bases.push(from.slice(1));
-  else if (from[0] === 'self') bases.push([...cur, ...from.slice(1)]);
+  const crate = from.length ? ws.crates.get(from[0]) : undefined;
+  if (from[0] === 'crate') bases.push({ root, segs: from.slice(1) });
+  else if (from[0] === 'self') bases.push({ root, segs: [...cur, ...from.slice(1)] });
   else if (from[0] === 'super') {
     let m = cur.slice();
     let i = 0;
@@ -351,12 +407,14 @@ function resolveRust(file: string, imp: ImportedName, paths: Set<string>): Targe
       m = m.slice(0, -1);
       i++;
     }
-    bases.push([...m, ...from.slice(i)]);
+    bases.push({ root, segs: [...m, ...from.slice(i)] });
+  } else if (crate !== undefined && crate !== root) {
+    bases.push({ root: crate, segs: from.slice(1) }); // another crate of the workspace, by its Cargo.toml name
   } else if (from.length) {
-    bases.push(from, [...cur, ...from]); // 2015-style crate path, or a child module
-  } else bases.push(cur);
+    bases.push({ root, segs: crate !== undefined ? from.slice(1) : from }, { root, segs: [...cur, ...from] }); // the crate itself by name, a 2015-style crate path, or a child module
+  } else bases.push({ root, segs: cur });
   const out: Target[] = [];
-  for (const b of bases) {
+  for (const { root, segs: b } of bases) {
     if (imp.imported === '*') {
       const files = rustModuleFiles(root, b, paths);
       if (files.length) out.push({ files, name: '*' });
@@ -373,12 +431,23 @@ function resolveRust(file: string, imp: ImportedName, paths: Set<string>): Targe
 
 const ES_EXT = ['', '.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mjs', '.cjs', '/index.ts', '/index.tsx', '/index.js', '/index.jsx'];
 
-function resolveEs(file: string, imp: ImportedName, paths: Set<string>): Target[] {
+function resolveEs(file: string, imp: ImportedName, paths: Set<string>, ws: Workspace): Target[] {
   const src = imp.from[0];
-  if (!src.startsWith('.')) return [];
-  const base = path.posix.normalize(path.posix.join(path.posix.dirname(file), src));
-  const stems = [base];
-  if (/\.(m|c)?js$/.test(base)) stems.push(base.replace(/\.(m|c)?js$/, ''));
+  const stems: string[] = [];
+  if (src.startsWith('.')) {
+    const base = path.posix.normalize(path.posix.join(path.posix.dirname(file), src));
+    stems.push(base);
+    if (/\.(m|c)?js$/.test(base)) stems.push(base.replace(/\.(m|c)?js$/, ''));
+  } else {
+    // a package of the monorepo by its package.json name (`@vue/runtime-core`, `@scope/pkg/sub`): its sources
+    const [a, b] = src.split('/');
+    const name = src.startsWith('@') ? `${a}/${b ?? ''}` : a;
+    const dir = ws.packages.get(name);
+    if (dir === undefined) return [];
+    const sub = src.slice(name.length + 1);
+    const at = (p: string) => [dir, p].filter(Boolean).join('/');
+    stems.push(...(sub ? [at(`src/${sub}`), at(sub)] : [at('src/index'), at('index'), at('lib/index')]));
+  }
   for (const st of stems) {
     for (const e of ES_EXT) {
       if (paths.has(st + e)) return [{ files: [st + e], name: imp.imported === 'default' ? '*' : imp.imported }];
@@ -444,10 +513,12 @@ function resolveGo(imp: ImportedName, paths: Set<string>): Target[] {
   return [];
 }
 
-/** Go files of the same package (same folder), excluding the file itself. */
+/** Go files of the same package (same folder), excluding the file itself; a test file also sees the package's other test files (its helpers). */
 export function goPackageFiles(file: string, paths: Set<string>): string[] {
   const dir = path.posix.dirname(file);
+  const tests = file.endsWith('_test.go');
   const out: string[] = [];
-  for (const p of paths) if (p !== file && p.endsWith('.go') && !p.endsWith('_test.go') && path.posix.dirname(p) === dir) out.push(p);
-  return out.sort();
+  for (const p of paths) if (p !== file && p.endsWith('.go') && (tests || !p.endsWith('_test.go')) && path.posix.dirname(p) === dir) out.push(p);
+  // the package's own files first, then its tests
+  return out.sort((a, b) => Number(a.endsWith('_test.go')) - Number(b.endsWith('_test.go')) || (a < b ? -1 : a > b ? 1 : 0));
 }

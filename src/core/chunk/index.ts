@@ -205,7 +205,7 @@ class ChunkerImpl implements Chunker {
       this.s.analyzeMs += performance.now() - t1;
       this.s.blobsParsed++;
       this.s.charsParsed += text.length;
-      if (a.hasError) this.s.parseErrors++;
+      if (a.hasError && path !== '') this.s.parseErrors++; // '' : a synthetic text (context stage), not a file
       // raw units live only in the tree cache (the analysis cache holds many more files)
       const raws = a.raws ?? [];
       a.raws = undefined;

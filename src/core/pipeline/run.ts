@@ -21,6 +21,11 @@ import { resolveSettings, UsageError, type PipelineOptions, type ResolvedSetting
 import { settingsOf } from './schema';
 
 export const TOOL_VERSION: string = (pkg as { version: string }).version;
+/**
+ * Bumped whenever the same input and settings give other chunks (context rules, unit rules): it keys the chunk cache
+ * and the "up to date" check, so a build by an older engine is never taken for this one's.
+ */
+export const ENGINE_REVISION = 2;
 
 export interface PipelineHooks {
   onProgress?: ProgressSink;
@@ -157,11 +162,11 @@ export class Run {
     this.head = head;
     this.cache = new Cache(this.cacheBase, opts.cache !== false, this.log);
     // the benchmark files' contents key the run too: a changed benchmark means a rebuild
-    this.runKey = sha256(stableJson({ settingsJson: this.settingsJson, tok: this.tokSha, out: this.outDir, v: TOOL_VERSION, decontaminate: this.decontam?.sha256 ?? [] }));
+    this.runKey = sha256(stableJson({ settingsJson: this.settingsJson, tok: this.tokSha, out: this.outDir, v: TOOL_VERSION, engine: ENGINE_REVISION, decontaminate: this.decontam?.sha256 ?? [] }));
     // entries are scrubbed before they are cached: redaction settings are part of their key
     const nsKey = (s: object) => sha256(stableJson({ v: TOOL_VERSION, cacheFormat: 3, s, tok: this.tokSha })).slice(0, 16);
     // the settings that change a commit's chunks key the chunk cache; those that change its ids, the token cache
-    this.chunkNs = `chunks-${nsKey(pick(settings, settingsOf('files', 'chunks')))}`;
+    this.chunkNs = `chunks-${nsKey({ ...pick(settings, settingsOf('files', 'chunks')), engine: ENGINE_REVISION })}`;
     this.tokNs = `tokens-${nsKey(pick(settings, settingsOf('tokens')))}`;
   }
 

@@ -51,11 +51,16 @@ describe('context: Rust', () => {
       impl.context.every((c) => c.symbol !== 'Unused'),
       'only what the chunk uses',
     );
-    // priority order: same-commit, then imports, then the tree
+    // the struct it implements for, from its own file (the model sees the impl, not the file)
+    const court = impl.context.find((c) => c.reason === 'same-file');
+    assert.equal(court?.symbol, 'Court');
+    assert.equal(court?.path, 'src/court.rs');
+    // priority order: same-commit, then imports, then the tree, then the same file
     const order = impl.context.map((c) => c.reason);
+    const PRIORITY = ['same-commit', 'import', 'tree', 'same-file'];
     assert.deepEqual(
       order,
-      [...order].sort((a, b) => ['same-commit', 'import', 'tree'].indexOf(a) - ['same-commit', 'import', 'tree'].indexOf(b)),
+      [...order].sort((a, b) => PRIORITY.indexOf(a) - PRIORITY.indexOf(b)),
     );
     // the changed trait refers to Foo by path: it gets Foo too, from the tree
     const dispute = byName(cs, 'Dispute')!;

@@ -1,0 +1,181 @@
+/**
+ * Context cases seen by hand in the editor on real histories (issue 18), each with the items expected: what the
+ * unit uses, from where it can reach it — not every same-named definition, not the file's other imports.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { ChunkRecord } from '../../../src/core/types';
+import { FixtureRepo } from '../../fixtures/repo';
+import { byName, chunkHistory } from './helpers';
+
+const repos: FixtureRepo[] = [];
+const fixture = (): FixtureRepo => {
+  const r = FixtureRepo.create('cc-ctxcase-');
+  repos.push(r);
+  return r;
+};
+after(() => repos.forEach((r) => r.dispose()));
+
+const items = (c: ChunkRecord) => c.context.map((i) => `${i.reason} ${i.kind} ${i.symbol} @${i.path}`);
+
+describe('context cases', () => {
+  it('Python: a function using urlparse and DEFAULT_PORTS gets those (their imports, the constant), not the rest of the file', async () => {
+    const repo = fixture();
+    repo.write('src/pkg/__init__.py', '');
+    repo.write('src/pkg/utils.py', 'DEFAULT_PORTS = {"http": 80, "https": 443}\n\n\nclass Unrelated:\n    def run(self):\n        return 1\n\n\ndef other():\n    return 2\n');
+    repo.write('src/pkg/models.py', 'class Thing:\n    pass\n');
+    const sessions = (body: string) =>
+      `import os\nimport sys\nfrom urllib.parse import urlparse, urljoin\nfrom .utils import DEFAULT_PORTS, other\nfrom .models import Thing\n\n\nclass Session(Thing):\n    def close(self):\n        return other() or os.getcwd() or sys.argv\n\n\ndef should_strip_auth(old_url, new_url):\n${body}\n`;
+    repo.write('src/pkg/sessions.py', sessions('    old = urlparse(old_url)\n    return DEFAULT_PORTS.get(old.scheme)'));
+    repo.commit('v1');
+    repo.write('src/pkg/sessions.py', sessions('    old, new = urlparse(old_url), urlparse(new_url)\n    return DEFAULT_PORTS.get(old.scheme) != DEFAULT_PORTS.get(new.scheme)'));
+    const h = repo.commit('Compare default ports');
+    const run = await chunkHistory(repo);
+    const fn = byName(run.chunks.get(h)!, 'should_strip_auth')!;
+    assert.deepEqual(items(fn), ['import import urlparse @src/pkg/sessions.py', 'import import DEFAULT_PORTS @src/pkg/sessions.py', 'tree const DEFAULT_PORTS @src/pkg/utils.py']);
+    run.chunker.dispose();
+  });
+
+  it('Rust: sanitize_at gets its callee is_dangerous_e2 from its own file (changed in the same commit), not `use … as _`', async () => {
+    const repo = fixture();
+    repo.write('src/lib.rs', 'pub mod text;\n');
+    const text = (check: string, body: string) =>
+      `use std::fmt::Write as _;\n\nfn is_dangerous_e2(c: char) -> bool {\n    ${check}\n}\n\npub fn sanitize_at(s: &str, at: usize) -> String {\n    let mut out = String::new();\n    for c in s[at..].chars() {\n${body}\n    }\n    out\n}\n`;
+    repo.write('src/text.rs', text("c == '\\u{202e}'", '        if is_dangerous_e2(c) {\n            let _ = write!(out, "?");\n        } else {\n            out.push(c);\n        }'));
+    repo.commit('v1');
+    repo.write(
+      'src/text.rs',
+      text(
+        "matches!(c, '\\u{202a}'..='\\u{202e}')",
+        '        if is_dangerous_e2(c) {\n            let _ = write!(out, "\\\\u{{{:x}}}", c as u32);\n        } else {\n            out.push(c);\n        }',
+      ),
+    );
+    const h = repo.commit('Escape every bidi control');
+    const run = await chunkHistory(repo);
+    const fn = byName(run.chunks.get(h)!, 'sanitize_at')!;
+    assert.deepEqual(items(fn), ['same-file fn is_dangerous_e2 @src/text.rs']);
+    assert.ok(fn.context[0].code.includes("'\\u{202a}'..='\\u{202e}'"), 'the new version of the callee');
+    run.chunker.dispose();
+  });
+
+  it("Rust: fn main gets no other binary's fn main (a glob import makes them reachable by name alone)", async () => {
+    const repo = fixture();
+    const main = (f: string, v: number) => `use std::io::prelude::*;\n\nfn main() {\n    std::io::stdout().write_all(b"${f} ${v}").unwrap();\n}\n`;
+    for (const f of ['src/main.rs', 'examples/echo.rs', 'examples/chat.rs']) repo.write(f, main(f, 1));
+    repo.commit('v1');
+    for (const f of ['src/main.rs', 'examples/echo.rs', 'examples/chat.rs']) repo.write(f, main(f, 2));
+    const h = repo.commit('v2');
+    const run = await chunkHistory(repo);
+    const mains = run.chunks.get(h)!.filter((c) => c.qualifiedName === 'main');
+    assert.equal(mains.length, 3);
+    for (const m of mains) assert.ok(!items(m).some((i) => / main @/.test(i)), `${m.path}: ${items(m).join(', ')}`);
+    run.chunker.dispose();
+  });
+
+  it('Rust: impl From<Error> for io::Error does not get impl From<ParseError> for io::Error, and does get its Error', async () => {
+    const repo = fixture();
+    repo.write('src/lib.rs', 'pub mod net;\npub mod parse;\n');
+    const net = (msg: string) =>
+      `use std::io;\n\npub struct Error;\n\nimpl From<Error> for io::Error {\n    fn from(_: Error) -> io::Error {\n        io::Error::new(io::ErrorKind::Other, "${msg}")\n    }\n}\n`;
+    const parse = (msg: string) =>
+      `use std::io;\n\npub struct ParseError;\n\nimpl From<ParseError> for io::Error {\n    fn from(_: ParseError) -> io::Error {\n        io::Error::new(io::ErrorKind::InvalidData, "${msg}")\n    }\n}\n`;
+    repo.write('src/net.rs', net('net'));
+    repo.write('src/parse.rs', parse('parse'));
+    repo.commit('v1');
+    repo.write('src/net.rs', net('network error'));
+    repo.write('src/parse.rs', parse('parse error'));
+    const h = repo.commit('v2');
+    const run = await chunkHistory(repo);
+    const impl = run.chunks.get(h)!.find((c) => c.path === 'src/net.rs' && c.kind === 'impl')!;
+    assert.ok(
+      impl,
+      run.chunks
+        .get(h)!
+        .map((c) => `${c.path} ${c.qualifiedName}`)
+        .join(', '),
+    );
+    assert.ok(!items(impl).some((i) => i.includes('ParseError')), items(impl).join('\n'));
+    assert.ok(items(impl).includes('same-file struct Error @src/net.rs'), items(impl).join('\n'));
+    run.chunker.dispose();
+  });
+
+  it('Rust: another crate of the workspace by its Cargo.toml name, through two `pub use` hops and a glob re-export', async () => {
+    const repo = fixture();
+    repo.write('Cargo.toml', '[workspace]\nmembers = ["crates/util", "app"]\n');
+    repo.write('crates/util/Cargo.toml', '[package]\nname = "my-util"\nversion = "0.1.0"\n');
+    repo.write('crates/util/src/lib.rs', 'pub mod sync;\npub use sync::Mutex;\n');
+    repo.write('crates/util/src/sync/mod.rs', 'mod mutex;\nmod notify;\npub use self::mutex::Mutex;\npub use self::notify::*;\n');
+    repo.write('crates/util/src/sync/mutex.rs', 'pub struct Mutex<T> {\n    pub inner: T,\n}\n');
+    repo.write('crates/util/src/sync/notify.rs', 'pub struct Notify;\n');
+    repo.write('app/Cargo.toml', '[package]\nname = "app"\nversion = "0.1.0"\n');
+    const main = (v: number) => `use my_util::Mutex;\nuse my_util::sync::Notify;\n\nfn main() {\n    let m = Mutex { inner: ${v} };\n    let _n = Notify;\n    println!("{}", m.inner);\n}\n`;
+    repo.write('app/src/main.rs', main(1));
+    repo.commit('v1');
+    repo.write('app/src/main.rs', main(2));
+    const h = repo.commit('v2');
+    const run = await chunkHistory(repo);
+    const fn = byName(run.chunks.get(h)!, 'main')!;
+    const tree = items(fn).filter((i) => i.startsWith('tree '));
+    assert.deepEqual(tree, ['tree struct Mutex @crates/util/src/sync/mutex.rs', 'tree struct Notify @crates/util/src/sync/notify.rs']);
+    run.chunker.dispose();
+  });
+
+  it("TypeScript: a monorepo package by its package.json name (`@vue/runtime-core`), through its index's re-export", async () => {
+    const repo = fixture();
+    repo.write('packages/runtime-core/package.json', '{"name": "@vue/runtime-core", "main": "dist/index.js"}\n');
+    repo.write('packages/runtime-core/src/index.ts', "export { h } from './h'\nexport const version = '1'\n");
+    repo.write('packages/runtime-core/src/h.ts', 'export function h(type: string) {\n  return { type }\n}\n');
+    const render = (tag: string) => `import { h } from '@vue/runtime-core'\n\nexport function render() {\n  return h('${tag}')\n}\n`;
+    repo.write('packages/runtime-dom/src/render.ts', render('div'));
+    repo.commit('v1');
+    repo.write('packages/runtime-dom/src/render.ts', render('span'));
+    const h = repo.commit('v2');
+    const run = await chunkHistory(repo);
+    const fn = byName(run.chunks.get(h)!, 'render')!;
+    assert.deepEqual(items(fn), ['import import h @packages/runtime-dom/src/render.ts', 'tree fn h @packages/runtime-core/src/h.ts']);
+    run.chunker.dispose();
+  });
+
+  it("Go: a test gets its package's helpers from the package's other test files", async () => {
+    const repo = fixture();
+    repo.write('go.mod', 'module example.com/cli\n\ngo 1.21\n');
+    repo.write('command.go', 'package cli\n\ntype Command struct {\n\tUse string\n}\n');
+    repo.write('command_test.go', 'package cli\n\nfunc executeCommand(c *Command, args ...string) (string, error) {\n\treturn c.Use, nil\n}\n');
+    const test = (arg: string) =>
+      `package cli\n\nimport "testing"\n\nfunc TestArgs(t *testing.T) {\n\tc := &Command{Use: "x"}\n\tif _, err := executeCommand(c, "${arg}"); err != nil {\n\t\tt.Fatal(err)\n\t}\n}\n`;
+    repo.write('args_test.go', test('a'));
+    repo.commit('v1');
+    repo.write('args_test.go', test('b'));
+    const h = repo.commit('v2');
+    const run = await chunkHistory(repo);
+    const fn = byName(run.chunks.get(h)!, 'TestArgs')!;
+    const tree = items(fn).filter((i) => i.startsWith('tree '));
+    assert.deepEqual(tree, ['tree struct Command @command.go', 'tree fn executeCommand @command_test.go']);
+    run.chunker.dispose();
+  });
+
+  it("Rust: an integration test reaches a struct through `pub use`, both inside cfg macros, and a workspace crate's #[macro_export] macro", async () => {
+    const repo = fixture();
+    repo.write('Cargo.toml', '[workspace]\nmembers = ["tokio", "tokio-test"]\n');
+    repo.write('tokio/Cargo.toml', '[package]\nname = "tokio"\nversion = "1.0.0"\n');
+    repo.write('tokio/src/lib.rs', '#[macro_use]\nmod macros;\npub mod net;\n');
+    repo.write('tokio/src/macros.rs', 'macro_rules! cfg_net {\n    ($($item:item)*) => { $( #[cfg(feature = "net")] $item )* }\n}\n');
+    repo.write('tokio/src/net/mod.rs', 'cfg_net! {\n    pub mod tcp;\n    pub use tcp::TcpStream;\n}\n');
+    repo.write('tokio/src/net/tcp.rs', 'cfg_net! {\n    /// A TCP stream.\n    pub struct TcpStream {\n        fd: i32,\n    }\n}\n');
+    repo.write('tokio-test/Cargo.toml', '[package]\nname = "tokio-test"\nversion = "0.4.0"\n');
+    repo.write('tokio-test/src/lib.rs', '#[macro_use]\nmod macros;\n');
+    repo.write('tokio-test/src/macros.rs', '#[macro_export]\nmacro_rules! assert_ok {\n    ($e:expr) => { $e.unwrap() };\n}\n');
+    const test = (v: number) =>
+      `use tokio::net::TcpStream;\nuse tokio_test::assert_ok;\n\n#[test]\nfn connect() {\n    let s: Option<TcpStream> = None;\n    assert_ok!(Ok::<_, ()>(${v}));\n    drop(s);\n}\n`;
+    repo.write('tokio/tests/tcp.rs', test(1));
+    repo.commit('v1');
+    repo.write('tokio/tests/tcp.rs', test(2));
+    const h = repo.commit('v2');
+    const run = await chunkHistory(repo);
+    const fn = byName(run.chunks.get(h)!, 'connect')!;
+    const tree = items(fn).filter((i) => i.startsWith('tree '));
+    assert.deepEqual(tree, ['tree struct TcpStream @tokio/src/net/tcp.rs', 'tree macro assert_ok @tokio-test/src/macros.rs']);
+    assert.equal(fn.context.find((i) => i.symbol === 'TcpStream' && i.reason === 'tree')?.code, '/// A TCP stream.\n    pub struct TcpStream {\n        fd: i32,\n    }');
+    run.chunker.dispose();
+  });
+});
