@@ -16,7 +16,8 @@
  * - A name the unit **uses**: in its new code (comments and strings removed), an identifier that is called
  *   (`name(`, `name!`), a path's later segment (`a::name`), capitalised (types, traits, classes) or
  *   SCREAMING_CASE; not a method or field (`.name`), except Go's `pkg.Name`; not a language builtin or prelude
- *   name; not the unit's own name nor what it declares (Rust: enum variants); attributes (`#[…]`) aside.
+ *   name; not a one-letter generic parameter (`T`); not the unit's own name nor what it declares (Rust: enum
+ *   variants); attributes (`#[…]`) aside.
  * - **Needed**: a used name that another file of the repository (vendored folders aside) defines at that commit
  *   and the unit's own file neither defines nor imports from Rust's standard library (`use std::sync::Mutex`). Defined in more than 4 files: **ambiguous**, left out of recall (counted).
  *   Used names the unit's own file defines are counted apart (same-file needs).
@@ -100,7 +101,7 @@ function usage(code: string, f: Family, own: string, goPackages: Set<string>): {
     const name = m[0];
     const at = m.index;
     idents.add(name);
-    if (name === own || declared.has(name) || BUILTINS[f].has(name) || /^\d/.test(name)) continue;
+    if (name === own || declared.has(name) || BUILTINS[f].has(name) || /^\d/.test(name) || /^[A-Z]\d?$/.test(name)) continue; // T, U1: generic parameters
     const before = s.slice(Math.max(0, at - 2), at);
     const after = /^\s*([(!])?/.exec(s.slice(at + name.length, at + name.length + 40))?.[1] ?? '';
     const dotted = before.endsWith('.') && !before.endsWith('..');

@@ -17,7 +17,8 @@ import { ContextCollector, Definition, newSnippetCache, rankDefinitions, referen
 import * as path from 'node:path';
 import { EMPTY_WORKSPACE, goPackageFiles, ImportedName, isManifest, readManifest, resolveImport, rustModuleFiles, Target, Workspace } from './imports';
 import { BRACE_COLLAPSE, languageOfPath, languageSpec, LanguageSpec } from './languages';
-import { macroItemText } from './macroItems';
+import { macroBodies, macroItems, type MacroBodies } from './macroItems';
+import { Lru } from '../git/lru';
 import type { Draft, Side } from './pairing';
 import type { FileAnalysis, ImportDecl, Unit } from './units';
 
@@ -39,8 +40,11 @@ export interface CommitDefinitions {
 export interface ParsedFiles {
   /** A blob's analysis if it was parsed already (null: it did not parse), else undefined. */
   cached(spec: LanguageSpec, oid: string): FileAnalysis | null | undefined;
-  /** `path` '' for a text that is no file's (no tree kept for incremental parsing, its parse errors not counted). */
-  analysis(oid: string, text: string, spec: LanguageSpec, path: string): FileAnalysis | null;
+  /**
+   * `oid` '': not cached. `synthetic`: a text derived from the file at `path` (its parse errors are not the file's;
+   * its tree is kept under its own key, apart from the file's, for the next version's incremental parse).
+   */
+  analysis(oid: string, text: string, spec: LanguageSpec, path: string, synthetic?: string): FileAnalysis | null;
 }
 
 export interface ContextOptions {
@@ -65,8 +69,10 @@ export class ContextStage {
   private workspaceVersion = 0;
   /** What each manifest blob names (readManifest), by oid and path. */
   private readonly manifests = new Map<string, [string, string] | null>();
-  /** macroAnalysis by blob oid. */
-  private readonly macroCache = new Map<string, FileAnalysis | null>();
+  /** macroAnalysis (its bodies, its analyses: an LRU of ~8 M characters) and fileModules, by blob oid. */
+  private readonly bodyCache = new Map<string, { bodies: MacroBodies; names: Set<string>; glob: boolean } | null>();
+  private readonly macroCache = new Lru<string, FileAnalysis>(8_000_000, (a) => 256 + a.lines.text.length); // it holds the blob's text
+  private readonly modCache = new Map<string, string[]>();
 
   constructor(
     private readonly parsed: ParsedFiles,
@@ -149,7 +155,7 @@ export class ContextStage {
       if (used.length && !inside && !collector.full) collector.addImport(w.file.path, sideOid, decl.start, decl.end, decl.text, used.map((n) => n.local).join(', '));
     }
     // 3. definitions in the tree at that commit, through the imports
-    if (!collector.full && (relevant.length || w.spec.id === 'go')) await this.fromTree(collector, commit, w, relevant, refs, reader);
+    if (!collector.full && (relevant.length || w.spec.id === 'go' || (w.spec.id === 'python' && PY_TEST.test(w.file.path)))) await this.fromTree(collector, commit, w, relevant, refs, reader);
     addImpls();
     // 4. the file's own definitions the chunk uses (the model sees the chunk, not its file)
     if (!collector.full) this.sameFile(collector, { path: w.file.path, oid: sideOid, side: side as Side & { analysis: FileAnalysis } }, range, self, refs);
@@ -164,13 +170,20 @@ export class ContextStage {
     const targets: Target[] = [];
     for (const imp of relevant) targets.push(...this.resolve(language, w.file.path, imp));
     if (language === 'go') targets.push({ files: goPackageFiles(w.file.path, this.pathSet(language)), name: '*' });
+    if (language === 'python' && PY_TEST.test(w.file.path)) targets.push({ files: conftests(w.file.path, this.treePathSet), name: '*' });
+    // every imported name's own definition first, then the members the chunk names through them (a type's methods)
+    const members: Definition[] = [];
     for (const t of targets) {
       for (const f of t.files) {
         if (collector.full) return;
         if (f === w.file.path) continue;
-        for (const def of await this.treeDefinitions(f, t.name, refs, reader)) collector.addDefinition(def, 'tree');
+        for (const def of await this.treeDefinitions(f, t.name, refs, reader)) {
+          if (t.name !== '*' && def.unit.name !== t.name) members.push(def);
+          else collector.addDefinition(def, 'tree');
+        }
       }
     }
+    for (const def of members) if (!collector.full) collector.addDefinition(def, 'tree');
   }
 
   /**
@@ -310,16 +323,45 @@ export class ContextStage {
     return this.treePathSet;
   }
 
-  /** The items inside a Rust file's item-level macro bodies (macroItems.ts), analysed once per blob; null if none. */
-  private macroAnalysis(oid: string, a: FileAnalysis, spec: LanguageSpec): FileAnalysis | null {
+  /** The file modules a Rust file declares (`mod macros;`), once per blob. */
+  private fileModules(oid: string, text: string): string[] {
+    let mods = this.modCache.get(oid);
+    if (!mods) {
+      mods = [...text.matchAll(MOD_DECL)].map((m) => m[1]);
+      if (this.modCache.size > 20_000) this.modCache.clear();
+      this.modCache.set(oid, mods);
+    }
+    return mods;
+  }
+
+  /**
+   * The items inside a Rust file's item-level macro bodies (macroItems.ts), analysed once per blob; null if none, or
+   * if no body names `name` (for '*': any of `refs`) nor re-exports a glob: a second parse of the blob only where it
+   * can answer.
+   */
+  private macroAnalysis(oid: string, a: FileAnalysis, spec: LanguageSpec, name: string, refs: Set<string>): FileAnalysis | null {
     if (spec.id !== 'rust') return null;
+    const text = a.lines.text;
+    let found = this.bodyCache.get(oid);
+    if (found === undefined) {
+      const fns = a.units.filter((u) => (u.kind === 'fn' || u.kind === 'method') && u.bodyStart !== undefined).map((u): [number, number] => [u.bodyStart!, u.bodyEnd ?? u.end]);
+      const bodies = macroBodies(text, fns);
+      found = bodies && { bodies, names: new Set(bodies.keep.flatMap(([s, e]) => text.slice(s, e).match(IDENTS) ?? [])), glob: bodies.keep.some(([s, e]) => text.slice(s, e).includes('::*')) };
+      if (this.bodyCache.size > 50_000) this.bodyCache.clear();
+      this.bodyCache.set(oid, found);
+    }
+    if (!found) return null;
+    const { bodies, names, glob } = found;
+    if (!glob && !(name === '*' ? [...refs].some((r) => names.has(r)) : names.has(name))) return null;
     let m = this.macroCache.get(oid);
-    if (m !== undefined) return m;
-    const bodies = a.units.filter((u) => (u.kind === 'fn' || u.kind === 'method') && u.bodyStart !== undefined).map((u): [number, number] => [u.bodyStart!, u.bodyEnd ?? u.end]);
-    const masked = macroItemText(a.lines.text, bodies);
-    m = masked === null ? null : this.parsed.analysis(`${oid}+macros`, masked, spec, '');
-    if (this.macroCache.size > 20_000) this.macroCache.clear();
-    this.macroCache.set(oid, m);
+    if (m === undefined) {
+      const { items, uses } = macroItems(text, bodies);
+      const lines = a.lines;
+      const units: Unit[] = items.map((it) => ({ ...it, qualifiedName: it.name, startLine: lines.lineOf(it.start), endLine: lines.lineOf(Math.max(it.start, it.end - 1)), parent: -1, children: [] }));
+      // the uses alone make a small text to parse
+      const imports = uses.length ? (this.parsed.analysis('', uses.join('\n'), spec, '', 'uses')?.imports ?? []) : [];
+      this.macroCache.set(oid, (m = { units, imports, hasError: false, lines }));
+    }
     return m;
   }
 
@@ -361,18 +403,23 @@ export class ContextStage {
         if (!f) continue;
         const { oid, spec, a } = f;
         const text = a.lines.text;
-        const m = this.macroAnalysis(oid, a, spec);
-        const all = a.units.map((unit): Definition => ({ path: at.file, oid, text, analysis: a, unit }));
-        // items inside cfg-style macros: their analysis, the blob's own text (a snippet stays an exact substring)
-        if (m) all.push(...m.units.map((unit): Definition => ({ path: at.file, oid, text, analysis: m, unit })));
-        const named = (d: Definition) => d.unit.name === at.name && (at.macroOnly ? d.unit.kind === 'macro' : d.unit.kind !== 'impl' && d.unit.kind !== 'use' && d.unit.kind !== 'import');
-        const hits = all.filter((d) => (at.name === '*' ? refersToDef(d, refs) : named(d)));
-        // a type's own methods and constants the chunk names (`TcpSocket::new_v4()`, `Interest::READABLE`): from its inherent impls
-        if (at.name !== '*' && hits.some((d) => TYPE_KINDS.has(d.unit.kind)))
-          for (const d of all) {
-            const p = d.unit.parent >= 0 ? d.analysis.units[d.unit.parent] : undefined;
-            if (p?.kind === 'impl' && !p.trait && p.owner === at.name && refs.has(d.unit.name) && d.unit.kind !== 'impl') hits.push(d);
-          }
+        const find = (an: FileAnalysis): Definition[] => {
+          const all = an.units.map((unit): Definition => ({ path: at.file, oid, text, analysis: an, unit }));
+          const named = (d: Definition) => d.unit.name === at.name && (at.macroOnly ? d.unit.kind === 'macro' : d.unit.kind !== 'impl' && d.unit.kind !== 'use' && d.unit.kind !== 'import');
+          const hits = all.filter((d) => (at.name === '*' ? refersToDef(d, refs) : named(d)));
+          // a type's own methods and constants the chunk names (`TcpSocket::new_v4()`, `Interest::READABLE`): from its inherent impls
+          if (at.name !== '*' && hits.some((d) => TYPE_KINDS.has(d.unit.kind)))
+            for (const d of all) {
+              const p = d.unit.parent >= 0 ? an.units[d.unit.parent] : undefined;
+              if (p?.kind === 'impl' && !p.trait && p.owner === at.name && refs.has(d.unit.name) && d.unit.kind !== 'impl') hits.push(d);
+            }
+          return hits;
+        };
+        let hits = find(a);
+        // items and uses inside cfg-style macros, only where the file's own items do not answer (a second parse of
+        // the blob), and only when the name or a glob re-export is in the file at all
+        const m = hits.length ? null : this.macroAnalysis(oid, a, spec, at.name, refs);
+        if (m) hits = find(m);
         defs.push(...rankDefinitions(hits));
         if (at.name === '*' || hits.length || at.macroOnly) continue;
         for (const decl of m ? [...a.imports, ...m.imports] : a.imports) {
@@ -383,9 +430,9 @@ export class ContextStage {
           }
         }
         // a crate root: `#[macro_export]` macros of its modules are at the crate's root
-        if (spec.id === 'rust' && /(^|\/)(lib|main)\.rs$/.test(at.file)) {
+        if (spec.id === 'rust' && /^[a-z_]/.test(at.name) && /(^|\/)(lib|main)\.rs$/.test(at.file)) {
           const root = path.posix.dirname(at.file) === '.' ? '' : path.posix.dirname(at.file);
-          for (const m of text.matchAll(MOD_DECL)) for (const g of rustModuleFiles(root, [m[1]], this.treePathSet)) push(next, { file: g, name: at.name, macroOnly: true });
+          for (const mod of this.fileModules(oid, text)) for (const g of rustModuleFiles(root, [mod], this.treePathSet)) push(next, { file: g, name: at.name, macroOnly: true });
         }
       }
       if (defs.length) return defs;
@@ -394,6 +441,23 @@ export class ContextStage {
     return [];
   }
 }
+
+/** A pytest test file (test_*.py, *_test.py): its fixtures come from the conftest.py files above it, unimported. */
+const PY_TEST = /(^|\/)(test_[^/]*|[^/]*_test)\.py$/;
+
+/** The conftest.py files of a test file's folder and every folder above it, nearest first. */
+function conftests(file: string, paths: Set<string>): string[] {
+  const out: string[] = [];
+  for (let d = path.posix.dirname(file); ; d = path.posix.dirname(d)) {
+    const c = d === '.' ? 'conftest.py' : `${d}/conftest.py`;
+    if (paths.has(c)) out.push(c);
+    if (d === '.' || d === '/' || d === '') break;
+  }
+  return out;
+}
+
+/** Identifiers (Rust). */
+const IDENTS = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 /** Kinds of a type definition, whose inherent impls' items the chunk may name through it. */
 const TYPE_KINDS = new Set(['struct', 'enum', 'union', 'type', 'class']);

@@ -392,6 +392,9 @@ export function rustModuleFiles(root: string, segs: string[], paths: Set<string>
   return out;
 }
 
+/** Crates of the Rust distribution. */
+const RUST_EXTERNAL = new Set(['std', 'core', 'alloc']);
+
 function resolveRust(file: string, imp: ImportedName, paths: Set<string>, ws: Workspace): Target[] {
   const root = rustCrateRoot(file, paths);
   const cur = rustModulePath(file, root);
@@ -410,6 +413,8 @@ function resolveRust(file: string, imp: ImportedName, paths: Set<string>, ws: Wo
     bases.push({ root, segs: [...m, ...from.slice(i)] });
   } else if (crate !== undefined && crate !== root) {
     bases.push({ root: crate, segs: from.slice(1) }); // another crate of the workspace, by its Cargo.toml name
+  } else if (crate === undefined && RUST_EXTERNAL.has(from[0])) {
+    return []; // the standard library is in no repository's tree
   } else if (from.length) {
     bases.push({ root, segs: crate !== undefined ? from.slice(1) : from }, { root, segs: [...cur, ...from] }); // the crate itself by name, a 2015-style crate path, or a child module
   } else bases.push({ root, segs: cur });

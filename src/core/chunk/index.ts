@@ -143,7 +143,7 @@ class ChunkerImpl implements Chunker {
         if (a !== undefined) this.s.cacheHits++;
         return a;
       },
-      analysis: (oid, text, spec, path) => this.analysis(oid, text, spec, path),
+      analysis: (oid, text, spec, path, synthetic) => this.analysis(oid, text, spec, path, synthetic),
     };
     this.ctx = new ContextStage(parsed, { snippetTokens: opts.snippetTokens ?? 256, contextTokens: opts.contextTokens ?? 1024, countTokens: this.countTokens });
   }
@@ -170,12 +170,14 @@ class ChunkerImpl implements Chunker {
    * Parses and analyzes one text. With a `path`, the previous tree of that path (if kept) is edited and reused
    * (incremental parse), and the new tree is kept for the next version of the file.
    */
-  private parse(text: string, spec: LanguageSpec, path?: string): FileAnalysis | null {
+  /** `synthetic`: the text is derived from the file at `path` (see ParsedFiles.analysis): its tree is kept under `path` + NUL + `synthetic`. */
+  private parse(text: string, spec: LanguageSpec, path?: string, synthetic?: string): FileAnalysis | null {
     if (!this.parser) throw new Error('Commit Corpus: chunker used after dispose()');
     const lang = this.langs.get(spec.id)!;
     const t0 = performance.now();
     this.parser.setLanguage(lang.language);
-    const base = path ? this.trees.take(path, spec.id) : undefined;
+    const treeKey = path && synthetic ? `${path}\0${synthetic}` : path; // NUL is in no git path
+    const base = treeKey ? this.trees.take(treeKey, spec.id) : undefined;
     let tree: Tree | null;
     let reuse: Reuse | undefined;
     const lines = new LineIndex(text);
@@ -205,12 +207,12 @@ class ChunkerImpl implements Chunker {
       this.s.analyzeMs += performance.now() - t1;
       this.s.blobsParsed++;
       this.s.charsParsed += text.length;
-      if (a.hasError && path !== '') this.s.parseErrors++; // '' : a synthetic text (context stage), not a file
+      if (a.hasError && !synthetic) this.s.parseErrors++;
       // raw units live only in the tree cache (the analysis cache holds many more files)
       const raws = a.raws ?? [];
       a.raws = undefined;
-      if (path) {
-        this.trees.put(path, spec.id, text, tree, a, raws);
+      if (treeKey) {
+        this.trees.put(treeKey, spec.id, text, tree, a, raws);
         keep = true;
       }
       return a;
@@ -221,8 +223,8 @@ class ChunkerImpl implements Chunker {
   }
 
   /** Parses a blob once per run (LRU by oid); `path` lets it reuse that path's previous tree. */
-  private analysis(oid: string | undefined, text: string, spec: LanguageSpec, path?: string): FileAnalysis | null {
-    if (!oid) return this.parse(text, spec, path);
+  private analysis(oid: string | undefined, text: string, spec: LanguageSpec, path?: string, synthetic?: string): FileAnalysis | null {
+    if (!oid) return this.parse(text, spec, path, synthetic);
     const key = `${spec.id}:${oid}`;
     if (this.cache.has(key)) {
       const hit = this.cache.get(key)!;

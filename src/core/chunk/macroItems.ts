@@ -1,16 +1,20 @@
 /**
  * Items inside Rust item-level macro invocations — `cfg_net! { pub struct TcpStream { … } pub use tcp::TcpListener; }`,
  * tokio's and many crates' way to gate items by feature. The syntax tree holds a macro's body as plain tokens, so
- * those items are neither units nor imports. `macroItemText` gives the file's text with everything but those bodies
- * blanked out (spaces, newlines kept: every offset and line stays where it was), and the invocations' own
- * `name! {` and closing `}` blanked too, so parsing it finds the items as top-level ones, nested invocations
- * included, at their real offsets: a snippet cut from it is an exact substring of the blob.
+ * those items are neither units nor imports. `macroBodies` finds the bodies, `macroItems` the items and `use`
+ * declarations in them, at their offsets in the blob (a snippet cut from them is an exact substring of it).
  */
 
 /** `name! {` starting a line. */
 const INVOCATION = /^[ \t]*([a-z_][a-z0-9_]*)![ \t]*\{/gm;
 /** `macro_rules! name {`: its body is patterns, not items. */
 const MACRO_RULES = /\bmacro_rules![ \t]*[A-Za-z_]\w*[ \t]*\{/g;
+
+/** The closing quote of a char literal opening at `i` ('{', '\u{7d}'), else `i` (a lifetime, 'a, has none nearby). */
+function charLiteralEnd(text: string, i: number): number {
+  const end = text.indexOf("'", i + 1);
+  return end > i && end - i <= 10 && !text.slice(i + 1, end).includes('\n') && (end === i + 2 || text.charCodeAt(i + 1) === 0x5c) ? end : i;
+}
 
 /** Offset of the `}` closing the `{` at `open`, skipping strings, char literals and comments; -1 if none. */
 export function closingBrace(text: string, open: number): number {
@@ -22,11 +26,8 @@ export function closingBrace(text: string, open: number): number {
       if (--depth === 0) return i;
     } else if (c === 0x22 /* " */) {
       for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
-    } else if (c === 0x27 /* ' */) {
-      // a char literal ('{', '\u{7d}'); a lifetime ('a) has no closing quote nearby
-      const end = text.indexOf("'", i + 1);
-      if (end > i && end - i <= 10 && !text.slice(i + 1, end).includes('\n') && (end === i + 2 || text.charCodeAt(i + 1) === 0x5c)) i = end;
-    } else if (c === 0x2f /* / */ && text.charCodeAt(i + 1) === 0x2f) {
+    } else if (c === 0x27 /* ' */) i = charLiteralEnd(text, i);
+    else if (c === 0x2f /* / */ && text.charCodeAt(i + 1) === 0x2f) {
       const nl = text.indexOf('\n', i);
       i = nl < 0 ? text.length : nl;
     } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a /* * */) {
@@ -37,15 +38,17 @@ export function closingBrace(text: string, open: number): number {
   return -1;
 }
 
-const blank = (s: string): string => s.replace(/[^\n]/g, ' ');
+/** Where a text's item-level macro bodies are (outermost ones; macroItems finds the nested ones). */
+export interface MacroBodies {
+  keep: Array<[number, number]>;
+}
 
 /**
- * The text of the items inside item-level macro bodies, offsets kept (see above); null when there are none.
- * `bodies`: ranges of function bodies (an invocation there, `quote! { … }`, is an expression, not items).
+ * The item-level macro bodies of a Rust text; null when there are none. `bodies`: ranges of function bodies (an
+ * invocation there, `quote! { … }`, is an expression, not items).
  */
-export function macroItemText(text: string, bodies: Array<[number, number]> = []): string | null {
-  const keep: Array<[number, number]> = []; // body ranges, outermost first
-  const cut: Array<[number, number]> = []; // headers and closing braces to blank inside kept bodies
+export function macroBodies(text: string, bodies: Array<[number, number]> = []): MacroBodies | null {
+  const keep: Array<[number, number]> = [];
   let coveredTo = -1;
   const skip = bodies.slice();
   for (const m of text.matchAll(MACRO_RULES)) {
@@ -53,31 +56,111 @@ export function macroItemText(text: string, bodies: Array<[number, number]> = []
     skip.push([m.index, close < 0 ? text.length : close]);
   }
   for (const m of text.matchAll(INVOCATION)) {
-    if (skip.some(([a, b]) => a <= m.index && m.index < b)) continue;
+    if (m.index < coveredTo || skip.some(([a, b]) => a <= m.index && m.index < b)) continue;
     const open = m.index + m[0].length - 1;
     const close = closingBrace(text, open);
     if (close < 0) continue;
-    const head: [number, number] = [m.index, open + 1];
-    if (open < coveredTo) cut.push(head, [close, close + 1]);
-    else {
-      keep.push([open + 1, close]);
-      coveredTo = close;
+    keep.push([open + 1, close]);
+    coveredTo = close;
+  }
+  return keep.length ? { keep } : null;
+}
+
+/** An item header at the start of a line: visibility, qualifiers, then its keyword and name. */
+const ITEM_HEAD =
+  /^(?:pub(?:\([^)\n]{0,40}\))?[ \t]+)?(?:(?:async|const|unsafe|default|extern[ \t]+"[^"\n]*")[ \t]+)*(fn|struct|enum|union|trait|type|const|static)[ \t]+([A-Za-z_][A-Za-z0-9_]*)|^macro_rules![ \t]*([A-Za-z_][A-Za-z0-9_]*)/;
+
+/** A definition found by macroItems: its kind and name, its range (doc comments and attributes included), its body. */
+export interface MacroItem {
+  kind: 'fn' | 'struct' | 'enum' | 'union' | 'trait' | 'type' | 'const' | 'static' | 'macro';
+  name: string;
+  start: number;
+  end: number;
+  bodyStart?: number;
+  bodyEnd?: number;
+}
+
+/** Offset just past an item whose header starts at `from`: its `;`, or the `}` closing its first `{` (outside () and []). */
+function itemEnd(text: string, from: number, limit: number): { end: number; open?: number } | null {
+  let depth = 0;
+  for (let i = from; i < limit; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === '"') {
+      for (i++; i < limit && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === "'") i = charLiteralEnd(text, i);
+    else if (depth === 0 && c === ';') return { end: i + 1 };
+    else if (depth === 0 && c === '{') {
+      const close = closingBrace(text, i);
+      return close < 0 || close >= limit ? null : { end: close + 1, open: i };
     }
   }
-  if (!keep.length) return null;
-  let out = '';
-  let pos = 0;
-  for (const [a, b] of keep) {
-    out += blank(text.slice(pos, a)) + text.slice(a, b);
-    pos = b;
+  return null;
+}
+
+/**
+ * The items and `use` declarations inside item-level macro bodies, found line by line without a parser (a second
+ * parse of the blob would cost as much as the first): each body's top-level `fn`, `struct`, `enum`, `union`,
+ * `trait`, `type`, `const`, `static` and `macro_rules!` (with the doc comments and attributes above them), nested
+ * invocations' bodies too; impl blocks are skipped whole.
+ */
+export function macroItems(text: string, bodies: MacroBodies): { items: MacroItem[]; uses: string[] } {
+  const items: MacroItem[] = [];
+  const uses: string[] = [];
+  const stack = bodies.keep.slice().reverse();
+  for (let body = stack.pop(); body; body = stack.pop()) {
+    const [s, e] = body;
+    let pos = s;
+    let lead = -1; // start of the doc comments and attributes above the next item
+    while (pos < e) {
+      const nl = text.indexOf('\n', pos);
+      const lineEnd = nl < 0 || nl > e ? e : nl;
+      let at = pos;
+      while (at < lineEnd && (text[at] === ' ' || text[at] === '\t')) at++;
+      const line = text.slice(at, lineEnd);
+      let next = lineEnd + 1;
+      if (line === '') lead = -1;
+      else if (line.startsWith('///') || line.startsWith('#[') || line.startsWith('//!')) {
+        if (lead < 0) lead = at;
+      } else if (line.startsWith('//')) {
+        /* a comment line */
+      } else {
+        const inv = /^[a-z_][a-z0-9_]*![ \t]*\{/.exec(line);
+        const head = inv ? null : ITEM_HEAD.exec(line);
+        if (inv) {
+          const open = at + inv[0].length - 1;
+          const close = closingBrace(text, open);
+          if (close > open && close <= e) {
+            stack.push([open + 1, close]);
+            next = close + 1;
+          }
+        } else if (head) {
+          const r = itemEnd(text, at, e);
+          if (r) {
+            const kind = head[3] ? 'macro' : (head[1] as MacroItem['kind']);
+            const item: MacroItem = { kind, name: head[3] ?? head[2], start: lead >= 0 ? lead : at, end: r.end };
+            if (r.open !== undefined && kind === 'fn') {
+              item.bodyStart = r.open;
+              item.bodyEnd = r.end;
+            }
+            items.push(item);
+            next = r.end;
+          }
+        } else if (/^(?:pub(?:\([^)\n]{0,40}\))?[ \t]+)?use[ \t]/.test(line)) {
+          const semi = text.indexOf(';', at);
+          if (semi > 0 && semi < e && semi - at < 4000) {
+            uses.push(text.slice(at, semi + 1));
+            next = semi + 1;
+          }
+        } else if (/^(?:unsafe[ \t]+)?impl\b/.test(line)) {
+          const r = itemEnd(text, at, e);
+          if (r) next = r.end;
+        }
+        lead = -1;
+      }
+      pos = Math.max(next, pos + 1); // always forward
+    }
   }
-  out += blank(text.slice(pos));
-  if (!cut.length) return out;
-  let res = '';
-  pos = 0;
-  for (const [a, b] of cut.sort((x, y) => x[0] - y[0])) {
-    res += out.slice(pos, a) + blank(out.slice(a, b));
-    pos = b;
-  }
-  return res + out.slice(pos);
+  return { items: items.sort((a, b) => a.start - b.start), uses };
 }

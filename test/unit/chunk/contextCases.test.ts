@@ -178,4 +178,18 @@ describe('context cases', () => {
     assert.equal(fn.context.find((i) => i.symbol === 'TcpStream' && i.reason === 'tree')?.code, '/// A TCP stream.\n    pub struct TcpStream {\n        fd: i32,\n    }');
     run.chunker.dispose();
   });
+
+  it('Python: a pytest test gets the fixtures it takes from the conftest.py files above it', async () => {
+    const repo = fixture();
+    repo.write('tests/conftest.py', 'import pytest\n\n\n@pytest.fixture\ndef httpbin():\n    return "http://localhost"\n\n\n@pytest.fixture\ndef unused():\n    return 1\n');
+    const test = (path: string) => `def test_get(httpbin):\n    assert httpbin.startswith("${path}")\n`;
+    repo.write('tests/api/test_get.py', test('http'));
+    repo.commit('v1');
+    repo.write('tests/api/test_get.py', test('http://'));
+    const h = repo.commit('v2');
+    const run = await chunkHistory(repo);
+    const fn = byName(run.chunks.get(h)!, 'test_get')!;
+    assert.deepEqual(items(fn), ['tree fn httpbin @tests/conftest.py']);
+    run.chunker.dispose();
+  });
 });

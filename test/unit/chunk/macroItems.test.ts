@@ -1,35 +1,45 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { closingBrace, macroItemText } from '../../../src/core/chunk/macroItems';
+import { closingBrace, macroBodies, macroItems } from '../../../src/core/chunk/macroItems';
 
-test('macroItemText keeps the items of item-level macro bodies at their offsets, nested ones included, and blanks the rest', () => {
+test('macroItems finds the items and uses of item-level macro bodies, nested ones included, at their offsets', () => {
   const text = [
     'use std::fmt;',
     'macro_rules! cfg_net { ($($i:item)*) => { $( #[cfg(feature = "net")] $i )* } }',
     'cfg_rt! {',
+    '    /// The runtime.',
+    '    #[derive(Debug)]',
     "    pub struct Runtime { s: &'static str }",
+    '',
+    '    impl Runtime { fn hidden() {} }',
     '    cfg_net! {',
     '        pub use tcp::TcpStream;',
-    "        const OPEN: char = '{';",
+    "        pub(crate) const OPEN: char = '{';",
+    '        pub async fn connect(addr: [u8; 4]) -> S { S }',
     '        const S: &str = "}}";',
     '    }',
     '}',
     'fn body() {',
-    '    quote! { impl X for Y {} }',
+    '    quote! { struct Generated; }',
     '}',
   ].join('\n');
   const bodyStart = text.indexOf('{', text.indexOf('fn body'));
-  const out = macroItemText(text, [[bodyStart, text.length]])!;
-  assert.equal(out.length, text.length, 'same length');
+  const bodies = macroBodies(text, [[bodyStart, text.length]])!;
+  assert.equal(bodies.keep.length, 1, 'the outer cfg_rt! body (not macro_rules!, not quote! in a function)');
+  const { items, uses } = macroItems(text, bodies);
   assert.deepEqual(
-    [...out].map((c, i) => (c === '\n') === (text[i] === '\n')),
-    [...text].map(() => true),
-    'newlines where they were',
+    items.map((i) => `${i.kind} ${i.name}: ${text.slice(i.start, i.end)}`),
+    [
+      "struct Runtime: /// The runtime.\n    #[derive(Debug)]\n    pub struct Runtime { s: &'static str }",
+      "const OPEN: pub(crate) const OPEN: char = '{';",
+      'fn connect: pub async fn connect(addr: [u8; 4]) -> S { S }',
+      'const S: const S: &str = "}}";',
+    ],
   );
-  for (const kept of ["pub struct Runtime { s: &'static str }", 'pub use tcp::TcpStream;', "const OPEN: char = '{';", 'const S: &str = "}}";'])
-    assert.equal(out.slice(text.indexOf(kept), text.indexOf(kept) + kept.length), kept, kept);
-  for (const gone of ['use std::fmt', 'cfg_rt!', 'cfg_net! {', 'macro_rules!', 'quote!', 'impl X']) assert.ok(!out.includes(gone), gone);
-  assert.equal(macroItemText('fn main() {}\n'), null);
+  const f = items.find((i) => i.kind === 'fn')!;
+  assert.equal(text.slice(f.bodyStart, f.bodyEnd), '{ S }');
+  assert.deepEqual(uses, ['pub use tcp::TcpStream;']);
+  assert.equal(macroBodies('fn main() {}\n'), null);
 });
 
 test('closingBrace skips strings, char literals and comments, and says -1 for an unclosed brace', () => {
