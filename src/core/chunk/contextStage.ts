@@ -69,8 +69,8 @@ export class ContextStage {
   private workspaceVersion = 0;
   /** What each manifest blob names (readManifest), by oid and path. */
   private readonly manifests = new Map<string, [string, string] | null>();
-  /** macroAnalysis (its bodies, its analyses: an LRU of ~8 M characters) and fileModules, by blob oid. */
-  private readonly bodyCache = new Map<string, { bodies: MacroBodies; names: Set<string>; glob: boolean } | null>();
+  /** macroAnalysis (its bodies and their names: an LRU of ~300 k names; its analyses: ~8 M characters) and fileModules, by blob oid. */
+  private readonly bodyCache = new Lru<string, { bodies: MacroBodies; names: Set<string>; glob: boolean } | null>(300_000, (b) => 8 + (b ? b.names.size + b.bodies.keep.length : 0));
   private readonly macroCache = new Lru<string, FileAnalysis>(8_000_000, (a) => 256 + a.lines.text.length); // it holds the blob's text
   private readonly modCache = new Map<string, string[]>();
 
@@ -347,7 +347,6 @@ export class ContextStage {
       const fns = a.units.filter((u) => (u.kind === 'fn' || u.kind === 'method') && u.bodyStart !== undefined).map((u): [number, number] => [u.bodyStart!, u.bodyEnd ?? u.end]);
       const bodies = macroBodies(text, fns);
       found = bodies && { bodies, names: new Set(bodies.keep.flatMap(([s, e]) => text.slice(s, e).match(IDENTS) ?? [])), glob: bodies.keep.some(([s, e]) => text.slice(s, e).includes('::*')) };
-      if (this.bodyCache.size > 50_000) this.bodyCache.clear();
       this.bodyCache.set(oid, found);
     }
     if (!found) return null;
