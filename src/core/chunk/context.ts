@@ -129,17 +129,24 @@ export function snippet(def: Definition, b: Budget): Snippet | null {
 }
 
 function cutSnippet(def: Definition, b: Budget): Snippet | null {
-  const { text, unit: u } = def;
-  const exact = text.slice(u.start, u.end);
+  const { text, unit } = def;
+  const exact = text.slice(unit.start, unit.end);
   let t = b.countTokens(exact, b.snippetTokens);
   if (t <= b.snippetTokens) return { code: exact, collapsed: false, tokens: t };
-  let code: string;
+  // the doc comment above it goes first: the signature and fields say more per token than its prose and examples
+  const start = unit.start + leadingDocs(exact);
+  const u = start === unit.start ? unit : { ...unit, start };
+  let code = text.slice(u.start, u.end);
+  if (start !== unit.start) {
+    t = b.countTokens(code, b.snippetTokens);
+    if (t <= b.snippetTokens) return { code, collapsed: true, tokens: t };
+  }
   if (u.children.length) {
     const side: Side = { text, lines: def.analysis.lines ?? new LineIndex(text), analysis: def.analysis };
     code = render(side, u, new Set(), 'collapse', b.collapse);
   } else if (u.bodyStart !== undefined && u.bodyEnd !== undefined && (u.kind === 'fn' || u.kind === 'method')) {
     code = text.slice(u.start, u.bodyStart) + b.collapse + text.slice(u.bodyEnd, u.end);
-  } else code = exact;
+  }
   t = b.countTokens(code, b.snippetTokens);
   if (t <= b.snippetTokens) return { code, collapsed: true, tokens: t };
   // keep the first lines that fit
@@ -158,6 +165,29 @@ function cutSnippet(def: Definition, b: Budget): Snippet | null {
 
 /** The smallest rest of a context budget a collapsed snippet is cut for (less holds no useful signature). */
 const MIN_COLLAPSED_TOKENS = 32;
+
+/**
+ * Length of the doc comment lines a unit's text starts with (`///`, `//!`, `//`, a `/* … *\/` block), up to the
+ * first other line (an attribute, a decorator, the signature): what is left is one contiguous substring.
+ */
+export function leadingDocs(code: string): number {
+  let pos = 0;
+  while (pos < code.length) {
+    const rest = code.slice(pos);
+    const ws = /^[ \t]*/.exec(rest)![0].length;
+    if (rest.startsWith('//', ws)) {
+      const nl = code.indexOf('\n', pos);
+      if (nl < 0) return 0; // nothing but comments: keep it whole
+      pos = nl + 1;
+    } else if (rest.startsWith('/*', ws)) {
+      const end = code.indexOf('*/', pos + ws + 2);
+      const nl = end < 0 ? -1 : code.indexOf('\n', end + 2);
+      if (nl < 0) return 0;
+      pos = nl + 1;
+    } else break;
+  }
+  return pos;
+}
 
 /** Collects items in order, skipping duplicates and what no longer fits the total budget (collapsed first if that fits). */
 export class ContextCollector {

@@ -155,22 +155,22 @@ export class ContextStage {
       if (used.length && !inside && !collector.full) collector.addImport(w.file.path, sideOid, decl.start, decl.end, decl.text, used.map((n) => n.local).join(', '));
     }
     // 3. definitions in the tree at that commit, through the imports
-    if (!collector.full && (relevant.length || w.spec.id === 'go' || (w.spec.id === 'python' && PY_TEST.test(w.file.path)))) await this.fromTree(collector, commit, w, relevant, refs, reader);
+    const implicit = implicitFiles(w.spec.id, w.file.path);
+    if (!collector.full && (relevant.length || implicit)) await this.fromTree(collector, commit, w, relevant, implicit, refs, reader);
     addImpls();
     // 4. the file's own definitions the chunk uses (the model sees the chunk, not its file)
     if (!collector.full) this.sameFile(collector, { path: w.file.path, oid: sideOid, side: side as Side & { analysis: FileAnalysis } }, range, self, refs);
     return collector.items;
   }
 
-  /** Definitions of other files of the tree that the file's imports (and, for Go, its package) resolve the chunk's names to. */
-  private async fromTree(collector: ContextCollector, commit: string, w: ContextFile, relevant: ImportedName[], refs: Set<string>, reader: RepoReader): Promise<void> {
+  /** Definitions of other files of the tree that the file's imports (and the files it sees unimported) resolve the chunk's names to. */
+  private async fromTree(collector: ContextCollector, commit: string, w: ContextFile, relevant: ImportedName[], implicit: ImplicitFiles | null, refs: Set<string>, reader: RepoReader): Promise<void> {
     const language = w.spec!.id;
     await this.loadTree(commit, reader);
     await this.loadWorkspace(reader);
     const targets: Target[] = [];
     for (const imp of relevant) targets.push(...this.resolve(language, w.file.path, imp));
-    if (language === 'go') targets.push({ files: goPackageFiles(w.file.path, this.pathSet(language)), name: '*' });
-    if (language === 'python' && PY_TEST.test(w.file.path)) targets.push({ files: conftests(w.file.path, this.treePathSet), name: '*' });
+    if (implicit) targets.push({ files: implicit(this.pathSet(language)), name: '*' });
     // every imported name's own definition first, then the members the chunk names through them (a type's methods)
     const members: Definition[] = [];
     for (const t of targets) {
@@ -439,6 +439,16 @@ export class ContextStage {
     }
     return [];
   }
+}
+
+/** The files of the tree a file sees without importing them, given the tree's paths. */
+type ImplicitFiles = (paths: Set<string>) => string[];
+
+/** Go: the package's other files; a pytest test: the conftest.py files above it (its fixtures). */
+function implicitFiles(language: string, file: string): ImplicitFiles | null {
+  if (language === 'go') return (paths) => goPackageFiles(file, paths);
+  if (language === 'python' && PY_TEST.test(file)) return (paths) => conftests(file, paths);
+  return null;
 }
 
 /** A pytest test file (test_*.py, *_test.py): its fixtures come from the conftest.py files above it, unimported. */

@@ -43,16 +43,21 @@ function flat<R>(name: string, el: SchemaElement, get: (e: R) => unknown): Colum
   };
 }
 
+/** The schema path of a required 3-level LIST column of required `element`s. */
+function listPath(name: string, element: SchemaElement): SchemaElement[] {
+  return [
+    ROOT,
+    { name, repetition_type: 'REQUIRED', converted_type: 'LIST', num_children: 1 },
+    { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+    { name: 'element', ...element, repetition_type: 'REQUIRED' },
+  ];
+}
+
 function list<R extends object>(name: string): Column<R> {
   const of = (r: R) => (r as unknown as Record<string, ArrayLike<number>>)[name];
   return {
     name,
-    path: [
-      ROOT,
-      { name, repetition_type: 'REQUIRED', converted_type: 'LIST', num_children: 1 },
-      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-      { name: 'element', type: 'INT32', repetition_type: 'REQUIRED' },
-    ],
+    path: listPath(name, { type: 'INT32' }),
     values: (rows) => {
       let n = 0;
       for (const r of rows) n += Math.max(1, of(r).length);
@@ -86,12 +91,7 @@ const SCALAR_TYPES = { string: UTF8, int: INT32, bool: BOOLEAN } as const;
 export function stringList<R>(name: string, get: (r: R) => readonly string[]): Column<R> {
   return {
     name,
-    path: [
-      ROOT,
-      { name, repetition_type: 'REQUIRED', converted_type: 'LIST', num_children: 1 },
-      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-      { name: 'element', ...UTF8, repetition_type: 'REQUIRED' },
-    ],
+    path: listPath(name, UTF8),
     values: (rows) => {
       const values: string[] = [];
       const def: number[] = [];
