@@ -12,18 +12,24 @@ const MACRO_RULES = /\bmacro_rules![ \t]*[A-Za-z_]\w*[ \t]*\{/g;
 
 /** The closing quote of a char literal opening at `i` ('{', '\u{7d}'), else `i` (a lifetime, 'a, has none nearby). */
 function charLiteralEnd(text: string, i: number): number {
-  const end = text.indexOf("'", i + 1);
-  return end > i && end - i <= 10 && !text.slice(i + 1, end).includes('\n') && (end === i + 2 || text.charCodeAt(i + 1) === 0x5c) ? end : i;
+  const near = text.slice(i + 1, i + 11).indexOf("'");
+  const end = near < 0 ? -1 : i + 1 + near;
+  return end > i && !text.slice(i + 1, end).includes('\n') && (end === i + 2 || text.charCodeAt(i + 1) === 0x5c) ? end : i;
 }
 
-/** Offset of the `}` closing the `{` at `open`, skipping strings, char literals and comments; -1 if none. */
-export function closingBrace(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
+/**
+ * Every closed `{` of a Rust text with the offset of its `}`, in one pass (a stack), skipping strings, char literals
+ * and comments: each lookup after it is O(1), so no input makes the macro scan quadratic.
+ */
+export function braceMatches(text: string): Map<number, number> {
+  const out = new Map<number, number>();
+  const open: number[] = [];
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x7b /* { */) depth++;
+    if (c === 0x7b /* { */) open.push(i);
     else if (c === 0x7d /* } */) {
-      if (--depth === 0) return i;
+      const o = open.pop();
+      if (o !== undefined) out.set(o, i);
     } else if (c === 0x22 /* " */) {
       for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
     } else if (c === 0x27 /* ' */) i = charLiteralEnd(text, i);
@@ -35,7 +41,7 @@ export function closingBrace(text: string, open: number): number {
       i = end < 0 ? text.length : end + 1;
     }
   }
-  return -1;
+  return out;
 }
 
 /** Where a text's item-level macro bodies are (outermost ones; macroItems finds the nested ones). */
@@ -50,16 +56,14 @@ export interface MacroBodies {
 export function macroBodies(text: string, bodies: Array<[number, number]> = []): MacroBodies | null {
   const keep: Array<[number, number]> = [];
   let coveredTo = -1;
+  const braces = braceMatches(text);
   const skip = bodies.slice();
-  for (const m of text.matchAll(MACRO_RULES)) {
-    const close = closingBrace(text, m.index + m[0].length - 1);
-    skip.push([m.index, close < 0 ? text.length : close]);
-  }
+  for (const m of text.matchAll(MACRO_RULES)) skip.push([m.index, braces.get(m.index + m[0].length - 1) ?? text.length]);
   for (const m of text.matchAll(INVOCATION)) {
     if (m.index < coveredTo || skip.some(([a, b]) => a <= m.index && m.index < b)) continue;
     const open = m.index + m[0].length - 1;
-    const close = closingBrace(text, open);
-    if (close < 0) continue;
+    const close = braces.get(open);
+    if (close === undefined) break; // unclosed: everything after it is inside it
     keep.push([open + 1, close]);
     coveredTo = close;
   }
@@ -69,6 +73,9 @@ export function macroBodies(text: string, bodies: Array<[number, number]> = []):
 /** An item header at the start of a line: visibility, qualifiers, then its keyword and name. */
 const ITEM_HEAD =
   /^(?:pub(?:\([^)\n]{0,40}\))?[ \t]+)?(?:(?:async|const|unsafe|default|extern[ \t]+"[^"\n]*")[ \t]+)*(fn|struct|enum|union|trait|type|const|static)[ \t]+([A-Za-z_][A-Za-z0-9_]*)|^macro_rules![ \t]*([A-Za-z_][A-Za-z0-9_]*)/;
+
+/** The longest item header (up to its `{` or `;`) macroItems reads. */
+const MAX_HEADER = 1024;
 
 /** A definition found by macroItems: its kind and name, its range (doc comments and attributes included), its body. */
 export interface MacroItem {
@@ -80,10 +87,13 @@ export interface MacroItem {
   bodyEnd?: number;
 }
 
-/** Offset just past an item whose header starts at `from`: its `;`, or the `}` closing its first `{` (outside () and []). */
-function itemEnd(text: string, from: number, limit: number): { end: number; open?: number } | null {
+/**
+ * Offset just past an item whose header starts at `from`: its `;`, or the `}` closing its first `{` (outside () and
+ * []), looked for within MAX_HEADER characters.
+ */
+function itemEnd(text: string, braces: Map<number, number>, from: number, limit: number): { end: number; open?: number } | null {
   let depth = 0;
-  for (let i = from; i < limit; i++) {
+  for (let i = from; i < Math.min(limit, from + MAX_HEADER); i++) {
     const c = text[i];
     if (c === '(' || c === '[') depth++;
     else if (c === ')' || c === ']') depth--;
@@ -92,8 +102,8 @@ function itemEnd(text: string, from: number, limit: number): { end: number; open
     } else if (c === "'") i = charLiteralEnd(text, i);
     else if (depth === 0 && c === ';') return { end: i + 1 };
     else if (depth === 0 && c === '{') {
-      const close = closingBrace(text, i);
-      return close < 0 || close >= limit ? null : { end: close + 1, open: i };
+      const close = braces.get(i);
+      return close === undefined || close >= limit ? null : { end: close + 1, open: i };
     }
   }
   return null;
@@ -108,6 +118,7 @@ function itemEnd(text: string, from: number, limit: number): { end: number; open
 export function macroItems(text: string, bodies: MacroBodies): { items: MacroItem[]; uses: string[] } {
   const items: MacroItem[] = [];
   const uses: string[] = [];
+  const braces = braceMatches(text);
   const stack = bodies.keep.slice().reverse();
   for (let body = stack.pop(); body; body = stack.pop()) {
     const [s, e] = body;
@@ -130,13 +141,13 @@ export function macroItems(text: string, bodies: MacroBodies): { items: MacroIte
         const head = inv ? null : ITEM_HEAD.exec(line);
         if (inv) {
           const open = at + inv[0].length - 1;
-          const close = closingBrace(text, open);
+          const close = braces.get(open) ?? -1;
           if (close > open && close <= e) {
             stack.push([open + 1, close]);
             next = close + 1;
           }
         } else if (head) {
-          const r = itemEnd(text, at, e);
+          const r = itemEnd(text, braces, at, e);
           if (r) {
             const kind = head[3] ? 'macro' : (head[1] as MacroItem['kind']);
             const item: MacroItem = { kind, name: head[3] ?? head[2], start: lead >= 0 ? lead : at, end: r.end };
@@ -154,7 +165,7 @@ export function macroItems(text: string, bodies: MacroBodies): { items: MacroIte
             next = semi + 1;
           }
         } else if (/^(?:unsafe[ \t]+)?impl\b/.test(line)) {
-          const r = itemEnd(text, at, e);
+          const r = itemEnd(text, braces, at, e);
           if (r) next = r.end;
         }
         lead = -1;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { closingBrace, macroBodies, macroItems } from '../../../src/core/chunk/macroItems';
+import { braceMatches, macroBodies, macroItems } from '../../../src/core/chunk/macroItems';
 
 test('macroItems finds the items and uses of item-level macro bodies, nested ones included, at their offsets', () => {
   const text = [
@@ -42,8 +42,26 @@ test('macroItems finds the items and uses of item-level macro bodies, nested one
   assert.equal(macroBodies('fn main() {}\n'), null);
 });
 
-test('closingBrace skips strings, char literals and comments, and says -1 for an unclosed brace', () => {
+test('braceMatches skips strings, char literals and comments, and leaves an unclosed brace out', () => {
   const t = "{ let c = '}'; let s = \"}\"; // }\n /* } */ 'a }";
-  assert.equal(closingBrace(t, 0), t.length - 1);
-  assert.equal(closingBrace('{ {', 0), -1);
+  assert.equal(braceMatches(t).get(0), t.length - 1);
+  assert.equal(braceMatches('{ {').size, 0);
+  assert.deepEqual(
+    [...braceMatches('{ { } }')],
+    [
+      [2, 4],
+      [0, 6],
+    ],
+  );
+});
+
+// a stall guard, not a timing: before the one-pass brace index these took minutes (each invocation rescanned the rest)
+test('hostile macro texts end: a megabyte of unclosed invocations, and 20,000 nested ones', { timeout: 60_000 }, () => {
+  assert.equal(macroBodies('a! {\n'.repeat(200_000)), null);
+  const nested = `cfg! {\n${'b! {\n'.repeat(20_000)}${'}\n'.repeat(20_000)}}\n`;
+  const bodies = macroBodies(nested)!;
+  assert.equal(bodies.keep.length, 1);
+  assert.deepEqual(macroItems(nested, bodies).items, []);
+  const heads = `cfg! {\n${'pub fn f(((((\n'.repeat(50_000)}}\n`;
+  assert.deepEqual(macroItems(heads, macroBodies(heads)!).items, []);
 });
