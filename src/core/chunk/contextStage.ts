@@ -59,7 +59,7 @@ export class ContextStage {
   private treePaths = new Map<string, string>();
   private treePathSet = new Set<string>();
   private readonly resolved = new Map<string, Target[]>();
-  private resolvedFor = -1;
+  private resolvedFor = '';
   /** Changes whenever a path is added to or removed from the loaded tree (not when only contents change). */
   private pathsVersion = 0;
   /** treePaths is in listTree order (false after paths were added by following the history). */
@@ -236,9 +236,10 @@ export class ContextStage {
 
   /** resolveImport against the loaded tree, remembered while the tree's set of paths and its packages do not change. */
   private resolve(language: string, file: string, imp: ImportedName): Target[] {
-    if (this.resolvedFor !== this.pathsVersion + this.workspaceVersion * 2 ** 26 || this.resolved.size > 50_000) {
+    const version = `${this.pathsVersion}:${this.workspaceVersion}`;
+    if (this.resolvedFor !== version || this.resolved.size > 50_000) {
       this.resolved.clear();
-      this.resolvedFor = this.pathsVersion + this.workspaceVersion * 2 ** 26;
+      this.resolvedFor = version;
     }
     const key = `${language}\0${file}\0${imp.local}\0${imp.imported}\0${imp.from.join('\0')}\0${imp.module ? 1 : 0}`;
     let v = this.resolved.get(key);

@@ -16,6 +16,13 @@ const fixture = (): FixtureRepo => {
 };
 after(() => repos.forEach((r) => r.dispose()));
 
+/** The chunks of commit `h`, from a chunker run over the whole history (disposed). */
+async function chunksOf(repo: FixtureRepo, h: string): Promise<ChunkRecord[]> {
+  const run = await chunkHistory(repo);
+  run.chunker.dispose();
+  return run.chunks.get(h)!;
+}
+
 const items = (c: ChunkRecord) => c.context.map((i) => `${i.reason} ${i.kind} ${i.symbol} @${i.path}`);
 
 describe('context cases', () => {
@@ -30,10 +37,9 @@ describe('context cases', () => {
     repo.commit('v1');
     repo.write('src/pkg/sessions.py', sessions('    old, new = urlparse(old_url), urlparse(new_url)\n    return DEFAULT_PORTS.get(old.scheme) != DEFAULT_PORTS.get(new.scheme)'));
     const h = repo.commit('Compare default ports');
-    const run = await chunkHistory(repo);
-    const fn = byName(run.chunks.get(h)!, 'should_strip_auth')!;
+    const cs = await chunksOf(repo, h);
+    const fn = byName(cs, 'should_strip_auth')!;
     assert.deepEqual(items(fn), ['import import urlparse @src/pkg/sessions.py', 'import import DEFAULT_PORTS @src/pkg/sessions.py', 'tree const DEFAULT_PORTS @src/pkg/utils.py']);
-    run.chunker.dispose();
   });
 
   it('Rust: sanitize_at gets its callee is_dangerous_e2 from its own file (changed in the same commit), not `use … as _`', async () => {
@@ -51,11 +57,10 @@ describe('context cases', () => {
       ),
     );
     const h = repo.commit('Escape every bidi control');
-    const run = await chunkHistory(repo);
-    const fn = byName(run.chunks.get(h)!, 'sanitize_at')!;
+    const cs = await chunksOf(repo, h);
+    const fn = byName(cs, 'sanitize_at')!;
     assert.deepEqual(items(fn), ['same-file fn is_dangerous_e2 @src/text.rs']);
     assert.ok(fn.context[0].code.includes("'\\u{202a}'..='\\u{202e}'"), 'the new version of the callee');
-    run.chunker.dispose();
   });
 
   it("Rust: fn main gets no other binary's fn main (a glob import makes them reachable by name alone)", async () => {
@@ -65,11 +70,10 @@ describe('context cases', () => {
     repo.commit('v1');
     for (const f of ['src/main.rs', 'examples/echo.rs', 'examples/chat.rs']) repo.write(f, main(f, 2));
     const h = repo.commit('v2');
-    const run = await chunkHistory(repo);
-    const mains = run.chunks.get(h)!.filter((c) => c.qualifiedName === 'main');
+    const cs = await chunksOf(repo, h);
+    const mains = cs.filter((c) => c.qualifiedName === 'main');
     assert.equal(mains.length, 3);
     for (const m of mains) assert.ok(!items(m).some((i) => / main @/.test(i)), `${m.path}: ${items(m).join(', ')}`);
-    run.chunker.dispose();
   });
 
   it('Rust: impl From<Error> for io::Error does not get impl From<ParseError> for io::Error, and does get its Error', async () => {
@@ -85,18 +89,11 @@ describe('context cases', () => {
     repo.write('src/net.rs', net('network error'));
     repo.write('src/parse.rs', parse('parse error'));
     const h = repo.commit('v2');
-    const run = await chunkHistory(repo);
-    const impl = run.chunks.get(h)!.find((c) => c.path === 'src/net.rs' && c.kind === 'impl')!;
-    assert.ok(
-      impl,
-      run.chunks
-        .get(h)!
-        .map((c) => `${c.path} ${c.qualifiedName}`)
-        .join(', '),
-    );
+    const cs = await chunksOf(repo, h);
+    const impl = cs.find((c) => c.path === 'src/net.rs' && c.kind === 'impl')!;
+    assert.ok(impl, cs.map((c) => `${c.path} ${c.qualifiedName}`).join(', '));
     assert.ok(!items(impl).some((i) => i.includes('ParseError')), items(impl).join('\n'));
     assert.ok(items(impl).includes('same-file struct Error @src/net.rs'), items(impl).join('\n'));
-    run.chunker.dispose();
   });
 
   it('Rust: another crate of the workspace by its Cargo.toml name, through two `pub use` hops and a glob re-export', async () => {
@@ -113,11 +110,10 @@ describe('context cases', () => {
     repo.commit('v1');
     repo.write('app/src/main.rs', main(2));
     const h = repo.commit('v2');
-    const run = await chunkHistory(repo);
-    const fn = byName(run.chunks.get(h)!, 'main')!;
+    const cs = await chunksOf(repo, h);
+    const fn = byName(cs, 'main')!;
     const tree = items(fn).filter((i) => i.startsWith('tree '));
     assert.deepEqual(tree, ['tree struct Mutex @crates/util/src/sync/mutex.rs', 'tree struct Notify @crates/util/src/sync/notify.rs']);
-    run.chunker.dispose();
   });
 
   it("TypeScript: a monorepo package by its package.json name (`@vue/runtime-core`), through its index's re-export", async () => {
@@ -130,10 +126,9 @@ describe('context cases', () => {
     repo.commit('v1');
     repo.write('packages/runtime-dom/src/render.ts', render('span'));
     const h = repo.commit('v2');
-    const run = await chunkHistory(repo);
-    const fn = byName(run.chunks.get(h)!, 'render')!;
+    const cs = await chunksOf(repo, h);
+    const fn = byName(cs, 'render')!;
     assert.deepEqual(items(fn), ['import import h @packages/runtime-dom/src/render.ts', 'tree fn h @packages/runtime-core/src/h.ts']);
-    run.chunker.dispose();
   });
 
   it("Go: a test gets its package's helpers from the package's other test files", async () => {
@@ -147,11 +142,10 @@ describe('context cases', () => {
     repo.commit('v1');
     repo.write('args_test.go', test('b'));
     const h = repo.commit('v2');
-    const run = await chunkHistory(repo);
-    const fn = byName(run.chunks.get(h)!, 'TestArgs')!;
+    const cs = await chunksOf(repo, h);
+    const fn = byName(cs, 'TestArgs')!;
     const tree = items(fn).filter((i) => i.startsWith('tree '));
     assert.deepEqual(tree, ['tree struct Command @command.go', 'tree fn executeCommand @command_test.go']);
-    run.chunker.dispose();
   });
 
   it("Rust: an integration test reaches a struct through `pub use`, both inside cfg macros, and a workspace crate's #[macro_export] macro", async () => {
@@ -171,12 +165,11 @@ describe('context cases', () => {
     repo.commit('v1');
     repo.write('tokio/tests/tcp.rs', test(2));
     const h = repo.commit('v2');
-    const run = await chunkHistory(repo);
-    const fn = byName(run.chunks.get(h)!, 'connect')!;
+    const cs = await chunksOf(repo, h);
+    const fn = byName(cs, 'connect')!;
     const tree = items(fn).filter((i) => i.startsWith('tree '));
     assert.deepEqual(tree, ['tree struct TcpStream @tokio/src/net/tcp.rs', 'tree macro assert_ok @tokio-test/src/macros.rs']);
     assert.equal(fn.context.find((i) => i.symbol === 'TcpStream' && i.reason === 'tree')?.code, '/// A TCP stream.\n    pub struct TcpStream {\n        fd: i32,\n    }');
-    run.chunker.dispose();
   });
 
   it('Python: a pytest test gets the fixtures it takes from the conftest.py files above it', async () => {
@@ -187,9 +180,8 @@ describe('context cases', () => {
     repo.commit('v1');
     repo.write('tests/api/test_get.py', test('http://'));
     const h = repo.commit('v2');
-    const run = await chunkHistory(repo);
-    const fn = byName(run.chunks.get(h)!, 'test_get')!;
+    const cs = await chunksOf(repo, h);
+    const fn = byName(cs, 'test_get')!;
     assert.deepEqual(items(fn), ['tree fn httpbin @tests/conftest.py']);
-    run.chunker.dispose();
   });
 });
