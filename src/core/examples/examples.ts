@@ -167,24 +167,29 @@ export function buildCommitExamples(input: CommitExampleInput, w: WindowOptions,
   for (let q = nCtx; q < total;) {
     let end = Math.min(total, q + tw);
     if (stream && end < total) end = cutBefore(stream, q, end);
-    let prompt: Ranges = [[0, q]];
-    if (q > cw) {
-      let from = q - (cw - head);
-      if (stream) from = cutAfter(stream, head, from, q);
-      prompt = [
-        [0, head],
-        [from, q],
-      ];
-      dropped += from - head;
-    }
+    let tgt = stream ? stream.ids([[q, end]]) : all.subarray(q, end);
+    // a piece re-encoded (no exact cut near) can come out longer than its window: it is cut shorter until it fits
+    while (stream && tgt.length > tw && end - q > 1) tgt = stream.ids([[q, (end = Math.max(q + 1, end - (tgt.length - tw)))]]);
+    let from = q > cw ? q - (cw - head) : 0;
+    if (stream && from > 0) from = cutAfter(stream, head, from, q);
+    const promptOf = (f: number): Ranges =>
+      f > 0
+        ? [
+            [0, head],
+            [f, q],
+          ]
+        : [[0, q]];
+    let ctx = stream ? stream.ids(promptOf(from)) : glue(all, promptOf(from));
+    while (stream && ctx.length > cw && Math.max(from, head) < q - 1) ctx = stream.ids(promptOf((from = Math.min(q - 1, Math.max(from, head) + (ctx.length - cw)))));
+    if (from > 0) dropped += from - head;
     examples.push({
       commit_hash: input.commitHash,
       example_type: input.type ?? 'commit_based',
       num_chunks: input.numChunks,
       part: examples.length,
       parts: 0,
-      ctx: stream ? stream.ids(prompt) : glue(all, prompt),
-      tgt: stream ? stream.ids([[q, end]]) : all.subarray(q, end),
+      ctx,
+      tgt,
       meta: input.meta,
       cut: end < total || input.targetTruncated === true,
     });
@@ -276,8 +281,12 @@ export function buildSequentialExamples(segments: StreamSegment[], w: WindowOpti
     // the last window: shared between context and target in the windows' ratio, so no completion is empty
     let mid = start + cw < total ? start + cw : start + Math.floor(((total - start) * cw) / (cw + tw));
     if (stream && mid > start) mid = cutBefore(stream, start, mid, false);
+    let ctx = stream ? stream.ids([[start, mid]]) : ids.subarray(start, mid);
+    while (stream && ctx.length > cw && mid - start > 1) ctx = stream.ids([[start, (mid = Math.max(start + 1, mid - (ctx.length - cw)))]]);
     let end = Math.min(total, mid + tw);
     if (stream && end < total) end = cutBefore(stream, mid, end, false);
+    let tgt = stream ? stream.ids([[mid, end]]) : ids.subarray(mid, end);
+    while (stream && tgt.length > tw && end - mid > 1) tgt = stream.ids([[mid, (end = Math.max(mid + 1, end - (tgt.length - tw)))]]);
     const segs: number[] = [];
     for (let i = start; i < end; i++) if (segs[segs.length - 1] !== owner[i]) segs.push(owner[i]);
     const of = (f: 'path' | 'language' | 'kind') => [...new Set(segs.map((si) => segments[si][f]))];
@@ -287,8 +296,8 @@ export function buildSequentialExamples(segments: StreamSegment[], w: WindowOpti
       num_chunks: segs.length,
       part: 0,
       parts: 1,
-      ctx: stream ? stream.ids([[start, mid]]) : ids.subarray(start, mid),
-      tgt: stream ? stream.ids([[mid, end]]) : ids.subarray(mid, end),
+      ctx,
+      tgt,
       meta: { paths: of('path'), languages: of('language'), kinds: of('kind') },
       cut: false,
     });

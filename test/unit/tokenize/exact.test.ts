@@ -105,3 +105,22 @@ test('a group without a target token gives no example (counted)', () => {
   assert.deepEqual(b.examples, []);
   assert.equal(b.emptyCompletions, 1);
 });
+
+test('a piece re-encoded longer than its window (no exact cut near) is cut shorter until it fits, prompt and completion', () => {
+  // a toy vocabulary where id 27 is "ab", which encodes back as a, b: every run holding it re-encodes to twice its length
+  const toy = {
+    vocabSize: 100,
+    addedTokens: () => [],
+    decode: (ids: ArrayLike<number>) => Array.from(ids, (i) => (i === 27 ? 'ab' : String.fromCharCode(96 + i))).join(''),
+    encode: (text: string) => ({ ids: [...text].map((c) => c.charCodeAt(0) - 96) }),
+  } as unknown as ConstructorParameters<typeof ExactText>[0];
+  const w = { contextWindow: 64, targetWindow: 16, padId: 0 };
+  const r = buildCommitExamples({ commitHash: 'h', numChunks: 1, contextIds: new Array(100).fill(27), targetIds: new Array(40).fill(27), meta }, w, new ExactText(toy));
+  assert.ok(r.examples.length > 1);
+  for (const e of r.examples) {
+    assert.ok(e.ctx.length <= w.contextWindow, `prompt ${e.ctx.length}`);
+    assert.ok(e.tgt.length > 0 && e.tgt.length <= w.targetWindow, `completion ${e.tgt.length}`);
+  }
+  const seq = buildSequentialExamples([{ commitHash: 's', ids: new Array(300).fill(27), path: 'a.rs', language: 'rust', kind: 'fn' }], w, new ExactText(toy));
+  for (const e of seq) assert.ok(e.ctx.length <= w.contextWindow && e.tgt.length > 0 && e.tgt.length <= w.targetWindow, `${e.ctx.length} + ${e.tgt.length}`);
+});
