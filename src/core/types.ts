@@ -65,6 +65,8 @@ export interface FileChange {
   newText: string | null;
   /** Set when the file's contents were not decoded; the change is still listed. */
   skip?: SkipReason;
+  /** Why, for a person: the rule or file that decided it ("assets/.gitattributes: linguist-vendored", "142 KB over the 1,000 KB limit"). */
+  skipDetail?: string;
 }
 
 export interface CommitRecord {

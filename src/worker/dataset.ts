@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ChunkRecord } from '../core/types';
 import { forEachLine } from '../core/dataset/jsonl';
+import { matchesPathFilter } from '../core/git';
 
 interface Loaded<T> {
   mtimeMs: number;
@@ -44,8 +45,19 @@ export function buildChunks(outDir: string, commit: string): ChunkRecord[] {
   return index.get(commit) ?? [];
 }
 
-/** Chunks per commit hash in the build at `outDir` (from commits.jsonl). */
-export function buildCounts(outDir: string): Record<string, number> {
+/**
+ * Chunks per commit hash in the build at `outDir` (from commits.jsonl: every commit the build selected, 0 when it
+ * gave no chunk); with a filter, only the chunks of matching files (from chunks.jsonl) of those commits.
+ */
+export function buildCounts(outDir: string, filter = ''): Record<string, number> {
+  const all = allCounts(outDir);
+  if (!filter.trim()) return all;
+  const counts: Record<string, number> = {};
+  for (const hash of Object.keys(all)) counts[hash] = buildChunks(outDir, hash).filter((c) => matchesPathFilter(filter, c.path, c.language)).length;
+  return counts;
+}
+
+function allCounts(outDir: string): Record<string, number> {
   const file = path.join(outDir, 'commits.jsonl');
   return load(countIndex, file, () => {
     const counts: Record<string, number> = {};

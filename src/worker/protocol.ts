@@ -32,8 +32,11 @@ export interface BuildRequest {
 export interface ListCommitsRequest {
   kind: 'listCommits';
   repo: string;
+  /** Position in the whole newest-first list to start at (a page's `next`). */
   skip: number;
   limit: number;
+  /** The Commits view's filter (see matchesPathFilter): only commits that changed a matching path. */
+  filter?: string;
 }
 
 export interface CommitFilesRequest {
@@ -61,6 +64,8 @@ export interface BuildChunksRequest {
 export interface BuildCountsRequest {
   kind: 'buildCounts';
   outDir: string;
+  /** Count only the chunks of files matching the Commits view's filter. */
+  filter?: string;
 }
 
 /** The enclosing semantic unit at an offset of a document, with tokens and the context it would receive. */
@@ -158,6 +163,10 @@ export interface CommitPage {
   commits: CommitInfo[];
   /** True when more commits follow this page. */
   more: boolean;
+  /** Where the next page starts in the whole newest-first list (past every commit this page looked at). */
+  next: number;
+  /** Commits in the whole list. */
+  total: number;
 }
 
 /** A changed file without its texts (they stay in the worker). */

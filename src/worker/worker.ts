@@ -35,7 +35,7 @@ async function handle(id: number, req: Request, signal: AbortSignal): Promise<un
         tokenWorkers: { script: __filename, count: Math.max(0, Math.min(req.workers ?? 2, os.availableParallelism())) },
       });
     case 'listCommits':
-      return listCommitsPage(req.repo, req.skip, req.limit);
+      return listCommitsPage(req.repo, req.skip, req.limit, req.filter, signal);
     case 'commitFiles':
       return commitFiles(req.repo, req.commit, req.parent);
     case 'readBlob':
@@ -43,7 +43,7 @@ async function handle(id: number, req: Request, signal: AbortSignal): Promise<un
     case 'buildChunks':
       return buildChunks(req.outDir, req.commit);
     case 'buildCounts':
-      return buildCounts(req.outDir);
+      return buildCounts(req.outDir, req.filter);
     case 'analyze':
       return analyzeAt(req);
     case 'tokenView':

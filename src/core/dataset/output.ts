@@ -37,6 +37,25 @@ export interface ProtectedPath {
 /** Files of an output folder that no manifest lists (the manifests themselves). */
 export const MANIFEST_FILES = ['manifest.json', 'MANIFEST_ENHANCED.json'];
 
+/**
+ * An output (or temp) folder inside the repository gets its own `.gitignore` of `*`, from the moment it is
+ * created: git, Source Control and "Stage all" never see a dataset. Not listed in the manifest (the same data
+ * files wherever the folder is); accepted as this tool's file when it holds exactly this.
+ */
+export const GITIGNORE = '.gitignore';
+export const GITIGNORE_TEXT = '# written by Commit Corpus: this dataset folder stays out of git\n*\n';
+
+/** Files of an output folder that are the tool's own but not data: the manifests and our .gitignore. */
+export function isOwnFile(dir: string, rel: string): boolean {
+  if (MANIFEST_FILES.includes(rel)) return true;
+  if (rel !== GITIGNORE) return false;
+  try {
+    return fs.readFileSync(path.join(dir, rel), 'utf8') === GITIGNORE_TEXT;
+  } catch {
+    return false;
+  }
+}
+
 /** In a temp folder while it is being written: only folders holding it (or a whole dataset) are removed as stale. */
 export const PARTIAL_MARKER = '.commit-corpus-partial';
 
@@ -49,10 +68,14 @@ export class AtomicDir {
   private readonly open = new Set<string>();
   private writer: WriterThread | null = null;
 
-  /** Checks that `target` may be replaced (see checkOutputFolder) and creates the temp folder beside it. */
+  /**
+   * Checks that `target` may be replaced (see checkOutputFolder) and creates the temp folder beside it; with
+   * `ignoredIn` (the repository) and the target inside it, the folder gets its GITIGNORE first.
+   */
   constructor(
     readonly target: string,
     private readonly protect: ProtectedPath[] = [],
+    ignoredIn?: string,
   ) {
     checkOutputFolder(target, protect);
     const parent = path.dirname(path.resolve(target));
@@ -62,6 +85,7 @@ export class AtomicDir {
       recoverOutput(target, 'dead');
       fs.rmSync(this.tmp, { recursive: true, force: true });
       fs.mkdirSync(this.tmp, { recursive: true });
+      if (ignoredIn && within(path.resolve(target), path.resolve(ignoredIn))) fs.writeFileSync(path.join(this.tmp, GITIGNORE), GITIGNORE_TEXT);
       fs.writeFileSync(path.join(this.tmp, PARTIAL_MARKER), '');
     } catch (e) {
       fs.rmSync(this.tmp, { recursive: true, force: true });
@@ -250,8 +274,8 @@ export function checkOutputFolder(target: string, protect: ProtectedPath[] = [])
   if (files.length === 0) return;
   const manifest = ourManifest(abs);
   if (!manifest) throw new UsageError(`Output folder ${abs} is not empty and is not a dataset written by Commit Corpus (no manifest.json of it): choose a new or empty folder.`);
-  const listed = new Set([...MANIFEST_FILES, ...(manifest.files ?? []).map((f) => f.path)]);
-  const foreign = files.filter((f) => !listed.has(f));
+  const listed = new Set((manifest.files ?? []).map((f) => f.path));
+  const foreign = files.filter((f) => !listed.has(f) && !isOwnFile(abs, f));
   if (foreign.length) {
     throw new UsageError(
       `Output folder ${abs} holds ${foreign.length === 1 ? 'a file' : `${foreign.length} files`} that Commit Corpus did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}): move ${foreign.length === 1 ? 'it' : 'them'} away or choose another folder.`,
@@ -297,7 +321,7 @@ export function recoverOutput(target: string, pids: 'dead' | number): void {
  * Copies a dataset folder this tool wrote to `target` by the same rules as a build (checkOutputFolder, a
  * temp folder renamed into place): the editor's export of the last build.
  */
-export function copyDataset(from: string, target: string, protect: ProtectedPath[] = []): void {
+export function copyDataset(from: string, target: string, protect: ProtectedPath[] = [], ignoredIn?: string): void {
   if (!ourManifest(from)) throw new UsageError(`${from} is not a dataset written by Commit Corpus (no manifest.json of it).`);
   checkOutputFolder(target, protect);
   const parent = path.dirname(path.resolve(target));
@@ -306,8 +330,10 @@ export function copyDataset(from: string, target: string, protect: ProtectedPath
     fs.mkdirSync(parent, { recursive: true });
     recoverOutput(target, 'dead');
     fs.mkdirSync(tmp);
+    if (ignoredIn && within(path.resolve(target), path.resolve(ignoredIn))) fs.writeFileSync(path.join(tmp, GITIGNORE), GITIGNORE_TEXT);
     fs.writeFileSync(path.join(tmp, PARTIAL_MARKER), '');
     for (const f of listFiles(from)) {
+      if (f === GITIGNORE && isOwnFile(from, f)) continue;
       fs.mkdirSync(path.dirname(path.join(tmp, f)), { recursive: true });
       fs.copyFileSync(path.join(from, f), path.join(tmp, f));
     }

@@ -12,7 +12,7 @@ import { IGNORE_INDEX } from '../examples/examples';
 import { PLACEHOLDER_RE } from '../hygiene/redact';
 import { ELISION_PATTERN } from '../chunk/languages';
 import { decodeSafetensors } from './safetensors';
-import { fileSha256 } from './output';
+import { fileSha256, isOwnFile } from './output';
 import { forEachJsonl, jsonlRows } from './jsonl';
 import { forEachRow, rowsFile } from './rows';
 import { openRepository, type Repository } from '../git/repository';
@@ -119,7 +119,7 @@ function checkFiles(abs: string, manifest: Manifest, report: Report, checked: Ch
   }
   const walk = (d: string, rel: string): string[] =>
     fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name), `${rel}${e.name}/`) : [`${rel}${e.name}`]));
-  for (const f of walk(abs, '')) if (f !== 'manifest.json' && f !== 'MANIFEST_ENHANCED.json' && !listed.has(f)) report('file', `${f} is not listed in the manifest`);
+  for (const f of walk(abs, '')) if (!listed.has(f) && !isOwnFile(abs, f)) report('file', `${f} is not listed in the manifest`);
 }
 
 /** commits.jsonl: each commit once, known splits, and the splits in time order (train, then val, then test). */

@@ -44,14 +44,16 @@ function attrValue(attr: string, name: string): boolean | undefined {
 }
 
 /** Evaluates rules (in order: shallower files first, lines in file order) for one path. */
-export function linguistAttrs(rules: readonly AttrRule[], path: string): { generated: boolean; vendored: boolean } {
+export function linguistAttrs(rules: readonly AttrRule[], path: string): { generated: boolean; vendored: boolean; from?: string } {
   let generated = false;
   let vendored = false;
+  let from: string | undefined;
   for (const r of rules) {
     if (r.base !== '' && !path.startsWith(r.base)) continue;
     if (!r.re.test(path.slice(r.base.length))) continue;
     if (r.generated !== undefined) generated = r.generated;
     if (r.vendored !== undefined) vendored = r.vendored;
+    if (r.generated || r.vendored) from = `${r.base}.gitattributes`;
   }
-  return { generated, vendored };
+  return from && (generated || vendored) ? { generated, vendored, from } : { generated, vendored };
 }

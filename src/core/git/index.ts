@@ -10,6 +10,7 @@
 export { openRepository, type Repository, type OpenOptions } from './repository';
 export { GitError, type GitErrorCode } from './errors';
 export { languageOf } from './languages';
+export { matchesPathFilter } from './pathMatch';
 export { globToRegExp, PathFilter } from './glob';
 export { DEFAULT_MAX_FILE_BYTES, isBotAuthor, type HistoryOptions, type HistoryStats } from './options';
 export type { CacheBudget } from './objects';

@@ -32,7 +32,7 @@ export interface HistoryOptions {
   detectRenames?: 'exact' | 'similarity';
 }
 
-export const DEFAULT_MAX_FILE_BYTES = 100_000;
+export const DEFAULT_MAX_FILE_BYTES = 1_000_000;
 
 export interface HistoryStats {
   /** Commits selected by ref / sinceCommit / dates before the merge, bot and maxCommits filters. */

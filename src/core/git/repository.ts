@@ -31,6 +31,8 @@ export interface Repository extends RepoReader {
   resolveRef(ref?: string): Promise<string | null>;
   history(opts?: HistoryOptions, signal?: AbortSignal): AsyncIterable<CommitRecord>;
   listCommits(opts?: HistoryOptions & { skip?: number; limit?: number }, stats?: HistoryStats): Promise<CommitInfo[]>;
+  /** The paths a commit changed against its first parent (old and new path of a rename), from the trees alone: no blob is read. */
+  changedPaths(info: CommitInfo): Promise<string[]>;
   /**
    * The text of the file at `filepath` in a commit's tree: null when there is no such file or it is not
    * text. An object that cannot be read throws (GitError 'missing-object' / 'corrupt-object'), whatever
@@ -318,6 +320,11 @@ class GitRepository implements Repository, CommitGraph {
     return newestFirst.slice(skip, opts.limit === undefined ? undefined : skip + Math.max(0, opts.limit));
   }
 
+  async changedPaths(info: CommitInfo): Promise<string[]> {
+    const raw = await this.rawChanges(info, { maxBytes: 0, similarity: false });
+    return raw.flatMap((c) => (c.oldPath && c.oldPath !== c.path ? [c.path, c.oldPath] : [c.path]));
+  }
+
   private async diffCommit(
     info: CommitInfo,
     run: { filter: PathFilter; languages: Set<string> | null; maxBytes: number; similarity: boolean },
@@ -400,7 +407,8 @@ class GitRepository implements Repository, CommitGraph {
 
     const skip = this.pathSkip(c, language, run);
     if (skip) {
-      f.skip = skip;
+      f.skip = skip.reason;
+      if (skip.detail) f.skipDetail = skip.detail;
       return f;
     }
     const sides: Array<'old' | 'new'> = [];
@@ -413,6 +421,8 @@ class GitRepository implements Repository, CommitGraph {
         info.reason === 'missing-object' ? 'missing-object' : info.size > run.maxBytes ? 'too-large' : (info.reason ?? (info.minified ? 'minified' : info.generatedMarker ? 'generated' : undefined));
       if (reason) {
         f.skip = reason;
+        if (reason === 'too-large') f.skipDetail = `${kb(info.size)} over the ${kb(run.maxBytes)} limit (max file bytes)`;
+        else if (reason === 'generated') f.skipDetail = 'a generated-code marker in its first lines';
         f.oldText = null;
         f.newText = null;
         return f;
@@ -425,16 +435,17 @@ class GitRepository implements Repository, CommitGraph {
     return f;
   }
 
-  private pathSkip(c: RawChange, language: string | null, run: { filter: PathFilter; languages: Set<string> | null }): SkipReason | undefined {
-    if (run.filter.active && !run.filter.accepts(c.path)) return 'excluded-path';
-    if (run.languages && (language === null || !run.languages.has(language))) return 'excluded-language';
-    if (c.oldMode === MODE_GITLINK || c.newMode === MODE_GITLINK) return 'submodule';
-    if (c.oldMode === MODE_SYMLINK || c.newMode === MODE_SYMLINK) return 'symlink';
-    if (isLockFile(c.path)) return 'lock-file';
+  private pathSkip(c: RawChange, language: string | null, run: { filter: PathFilter; languages: Set<string> | null }): { reason: SkipReason; detail?: string } | undefined {
+    if (run.filter.active && !run.filter.accepts(c.path)) return { reason: 'excluded-path', detail: 'the include/exclude patterns of the build' };
+    if (run.languages && (language === null || !run.languages.has(language))) return { reason: 'excluded-language', detail: `not one of the build's languages (${[...run.languages].join(', ')})` };
+    if (c.oldMode === MODE_GITLINK || c.newMode === MODE_GITLINK) return { reason: 'submodule' };
+    if (c.oldMode === MODE_SYMLINK || c.newMode === MODE_SYMLINK) return { reason: 'symlink' };
+    if (isLockFile(c.path)) return { reason: 'lock-file' };
     const attrs = linguistAttrs(c.rules, c.path);
-    if (attrs.vendored || (isVendoredPath(c.path) && !hasVendoredOverride(c.rules, c.path))) return 'vendored';
-    if (attrs.generated) return 'generated';
-    if (c.change === 'modified' && c.oldOid === c.newOid) return 'mode-only';
+    if (attrs.vendored) return { reason: 'vendored', detail: `linguist-vendored in ${attrs.from ?? '.gitattributes'}` };
+    if (isVendoredPath(c.path) && !hasVendoredOverride(c.rules, c.path)) return { reason: 'vendored', detail: 'under a vendor/, node_modules/ or bower_components/ folder' };
+    if (attrs.generated) return { reason: 'generated', detail: `linguist-generated in ${attrs.from ?? '.gitattributes'}` };
+    if (c.change === 'modified' && c.oldOid === c.newOid) return { reason: 'mode-only' };
     return undefined;
   }
 
@@ -564,6 +575,11 @@ function isPartialClone(commondir: string): boolean {
     return false;
   }
   return /^\s*partialclone\s*=\s*\S/im.test(config) || /^\s*promisor\s*=\s*true\s*$/im.test(config);
+}
+
+/** 142 KB, 1,000 KB: sizes as a person reads them. */
+function kb(bytes: number): string {
+  return `${Math.ceil(bytes / 1000).toLocaleString('en-US')} KB`;
 }
 
 /** `-linguist-vendored` in .gitattributes un-vendors a path under vendor/ or node_modules/. */

@@ -321,3 +321,30 @@ test('file-system refusals are one sentence saying what is wrong (read-only, per
   assert.equal(fsProblem(e('ENOSPC'), '/x'), 'the disk holding /x is full');
   assert.ok(isFsError(e('EROFS')) && !isFsError(new TypeError('x')));
 });
+
+test('an output folder inside the repository is ignored by git from its start (its own .gitignore); one outside gets none; an edited .gitignore is not ours', async () => {
+  const inside = path.join(repo.dir, 'corpus-out');
+  const r = await run(['build', repo.dir, '--out', inside, '--no-cache', ...SMALL]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(
+    fs
+      .readFileSync(path.join(inside, '.gitignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))[0],
+    '*',
+  );
+  const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: repo.dir, encoding: 'utf8' });
+  assert.equal(status, '', 'git sees nothing of the dataset');
+  const manifest = JSON.parse(fs.readFileSync(path.join(inside, 'manifest.json'), 'utf8')) as { files: Array<{ path: string }> };
+  assert.ok(!manifest.files.some((f) => f.path === '.gitignore'), 'the data files are the same wherever the folder is');
+  assert.equal((await run(['verify', inside, '--repo', repo.dir])).code, 0);
+  // the same build again replaces the folder (the .gitignore is the tool's own file)
+  assert.equal((await run(['build', repo.dir, '--out', inside, '--no-cache', '--max-commits', '2', ...SMALL])).code, 0);
+  assert.ok(!fs.existsSync(path.join(good, '.gitignore')), 'outside the repository: no .gitignore');
+  // a .gitignore the user changed is theirs: the folder is not replaced
+  fs.appendFileSync(path.join(inside, '.gitignore'), '!keep.me\n');
+  const again = await run(['build', repo.dir, '--out', inside, '--no-cache', ...SMALL]);
+  assert.equal(again.code, 2, again.err);
+  assert.match(again.err, /did not write \(\.gitignore\)/);
+  fs.rmSync(inside, { recursive: true, force: true });
+});

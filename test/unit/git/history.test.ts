@@ -29,7 +29,7 @@ describe('history: change types and skip reasons', () => {
 
     repo.write('img.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3]));
     repo.write('latin1.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a]));
-    repo.write('big.rs', big.repeat(Math.ceil(110_000 / big.length)));
+    repo.write('big.rs', big.repeat(Math.ceil(1_010_000 / big.length)));
     repo.write('model.bin', 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a2146\nsize 12345\n');
     fs.symlinkSync('src/lib.rs', path.join(repo.dir, 'link.rs'));
     repo.write('Cargo.lock', '# lock\n[[package]]\nname = "x"\n');
@@ -126,6 +126,10 @@ describe('history: change types and skip reasons', () => {
       'third/dep.rs': 'vendored',
     });
     for (const f of rec.files) if (f.skip) assert.equal(f.newText, null, f.path);
+    // each reason a person could doubt names what decided it
+    assert.match(file(rec, 'big.rs').skipDetail ?? '', /^1,0\d\d KB over the 1,000 KB limit \(max file bytes\)$/);
+    assert.equal(file(rec, 'node_modules/m/index.js').skipDetail, 'under a vendor/, node_modules/ or bower_components/ folder');
+    assert.equal(file(rec, 'third/dep.rs').skipDetail, 'linguist-vendored in .gitattributes');
     assert.equal(file(rec, 'link.rs').newMode, '120000');
     const mode = byHash(records, h.mode).files;
     assert.deepEqual(

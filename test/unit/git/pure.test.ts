@@ -57,10 +57,10 @@ test('gitattributes: linguist-generated / -vendored, nested bases, unset', () =>
   const root = parseGitattributes('# c\n*.pb.rs linguist-generated\nthird_party/** linguist-vendored\nthird_party/ours/** -linguist-vendored\n*.txt text\n', '');
   const nested = parseGitattributes('out/** linguist-generated=true\n', 'crates/x');
   const rules = [...root, ...nested];
-  assert.deepEqual(linguistAttrs(rules, 'src/a.pb.rs'), { generated: true, vendored: false });
-  assert.deepEqual(linguistAttrs(rules, 'third_party/lib/a.rs'), { generated: false, vendored: true });
+  assert.deepEqual(linguistAttrs(rules, 'src/a.pb.rs'), { generated: true, vendored: false, from: '.gitattributes' });
+  assert.deepEqual(linguistAttrs(rules, 'third_party/lib/a.rs'), { generated: false, vendored: true, from: '.gitattributes' });
   assert.deepEqual(linguistAttrs(rules, 'third_party/ours/a.rs'), { generated: false, vendored: false });
-  assert.deepEqual(linguistAttrs(rules, 'crates/x/out/a.rs'), { generated: true, vendored: false });
+  assert.deepEqual(linguistAttrs(rules, 'crates/x/out/a.rs'), { generated: true, vendored: false, from: 'crates/x/.gitattributes' });
   assert.deepEqual(linguistAttrs(rules, 'out/a.rs'), { generated: false, vendored: false });
   assert.equal(root.length, 3);
 });

@@ -36,7 +36,7 @@ export function lastRun(run: Run): { last: LastRun | undefined; upToDate: Pipeli
 
 /** The output folder being written, and its chunk-row streams (chunks.jsonl, plus chunks_enhanced.jsonl in the seed layout). */
 export function openOutput(run: Run): { out: AtomicDir; writeRow: (line: string) => void; closeRows: () => void } {
-  const out = new AtomicDir(run.outDir, run.protect);
+  const out = new AtomicDir(run.outDir, run.protect, run.repoDir);
   const streams = [out.stream('chunks.jsonl'), ...(run.settings.layout === 'seed' ? [out.stream('chunks_enhanced.jsonl')] : [])];
   return { out, writeRow: (line) => streams.forEach((s) => s.write(line)), closeRows: () => streams.forEach((s) => s.close()) };
 }
