@@ -9,10 +9,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { recoverOutput } from '../core/dataset/output';
 import type { PipelineOptions } from '../core/pipeline/options';
+import * as fs from 'node:fs';
 import { PHASES, type Phase, type ProgressEvent } from '../core/types';
 import type { BuildSummary } from '../worker/protocol';
 import { Disposable } from './disposable';
 import { isCancelled, reportError } from './errors';
+import { formatDuration, ProgressTracker, type PhaseWeights } from './progress';
 import { debugDelay, pipelineOptions, workerCount } from './settings';
 import type { LastBuild, PersistentState } from './state';
 import type { WorkerPool } from './workerPool';
@@ -22,43 +24,6 @@ export type BuildOutcome =
   | { status: 'cancelled'; folder: string; outDir: string }
   | { status: 'failed'; folder: string; message: string }
   | { status: 'busy' };
-
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
-
-/** Turns pipeline progress events into a progress message and bar increments. */
-export class ProgressTracker {
-  private percent = 0;
-  private phase: Phase | null = null;
-  private phaseStart = 0;
-
-  constructor(private readonly now: () => number = Date.now) {}
-
-  update(e: ProgressEvent): { message: string; increment: number } {
-    if (e.phase !== this.phase) {
-      this.phase = e.phase;
-      this.phaseStart = this.now();
-    }
-    const [a, b] = PHASES[e.phase].span;
-    const frac = e.total && e.total > 0 ? Math.min(1, e.done / e.total) : 0;
-    const target = a + (b - a) * frac;
-    const increment = Math.max(0, target - this.percent);
-    this.percent = Math.max(this.percent, target);
-    let message: string = PHASES[e.phase].label;
-    if (e.total !== undefined && e.phase === 'chunks') message += ` ${e.done}/${e.total} commits`;
-    else if (e.total !== undefined && e.total > 1) message += ` ${e.done}/${e.total}`;
-    if (e.total && e.done > 0 && e.done < e.total) {
-      const elapsed = this.now() - this.phaseStart;
-      message += ` · about ${formatDuration((elapsed / e.done) * (e.total - e.done))} left`;
-    }
-    return { message, increment };
-  }
-}
 
 export class BuildRunner extends Disposable {
   private running: AbortController | undefined;
@@ -111,21 +76,28 @@ export class BuildRunner extends Disposable {
         { location: vscode.ProgressLocation.Notification, title: opts.title ?? 'Commit Corpus: building dataset', cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => ac.abort());
-          const tracker = new ProgressTracker();
+          // one ETA for the whole build, weighted by what each phase took in the last build of this folder
+          const tracker = new ProgressTracker(this.state.phaseWeights(folder.fsPath));
           progress.report({ message: 'starting the engine…' });
+          // the ETA counts down between events too
+          const tick = setInterval(() => this.lastProgress && progress.report(tracker.update(this.lastProgress)), 1000);
           let delay: ReturnType<typeof debugDelay>;
           TEST_AIDS: delay = debugDelay(); // dropped from the shipped bundles (esbuild dropLabels)
-          return this.pool.request(
-            { kind: 'build', options, workers: workerCount(), delay },
-            {
-              signal: ac.signal,
-              onProgress: (e) => {
-                this.lastProgress = e;
-                progress.report(tracker.update(e));
+          try {
+            return await this.pool.request(
+              { kind: 'build', options, workers: workerCount(), delay },
+              {
+                signal: ac.signal,
+                onProgress: (e) => {
+                  this.lastProgress = e;
+                  progress.report(tracker.update(e));
+                },
+                onLog: (line) => this.output.appendLine(`[build] ${line}`),
               },
-              onLog: (line) => this.output.appendLine(`[build] ${line}`),
-            },
-          );
+            );
+          } finally {
+            clearInterval(tick);
+          }
         },
       );
       const examples = summary.examples.train + summary.examples.val + summary.examples.test;
@@ -141,15 +113,16 @@ export class BuildRunner extends Disposable {
         durationMs: Date.now() - started,
       };
       await this.state.setLastBuild(last);
+      const phases = phaseTimings(summary.outDir);
+      if (!summary.upToDate && phases) await this.state.setPhaseWeights(folder.fsPath, phases);
       this.built.fire(last);
       const rel = path.relative(folder.fsPath, summary.outDir) || summary.outDir;
       const message = `Commit Corpus: dataset built: ${summary.commits.total} commit${summary.commits.total === 1 ? '' : 's'}, ${summary.chunks} chunks, ${examples} examples in ${rel}${summary.upToDate ? ' (already up to date)' : ''}.`;
       this.output.appendLine(`[build] ${message} (${formatDuration(last.durationMs)})`);
-      void vscode.window.showInformationMessage(message, 'Open folder', 'Show overview', 'Reveal in Explorer').then((choice) => {
-        const uri = vscode.Uri.file(summary.outDir);
-        if (choice === 'Open folder') void vscode.commands.executeCommand('revealFileInOS', uri);
-        else if (choice === 'Show overview') void vscode.commands.executeCommand('commitCorpus.showOverview');
-        else if (choice === 'Reveal in Explorer') void vscode.commands.executeCommand('revealInExplorer', uri);
+      if (phases && !summary.upToDate) this.output.appendLine(`[build] phases: ${(Object.keys(phases) as Phase[]).map((p) => `${PHASES[p].label} ${formatDuration(phases[p]!)}`).join(' · ')}`);
+      const actions = { 'Show in Explorer': 'commitCorpus.showDatasetInExplorer', 'Open dataset card': 'commitCorpus.openDatasetCard', 'Show overview': 'commitCorpus.showOverview' } as const;
+      void vscode.window.showInformationMessage(message, ...(Object.keys(actions) as Array<keyof typeof actions>)).then((choice) => {
+        if (choice) void vscode.commands.executeCommand(actions[choice]);
       });
       return (this.lastOutcome = { status: 'built', folder: folder.fsPath, summary, message });
     } catch (err) {
@@ -165,6 +138,18 @@ export class BuildRunner extends Disposable {
     } finally {
       this.running = undefined;
     }
+  }
+}
+
+/** What each phase took (ms), from the manifest of a build (its `phases` timings); null when unreadable. */
+function phaseTimings(outDir: string): PhaseWeights | null {
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(outDir, 'manifest.json'), 'utf8')) as { phases?: Array<{ phase: string; duration_ms: number }> };
+    const w: PhaseWeights = {};
+    for (const p of m.phases ?? []) if (p.phase in PHASES) w[p.phase as Phase] = p.duration_ms;
+    return Object.keys(w).length ? w : null;
+  } catch {
+    return null;
   }
 }
 

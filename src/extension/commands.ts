@@ -32,6 +32,17 @@ export interface CommandTrace {
   example?: vscode.TextEditor;
 }
 
+/** Where a hover was: its "Show tokens" / "Show context" links act on the unit hovered, not on the cursor's. */
+export interface HoverLocation {
+  uri: string;
+  line: number;
+  character: number;
+}
+
+function isHoverLocation(v: unknown): v is HoverLocation {
+  return typeof v === 'object' && v !== null && typeof (v as HoverLocation).uri === 'string' && typeof (v as HoverLocation).line === 'number';
+}
+
 function isChunkNode(v: unknown): v is ChunkNode {
   return typeof v === 'object' && v !== null && (v as { type?: string }).type === 'chunk';
 }
@@ -71,6 +82,8 @@ export class Commands extends Disposable {
     reg('commitCorpus.copyExampleJson', (node?: unknown) => this.copyExample(node));
     reg('commitCorpus.selectTokenizer', (choice?: string) => this.selectTokenizer(choice));
     reg('commitCorpus.showOverview', () => this.showOverview());
+    reg('commitCorpus.showDatasetInExplorer', () => this.showInExplorer());
+    reg('commitCorpus.openDatasetCard', () => this.openCard());
     reg('commitCorpus.loadMoreCommits', () => this.commits.loadMore());
     reg('commitCorpus.refreshCommits', () => this.commits.refresh());
     reg('commitCorpus.filterCommits', (value?: string) => this.filter(value));
@@ -90,20 +103,31 @@ export class Commands extends Disposable {
     return (FORMATS as readonly string[]).includes(f) ? (f as Format) : 'seed';
   }
 
-  /** The chunk of a tree node, or the one at the active editor's cursor (with the editor's commit = HEAD). */
+  /** A hover's document and position, or the active editor's with its selected text ('' when none). */
+  private async target(arg: unknown): Promise<{ doc: vscode.TextDocument; pos: vscode.Position; selected: string } | undefined> {
+    if (isHoverLocation(arg)) {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri));
+      return { doc, pos: new vscode.Position(arg.line, arg.character), selected: '' };
+    }
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) return undefined;
+    return { doc: editor.document, pos: editor.selection.active, selected: editor.document.getText(editor.selection) };
+  }
+
+  /** The chunk of a tree node, or the one at a hover's position or the active editor's cursor (with the editor's commit = HEAD). */
   private async chunkFrom(node: unknown): Promise<{ chunk: ChunkRecord; commit: ContextViewPayload['commit']; repo: string; info: CommitInfo } | undefined> {
     if (isChunkNode(node)) return { chunk: node.chunk, commit: commitSummary(node.commit), repo: node.repo, info: node.commit };
-    const editor = vscode.window.activeTextEditor;
-    if (!editor) {
+    const t = await this.target(node);
+    if (!t) {
       void vscode.window.showInformationMessage('Commit Corpus: put the cursor in a source file, or pick a chunk in the Commits view.');
       return undefined;
     }
-    const a = await analyzeAt(this.pool, editor.document, editor.selection.active);
+    const a = await analyzeAt(this.pool, t.doc, t.pos);
     if (!a?.chunk) {
       void vscode.window.showInformationMessage('Commit Corpus: no semantic unit of a supported language at the cursor.');
       return undefined;
     }
-    const repo = vscode.workspace.getWorkspaceFolder(editor.document.uri)?.uri.fsPath ?? path.dirname(editor.document.uri.fsPath);
+    const repo = vscode.workspace.getWorkspaceFolder(t.doc.uri)?.uri.fsPath ?? path.dirname(t.doc.uri.fsPath);
     const now = Math.floor(Date.now() / 1000);
     const person = { name: 'working tree', email: '', timestamp: now, timezoneOffset: 0 };
     const info: CommitInfo = {
@@ -111,7 +135,7 @@ export class Commands extends Disposable {
       parents: [],
       author: person,
       committer: person,
-      subject: `${editor.document.fileName.split(/[\\/]/).pop()} (working tree)`,
+      subject: `${t.doc.fileName.split(/[\\/]/).pop()} (working tree)`,
       body: '',
       isMerge: false,
     };
@@ -123,22 +147,22 @@ export class Commands extends Disposable {
     if (isChunkNode(node)) {
       payload = (await this.pool.request({ kind: 'exampleView', chunk: node.chunk, commit: node.commit, format: this.format(), tokenizer: this.tokenizer() })).payload;
     } else {
-      const editor = vscode.window.activeTextEditor;
-      if (!editor) {
+      const t = await this.target(node);
+      if (!t) {
         void vscode.window.showInformationMessage('Commit Corpus: open a file (or select text) to see its tokens.');
         return undefined;
       }
-      let text = editor.document.getText(editor.selection);
-      let title = `selection in ${path.basename(editor.document.fileName)}`;
+      let text = t.selected;
+      let title = `selection in ${path.basename(t.doc.fileName)}`;
       if (!text) {
-        const a = await analyzeAt(this.pool, editor.document, editor.selection.active);
+        const a = await analyzeAt(this.pool, t.doc, t.pos);
         if (a) {
-          const range = new vscode.Range(a.startLine - 1, 0, a.endLine - 1, editor.document.lineAt(a.endLine - 1).text.length);
-          text = editor.document.getText(range);
+          const range = new vscode.Range(a.startLine - 1, 0, a.endLine - 1, t.doc.lineAt(a.endLine - 1).text.length);
+          text = t.doc.getText(range);
           title = `${a.kind} ${a.qualifiedName}`;
         } else {
-          text = editor.document.getText();
-          title = path.basename(editor.document.fileName);
+          text = t.doc.getText();
+          title = path.basename(t.doc.fileName);
         }
       }
       payload = await this.pool.request({ kind: 'tokenView', text, title, tokenizer: this.tokenizer() });
@@ -163,7 +187,7 @@ export class Commands extends Disposable {
     const c = await this.chunkFrom(node);
     if (!c) return undefined;
     const ex = await this.pool.request({ kind: 'exampleView', chunk: c.chunk, commit: c.info, format: this.format(), tokenizer: this.tokenizer() });
-    this.trace.example = await openExampleDocument(ex.text);
+    this.trace.example = await openExampleDocument(ex.text, { name: `${c.chunk.qualifiedName} · ${c.info.hash.slice(0, 8)}` });
     return this.trace.example;
   }
 
@@ -230,7 +254,7 @@ export class Commands extends Disposable {
     if (!folder) return undefined;
     let outDir = opts.outDir;
     if (!outDir) {
-      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export here', title: 'Folder to export the dataset into' });
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export here', title: 'Folder to export the dataset into', defaultUri: folder });
       if (!picked?.[0]) return undefined;
       outDir = path.join(picked[0].fsPath, 'commit-corpus-dataset');
     }
@@ -250,7 +274,7 @@ export class Commands extends Disposable {
     if (same) {
       // the same rule as a build's output: only a new, empty or earlier-exported folder is replaced
       try {
-        copyDataset(last.outDir, outDir, [{ label: 'repository', path: folder.fsPath }]);
+        copyDataset(last.outDir, outDir, [{ label: 'repository', path: folder.fsPath }], folder.fsPath);
       } catch (e) {
         void vscode.window.showErrorMessage(`Commit Corpus: ${(e as Error).message}`);
         return undefined;
@@ -261,14 +285,51 @@ export class Commands extends Disposable {
     return this.builds.run({ folder, overrides: { out: outDir, layout, format, cache: true }, title: 'Commit Corpus: exporting dataset' });
   }
 
-  async showOverview(): Promise<WebviewHandle | undefined> {
+  /** The last build's output folder, or undefined after offering to build one. */
+  private async builtDataset(): Promise<string | undefined> {
     const last = this.state.lastBuild;
-    if (!last || !fs.existsSync(path.join(last.outDir, 'manifest.json'))) {
-      const choice = await vscode.window.showInformationMessage('Commit Corpus: no dataset built yet.', 'Build training dataset');
-      if (choice) await vscode.commands.executeCommand('commitCorpus.buildDataset');
-      return undefined;
+    if (last && fs.existsSync(path.join(last.outDir, 'manifest.json'))) return last.outDir;
+    const choice = await vscode.window.showInformationMessage('Commit Corpus: no dataset built yet.', 'Build training dataset');
+    if (choice) await vscode.commands.executeCommand('commitCorpus.buildDataset');
+    return undefined;
+  }
+
+  /**
+   * "Show in Explorer": the dataset folder selected in the Explorer when it is in the workspace; else the
+   * system's file manager (desktop), or its path to copy (web, where the browser cannot open a folder).
+   */
+  async showInExplorer(): Promise<'explorer' | 'os' | 'path' | undefined> {
+    const out = await this.builtDataset();
+    if (!out) return undefined;
+    const uri = vscode.Uri.file(out);
+    if (vscode.workspace.getWorkspaceFolder(uri)) {
+      await vscode.commands.executeCommand('revealInExplorer', uri);
+      return 'explorer';
     }
-    const payload = await this.pool.request({ kind: 'overview', outDir: last.outDir });
+    if (vscode.env.uiKind === vscode.UIKind.Desktop) {
+      await vscode.commands.executeCommand('revealFileInOS', uri);
+      return 'os';
+    }
+    void vscode.window.showInformationMessage(`Commit Corpus: the dataset is in ${out}, outside the workspace.`, 'Copy path').then((c) => {
+      if (c) void vscode.env.clipboard.writeText(out);
+    });
+    return 'path';
+  }
+
+  /** "Open dataset card": the build's README.md in the Markdown preview. */
+  async openCard(): Promise<vscode.Uri | undefined> {
+    const out = await this.builtDataset();
+    if (!out) return undefined;
+    const card = vscode.Uri.file(path.join(out, 'README.md'));
+    if (!fs.existsSync(card.fsPath)) throw new Error(`the dataset in ${out} has no README.md`);
+    await vscode.commands.executeCommand('markdown.showPreview', card);
+    return card;
+  }
+
+  async showOverview(): Promise<WebviewHandle | undefined> {
+    const outDir = await this.builtDataset();
+    if (!outDir) return undefined;
+    const payload = await this.pool.request({ kind: 'overview', outDir });
     const h = showOverview(payload);
     this.trace.overview = h;
     await h.ready;

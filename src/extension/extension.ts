@@ -51,9 +51,9 @@ export function activate(context: vscode.ExtensionContext): CommitCorpusApi {
   const describe = () => {
     const f = state.commitsFilter;
     view.description = f ? `filter: ${f}` : undefined;
-    view.message = state.lastBuild ? undefined : 'Not built yet: build the training dataset to see chunks and token counts.';
+    const notBuilt = !state.lastBuild && commits.folderState === 'ready' ? 'Not built yet: build the training dataset to see chunks and token counts.' : '';
+    view.message = [commits.filterSummary(), notBuilt].filter(Boolean).join(' ') || undefined;
   };
-  describe();
   void vscode.commands.executeCommand('setContext', 'commitCorpus.commitsFiltered', state.commitsFilter !== '');
   context.subscriptions.push(
     pool,
@@ -65,7 +65,10 @@ export function activate(context: vscode.ExtensionContext): CommitCorpusApi {
     view,
     new BlobContentProvider(pool),
     registerWebviews(context),
-    commits.onDidChangeTreeData(() => describe()),
+    commits.onDidLoad(() => describe()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (['view.hideSkippedCommits', 'includeMerges', 'skipBots'].some((k) => e.affectsConfiguration(`commitCorpus.${k}`))) commits.rerender();
+    }),
     builds.onDidBuild(() => {
       status.update();
       commits.refresh();

@@ -20,14 +20,16 @@ export function drawTokens(tokens: string[], more: boolean): string {
 }
 
 function commandLink(command: string, args: unknown): string {
-  return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
+  // parentheses too: a path with one would end the Markdown link early
+  return `command:${command}?${encodeURIComponent(JSON.stringify(args)).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }
 
 function escapeMd(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
-export function hoverMarkdown(a: UnitAnalysis, repo: string | null): vscode.MarkdownString {
+/** `at`: where the hover is; its links act on the unit there (not on the cursor's, which may be elsewhere). */
+export function hoverMarkdown(a: UnitAnalysis, repo: string | null, at?: { uri: string; line: number; character: number }): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['commitCorpus.openContextItem', 'commitCorpus.showTokenBoundaries', 'commitCorpus.showChunkContext'] };
   md.supportHtml = false;
@@ -44,7 +46,8 @@ export function hoverMarkdown(a: UnitAnalysis, repo: string | null): vscode.Mark
     }
     md.appendMarkdown('\n');
   }
-  md.appendMarkdown(`[Show tokens](command:commitCorpus.showTokenBoundaries) · [Show context](command:commitCorpus.showChunkContext)`);
+  const args = at ? [at] : [];
+  md.appendMarkdown(`[Show tokens](${commandLink('commitCorpus.showTokenBoundaries', args)}) · [Show context](${commandLink('commitCorpus.showChunkContext', args)})`);
   return md;
 }
 
@@ -69,7 +72,7 @@ export class HoverProvider extends Disposable implements vscode.HoverProvider {
       if (!a) return undefined;
       const repo = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath ?? null;
       const range = new vscode.Range(a.startLine - 1, 0, a.endLine - 1, doc.lineAt(Math.min(a.endLine - 1, doc.lineCount - 1)).text.length);
-      return new vscode.Hover(hoverMarkdown(a, repo), range);
+      return new vscode.Hover(hoverMarkdown(a, repo, { uri: doc.uri.toString(), line: pos.line, character: pos.character }), range);
     } catch (err) {
       if (isCancelled(err)) return undefined;
       // A hover never interrupts the user: the reason is in the hover itself.

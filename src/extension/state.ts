@@ -3,6 +3,7 @@
  * value, stored in the workspace's Memento so it survives reloads.
  */
 import type * as vscode from 'vscode';
+import type { Phase } from '../core/types';
 
 export interface LastBuild {
   /** Workspace folder (repository) that was built. */
@@ -27,6 +28,16 @@ export class PersistentState {
 
   async setLastBuild(value: LastBuild | undefined): Promise<void> {
     await this.memento.update('lastBuild', value);
+  }
+
+  /** Milliseconds each phase took in the last real (not up-to-date) build of a folder: the next build's ETA weights. */
+  phaseWeights(folder: string): Partial<Record<Phase, number>> | undefined {
+    return this.memento.get<Record<string, Partial<Record<Phase, number>>>>('phaseWeights')?.[folder];
+  }
+
+  async setPhaseWeights(folder: string, weights: Partial<Record<Phase, number>>): Promise<void> {
+    const all = { ...this.memento.get<Record<string, Partial<Record<Phase, number>>>>('phaseWeights'), [folder]: weights };
+    await this.memento.update('phaseWeights', all);
   }
 
   /** Path or language filter of the Commits view ('' = none). */

@@ -15,6 +15,7 @@ import { launchBrowser, LaunchedBrowser } from '../vscode/browser';
 import { CodeServer, startCodeServer } from '../vscode/codeServer';
 import { codeServerEntry, REPO_ROOT } from '../vscode/install';
 import { installCleanup } from '../vscode/processes';
+import { openFile, runCommand } from '../vscode/ui';
 import { webviewFrame } from '../vscode/webviewFrame';
 import { makeWorkspace, WORKSPACE_COMMITS } from '../vscode/workspace';
 import type { FixtureRepo } from '../fixtures/repo';
@@ -65,7 +66,7 @@ describe('Commit Corpus in the VS Code UI', { timeout: 280_000 }, () => {
     await toast.waitFor();
     const text = (await toast.innerText()).replace(/\s+/g, ' ');
     assert.match(text, new RegExp(`dataset built: ${WORKSPACE_COMMITS.length} commits, \\d+ chunks, \\d+ examples in commit-corpus-out`));
-    for (const action of ['Open folder', 'Show overview', 'Reveal in Explorer']) assert.ok(text.includes(action), `${action} in ${text}`);
+    for (const action of ['Show in Explorer', 'Open dataset card', 'Show overview']) assert.ok(text.includes(action), `${action} in ${text}`);
     await shot('02-notification.png');
     assert.ok(fs.existsSync(path.join(workspace.dir, 'commit-corpus-out', 'manifest.json')));
     await page.keyboard.press('Escape');
@@ -172,47 +173,3 @@ describe('Commit Corpus in the VS Code UI', { timeout: 280_000 }, () => {
     assert.deepEqual(left, [], 'no dataset or temporary folder left');
   });
 });
-
-async function openPalette(page: Page): Promise<void> {
-  // F1 opens the palette wherever the focus is; retry if the first key press lands too early.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await page
-      .locator('.monaco-workbench')
-      .click({ position: { x: 700, y: 450 } })
-      .catch(() => undefined);
-    await page.keyboard.press('F1');
-    try {
-      await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 10_000 });
-      return;
-    } catch {
-      // try again
-    }
-  }
-  throw new Error('the command palette did not open');
-}
-
-/** Runs a Commit Corpus command from the palette (F1, type its title, Enter). */
-async function runCommand(page: Page, title: string, beforeEnter?: () => Promise<void>): Promise<void> {
-  await page.keyboard.press('F1');
-  try {
-    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 5_000 });
-  } catch {
-    await openPalette(page);
-  }
-  await page.keyboard.type(`Commit Corpus: ${title}`, { delay: 15 });
-  const entry = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await entry.waitFor();
-  assert.match((await entry.innerText()).replace(/\s+/g, ' '), new RegExp(`Commit Corpus: ${title}`));
-  if (beforeEnter) await beforeEnter();
-  await page.keyboard.press('Enter');
-}
-
-/** Quick Open (Ctrl+P) a file of the workspace by name. */
-async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
-  await page.keyboard.type(name, { delay: 15 });
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor();
-}

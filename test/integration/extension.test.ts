@@ -75,7 +75,18 @@ describe('Commit Corpus extension', () => {
 
   it('contributes its commands and settings with defaults', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const id of ['buildDataset', 'rebuild', 'exportDataset', 'showTokenBoundaries', 'showChunkContext', 'selectTokenizer', 'showOverview', 'copyExampleJson']) {
+    for (const id of [
+      'buildDataset',
+      'rebuild',
+      'exportDataset',
+      'showTokenBoundaries',
+      'showChunkContext',
+      'selectTokenizer',
+      'showOverview',
+      'copyExampleJson',
+      'showDatasetInExplorer',
+      'openDatasetCard',
+    ]) {
       assert.ok(all.includes(`commitCorpus.${id}`), id);
     }
     const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: Array<{ command: string; title: string; category: string }> } };
@@ -221,6 +232,25 @@ describe('Commit Corpus extension', () => {
     assert.ok((r2.counts?.sections ?? 0) > 0, JSON.stringify(r2.counts));
   });
 
+  it("the hover's Show tokens / Show context links act on the hovered unit, with the cursor elsewhere", async () => {
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(path.join(workspaceDir(), 'src', 'tick.rs')));
+    editor.selection = new vscode.Selection(0, 0, 0, 0); // the cursor on the `use` line
+    const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(2, 8))) as vscode.Hover[];
+    const md = hoverText(hovers);
+    const link = (cmd: string) => {
+      const m = new RegExp(`\\(command:${cmd.replace('.', '\\.')}\\?([^)]*)\\)`).exec(md);
+      assert.ok(m, `${cmd} link in ${md}`);
+      return JSON.parse(decodeURIComponent(m[1])) as unknown[];
+    };
+    const tokens = (await vscode.commands.executeCommand('commitCorpus.showTokenBoundaries', ...link('commitCorpus.showTokenBoundaries'))) as WebviewHandle;
+    const r = await waitFor('the hovered unit drawn', () => (/tick/.test(tokens.lastRendered()?.text ?? '') ? tokens.lastRendered() : undefined), 5000).catch(() => tokens.lastRendered());
+    assert.match(r?.text ?? '', /fn tick/);
+    assert.doesNotMatch(r?.text ?? '', /^use crate/m, 'not the unit at the cursor');
+    const ctx = (await vscode.commands.executeCommand('commitCorpus.showChunkContext', ...link('commitCorpus.showChunkContext'))) as WebviewHandle;
+    const r2 = await waitFor('the hovered chunk drawn', () => (/tick/.test(ctx.lastRendered()?.text ?? '') ? ctx.lastRendered() : undefined), 5000);
+    assert.match(r2.text ?? '', /fn tick/);
+  });
+
   it('"Show cross-file context" opens the context view for a chunk and for the cursor', async () => {
     const roots = await api.tree.children();
     const greet = roots.find((n) => n.type === 'commit' && n.commit.subject === 'Greet by name')!;
@@ -257,6 +287,9 @@ describe('Commit Corpus extension', () => {
     const editor = (await vscode.commands.executeCommand('commitCorpus.openExample', chunk)) as vscode.TextEditor;
     assert.equal(editor.document.languageId, 'commit-corpus-example');
     assert.equal(editor.document.getText(), json.text);
+    // named after its unit and commit, not "Untitled-1"
+    assert.equal(path.posix.basename(editor.document.uri.path), `${chunk.chunk.qualifiedName} · ${chunk.commit.hash.slice(0, 8)}.ccx`);
+    assert.equal(editor.document.isUntitled, false);
   });
 
   it('"Show overview" opens the overview of the last build', async () => {

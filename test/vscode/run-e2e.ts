@@ -22,7 +22,7 @@ if (files.length === 0) {
   console.error('no e2e test files found');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', '--test-reporter=spec', ...files], {
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=600000', '--test-reporter=spec', ...files], {
   cwd: REPO_ROOT,
   stdio: 'inherit',
   timeout: 15 * 60_000,
