@@ -285,6 +285,70 @@ describe('Commit Corpus in the VS Code UI: what a new user trips over', { timeou
     fs.writeFileSync(path.join(workspace.dir, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.colorTheme': 'Default Light Modern' }));
   });
 
+  it('"Hide skipped commits" hides them; Export asks for a folder starting in the workspace', async () => {
+    const settings = path.join(workspace.dir, '.vscode', 'settings.json');
+    const now = JSON.parse(fs.readFileSync(settings, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(settings, JSON.stringify({ ...now, 'commitCorpus.view.hideSkippedCommits': true }));
+    await openCommitsView();
+    await commitsPane().locator('.monaco-list-row', { hasText: 'Bump the lock file' }).waitFor({ state: 'detached', timeout: 20_000 });
+    const labels = await commitsPane().locator('.monaco-list-row .label-name').allInnerTexts();
+    for (const hidden of ['Bump the lock file', 'Merge branch side', 'Add completion templates']) assert.ok(!labels.includes(hidden), `${hidden} hidden: ${labels.join(' | ')}`);
+    assert.ok(labels.includes('Add two ops'), labels.join(' | '));
+    await shots('12-hide-skipped');
+    fs.writeFileSync(settings, JSON.stringify(now));
+    await row('Bump the lock file').waitFor();
+
+    await runCommand(page, 'Export dataset');
+    // the browser's folder picker is VS Code's own: its path box starts at the workspace folder
+    const box = page.locator('.quick-input-widget input').first();
+    await page.locator('.quick-input-widget', { hasText: 'Folder to export the dataset into' }).first().waitFor();
+    await page.waitForTimeout(500);
+    assert.ok((await box.inputValue()).startsWith(workspace.dir), `the picker starts at ${await box.inputValue()}`);
+    await page.screenshot({ path: path.join(SHOTS, 'editor-13-export-picker.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  it('a failed build says why in one sentence, and its log starts with that sentence before the details', async () => {
+    const settings = path.join(workspace.dir, '.vscode', 'settings.json');
+    const now = JSON.parse(fs.readFileSync(settings, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(settings, JSON.stringify({ ...now, 'commitCorpus.tokenizer': 'no/such/tokenizer.json' }));
+    await page.waitForTimeout(2500); // the configuration watcher
+    await runCommand(page, 'Build training dataset');
+    const toast = page.locator('.notification-toast', { hasText: 'failed' }).first();
+    await toast.waitFor();
+    const t = await text(toast);
+    assert.match(t, /Commit Corpus: building the dataset failed: .*tokenizer.*no\/such\/tokenizer\.json/i);
+    assert.ok(!/\bat \S+ \(/.test(t), `no stack in the notification: ${t}`);
+    await shots('14-failed-build');
+    await toast.locator('.monaco-button', { hasText: 'Show log' }).first().click();
+    // the Output panel draws its text with no-break spaces
+    const panel = page.locator('#workbench\\.parts\\.panel').first();
+    const lines = async () =>
+      (await panel.innerText().catch(() => ''))
+        .replace(/\u00a0/g, ' ')
+        .split('\n')
+        .map((l) => l.trim());
+    const until = Date.now() + 30_000;
+    while (!(await lines()).some((l) => l.startsWith('[error] Commit Corpus: building the dataset failed')) && Date.now() < until) await page.waitForTimeout(250);
+    const end = await lines();
+    const at = end.findIndex((l) => l.startsWith('[error] Commit Corpus: building the dataset failed'));
+    assert.ok(at >= 0, end.join('\n'));
+    // (the Output panel wraps long lines)
+    assert.match(end.slice(at + 1).join(' '), /\w*Error: tokenizer not found.* at /, 'the details (the stack) follow the cause');
+    assert.ok(!end.slice(0, at).some((l) => /^at /.test(l)), 'no stack line before the cause');
+    // the first build logged what each phase took: the whole log, maximized and scrolled to its top
+    await runPaletteEntry(page, 'View: Toggle Maximized Panel');
+    await panel.locator('.monaco-editor').first().click();
+    await page.keyboard.press('Control+Home');
+    await page.waitForTimeout(500);
+    const top = await lines();
+    assert.match(top.join(' '), /\[build\] phases: reading history \d+s · chunking commits \d+s · tokenizing \d+s/);
+    await shots('15-log');
+    await runPaletteEntry(page, 'View: Toggle Maximized Panel');
+    await page.keyboard.press('Control+J'); // the panel closes again
+    fs.writeFileSync(settings, JSON.stringify(now));
+  });
+
   it('settings start with the tokenizer and the output folder', async () => {
     await runPaletteEntry(page, 'Preferences: Open Settings (UI)');
     const search = page.locator('.settings-editor .suggest-input-container .monaco-editor textarea, .settings-editor .settings-header textarea').first();
@@ -296,7 +360,7 @@ describe('Commit Corpus in the VS Code UI: what a new user trips over', { timeou
     await page.waitForTimeout(800);
     const first = (await labels.allInnerTexts()).slice(0, 3);
     assert.deepEqual(first, ['Tokenizer', 'Output Dir', 'Format'], first.join(' | '));
-    await shots('12-settings');
+    await shots('16-settings');
   });
 
   it('the walkthrough: build, tree, hover, tokens, export, Python', async () => {
@@ -308,7 +372,7 @@ describe('Commit Corpus in the VS Code UI: what a new user trips over', { timeou
     for (const step of ['Explore commits, files and chunks', 'Hover a function', 'Inspect tokens and context', 'Export the dataset', 'Load it in Python']) {
       assert.ok((await walk.innerText()).includes(step), step);
     }
-    await shots('13-walkthrough');
+    await shots('17-walkthrough');
   });
 
   it('the Commits view says why nothing can be built: not a git repository, an empty repository, no folder', async () => {
@@ -333,7 +397,7 @@ describe('Commit Corpus in the VS Code UI: what a new user trips over', { timeou
       assert.match(await text(welcome), c.says, c.name);
       assert.ok((await welcome.locator('.monaco-button', { hasText: c.button }).count()) > 0, `${c.name}: button ${c.button}`);
       assert.doesNotMatch(await text(commitsPane()), /Not built yet/, c.name);
-      await shots(`14-welcome-${c.name}`);
+      await shots(`18-welcome-${c.name}`);
     }
   });
 });

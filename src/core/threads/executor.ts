@@ -37,7 +37,7 @@ export class Executor {
     const { hooks } = this;
     return async (missing, chunk, onEntry, signal) => {
       this.chunking = true;
-      this.log(`chunks: ${this.chunkThreads} worker threads`);
+      this.log(`chunks: ${this.chunkThreads} worker thread${this.chunkThreads === 1 ? '' : 's'}`);
       const heapMb = hooks.chunkWorkerHeapMb ?? (this.overlap ? OVERLAP_CHUNK_HEAP_MB : undefined);
       return chunkInWorkers(hooks.tokenWorkers!.script, this.chunkThreads, { ...base, chunk, lean: this.overlap }, order, new Set(missing), { onEntry, log: this.log, signal, heapMb });
     };
