@@ -230,6 +230,17 @@ describe('Commit Corpus in the VS Code UI: what a new user trips over', { timeou
     const body = await tokens.locator('body').innerText();
     assert.ok(!body.includes('fn first'), 'not the function at the cursor');
     await shots('10-hover-show-tokens');
+    // the unit's serialized example opens as a named document, not "Untitled-1"
+    await page.locator('.tabs-container .tab', { hasText: 'ops.rs' }).first().click();
+    await page
+      .locator('.monaco-editor .view-line span', { hasText: /^second$/ })
+      .first()
+      .click();
+    await runCommand(page, 'Open serialized example (.ccx)');
+    const tab = page.locator('.tabs-container .tab', { hasText: /^second · [0-9a-f]{8}\.ccx/ }).first();
+    await tab.waitFor();
+    assert.ok((await page.locator('.tabs-container .tab', { hasText: 'Untitled' }).count()) === 0);
+    await shots('10b-example-document');
   });
 
   it('one ETA for the whole build: it never grows more than 2x in a second, never says 0 while work remains; the temp folder is hidden from the Explorer', async () => {
