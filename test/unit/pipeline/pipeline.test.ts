@@ -313,7 +313,7 @@ test('runPipelineInThread: the pipeline on its own thread writes the same files,
   assert.equal(r.outDir, o);
   assert.deepEqual([...phases].sort(), ['chunks', 'examples', 'history', 'tokens', 'write']);
   assert.ok(
-    logs.some((l) => /^chunks: 1 worker threads$/.test(l)),
+    logs.some((l) => /^chunks: 1 worker thread$/.test(l)),
     logs.join('\n'),
   );
   assert.deepEqual(
