@@ -13,13 +13,16 @@
  * union, const, static, macro_rules; Python: def, class, module-level assignments; TS/JS: top-level declarations;
  * Go: func, type, const, var) and what the unit's new code uses.
  *
- * - A name the unit **uses**: in its new code (comments and strings removed), an identifier that is called
+ * - A name the unit **uses**: in its new code (comments, strings and a proc macro's `quote! { … }` templates removed), an identifier that is called
  *   (`name(`, `name!`), a path's later segment (`a::name`), capitalised (types, traits, classes) or
  *   SCREAMING_CASE; not a method or field (`.name`), except Go's `pkg.Name`; not a language builtin or prelude
  *   name; not a one-letter generic parameter (`T`); not the unit's own name nor what it declares (Rust: enum
  *   variants); attributes (`#[…]`) aside.
  * - **Needed**: a used name that another file of the repository (vendored folders aside) defines at that commit
- *   and the unit's own file neither defines nor imports from Rust's standard library (`use std::sync::Mutex`). Defined in more than 4 files: **ambiguous**, left out of recall (counted).
+ *   and the unit's own file neither defines nor imports from outside the repository (Rust: `use std::sync::Mutex`,
+ *   `use bytes::Bytes`, any crate that is not one of the workspace's Cargo.toml packages); Rust also leaves out
+ *   paths from outside (`std::mem::swap`, `Arc::ptr_eq`, `tracing::trace!`) and names the unit binds itself (a
+ *   `let`, a parameter, a closure's argument). Defined in more than 4 files: **ambiguous**, left out of recall (counted).
  *   Used names the unit's own file defines are counted apart (same-file needs).
  * - **Recall**: needed names with a context item (not an import line) of that name from one of its defining files.
  * - **Precision**: items (imports included) the unit actually uses: a definition's name, one of an import's names,
@@ -81,20 +84,46 @@ function strip(code: string, f: Family): string {
       .replace(/"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g, blank);
   else {
     s = s.replace(/\/\/[^\n]*/g, blank).replace(/"(?:\\.|[^"\\\n])*"/g, blank);
-    if (f === 'rust')
+    if (f === 'rust') {
       s = s.replace(/'(?:\\.|[^'\\\n])'/g, blank).replace(/#!?\[[^\]\n]*\]/g, blank); // char literals, attributes
-    else s = s.replace(/'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`/g, blank);
+      s = blankTemplates(s);
+    } else s = s.replace(/'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`/g, blank);
   }
   return s;
+}
+
+/**
+ * A proc macro's code templates (`quote! { … }`, `quote_spanned! { span => … }`, `parse_quote!(…)`) blanked out: the
+ * names in them are tokens of the code the macro emits into another crate, not uses of this crate's definitions.
+ */
+function blankTemplates(s: string): string {
+  const open = /\b(?:quote|quote_spanned|parse_quote|parse_quote_spanned)!\s*([({[])/g;
+  const close: Record<string, string> = { '(': ')', '{': '}', '[': ']' };
+  let out = s;
+  for (let m = open.exec(s); m; m = open.exec(s)) {
+    const o = m[1];
+    const c = close[o];
+    let depth = 0;
+    let i = m.index + m[0].length - 1;
+    for (; i < s.length; i++) {
+      if (s[i] === o) depth++;
+      else if (s[i] === c && --depth === 0) break;
+    }
+    const from = m.index + m[0].length;
+    out = out.slice(0, from) + out.slice(from, i).replace(/[^\n]/g, ' ') + out.slice(i);
+    open.lastIndex = Math.max(open.lastIndex, i);
+  }
+  return out;
 }
 
 const IDENT = /[A-Za-z_$][\w$]*/g;
 
 /** Every identifier of the code (for precision), and the names it uses in the sense above (for recall). */
-function usage(code: string, f: Family, own: string, goPackages: Set<string>): { idents: Set<string>; used: Set<string> } {
+function usage(code: string, f: Family, own: string, goPackages: Set<string>, external: Set<string> = new Set()): { idents: Set<string>; used: Set<string> } {
   const s = strip(code, f);
   const idents = new Set<string>();
   const used = new Set<string>();
+  const locals = f === 'rust' ? rustLocals(s) : new Set<string>();
   // what the unit declares itself: Rust enum variants and struct fields, a line's first capitalised name before , ( { or =
   const declared = f === 'rust' ? new Set([...s.matchAll(/^[ \t]*([A-Z]\w*)[ \t]*[,({=]/gm)].map((m) => m[1])) : new Set<string>();
   for (const m of s.matchAll(IDENT)) {
@@ -113,6 +142,17 @@ function usage(code: string, f: Family, own: string, goPackages: Set<string>): {
     }
     const called = after === '(' || (f === 'rust' && after === '!');
     const pathSeg = before.endsWith('::'); // a::name (a leading segment, a module or crate, is not a definition)
+    if (f === 'rust') {
+      if (!pathSeg && locals.has(name)) continue; // a local, a parameter, a closure's argument
+      // a path from the standard library or another crate (`std::mem::swap`, `Arc::ptr_eq`, `tracing::trace!`)
+      const head = pathSeg
+        ? /((?:[A-Za-z_]\w*\s*::\s*)+)$/
+            .exec(s.slice(Math.max(0, at - 200), at))?.[1]
+            .split('::')[0]
+            .trim()
+        : undefined;
+      if (head && (head === 'std' || head === 'core' || head === 'alloc' || STD_TYPES.has(head) || external.has(head))) continue;
+    }
     if (called || pathSeg || /^[A-Z]/.test(name)) used.add(name); // capitalised: types, traits, classes, CONSTANTS
   }
   return { idents, used };
@@ -135,10 +175,48 @@ function goImports(text: string): Set<string> {
   return out;
 }
 
-/** The names a Rust file imports from the standard library (`use std::sync::{Arc, Mutex};`, `core::`, `alloc::`). */
-function stdImports(text: string): Set<string> {
+/**
+ * The names a Rust file imports from outside the repository: the standard library (`use std::sync::{Arc, Mutex};`,
+ * `core::`, `alloc::`) or any crate that is not one of the workspace's (`use tracing::trace;`, `use bytes::Bytes;`).
+ */
+function externalImports(text: string, crates: Set<string>): Set<string> {
   const out = new Set<string>();
-  for (const m of text.matchAll(/\buse\s+(?:::)?(?:std|core|alloc)::([^;]{1,2000});/g)) for (const id of m[1].match(IDENT) ?? []) out.add(id);
+  for (const m of strip(text, 'rust').matchAll(/\buse\s+(?:::)?([A-Za-z_]\w*)::([^;]{1,2000});/g)) {
+    const root = m[1];
+    if (root === 'crate' || root === 'self' || root === 'super' || crates.has(root)) continue;
+    for (const id of m[2].match(IDENT) ?? []) out.add(id);
+  }
+  return out;
+}
+
+/** Common types of the standard library a path starts with (`Arc::new`, `MaybeUninit::uninit`): std's items, not the repository's. */
+const STD_TYPES = new Set(
+  'Arc Rc Weak Box Vec String Option Result MaybeUninit Cell RefCell UnsafeCell OnceCell Mutex RwLock Condvar HashMap HashSet BTreeMap BTreeSet VecDeque BinaryHeap Duration Instant SystemTime Pin PhantomData NonNull ManuallyDrop Cow Ordering AtomicUsize AtomicBool AtomicU64 AtomicU32 AtomicPtr Path PathBuf OsString OsStr Error ErrorKind Layout Iterator i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64 char str bool'.split(
+    ' ',
+  ),
+);
+
+/** Lower-case names a Rust unit binds itself: `let` (one name), `for … in`, closure arguments, parameters, `if let`/match bindings of one name. */
+function rustLocals(s: string): Set<string> {
+  const out = new Set<string>();
+  const add = (re: RegExp) => {
+    for (const m of s.matchAll(re)) for (const id of m[1].match(/\b[a-z_]\w*/g) ?? []) if (id !== 'mut' && id !== 'ref') out.add(id);
+  };
+  add(/\blet\s+((?:mut\s+)?[a-z_]\w*)/g);
+  add(/\bfor\s+([^{]{1,80}?)\s+in\b/g);
+  add(/\|([^|\n]{0,120})\|/g);
+  add(/[(,]\s*((?:mut\s+)?[a-z_]\w*)\s*:(?!:)/g);
+  add(/\b(?:Some|Ok|Err)\(\s*((?:ref\s+)?(?:mut\s+)?[a-z_]\w*)\s*\)/g);
+  return out;
+}
+
+/** The crate names of a Rust workspace (`[package] name`, `-` as `_`), from the Cargo.toml files' texts. */
+function crateNames(manifests: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const t of manifests) {
+    const m = /^\[package\][^[]*?^name\s*=\s*"([^"]+)"/ms.exec(t);
+    if (m) out.add(m[1].replace(/-/g, '_'));
+  }
   return out;
 }
 
@@ -150,8 +228,9 @@ function definedNames(text: string, f: Family): Set<string> {
 }
 
 /** The last identifier of a symbol ("Foo::new" → new, "(*Server).Handle" → Handle), or null for an impl. */
-function itemName(symbol: string): string | null {
-  if (/^impl\b/.test(symbol)) return null;
+function itemName(symbol: string, kind?: string): string | null {
+  // a whole impl block defines no name; an item inside one (`impl Interest::READABLE`, kind const) defines its own
+  if (/^impl\b/.test(symbol) && (kind === undefined || kind === 'impl')) return null;
   const ids = symbol.replace(/#\d+$/, '').match(IDENT);
   return ids ? ids[ids.length - 1] : null;
 }
@@ -228,6 +307,17 @@ async function measure(repo: string, out: string, perFamily: number, show: numbe
   const blobs = new Blobs(gitDir);
   const defsOf = new Map<string, Set<string>>();
   const trees = new Map<string, Array<{ path: string; oid: string }>>();
+  const crates = new Map<string, Set<string>>();
+  /** The workspace's crate names at a commit (every Cargo.toml of its tree). */
+  const cratesOf = async (commit: string, tree: Array<{ path: string; oid: string }>): Promise<Set<string>> => {
+    let c = crates.get(commit);
+    if (!c) {
+      const texts: string[] = [];
+      for (const e of tree) if (/(^|\/)Cargo\.toml$/.test(e.path) && !VENDORED.test(e.path)) texts.push((await blobs.read(e.oid))?.toString('utf8') ?? '');
+      crates.set(commit, (c = crateNames(texts)));
+    }
+    return c;
+  };
   const result = new Map<Family, Tally>();
   try {
     for (const [f, all] of byFamily) {
@@ -261,18 +351,18 @@ async function measure(repo: string, out: string, perFamily: number, show: numbe
             d = definedNames(text, f);
             defsOf.set(e.oid, d);
             if (e.path === c.path && f === 'go') packages = goImports(text);
-            if (e.path === c.path && f === 'rust') external = stdImports(text);
+            if (e.path === c.path && f === 'rust') external = externalImports(text, await cratesOf(c.commit, tree));
           }
           if (e.path === c.path) own = d;
           else for (const n of d) (definers.get(n) ?? definers.set(n, []).get(n)!).push(e.path);
         }
         const ownName = itemName(c.qualifiedName) ?? '';
-        const { idents, used } = usage(c.newCode, f, ownName, packages);
+        const { idents, used } = usage(c.newCode, f, ownName, packages, external);
         const items = c.context.filter((i) => i.kind !== 'import');
         t.units++;
         if (!c.context.length) t.empty++;
         for (const n of used) {
-          if (external.has(n)) continue; // `use std::sync::Mutex`: not the repository's Mutex
+          if (external.has(n)) continue; // `use std::sync::Mutex`, `use bytes::Bytes`: not the repository's
           if (own.has(n)) {
             t.sameFile++;
             continue;
@@ -284,7 +374,7 @@ async function measure(repo: string, out: string, perFamily: number, show: numbe
             continue;
           }
           t.needed++;
-          if (items.some((i) => itemName(i.symbol) === n && where.includes(i.path))) t.found++;
+          if (items.some((i) => itemName(i.symbol, i.kind) === n && where.includes(i.path))) t.found++;
           else if (show > 0 && t.needed - t.found <= show)
             process.stderr.write(
               `   missed (${f}) ${c.path} ${c.qualifiedName} @${c.commit.slice(0, 8)}: ${n} (in ${where.join(', ')}); has ${c.context.map((i) => i.symbol).join(' | ') || 'nothing'}\n`,

@@ -5,6 +5,7 @@
  * document URI + version. `commitCorpus.hover.enabled` turns it off.
  */
 import * as vscode from 'vscode';
+import { REASONS } from '../webview/protocol';
 import type { UnitAnalysis } from '../worker/protocol';
 import { analyzeAt } from './analysis';
 import { Disposable } from './disposable';
@@ -40,9 +41,9 @@ export function hoverMarkdown(a: UnitAnalysis, repo: string | null, at?: { uri: 
   if (a.context.length === 0) md.appendMarkdown('Cross-file context: none\n\n');
   else {
     md.appendMarkdown(`Cross-file context (${a.context.length}):\n\n`);
-    for (const c of a.context) {
+    for (const [i, c] of a.context.entries()) {
       const link = repo && a.head ? `[${escapeMd(c.path)}](${commandLink('commitCorpus.openContextItem', { repo, commit: a.head, path: c.path, search: c.symbol })})` : escapeMd(c.path);
-      md.appendMarkdown(`- \`${c.kind}\` ${escapeMd(c.symbol)} — ${link} · ${c.reason} · ${c.tokens} tokens\n`);
+      md.appendMarkdown(`- #${i + 1} \`${c.kind}\` ${escapeMd(c.symbol)} — ${link} · ${REASONS[c.reason] ?? c.reason} · ${c.tokens} tokens\n`);
     }
     md.appendMarkdown('\n');
   }

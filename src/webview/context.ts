@@ -1,16 +1,9 @@
 /** Cross-file context view: old and new code side by side, then each context item with why and at what cost. */
 import type { ContextItem, LineRange } from '../core/types';
 import { BRACE_COLLAPSE, PYTHON_COLLAPSE } from '../core/chunk/languages';
-import type { ContextViewPayload } from './protocol';
+import { REASONS, type ContextViewPayload } from './protocol';
 import { button, h, plural, shortHash } from './dom';
 import type { ViewContext, ViewResult } from './view';
-
-export const REASONS: Record<ContextItem['reason'], string> = {
-  'same-commit': 'changed in the same commit',
-  'same-file': 'defined in the same file',
-  import: 'imported by this file',
-  tree: 'defined elsewhere in the repository at this commit',
-};
 
 function codeBlock(code: string, range: LineRange | null, label: string): HTMLElement {
   const pre = h('div', { class: 'code', attrs: { role: 'region', 'aria-label': label, tabindex: 0 } });
@@ -54,6 +47,7 @@ function contextCard(ctx: ViewContext, item: ContextItem, cost: number | undefin
     h(
       'div',
       { class: 'ctx-head' },
+      h('span', { class: 'rank', title: 'Rank within the context budget: the items are kept in this order' }, `#${index + 1}`),
       h('span', { class: `badge kind kind-${item.kind}` }, item.kind),
       h('strong', { class: 'symbol' }, item.symbol),
       h('span', { class: 'tokens' }, tokens === undefined ? 'tokens unknown' : plural(tokens, 'token')),

@@ -12,7 +12,15 @@
  * Every message is a plain JSON object discriminated by `type` (like GitLens' IPC message types,
  * but as a TypeScript union so `switch (msg.type)` narrows the payload).
  */
-import type { ChunkRecord } from '../core/types';
+import type { ChunkRecord, ContextItem } from '../core/types';
+
+/** Why a context item was chosen, for a person (the context view and the hover). */
+export const REASONS: Record<ContextItem['reason'], string> = {
+  'same-commit': 'changed in the same commit',
+  'same-file': 'defined in the same file',
+  import: 'imported by this file',
+  tree: 'defined elsewhere in the repository at this commit',
+};
 
 // ───────────────────────── views ─────────────────────────
 

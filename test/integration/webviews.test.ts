@@ -184,6 +184,8 @@ describe('Commit Corpus webviews', () => {
     assert.ok(r.text.includes(HOSTILE));
     for (const c of chunk.context) assert.ok(r.text.includes(c.symbol) && r.text.includes(c.path), `shows ${c.symbol} from ${c.path}`);
     assert.ok(r.text.includes('imported by this file') || r.text.includes('changed in the same commit'));
+    // each item's rank within the budget, in order
+    for (let i = 1; i <= chunk.context.length; i++) assert.ok(r.text.includes(`#${i}`), `rank #${i} shown`);
     assert.ok(r.text.includes('"héllo → wörld".to_string()'));
     assert.equal(r.foreignElements, 0);
   });

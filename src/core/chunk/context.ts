@@ -122,7 +122,7 @@ export function rankDefinitions(defs: Definition[]): Definition[] {
 /** The snippet of a definition within `snippetTokens`: exact text, else bodies collapsed, else cut at a line. */
 export function snippet(def: Definition, b: Budget): Snippet | null {
   if (!b.snippets || !def.oid) return cutSnippet(def, b);
-  const key = `${def.oid}:${def.unit.start}:${def.unit.end}:${b.collapse}`;
+  const key = `${def.oid}:${def.unit.start}:${def.unit.end}:${b.collapse}:${b.snippetTokens}`;
   let s = b.snippets.get(key);
   if (s === undefined) b.snippets.set(key, (s = cutSnippet(def, b)));
   return s;
@@ -163,8 +163,13 @@ function cutSnippet(def: Definition, b: Budget): Snippet | null {
   return { code, collapsed: true, tokens: b.countTokens(code, b.snippetTokens) };
 }
 
-/** The smallest rest of a context budget a collapsed snippet is cut for (less holds no useful signature). */
-const MIN_COLLAPSED_TOKENS = 32;
+/**
+ * A definition's compact form when the candidates do not all fit: at most this many tokens (its signature with the
+ * body collapsed, or its first lines). A unit that names many types gets each of them short rather than the first few whole.
+ */
+const COMPACT_TOKENS = 64;
+/** Candidates are gathered up to this many times the context budget before the fit (more would only be dropped). */
+const GATHER_FACTOR = 2;
 
 /**
  * Length of the doc comment lines a unit's text starts with (`///`, `//!`, `//`, a `/* … *\/` block), up to the
@@ -189,15 +194,28 @@ export function leadingDocs(code: string): number {
   return pos;
 }
 
-/** Collects items in order, skipping duplicates and what no longer fits the total budget (collapsed first if that fits). */
+interface Candidate {
+  item: ContextItem & { tokens: number };
+  /** The definition (null for an import line, which has no shorter form). */
+  def: Definition | null;
+}
+
+/**
+ * Collects candidate items in rank order (duplicates skipped) up to GATHER_FACTOR times the total budget, then fits
+ * them (`items`): all whole when they fit; else the biggest ones compacted (COMPACT_TOKENS: bodies collapsed or
+ * first lines), biggest first, until they fit; then the lowest-ranked dropped. So a unit that names many
+ * definitions gets each of them, short, before it gets the first few whole.
+ */
 export class ContextCollector {
-  readonly items: ContextItem[] = [];
-  private used = 0;
+  private readonly pending: Candidate[] = [];
+  private fitted: ContextItem[] | null = null;
+  private gathered = 0;
   private seen = new Set<string>();
   constructor(private readonly budget: Budget) {}
 
+  /** Enough candidates gathered: the searches stop. */
   get full(): boolean {
-    return this.used >= this.budget.contextTokens;
+    return this.gathered >= this.budget.contextTokens * GATHER_FACTOR;
   }
 
   has(path: string, start: number, end: number): boolean {
@@ -206,28 +224,67 @@ export class ContextCollector {
 
   addDefinition(def: Definition, reason: ContextItem['reason']): boolean {
     const kind = contextKind(def.unit.kind);
-    if (!kind) return false;
+    if (!kind || this.full) return false;
     const k = `${def.path}:${def.unit.start}:${def.unit.end}`;
     if (this.seen.has(k)) return false;
-    let s = snippet(def, this.budget);
-    // what does not fit whole is offered with its bodies collapsed into what is left, before it is dropped
-    const left = this.budget.contextTokens - this.used;
-    if (s && s.tokens > left && left >= MIN_COLLAPSED_TOKENS) s = cutSnippet(def, { ...this.budget, snippetTokens: left });
-    if (!s || this.used + s.tokens > this.budget.contextTokens) return false;
+    const s = snippet(def, this.budget);
+    if (!s) return false;
     this.seen.add(k);
-    this.used += s.tokens;
-    this.items.push({ path: def.path, oid: def.oid, kind, symbol: def.unit.qualifiedName, code: s.code, collapsed: s.collapsed, reason, tokens: s.tokens });
+    this.push({ item: { path: def.path, oid: def.oid, kind, symbol: def.unit.qualifiedName, code: s.code, collapsed: s.collapsed, reason, tokens: s.tokens }, def });
     return true;
   }
 
   addImport(path: string, oid: string, start: number, end: number, code: string, symbol: string): boolean {
     const k = `${path}:${start}:${end}`;
-    if (this.seen.has(k)) return false;
+    if (this.seen.has(k) || this.full) return false;
     const tokens = this.budget.countTokens(code, this.budget.snippetTokens);
-    if (tokens > this.budget.snippetTokens || this.used + tokens > this.budget.contextTokens) return false;
+    if (tokens > this.budget.snippetTokens) return false;
     this.seen.add(k);
-    this.used += tokens;
-    this.items.push({ path, oid, kind: 'import', symbol, code, collapsed: false, reason: 'import', tokens });
+    this.push({ item: { path, oid, kind: 'import', symbol, code, collapsed: false, reason: 'import', tokens }, def: null });
     return true;
   }
+
+  private push(c: Candidate): void {
+    this.pending.push(c);
+    this.gathered += c.item.tokens;
+    this.fitted = null;
+  }
+
+  /** The items that fit the budget, in rank order. */
+  get items(): ContextItem[] {
+    this.fitted ??= this.fit();
+    return this.fitted;
+  }
+
+  private fit(): ContextItem[] {
+    const items: Array<ContextItem & { tokens: number }> = this.pending.map((c) => c.item);
+    const cap = this.budget.contextTokens;
+    let total = items.reduce((n, i) => n + i.tokens, 0);
+    if (total > cap) {
+      // biggest first (ties: the lower-ranked), each to its compact form
+      const order = items.map((_, i) => i).sort((a, b) => items[b].tokens - items[a].tokens || b - a);
+      for (const i of order) {
+        if (total <= cap) break;
+        const def = this.pending[i].def;
+        if (!def || items[i].tokens <= COMPACT_TOKENS) continue;
+        const s = compact(def, this.budget);
+        if (!s || s.tokens >= items[i].tokens) continue;
+        total -= items[i].tokens - s.tokens;
+        items[i] = { ...items[i], code: s.code, collapsed: true, tokens: s.tokens };
+      }
+    }
+    const kept: ContextItem[] = [];
+    let used = 0;
+    for (const item of items) {
+      if (used + item.tokens > cap) continue; // the lowest-ranked that no longer fit are left out
+      used += item.tokens;
+      kept.push(item);
+    }
+    return kept;
+  }
+}
+
+/** A definition in at most COMPACT_TOKENS (cached like its whole snippet). */
+function compact(def: Definition, b: Budget): Snippet | null {
+  return snippet(def, { ...b, snippetTokens: COMPACT_TOKENS });
 }

@@ -15,7 +15,7 @@ import type { CommitRecord, ContextItem, FileChange, LineRange, RepoReader } fro
 import { compareStrings } from '../git/parse';
 import { ContextCollector, Definition, newSnippetCache, rankDefinitions, references, refersToDef } from './context';
 import * as path from 'node:path';
-import { EMPTY_WORKSPACE, goPackageFiles, ImportedName, isManifest, readManifest, resolveImport, rustModuleFiles, Target, Workspace } from './imports';
+import { EMPTY_WORKSPACE, goPackageFiles, ImportedName, isManifest, readManifest, resolveImport, rustCrateRoot, rustModuleFiles, Target, Workspace } from './imports';
 import { BRACE_COLLAPSE, languageOfPath, languageSpec, LanguageSpec } from './languages';
 import { macroBodies, macroItems, type MacroBodies } from './macroItems';
 import { Lru } from '../git/lru';
@@ -156,7 +156,8 @@ export class ContextStage {
     }
     // 3. definitions in the tree at that commit, through the imports
     const implicit = implicitFiles(w.spec.id, w.file.path);
-    if (!collector.full && (relevant.length || implicit)) await this.fromTree(collector, commit, w, relevant, implicit, refs, reader);
+    const paths = w.spec.id === 'rust' && code.includes('::');
+    if (!collector.full && (relevant.length || implicit || paths)) await this.fromTree(collector, commit, w, relevant, implicit, refs, reader, paths ? code : '');
     addImpls();
     // 4. the file's own definitions the chunk uses (the model sees the chunk, not its file)
     if (!collector.full) this.sameFile(collector, { path: w.file.path, oid: sideOid, side: side as Side & { analysis: FileAnalysis } }, range, self, refs);
@@ -164,12 +165,29 @@ export class ContextStage {
   }
 
   /** Definitions of other files of the tree that the file's imports (and the files it sees unimported) resolve the chunk's names to. */
-  private async fromTree(collector: ContextCollector, commit: string, w: ContextFile, relevant: ImportedName[], implicit: ImplicitFiles | null, refs: Set<string>, reader: RepoReader): Promise<void> {
+  private async fromTree(
+    collector: ContextCollector,
+    commit: string,
+    w: ContextFile,
+    relevant: ImportedName[],
+    implicit: ImplicitFiles | null,
+    refs: Set<string>,
+    reader: RepoReader,
+    code = '',
+  ): Promise<void> {
     const language = w.spec!.id;
     await this.loadTree(commit, reader);
     await this.loadWorkspace(reader);
     const targets: Target[] = [];
-    for (const imp of relevant) targets.push(...this.resolve(language, w.file.path, imp));
+    // Rust paths written out in the code (`tokio::task::yield_now()`, `crate::util::bit::pack(…)`) resolve like imports
+    const imports = code ? [...relevant, ...pathImports(code, this.workspace?.crates ?? new Map())] : relevant;
+    for (const imp of imports) targets.push(...this.resolve(language, w.file.path, imp));
+    // macros the code invokes without importing them: in textual scope from the crate root (`#[macro_use] mod fragment;`,
+    // `#[macro_export]`), looked up there like the root's own names
+    if (code) {
+      const roots = rustModuleFiles(rustCrateRoot(w.file.path, this.pathSet(language)), [], this.pathSet(language));
+      if (roots.length && roots[0] !== w.file.path) for (const name of macroCalls(code)) targets.push({ files: roots, name });
+    }
     if (implicit) targets.push({ files: implicit(this.pathSet(language)), name: '*' });
     // every imported name's own definition first, then the members the chunk names through them (a type's methods)
     const members: Definition[] = [];
@@ -395,9 +413,13 @@ export class ContextStage {
       seen.add(k);
       next.push(at);
     };
+    const found: Definition[] = [];
     for (let hop = 0; level.length && hop <= REEXPORT_HOPS; hop++) {
       const defs: Definition[] = [];
       const next: At[] = [];
+      // a module's re-exports of the names the chunk uses through it (`use tokio::fs;` … `fs::hard_link(…)`, with
+      // `pub use self::hard_link::hard_link;` in fs/mod.rs) are looked up in the next hop, beside what it defines
+      let viaModule = false;
       for (const at of level) {
         const f = await this.treeFile(at.file, reader);
         if (!f) continue;
@@ -418,9 +440,25 @@ export class ContextStage {
         let hits = find(a);
         // items and uses inside cfg-style macros, only where the file's own items do not answer (a second parse of
         // the blob), and only when the name or a glob re-export is in the file at all
-        const m = hits.length ? null : this.macroAnalysis(oid, a, spec, at.name, refs);
-        if (m) hits = find(m);
+        // (a module's own items inside them too, beside the ones outside)
+        const m = hits.length && at.name !== '*' ? null : this.macroAnalysis(oid, a, spec, at.name, refs);
+        if (m) hits = at.name === '*' ? [...hits, ...find(m)] : find(m);
         defs.push(...rankDefinitions(hits));
+        if (at.name === '*' && spec.id === 'rust') {
+          const got = new Set(hits.map((d) => d.unit.name));
+          for (const decl of m ? [...a.imports, ...m.imports] : a.imports) {
+            if (!/^pub\b/.test(decl.text)) continue;
+            for (const imp of decl.names) {
+              if (imp.local === '*' || imp.local === '_' || !refs.has(imp.local) || got.has(imp.local)) continue;
+              for (const t of this.resolve(spec.id, at.file, imp))
+                for (const g of t.files)
+                  if (g !== at.file) {
+                    push(next, { file: g, name: t.name === '*' ? imp.local : t.name });
+                    viaModule = true;
+                  }
+            }
+          }
+        }
         if (at.name === '*' || hits.length || at.macroOnly) continue;
         for (const decl of m ? [...a.imports, ...m.imports] : a.imports) {
           const pubGlob = spec.id === 'rust' && /^pub\b/.test(decl.text);
@@ -435,11 +473,51 @@ export class ContextStage {
           for (const mod of this.fileModules(oid, text)) for (const g of rustModuleFiles(root, [mod], this.treePathSet)) push(next, { file: g, name: at.name, macroOnly: true });
         }
       }
-      if (defs.length) return defs;
+      found.push(...defs);
+      if (found.length && !viaModule) return found;
       level = next;
     }
-    return [];
+    return found;
   }
+}
+
+/** A path into this crate or another of the workspace: `crate::…`, `self::…`, `super::…`, `tokio::task::yield_now`. */
+const RUST_PATH = /(?<![\w:])((?:crate|self|super|[a-z_][a-z0-9_]*)(?:::[A-Za-z_][A-Za-z0-9_]*)+)/g;
+/** At most this many paths of one unit are looked up (a generated file can hold thousands). */
+const MAX_PATHS = 64;
+
+/** The paths of Rust code that start at a crate of the workspace (or this one), as the imports they amount to. */
+function pathImports(code: string, crates: Map<string, string>): ImportedName[] {
+  const out = new Map<string, ImportedName>();
+  // not in comments, strings or attributes (`#[tokio::test]` names a proc macro, not code the unit runs)
+  const plain = code
+    .replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/"(?:\\.|[^"\\])*"/g, '""')
+    .replace(/#!?\[[^\]]*\]/g, ' ');
+  for (const m of plain.matchAll(RUST_PATH)) {
+    const segs = m[1].split('::');
+    if (segs[0] !== 'crate' && segs[0] !== 'self' && segs[0] !== 'super' && !crates.has(segs[0])) continue;
+    const imported = segs[segs.length - 1];
+    if (segs.length < 2 || out.has(m[1])) continue;
+    out.set(m[1], { local: imported, imported, from: segs.slice(0, -1) });
+    if (out.size >= MAX_PATHS) break;
+  }
+  return [...out.values()];
+}
+
+/** Macros of the Rust distribution: never the repository's. */
+const STD_MACROS = new Set(
+  'assert assert_eq assert_ne debug_assert debug_assert_eq debug_assert_ne cfg column compile_error concat dbg env eprint eprintln file format format_args include include_bytes include_str line matches module_path option_env panic print println stringify thread_local todo unimplemented unreachable vec write writeln'.split(
+    ' ',
+  ),
+);
+
+/** The macros Rust code invokes (`quote_block! { … }`), the standard ones aside; not in comments or strings. */
+function macroCalls(code: string): string[] {
+  const plain = code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ' ').replace(/"(?:\\.|[^"\\])*"/g, '""');
+  const out = new Set<string>();
+  for (const m of plain.matchAll(/(?<![\w:])([a-z_][a-z0-9_]*)!\s*[({[]/g)) if (!STD_MACROS.has(m[1]) && out.size < MAX_PATHS) out.add(m[1]);
+  return [...out];
 }
 
 /** The files of the tree a file sees without importing them, given the tree's paths. */

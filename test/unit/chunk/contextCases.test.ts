@@ -184,4 +184,50 @@ describe('context cases', () => {
     const fn = byName(cs, 'test_get')!;
     assert.deepEqual(items(fn), ['tree fn httpbin @tests/conftest.py']);
   });
+
+  it('Rust: a unit naming many big definitions gets every one of them, compacted, rather than the first few whole', async () => {
+    const repo = fixture();
+    repo.write('src/lib.rs', 'pub mod types;\npub mod run;\n');
+    // twelve structs of ~150 tokens each: whole, six would fill the 1,024-token context budget
+    const fields = (n: number) => Array.from({ length: 24 }, (_, k) => `    pub field_${n}_${k}: u64,`).join('\n');
+    repo.write('src/types.rs', Array.from({ length: 12 }, (_, n) => `/// Type ${n}.\npub struct Type${n} {\n${fields(n)}\n}\n`).join('\n'));
+    const run = (v: number) =>
+      `use crate::types::{${Array.from({ length: 12 }, (_, n) => `Type${n}`).join(', ')}};\n\npub fn run(${Array.from({ length: 12 }, (_, n) => `t${n}: &Type${n}`).join(', ')}) -> u64 {\n    ${Array.from({ length: 12 }, (_, n) => `t${n}.field_${n}_0`).join(' + ')} + ${v}\n}\n`;
+    repo.write('src/run.rs', run(1));
+    repo.commit('v1');
+    repo.write('src/run.rs', run(2));
+    const h = repo.commit('v2');
+    const fn = byName(await chunksOf(repo, h), 'run')!;
+    const tree = fn.context.filter((i) => i.reason === 'tree');
+    assert.deepEqual(
+      tree.map((i) => i.symbol),
+      Array.from({ length: 12 }, (_, n) => `Type${n}`),
+    );
+    // as many as needed made short (the biggest first): the signature and first fields, no doc comment
+    const short = tree.filter((i) => i.collapsed);
+    assert.ok(short.length >= 6 && short.every((i) => i.code.startsWith(`pub struct ${i.symbol} {`) && (i.tokens ?? 0) <= 64), JSON.stringify(tree.map((i) => [i.symbol, i.tokens, i.collapsed])));
+    assert.ok(fn.context.reduce((n, i) => n + (i.tokens ?? 0), 0) <= 1024, 'within the budget');
+  });
+
+  it('Rust: a module imported by name reaches the functions its mod.rs re-exports (`use tokio::fs;` … `fs::hard_link(…)`)', async () => {
+    const repo = fixture();
+    repo.write('Cargo.toml', '[package]\nname = "tokio"\nversion = "1.0.0"\n');
+    repo.write('src/lib.rs', 'pub mod fs;\npub mod task;\n');
+    repo.write('src/fs/mod.rs', 'mod hard_link;\npub use self::hard_link::hard_link;\nmod create_dir;\npub use self::create_dir::create_dir;\nmod unused;\npub use self::unused::unused;\n');
+    repo.write('src/fs/hard_link.rs', 'pub async fn hard_link(a: &str, b: &str) -> std::io::Result<()> {\n    Ok(())\n}\n');
+    repo.write('src/fs/create_dir.rs', 'pub async fn create_dir(a: &str) -> std::io::Result<()> {\n    Ok(())\n}\n');
+    repo.write('src/fs/unused.rs', 'pub fn unused() {}\n');
+    repo.write('src/task/mod.rs', 'mod yield_now;\npub use yield_now::yield_now;\n');
+    repo.write('src/task/yield_now.rs', 'pub async fn yield_now() {}\n');
+    const test = (v: number) => `use tokio::fs;\nuse tokio::task;\n\n#[test]\nfn link() {\n    fs::create_dir("a");\n    fs::hard_link("a", "b");\n    task::yield_now();\n    let _ = ${v};\n}\n`;
+    repo.write('tests/fs_link.rs', test(1));
+    repo.commit('v1');
+    repo.write('tests/fs_link.rs', test(2));
+    const h = repo.commit('v2');
+    const fn = byName(await chunksOf(repo, h), 'link')!;
+    assert.deepEqual(
+      items(fn).filter((i) => i.startsWith('tree ')),
+      ['tree fn hard_link @src/fs/hard_link.rs', 'tree fn create_dir @src/fs/create_dir.rs', 'tree fn yield_now @src/task/yield_now.rs'],
+    );
+  });
 });
