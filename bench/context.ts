@@ -93,11 +93,11 @@ function strip(code: string, f: Family): string {
 }
 
 /**
- * A proc macro's code templates (`quote! { … }`, `quote_spanned! { span => … }`, `parse_quote!(…)`) blanked out: the
+ * A proc macro's code templates (`quote! { … }`, `quote_spanned! { span => … }`, `parse_quote!(…)`, wrappers named `quote_…!`) blanked out: the
  * names in them are tokens of the code the macro emits into another crate, not uses of this crate's definitions.
  */
 function blankTemplates(s: string): string {
-  const open = /\b(?:quote|quote_spanned|parse_quote|parse_quote_spanned)!\s*([({[])/g;
+  const open = /\b(?:quote\w*|parse_quote\w*)!\s*([({[])/g;
   const close: Record<string, string> = { '(': ')', '{': '}', '[': ']' };
   let out = s;
   for (let m = open.exec(s); m; m = open.exec(s)) {

@@ -41,9 +41,15 @@ export const newSnippetCache = (): SnippetCache => new Lru<string, Snippet | nul
 
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
 
-/** Identifiers used by a piece of code. */
-export function references(code: string): Set<string> {
-  return new Set(code.match(IDENT) ?? []);
+/**
+ * Identifiers used by a piece of code, its comments aside (a doc comment's example or prose names what the code does
+ * not use; Python: `#` comments and docstrings). Without a language, every identifier.
+ */
+export function references(code: string, language?: string): Set<string> {
+  let c = code;
+  if (language === 'python') c = c.replace(/("""|''')[\s\S]*?\1/g, ' ').replace(/#[^\n]*/g, ' ');
+  else if (language) c = c.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
+  return new Set(c.match(IDENT) ?? []);
 }
 
 export function contextKind(k: UnitKind): ContextKind | null {

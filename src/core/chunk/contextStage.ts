@@ -118,7 +118,7 @@ export class ContextStage {
     const code = d.newCode || d.oldCode;
     const self = side === w.newSide ? (d.newUnit ?? d.oldUnit) : (d.oldUnit ?? d.newUnit);
     // the unit's own name is not a use of another definition of that name (`fn main` does not need other mains)
-    const refs = references(code);
+    const refs = references(code, w.spec.id);
     if (self && self.kind !== 'impl') refs.delete(self.name);
     const scope = side?.analysis ? this.importScope(side.analysis.imports) : EMPTY_SCOPE;
     // 1. same commit, other files (in rank order; only definitions whose name the chunk uses and that
