@@ -21,7 +21,9 @@
  * - **Needed**: a used name that another file of the repository (vendored folders aside) defines at that commit
  *   and the unit's own file neither defines nor imports from outside the repository (Rust: `use std::sync::Mutex`,
  *   `use bytes::Bytes`, any crate that is not one of the workspace's Cargo.toml packages); Rust also leaves out
- *   paths from outside (`std::mem::swap`, `Arc::ptr_eq`, `tracing::trace!`) and names the unit binds itself (a
+ *   paths from outside (`std::mem::swap`, `Arc::ptr_eq`, `tracing::trace!`), a path's module segments (`task` in
+ *   `task::coop::poll_proceed`), a type's variants and associated types (`Content::Unit`, `D::Error`) and names the
+ *   unit binds itself (a
  *   `let`, a parameter, a closure's argument). Defined in more than 4 files: **ambiguous**, left out of recall (counted).
  *   Used names the unit's own file defines are counted apart (same-file needs).
  * - **Recall**: needed names with a context item (not an import line) of that name from one of its defining files.
@@ -144,6 +146,10 @@ function usage(code: string, f: Family, own: string, goPackages: Set<string>, ex
     const pathSeg = before.endsWith('::'); // a::name (a leading segment, a module or crate, is not a definition)
     if (f === 'rust') {
       if (!pathSeg && locals.has(name)) continue; // a local, a parameter, a closure's argument
+      // `Type::Variant`, `Trait::Assoc`: an enum's variant or an associated type, not a definition of its own
+      if (pathSeg && /^[A-Z][a-z]/.test(name) && /(?:^|[^\w])([A-Z]\w*)\s*::\s*$/.test(s.slice(Math.max(0, at - 80), at))) continue;
+      // a lower-case segment before `::` is a module or crate (`task::coop::poll_proceed`), not a function's use
+      if (/^[a-z_]/.test(name) && /^\s*::/.test(s.slice(at + name.length, at + name.length + 4))) continue;
       // a path from the standard library or another crate (`std::mem::swap`, `Arc::ptr_eq`, `tracing::trace!`)
       const head = pathSeg
         ? /((?:[A-Za-z_]\w*\s*::\s*)+)$/

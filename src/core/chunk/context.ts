@@ -174,8 +174,10 @@ function cutSnippet(def: Definition, b: Budget): Snippet | null {
  * body collapsed, or its first lines). A unit that names many types gets each of them short rather than the first few whole.
  */
 const COMPACT_TOKENS = 64;
-/** Candidates are gathered up to this many times the context budget before the fit (more would only be dropped). */
-const GATHER_FACTOR = 2;
+/** The compact forms tried in turn: a unit that names more than the budget holds at 64 gets its definitions' first line or two. */
+const COMPACT_SIZES = [COMPACT_TOKENS, 32];
+/** Candidates are gathered up to this many times the context budget before the fit (measured: README, the context benchmark). */
+const GATHER_FACTOR = 3;
 
 /**
  * Length of the doc comment lines a unit's text starts with (`///`, `//!`, `//`, a `/* … *\/` block), up to the
@@ -266,14 +268,15 @@ export class ContextCollector {
     const items: Array<ContextItem & { tokens: number }> = this.pending.map((c) => c.item);
     const cap = this.budget.contextTokens;
     let total = items.reduce((n, i) => n + i.tokens, 0);
-    if (total > cap) {
-      // biggest first (ties: the lower-ranked), each to its compact form
+    // biggest first (ties: the lower-ranked), each to its compact form; then, if that is not enough, shorter still
+    for (const size of COMPACT_SIZES) {
+      if (total <= cap) break;
       const order = items.map((_, i) => i).sort((a, b) => items[b].tokens - items[a].tokens || b - a);
       for (const i of order) {
         if (total <= cap) break;
         const def = this.pending[i].def;
-        if (!def || items[i].tokens <= COMPACT_TOKENS) continue;
-        const s = compact(def, this.budget);
+        if (!def || items[i].tokens <= size) continue;
+        const s = compact(def, this.budget, size);
         if (!s || s.tokens >= items[i].tokens) continue;
         total -= items[i].tokens - s.tokens;
         items[i] = { ...items[i], code: s.code, collapsed: true, tokens: s.tokens };
@@ -290,7 +293,7 @@ export class ContextCollector {
   }
 }
 
-/** A definition in at most COMPACT_TOKENS (cached like its whole snippet). */
-function compact(def: Definition, b: Budget): Snippet | null {
-  return snippet(def, { ...b, snippetTokens: COMPACT_TOKENS });
+/** A definition in at most `size` tokens (cached like its whole snippet). */
+function compact(def: Definition, b: Budget, size: number): Snippet | null {
+  return snippet(def, { ...b, snippetTokens: size });
 }
