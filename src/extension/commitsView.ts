@@ -165,23 +165,28 @@ export class CommitsProvider extends Disposable implements vscode.TreeDataProvid
     return `Filter "${f}": ${n} commit${n === 1 ? '' : 's'} changed a matching file, in ${searched} commits.`;
   }
 
-  /** Why a commit is not in the dataset, if it is not (see CommitMark). */
-  markOf(c: CommitInfo): CommitMark | undefined {
+  /**
+   * Why each loaded commit is not in the dataset, if it is not (see CommitMark): the settings, the last build and
+   * the position of its HEAD read once for the whole list.
+   */
+  private marks(): Array<CommitMark | undefined> {
     const cfg = vscode.workspace.getConfiguration('commitCorpus');
     const build = this.build();
-    if (!build || !this.counts) {
-      if (c.isMerge && !cfg.get<boolean>('includeMerges')) return 'merge';
-      if (cfg.get<boolean>('skipBots', true) && isBotAuthor(c.author.name, c.author.email)) return 'bot';
-      return undefined;
+    const counts = this.counts;
+    if (!build || !counts) {
+      const merges = cfg.get<boolean>('includeMerges') ?? false;
+      const bots = cfg.get<boolean>('skipBots', true);
+      return this.commits.map((c) => (c.isMerge && !merges ? 'merge' : bots && isBotAuthor(c.author.name, c.author.email) ? 'bot' : undefined));
     }
-    const n = this.counts[c.hash];
-    if (n === 0) return 'no chunks';
-    if (n !== undefined) return undefined;
-    if (c.isMerge) return 'merge';
-    if (isBotAuthor(c.author.name, c.author.email)) return 'bot';
     const head = this.commits.findIndex((x) => x.hash === build.head);
-    const at = this.commits.indexOf(c);
-    return head > 0 && at >= 0 && at < head ? 'newer than the last build' : 'not selected';
+    return this.commits.map((c, at) => {
+      const n = counts[c.hash];
+      if (n === 0) return 'no chunks';
+      if (n !== undefined) return undefined;
+      if (c.isMerge) return 'merge';
+      if (isBotAuthor(c.author.name, c.author.email)) return 'bot';
+      return head > 0 && at < head ? 'newer than the last build' : 'not selected';
+    });
   }
 
   getTreeItem(n: CommitsNode): vscode.TreeItem {
@@ -314,10 +319,11 @@ export class CommitsProvider extends Disposable implements vscode.TreeDataProvid
     const hide = vscode.workspace.getConfiguration('commitCorpus').get<boolean>('view.hideSkippedCommits') ?? false;
     const nodes: CommitsNode[] = [];
     if (!build && this.total > 0) nodes.push({ type: 'action' });
-    for (const commit of this.commits) {
-      const mark = this.markOf(commit);
+    const marks = this.marks();
+    this.commits.forEach((commit, i) => {
+      const mark = marks[i];
       if (!(hide && mark)) nodes.push({ type: 'commit', repo, commit, ...(mark ? { mark } : {}) });
-    }
+    });
     if (this.more) nodes.push({ type: 'more', loaded: this.commits.length, searched: this.next, total: this.total });
     this.loaded.fire();
     return nodes;

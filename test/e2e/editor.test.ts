@@ -18,14 +18,13 @@ import { launchBrowser, LaunchedBrowser } from '../vscode/browser';
 import { CodeServer, startCodeServer } from '../vscode/codeServer';
 import { codeServerEntry, REPO_ROOT } from '../vscode/install';
 import { installCleanup } from '../vscode/processes';
-import { openFile, runCommand, runPaletteEntry } from '../vscode/ui';
+import { ACTIVITY_ENTRY, openFile, openWorkbench, runCommand, runPaletteEntry } from '../vscode/ui';
 import { webviewFrame } from '../vscode/webviewFrame';
 import { makeWorkspace } from '../vscode/workspace';
 import type { FixtureRepo } from '../fixtures/repo';
 
 const SHOTS = path.join(REPO_ROOT, 'test-output', 'e2e');
 const UI_TIMEOUT = 60_000;
-const ACTIVITY_ENTRY = '.activitybar .action-item a[aria-label^="Commit Corpus"]';
 const THEMES = [
   ['light', 'Default Light Modern', 'vs'],
   ['dark', 'Default Dark Modern', 'vs-dark'],
@@ -97,12 +96,7 @@ describe('Commit Corpus in the VS Code UI: what a new user trips over', { timeou
     workspace.commit('Bump the lock file', { author: { name: 'dependabot[bot]', email: '49699333+dependabot[bot]@users.noreply.github.com' } });
     server = await startCodeServer(codeServerEntry());
     launched = await launchBrowser();
-    page = await launched.browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(UI_TIMEOUT);
-    await page.goto(server.workbenchUrl(workspace.dir));
-    await page.locator('.monaco-workbench').waitFor();
-    await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor();
-    await page.locator(ACTIVITY_ENTRY).first().waitFor();
+    page = await openWorkbench(launched, server, workspace.dir, UI_TIMEOUT);
   });
 
   after(async () => {

@@ -15,14 +15,13 @@ import { launchBrowser, LaunchedBrowser } from '../vscode/browser';
 import { CodeServer, startCodeServer } from '../vscode/codeServer';
 import { codeServerEntry, REPO_ROOT } from '../vscode/install';
 import { installCleanup } from '../vscode/processes';
-import { openFile, runCommand } from '../vscode/ui';
+import { ACTIVITY_ENTRY, openFile, openWorkbench, runCommand } from '../vscode/ui';
 import { webviewFrame } from '../vscode/webviewFrame';
 import { makeWorkspace, WORKSPACE_COMMITS } from '../vscode/workspace';
 import type { FixtureRepo } from '../fixtures/repo';
 
 const SHOTS = path.join(REPO_ROOT, 'test-output', 'e2e');
 const UI_TIMEOUT = 60_000;
-const ACTIVITY_ENTRY = '.activitybar .action-item a[aria-label^="Commit Corpus"]';
 const TICK = 'use crate::counter::Counter;\n\npub fn tick(c: &mut Counter) -> u64 {\n    c.bump();\n    1\n}\n';
 
 describe('Commit Corpus in the VS Code UI', { timeout: 280_000 }, () => {
@@ -44,13 +43,7 @@ describe('Commit Corpus in the VS Code UI', { timeout: 280_000 }, () => {
     workspace.write('src/tick.rs', TICK);
     server = await startCodeServer(codeServerEntry());
     launched = await launchBrowser();
-    page = await launched.browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(UI_TIMEOUT);
-    await page.goto(server.workbenchUrl(workspace.dir));
-    await page.locator('.monaco-workbench').waitFor();
-    await page.locator('#workbench\\.parts\\.statusbar').waitFor();
-    await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor();
-    await page.locator(ACTIVITY_ENTRY).first().waitFor();
+    page = await openWorkbench(launched, server, workspace.dir, UI_TIMEOUT);
   });
 
   after(async () => {

@@ -1,6 +1,23 @@
 /** What a person does in the VS Code UI, for the e2e tests: the command palette, Quick Open. */
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import type { LaunchedBrowser } from './browser';
+import type { CodeServer } from './codeServer';
+
+/** The Commit Corpus entry of the activity bar. */
+export const ACTIVITY_ENTRY = '.activitybar .action-item a[aria-label^="Commit Corpus"]';
+
+/** A page of the workbench on `folder`, once the workbench, the Explorer and our activity-bar entry are drawn. */
+export async function openWorkbench(launched: LaunchedBrowser, server: CodeServer, folder: string, timeoutMs: number): Promise<Page> {
+  const page = await launched.browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(timeoutMs);
+  await page.goto(server.workbenchUrl(folder));
+  await page.locator('.monaco-workbench').waitFor();
+  await page.locator('#workbench\\.parts\\.statusbar').waitFor();
+  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor();
+  await page.locator(ACTIVITY_ENTRY).first().waitFor();
+  return page;
+}
 
 async function openPalette(page: Page): Promise<void> {
   // F1 opens the palette wherever the focus is; retry if the first key press lands too early.
