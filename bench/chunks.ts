@@ -1,18 +1,20 @@
 /**
  * Chunker benchmark:
- *   npm run bench:chunks -- [repo path] [--max N] [--no-context] [--no-incremental] [--tree-cache N] [--workers N] [--compare]
+ *   npm run bench:chunks -- [repo path] [--max N] [--no-context] [--no-incremental] [--tree-cache N] [--workers N] [--max-file-bytes N] [--compare]
  *
  * --no-incremental  parse every blob from scratch (treeCacheChars 0), for before/after figures
  * --tree-cache N    characters of text whose trees are kept for incremental parsing (treeCacheChars)
  * --workers N       split the commits into N contiguous slices, one worker thread (own reader + chunker) each;
  *                   prints the wall time of the whole parallel run (history reading included) and per worker
+ * --max-file-bytes N  files larger than N bytes are skipped (the history's maxFileBytes; default the engine's)
  * --compare         also run a from-scratch chunker on the same records and check the outputs are identical
  *
  * Without a path, generates (once) a synthetic Rust repository (a crate of modules with impls, traits and
  * `use crate::` imports, a few hundred commits editing methods) into bench/.work/ with `git fast-import`.
  * Reads the history with the engine, then times only the chunker (parse + units + pairing + context) and
  * prints MB/s parsed (tree-sitter), MB/s of changed text, chunks/s, the CPU time of chunking and peak RSS
- * (one thread unless --workers). On a shared machine compare CPU seconds, not wall time.
+ * (one thread unless --workers). On a shared machine compare CPU seconds, not wall time. `npm run bench:chunks`
+ * runs it bundled (bench/bundled.mjs), as the product runs; `npx tsx bench/chunks.ts` keeps function names, slower.
  */
 import { spawnSync } from 'node:child_process';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -32,7 +34,9 @@ const treeIdx = args.indexOf('--tree-cache');
 const treeCacheChars = treeIdx >= 0 ? Number(args[treeIdx + 1]) : undefined;
 const workersIdx = args.indexOf('--workers');
 const workers = workersIdx >= 0 ? Number(args[workersIdx + 1]) : 1;
-const valueAt = new Set([maxIdx, treeIdx, workersIdx].filter((i) => i >= 0).map((i) => i + 1));
+const bytesIdx = args.indexOf('--max-file-bytes');
+const maxFileBytes = bytesIdx >= 0 ? Number(args[bytesIdx + 1]) : undefined;
+const valueAt = new Set([maxIdx, treeIdx, workersIdx, bytesIdx].filter((i) => i >= 0).map((i) => i + 1));
 const repoArg = args.filter((a, i) => !a.startsWith('--') && !valueAt.has(i))[0];
 
 const WORDS = 'stream buffer poll ready waker task spawn handle io read write frame codec runtime driver timer sleep channel sender receiver permit'.split(' ');
@@ -113,9 +117,9 @@ interface SliceResult {
 async function runSlice(slice: Slice): Promise<SliceResult> {
   const t0 = performance.now();
   const repo = await openRepository(slice.dir);
-  const chunker = await createChunker({ context: withContext, treeCacheChars: incremental ? treeCacheChars : 0 });
+  const chunker = await createChunker({ context: withContext, treeCacheChars: incremental ? treeCacheChars : 0, maxFileBytes });
   const r: SliceResult = { commits: 0, chunks: 0, changedChars: 0, chunkMs: 0, wallMs: 0, rss: 0 };
-  for await (const rec of repo.history({ ref: slice.ref, sinceCommit: slice.sinceCommit })) {
+  for await (const rec of repo.history({ ref: slice.ref, sinceCommit: slice.sinceCommit, maxFileBytes })) {
     r.commits++;
     for (const f of rec.files) if (!f.skip) r.changedChars += (f.oldText?.length ?? 0) + (f.newText?.length ?? 0);
     const a = performance.now();
@@ -172,12 +176,14 @@ async function parallel(dir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const dir = repoArg ? path.resolve(repoArg) : path.resolve(__dirname, '.work', 'chunks-synth');
+  // (bundled by bench/bundled.mjs, this file runs from bench/.work/)
+  const benchDir = path.basename(__dirname) === '.work' ? path.dirname(__dirname) : __dirname;
+  const dir = repoArg ? path.resolve(repoArg) : path.resolve(benchDir, '.work', 'chunks-synth');
   if (!repoArg) synth(dir);
   if (workers > 1) return parallel(dir);
   const repo = await openRepository(dir);
-  const chunker = await createChunker({ context: withContext, treeCacheChars: incremental ? treeCacheChars : 0 });
-  const reference = compare ? await createChunker({ context: withContext, treeCacheChars: 0 }) : null;
+  const chunker = await createChunker({ context: withContext, treeCacheChars: incremental ? treeCacheChars : 0, maxFileBytes });
+  const reference = compare ? await createChunker({ context: withContext, treeCacheChars: 0, maxFileBytes }) : null;
   let mismatches = 0;
   let cpuUs = 0;
   let peak = process.memoryUsage().rss;
@@ -186,7 +192,7 @@ async function main(): Promise<void> {
   let changedChars = 0;
   let commits = 0;
   const t0 = performance.now();
-  for await (const rec of repo.history({ maxCommits })) {
+  for await (const rec of repo.history({ maxCommits, maxFileBytes })) {
     commits++;
     for (const f of rec.files) if (!f.skip) changedChars += (f.oldText?.length ?? 0) + (f.newText?.length ?? 0);
     const a = performance.now();

@@ -13,7 +13,7 @@
  */
 import type { CommitRecord, ContextItem, FileChange, LineRange, RepoReader } from '../types';
 import { compareStrings } from '../git/parse';
-import { ContextCollector, Definition, newSnippetCache, rankDefinitions, references, refersToDef } from './context';
+import { ContextCollector, Definition, newSnippetCache, rankDefinitions, references, refersTo, refersToDef } from './context';
 import * as path from 'node:path';
 import { EMPTY_WORKSPACE, goPackageFiles, ImportedName, isManifest, readManifest, resolveImport, rustCrateRoot, rustModuleFiles, Target, Workspace } from './imports';
 import { BRACE_COLLAPSE, languageOfPath, languageSpec, LanguageSpec } from './languages';
@@ -51,6 +51,8 @@ export interface ContextOptions {
   snippetTokens: number;
   contextTokens: number;
   countTokens: (text: string, limit?: number) => number;
+  /** Files of the tree larger than this many bytes are not read (the history's limit: what is not data is not context). */
+  maxFileBytes: number;
 }
 
 export class ContextStage {
@@ -60,19 +62,31 @@ export class ContextStage {
   private treePathSet = new Set<string>();
   private readonly resolved = new Map<string, Target[]>();
   private resolvedFor = '';
-  /** Changes whenever a path is added to or removed from the loaded tree (not when only contents change). */
+  /**
+   * Changes whenever a source path (one of a language's extensions: all that import resolution and the implicit
+   * files look for) is added to or removed from the loaded tree; not when only contents change.
+   */
   private pathsVersion = 0;
   /** treePaths is in listTree order (false after paths were added by following the history). */
   private treeOrdered = true;
   /** The loaded tree's packages (null: to be read again, after a manifest changed or another tree was loaded). */
   private workspace: Workspace | null = null;
   private workspaceVersion = 0;
+  /** The packages read last (the workspace version stays while they do not change). */
+  private lastWorkspace: Workspace | null = null;
   /** What each manifest blob names (readManifest), by oid and path. */
   private readonly manifests = new Map<string, [string, string] | null>();
   /** macroAnalysis (its bodies and their names: an LRU of ~300 k names; its analyses: ~8 M characters) and fileModules, by blob oid. */
   private readonly bodyCache = new Lru<string, { bodies: MacroBodies; names: Set<string>; glob: boolean } | null>(300_000, (b) => 8 + (b ? b.names.size + b.bodies.keep.length : 0));
   private readonly macroCache = new Lru<string, FileAnalysis>(8_000_000, (a) => 256 + a.lines.text.length); // it holds the blob's text
   private readonly modCache = new Map<string, string[]>();
+  /** treeDefinitions of a name, by file and name, while the tree's paths and packages stay (lookupsFor). */
+  private readonly lookups = new Map<string, Lookup>();
+  private lookupsFor = '';
+  private readonly roots = new Map<string, string[]>();
+  private rootsFor = -1;
+  /** Blobs over opts.maxFileBytes (read once to learn it). */
+  private readonly tooLarge = new Set<string>();
 
   constructor(
     private readonly parsed: ParsedFiles,
@@ -180,13 +194,15 @@ export class ContextStage {
     await this.loadWorkspace(reader);
     const targets: Target[] = [];
     // Rust paths written out in the code (`tokio::task::yield_now()`, `crate::util::bit::pack(…)`) resolve like imports
-    const imports = code ? [...relevant, ...pathImports(code, this.workspace?.crates ?? new Map())] : relevant;
+    // (not in comments or strings)
+    const plain = code && code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ' ').replace(/"(?:\\.|[^"\\])*"/g, '""');
+    const imports = plain ? [...relevant, ...pathImports(plain, this.workspace?.crates ?? new Map())] : relevant;
     for (const imp of imports) targets.push(...this.resolve(language, w.file.path, imp));
     // macros the code invokes without importing them: in textual scope from the crate root (`#[macro_use] mod fragment;`,
     // `#[macro_export]`), looked up there like the root's own names
-    if (code) {
-      const roots = rustModuleFiles(rustCrateRoot(w.file.path, this.pathSet(language)), [], this.pathSet(language));
-      if (roots.length && roots[0] !== w.file.path) for (const name of macroCalls(code)) targets.push({ files: roots, name });
+    if (plain) {
+      const roots = this.crateRootFiles(w.file.path);
+      if (roots.length && roots[0] !== w.file.path) for (const name of macroCalls(plain)) targets.push({ files: roots, name });
     }
     if (implicit) targets.push({ files: implicit(this.pathSet(language)), name: '*' });
     // every imported name's own definition first, then the members the chunk names through them (a type's methods)
@@ -218,14 +234,16 @@ export class ContextStage {
   ): void {
     const { units } = file.side.analysis;
     const own: Definition[] = [];
-    for (const u of units) {
+    for (const i of referredUnits(file.side.analysis, refs, true)) {
+      const u = units[i];
       if (range && u.startLine <= range.end && range.start <= u.endLine) continue; // the chunk, its containers and its parts
       if (u.kind === 'impl') continue;
       const parent = u.parent >= 0 ? units[u.parent] : undefined;
       const sibling = u.kind === 'method' && !!self && u.parent >= 0 && u.parent === self.parent;
       if (parent?.kind === 'impl' && parent.trait && !sibling) continue; // a trait's items implemented for another type
+      if (!(sibling ? refs.has(u.name) : refersTo(u, refs))) continue;
       const def: Definition = { path: file.path, oid: file.oid, text: file.side.text, analysis: file.side.analysis, unit: u };
-      if (sibling ? refs.has(u.name) : refersToDef(def, refs)) own.push(def);
+      if (sibling || refersToDef(def, refs)) own.push(def);
     }
     for (const def of rankDefinitions(own)) {
       if (collector.full) return;
@@ -284,8 +302,10 @@ export class ContextStage {
       const into = f.endsWith('package.json') ? ws.packages : ws.crates;
       if (!into.has(m[0])) into.set(m[0], m[1]); // the first in path order wins a name two packages claim
     }
-    this.workspace = ws;
-    this.workspaceVersion++;
+    // a manifest edited without renaming a package (a version bump) leaves what resolves as it was
+    const same = (a: Map<string, string>, b: Map<string, string>) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+    if (!this.lastWorkspace || !same(ws.crates, this.lastWorkspace.crates) || !same(ws.packages, this.lastWorkspace.packages)) this.workspaceVersion++;
+    this.workspace = this.lastWorkspace = ws;
   }
 
   private async loadTree(commit: string, reader: RepoReader): Promise<void> {
@@ -318,7 +338,7 @@ export class ContextStage {
         if (!this.treePaths.has(f.path)) {
           this.treePathSet.add(f.path);
           this.treeOrdered = false;
-          this.pathsVersion++;
+          if (languageOfPath(f.path)) this.pathsVersion++;
         }
         this.treePaths.set(f.path, f.newOid);
       }
@@ -327,8 +347,22 @@ export class ContextStage {
   }
 
   private dropPath(p: string): void {
-    if (this.treePaths.delete(p)) this.pathsVersion++;
+    if (this.treePaths.delete(p) && languageOfPath(p)) this.pathsVersion++;
     this.treePathSet.delete(p);
+  }
+
+  /** The module files of a Rust file's crate root (rustModuleFiles of rustCrateRoot), while the tree's paths stay. */
+  private crateRootFiles(file: string): string[] {
+    if (this.rootsFor !== this.pathsVersion) {
+      this.roots.clear();
+      this.rootsFor = this.pathsVersion;
+    }
+    let r = this.roots.get(file);
+    if (!r) {
+      if (this.roots.size > 20_000) this.roots.clear();
+      this.roots.set(file, (r = rustModuleFiles(rustCrateRoot(file, this.treePathSet), [], this.treePathSet)));
+    }
+    return r;
   }
 
   /** Paths of the loaded tree; in listTree order for Go, whose import resolution depends on it. */
@@ -363,7 +397,7 @@ export class ContextStage {
     const text = a.lines.text;
     let found = this.bodyCache.get(oid);
     if (found === undefined) {
-      const fns = a.units.filter((u) => (u.kind === 'fn' || u.kind === 'method') && u.bodyStart !== undefined).map((u): [number, number] => [u.bodyStart!, u.bodyEnd ?? u.end]);
+      const fns = () => a.units.filter((u) => (u.kind === 'fn' || u.kind === 'method') && u.bodyStart !== undefined).map((u): [number, number] => [u.bodyStart!, u.bodyEnd ?? u.end]);
       const bodies = macroBodies(text, fns);
       found = bodies && { bodies, names: new Set(bodies.keep.flatMap(([s, e]) => text.slice(s, e).match(IDENTS) ?? [])), glob: bodies.keep.some(([s, e]) => text.slice(s, e).includes('::*')) };
       this.bodyCache.set(oid, found);
@@ -390,8 +424,15 @@ export class ContextStage {
     if (!oid || !spec) return null;
     let a = this.parsed.cached(spec, oid);
     if (a === undefined) {
+      if (this.tooLarge.has(oid)) return null;
       const text = await reader.readText(oid, { path: file, commit: this.treeCommit });
       if (text === null) return null;
+      const max = this.opts.maxFileBytes;
+      if (text.length > max || (text.length * 3 > max && Buffer.byteLength(text) > max)) {
+        if (this.tooLarge.size > 20_000) this.tooLarge.clear();
+        this.tooLarge.add(oid);
+        return null;
+      }
       a = this.parsed.analysis(oid, text, spec, file);
     }
     return a ? { oid, spec, a } : null;
@@ -403,6 +444,31 @@ export class ContextStage {
    * './inner'`, `export * from './inner'` — breadth first, up to REEXPORT_HOPS hops and REEXPORT_FILES files.
    */
   private async treeDefinitions(file: string, name: string, refs: Set<string>, reader: RepoReader): Promise<Definition[]> {
+    if (name === '*') return this.walkDefinitions(file, name, refs, reader);
+    // a name's definitions do not depend on the chunk, but for the type members it names: remembered while the
+    // loaded tree's paths and packages and every file the walk read stay the same
+    const version = `${this.pathsVersion}:${this.workspaceVersion}`;
+    if (this.lookupsFor !== version || this.lookups.size > 10_000) {
+      this.lookups.clear();
+      this.lookupsFor = version;
+    }
+    const key = `${file}\0${name}`;
+    let l = this.lookups.get(key);
+    if (!l || !l.read.every(([f, oid]) => this.treePaths.get(f) === oid)) {
+      const read: Lookup['read'] = [];
+      const members = new Set<Definition>();
+      const defs = await this.walkDefinitions(file, name, refs, reader, { read, members });
+      this.lookups.set(key, (l = { read, defs, members }));
+    }
+    const { defs, members } = l;
+    return members.size ? defs.filter((d) => !members.has(d) || refs.has(d.unit.name)) : defs;
+  }
+
+  /**
+   * treeDefinitions' walk. With `record` (a name, not '*'): every type member is kept (and put in record.members),
+   * whatever the chunk names, and every file read is put in record.read with its blob.
+   */
+  private async walkDefinitions(file: string, name: string, refs: Set<string>, reader: RepoReader, record?: { read: Lookup['read']; members: Set<Definition> }): Promise<Definition[]> {
     type At = { file: string; name: string; macroOnly?: boolean };
     let level: At[] = [{ file, name }];
     const key = (at: At) => `${at.file}\0${at.name}\0${at.macroOnly ? 'macro' : ''}`;
@@ -421,19 +487,30 @@ export class ContextStage {
       // `pub use self::hard_link::hard_link;` in fs/mod.rs) are looked up in the next hop, beside what it defines
       let viaModule = false;
       for (const at of level) {
+        record?.read.push([at.file, this.treePaths.get(at.file)]);
         const f = await this.treeFile(at.file, reader);
         if (!f) continue;
         const { oid, spec, a } = f;
         const text = a.lines.text;
         const find = (an: FileAnalysis): Definition[] => {
-          const all = an.units.map((unit): Definition => ({ path: at.file, oid, text, analysis: an, unit }));
-          const named = (d: Definition) => d.unit.name === at.name && (at.macroOnly ? d.unit.kind === 'macro' : d.unit.kind !== 'impl' && d.unit.kind !== 'use' && d.unit.kind !== 'import');
-          const hits = all.filter((d) => (at.name === '*' ? refersToDef(d, refs) : named(d)));
+          const def = (unit: Unit): Definition => ({ path: at.file, oid, text, analysis: an, unit });
+          const hits: Definition[] = [];
+          if (at.name === '*') {
+            for (const i of referredUnits(an, refs)) hits.push(def(an.units[i]));
+            return hits.filter((d) => refersToDef(d, refs));
+          }
+          const { byName, inherent } = nameIndex(an);
+          for (const i of byName.get(at.name) ?? []) {
+            const u = an.units[i];
+            if (at.macroOnly ? u.kind === 'macro' : u.kind !== 'impl' && u.kind !== 'use' && u.kind !== 'import') hits.push(def(u));
+          }
           // a type's own methods and constants the chunk names (`TcpSocket::new_v4()`, `Interest::READABLE`): from its inherent impls
-          if (at.name !== '*' && hits.some((d) => TYPE_KINDS.has(d.unit.kind)))
-            for (const d of all) {
-              const p = d.unit.parent >= 0 ? an.units[d.unit.parent] : undefined;
-              if (p?.kind === 'impl' && !p.trait && p.owner === at.name && refs.has(d.unit.name) && d.unit.kind !== 'impl') hits.push(d);
+          if (hits.some((d) => TYPE_KINDS.has(d.unit.kind)))
+            for (const i of inherent.get(at.name) ?? []) {
+              if (!record && !refs.has(an.units[i].name)) continue;
+              const d = def(an.units[i]);
+              record?.members.add(d);
+              hits.push(d);
             }
           return hits;
         };
@@ -481,20 +558,70 @@ export class ContextStage {
   }
 }
 
+/** A name's definitions (type members unfiltered), and the files read to find them with their blobs then. */
+interface Lookup {
+  read: Array<[string, string | undefined]>;
+  defs: Definition[];
+  members: Set<Definition>;
+}
+
+/**
+ * A file analysis's units by name, the items of inherent impls by the impl's type, and impl blocks by their type
+ * (unit indices, in file order).
+ */
+interface NameIndex {
+  byName: Map<string, number[]>;
+  inherent: Map<string, number[]>;
+  impls: Map<string, number[]>;
+}
+const nameIndices = new WeakMap<FileAnalysis, NameIndex>();
+
+function nameIndex(a: FileAnalysis): NameIndex {
+  let idx = nameIndices.get(a);
+  if (idx) return idx;
+  idx = { byName: new Map(), inherent: new Map(), impls: new Map() };
+  const add = (m: Map<string, number[]>, k: string, i: number) => {
+    const l = m.get(k);
+    if (l) l.push(i);
+    else m.set(k, [i]);
+  };
+  a.units.forEach((u, i) => {
+    add(idx!.byName, u.name, i);
+    const p = u.parent >= 0 ? a.units[u.parent] : undefined;
+    if (p?.kind === 'impl' && !p.trait && p.owner && u.kind !== 'impl') add(idx!.inherent, p.owner, i);
+    if (u.kind === 'impl' && u.owner) add(idx!.impls, u.owner, i);
+  });
+  nameIndices.set(a, idx);
+  return idx;
+}
+
+/**
+ * The units of a file a chunk using `refs` refers to (refersTo), in file order, found through the file's NameIndex
+ * from the chunk's names. `byName`: every unit whose name the chunk uses, impl blocks aside, instead (sameFile's
+ * own filter decides).
+ */
+function referredUnits(a: FileAnalysis, refs: Set<string>, byName = false): number[] {
+  const idx = nameIndex(a);
+  const out: number[] = [];
+  for (const r of refs) {
+    for (const i of idx.byName.get(r) ?? []) if (a.units[i].kind !== 'impl' && (byName || refersTo(a.units[i], refs))) out.push(i);
+    if (!byName) for (const i of idx.impls.get(r) ?? []) if (refersTo(a.units[i], refs)) out.push(i);
+  }
+  return out.sort((x, y) => x - y);
+}
+
 /** A path into this crate or another of the workspace: `crate::…`, `self::…`, `super::…`, `tokio::task::yield_now`. */
 const RUST_PATH = /(?<![\w:])((?:crate|self|super|[a-z_][a-z0-9_]*)(?:::[A-Za-z_][A-Za-z0-9_]*)+)/g;
 /** At most this many paths of one unit are looked up (a generated file can hold thousands). */
 const MAX_PATHS = 64;
 
-/** The paths of Rust code that start at a crate of the workspace (or this one), as the imports they amount to. */
+/**
+ * The paths of Rust code (comments and strings blanked) that start at a crate of the workspace (or this one), as the
+ * imports they amount to; not in attributes (`#[tokio::test]` names a proc macro, not code the unit runs).
+ */
 function pathImports(code: string, crates: Map<string, string>): ImportedName[] {
   const out = new Map<string, ImportedName>();
-  // not in comments, strings or attributes (`#[tokio::test]` names a proc macro, not code the unit runs)
-  const plain = code
-    .replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ' ')
-    .replace(/"(?:\\.|[^"\\])*"/g, '""')
-    .replace(/#!?\[[^\]]*\]/g, ' ');
-  for (const m of plain.matchAll(RUST_PATH)) {
+  for (const m of code.replace(/#!?\[[^\]]*\]/g, ' ').matchAll(RUST_PATH)) {
     const segs = m[1].split('::');
     if (segs[0] !== 'crate' && segs[0] !== 'self' && segs[0] !== 'super' && !crates.has(segs[0])) continue;
     const imported = segs[segs.length - 1];
@@ -512,11 +639,10 @@ const STD_MACROS = new Set(
   ),
 );
 
-/** The macros Rust code invokes (`quote_block! { … }`), the standard ones aside; not in comments or strings. */
+/** The macros Rust code (comments and strings blanked) invokes (`quote_block! { … }`), the standard ones aside. */
 function macroCalls(code: string): string[] {
-  const plain = code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ' ').replace(/"(?:\\.|[^"\\])*"/g, '""');
   const out = new Set<string>();
-  for (const m of plain.matchAll(/(?<![\w:])([a-z_][a-z0-9_]*)!\s*[({[]/g)) if (!STD_MACROS.has(m[1]) && out.size < MAX_PATHS) out.add(m[1]);
+  for (const m of code.matchAll(/(?<![\w:])([a-z_][a-z0-9_]*)!\s*[({[]/g)) if (!STD_MACROS.has(m[1]) && out.size < MAX_PATHS) out.add(m[1]);
   return [...out];
 }
 

@@ -19,6 +19,7 @@ import { LoadedLanguage, loadLanguages, newParser } from './parser';
 import { ChunkingStats, countChunk, emptyStats } from './stats';
 import { TreeCache, textEdits } from './trees';
 import { analyze, FileAnalysis, Reuse, Unit } from './units';
+import { DEFAULT_MAX_FILE_BYTES } from '../git/options';
 
 export type { Unit, FileAnalysis } from './units';
 export { compareTreePaths } from './contextStage';
@@ -56,6 +57,8 @@ export interface ChunkOptions {
    * input can stall a build. Tree-sitter's own parse is cancelled at the deadline too.
    */
   fileBudgetMs?: number;
+  /** Files of the tree larger than this many bytes are not read for context (default DEFAULT_MAX_FILE_BYTES: the history's limit). */
+  maxFileBytes?: number;
   /** Files to skip with reason `timeout` without any work (a watchdog's verdict on an earlier attempt). */
   skipFile?: (commit: string, path: string) => boolean;
   /** Called as each file's work starts (parse and cut, then its context): a watchdog follows it. */
@@ -145,7 +148,12 @@ class ChunkerImpl implements Chunker {
       },
       analysis: (oid, text, spec, path, synthetic) => this.analysis(oid, text, spec, path, synthetic),
     };
-    this.ctx = new ContextStage(parsed, { snippetTokens: opts.snippetTokens ?? 256, contextTokens: opts.contextTokens ?? 1024, countTokens: this.countTokens });
+    this.ctx = new ContextStage(parsed, {
+      snippetTokens: opts.snippetTokens ?? 256,
+      contextTokens: opts.contextTokens ?? 1024,
+      countTokens: this.countTokens,
+      maxFileBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    });
   }
 
   units(text: string, language: string): Unit[] {

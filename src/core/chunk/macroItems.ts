@@ -51,15 +51,18 @@ export interface MacroBodies {
 
 /**
  * The item-level macro bodies of a Rust text; null when there are none. `bodies`: ranges of function bodies (an
- * invocation there, `quote! { … }`, is an expression, not items).
+ * invocation there, `quote! { … }`, is an expression, not items), asked for only when the text invokes a macro
+ * at the start of a line at all (most files do not: no brace scan for them).
  */
-export function macroBodies(text: string, bodies: Array<[number, number]> = []): MacroBodies | null {
+export function macroBodies(text: string, bodies: Array<[number, number]> | (() => Array<[number, number]>) = []): MacroBodies | null {
+  const calls = [...text.matchAll(INVOCATION)];
+  if (!calls.length) return null;
   const keep: Array<[number, number]> = [];
   let coveredTo = -1;
   const braces = braceMatches(text);
-  const skip = bodies.slice();
+  const skip = typeof bodies === 'function' ? bodies() : bodies.slice();
   for (const m of text.matchAll(MACRO_RULES)) skip.push([m.index, braces.get(m.index + m[0].length - 1) ?? text.length]);
-  for (const m of text.matchAll(INVOCATION)) {
+  for (const m of calls) {
     if (m.index < coveredTo || skip.some(([a, b]) => a <= m.index && m.index < b)) continue;
     const open = m.index + m[0].length - 1;
     const close = braces.get(open);

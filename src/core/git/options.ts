@@ -20,7 +20,7 @@ export interface HistoryOptions {
   skipBots?: boolean;
   /** Default false: keep only commits whose subject passes hygiene/message.ts goodMessage (CommitPackFT style). */
   messageFilter?: boolean;
-  /** Default 100_000 bytes. */
+  /** Default DEFAULT_MAX_FILE_BYTES (1 MB, The Stack's limit). */
   maxFileBytes?: number;
   /** Incremental: only commits reachable from `ref` and not from this commit (`sinceCommit..ref`). */
   sinceCommit?: string;

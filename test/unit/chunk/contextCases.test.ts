@@ -230,4 +230,25 @@ describe('context cases', () => {
       ['tree fn hard_link @src/fs/hard_link.rs', 'tree fn create_dir @src/fs/create_dir.rs', 'tree fn yield_now @src/task/yield_now.rs'],
     );
   });
+
+  it('a file of the tree larger than the history reads (maxFileBytes) is not context either', async () => {
+    const repo = fixture();
+    repo.write('src/lib.rs', 'pub mod big;\npub mod small;\npub mod user;\n');
+    const padding = Array.from({ length: 400 }, (_, n) => `pub const PAD_${n}: u32 = ${n};`).join('\n');
+    repo.write('src/big.rs', `pub struct Big {\n    pub x: u32,\n}\n\n${padding}\n`);
+    repo.write('src/small.rs', 'pub struct Small {\n    pub y: u32,\n}\n');
+    const user = (v: number) => `use crate::big::Big;\nuse crate::small::Small;\n\npub fn make() -> (Big, Small) {\n    (Big { x: ${v} }, Small { y: ${v} })\n}\n`;
+    repo.write('src/user.rs', user(1));
+    repo.commit('v1');
+    repo.write('src/user.rs', user(2));
+    const h = repo.commit('v2');
+    const tree = async (maxFileBytes?: number) => {
+      const run = await chunkHistory(repo, { maxFileBytes }, { maxFileBytes });
+      run.chunker.dispose();
+      return items(byName(run.chunks.get(h)!, 'make')!).filter((i) => i.startsWith('tree '));
+    };
+    assert.ok(Buffer.byteLength(repo.read('src/big.rs')) > 10_000);
+    assert.deepEqual(await tree(), ['tree struct Big @src/big.rs', 'tree struct Small @src/small.rs']);
+    assert.deepEqual(await tree(10_000), ['tree struct Small @src/small.rs']);
+  });
 });

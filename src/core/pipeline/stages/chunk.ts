@@ -46,10 +46,13 @@ export function isEntryOf(hash: string): (v: CommitCacheEntry) => boolean {
   return (v) => v.commit?.hash === hash && Array.isArray(v.chunks) && Array.isArray(v.redactions) && v.redactions.length === v.chunks.length && typeof v.message === 'string';
 }
 
-/** The settings a commit's chunks depend on (`fileTimeout`: seconds one file may take, ChunkOptions.fileBudgetMs). */
-export const CHUNK_SETTING_KEYS = settingsOf('chunks');
+/**
+ * The settings a commit's chunks depend on (`fileTimeout`: seconds one file may take, ChunkOptions.fileBudgetMs;
+ * `maxFileBytes`: a file of the tree larger than the history reads is not context either).
+ */
+export const CHUNK_SETTING_KEYS = [...settingsOf('chunks'), 'maxFileBytes' as const];
 
-export type ChunkSettings = Pick<ResolvedSettings, OptionsOf<'chunks'>> & ScrubSettings;
+export type ChunkSettings = Pick<ResolvedSettings, OptionsOf<'chunks'> | 'maxFileBytes'> & ScrubSettings;
 
 /**
  * Parsed-file analyses kept by a build's chunker (LRU; a pure cache, the output does not depend on it): fewer
@@ -68,6 +71,7 @@ export function chunkerOptions(s: ChunkSettings, count: (text: string, limit?: n
     context: s.context,
     cacheEntries: ANALYSIS_CACHE_ENTRIES,
     fileBudgetMs: s.fileTimeout * 1000,
+    maxFileBytes: s.maxFileBytes,
   };
 }
 
