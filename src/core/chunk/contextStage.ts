@@ -15,7 +15,7 @@ import type { CommitRecord, ContextItem, FileChange, LineRange, RepoReader } fro
 import { compareStrings } from '../git/parse';
 import { ContextCollector, Definition, newSnippetCache, rankDefinitions, references, refersTo, refersToDef } from './context';
 import * as path from 'node:path';
-import { EMPTY_WORKSPACE, goPackageFiles, ImportedName, isManifest, readManifest, resolveImport, rustCrateRoot, rustModuleFiles, Target, Workspace } from './imports';
+import { EMPTY_WORKSPACE, goPackageFiles, ImportedName, isManifest, manifestKind, readManifest, resolveImport, rustCrateRoot, rustModuleFiles, Target, Workspace } from './imports';
 import { BRACE_COLLAPSE, languageOfPath, languageSpec, LanguageSpec } from './languages';
 import { macroBodies, macroItems, type MacroBodies } from './macroItems';
 import { Lru } from '../git/lru';
@@ -286,7 +286,7 @@ export class ContextStage {
   /** The loaded tree's packages, read from its manifests (each blob once; at most MAX_MANIFESTS, in path order). */
   private async loadWorkspace(reader: RepoReader): Promise<void> {
     if (this.workspace) return;
-    const ws: Workspace = { crates: new Map(), packages: new Map() };
+    const ws: Workspace = { crates: new Map(), packages: new Map(), modules: new Map() };
     const files = [...this.treePaths.keys()].filter(isManifest).sort(compareStrings).slice(0, MAX_MANIFESTS);
     for (const f of files) {
       const oid = this.treePaths.get(f)!;
@@ -299,12 +299,13 @@ export class ContextStage {
         this.manifests.set(key, m);
       }
       if (!m) continue;
-      const into = f.endsWith('package.json') ? ws.packages : ws.crates;
+      const into = ws[manifestKind(f)];
       if (!into.has(m[0])) into.set(m[0], m[1]); // the first in path order wins a name two packages claim
     }
     // a manifest edited without renaming a package (a version bump) leaves what resolves as it was
     const same = (a: Map<string, string>, b: Map<string, string>) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
-    if (!this.lastWorkspace || !same(ws.crates, this.lastWorkspace.crates) || !same(ws.packages, this.lastWorkspace.packages)) this.workspaceVersion++;
+    const last = this.lastWorkspace;
+    if (!last || !same(ws.crates, last.crates) || !same(ws.packages, last.packages) || !same(ws.modules, last.modules)) this.workspaceVersion++;
     this.workspace = this.lastWorkspace = ws;
   }
 

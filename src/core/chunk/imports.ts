@@ -287,21 +287,32 @@ export interface Target {
 export interface Workspace {
   crates: Map<string, string>;
   packages: Map<string, string>;
+  /** Go modules by their go.mod `module` path: their folder. */
+  modules: Map<string, string>;
 }
 
-export const EMPTY_WORKSPACE: Workspace = { crates: new Map(), packages: new Map() };
+export const EMPTY_WORKSPACE: Workspace = { crates: new Map(), packages: new Map(), modules: new Map() };
 
 /** Is this path a manifest a Workspace is read from? */
-export const isManifest = (p: string): boolean => /(^|\/)(Cargo\.toml|package\.json)$/.test(p) && !/(^|\/)node_modules\//.test(p);
+export const isManifest = (p: string): boolean => /(^|\/)(Cargo\.toml|package\.json|go\.mod)$/.test(p) && !/(^|\/)(node_modules|vendor)\//.test(p);
+
+/** Which of a Workspace's maps a manifest's name goes to. */
+export function manifestKind(p: string): 'crates' | 'packages' | 'modules' {
+  return p.endsWith('package.json') ? 'packages' : p.endsWith('go.mod') ? 'modules' : 'crates';
+}
 
 /**
  * What one manifest adds to a Workspace: [name, folder] (null: none). Cargo.toml: `[lib] name` or `[package] name`,
- * dashes read as underscores, the folder of `[lib] path` (default `src/lib.rs`); package.json: `name`, its folder.
- * Plain line reading: a hostile or malformed file gives null, never an exception.
+ * dashes read as underscores, the folder of `[lib] path` (default `src/lib.rs`); package.json: `name`, its folder;
+ * go.mod: its `module` path, its folder. Plain line reading: a hostile or malformed file gives null, never an exception.
  */
 export function readManifest(file: string, text: string): [string, string] | null {
   const dir = path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file);
   const join = (...p: string[]) => path.posix.normalize(p.filter(Boolean).join('/'));
+  if (file.endsWith('go.mod')) {
+    const m = /^[ \t]*module[ \t]+"?([^\s"/]+(?:\/[^\s"/]+){0,40})"?[ \t]*(?:\/\/.*)?$/m.exec(text);
+    return m && m[1].length <= 300 ? [m[1], dir] : null;
+  }
   if (file.endsWith('package.json')) {
     try {
       const j = JSON.parse(text) as { name?: unknown };
@@ -344,7 +355,7 @@ export function resolveImport(language: string, file: string, imp: ImportedName,
     case 'python':
       return resolvePython(file, imp, paths);
     case 'go':
-      return resolveGo(imp, paths);
+      return resolveGo(imp, paths, ws);
     default:
       return [];
   }
@@ -499,8 +510,23 @@ function resolvePython(file: string, imp: ImportedName, paths: Set<string>): Tar
   return out;
 }
 
-function resolveGo(imp: ImportedName, paths: Set<string>): Target[] {
-  const segs = imp.from[0].split('/');
+/**
+ * A Go import path: inside a module of the tree (go.mod), exactly its folder under the module's (the package's
+ * files, tests aside); outside every module of a tree that has one, nothing (another module's package); in a tree
+ * without go.mod, the longest suffix of the path that is a folder of the tree.
+ */
+function resolveGo(imp: ImportedName, paths: Set<string>, ws: Workspace = EMPTY_WORKSPACE): Target[] {
+  const from = imp.from[0];
+  if (ws.modules.size) {
+    let best: [string, string] | undefined;
+    for (const [mod, dir] of ws.modules) if ((from === mod || from.startsWith(`${mod}/`)) && (!best || mod.length > best[0].length)) best = [mod, dir];
+    if (!best) return [];
+    const want = [best[1], from.slice(best[0].length + 1)].filter(Boolean).join('/');
+    const files: string[] = [];
+    for (const p of paths) if (p.endsWith('.go') && !p.endsWith('_test.go') && (path.posix.dirname(p) === want || (want === '' && !p.includes('/')))) files.push(p);
+    return files.length ? [{ files: files.sort(), name: '*' }] : [];
+  }
+  const segs = from.split('/');
   // the longest suffix of the import path that is a folder of the tree
   const dirs = new Map<string, string[]>();
   for (const p of paths) {

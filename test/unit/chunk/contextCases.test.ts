@@ -251,4 +251,25 @@ describe('context cases', () => {
     assert.deepEqual(await tree(), ['tree struct Big @src/big.rs', 'tree struct Small @src/small.rs']);
     assert.deepEqual(await tree(10_000), ['tree struct Small @src/small.rs']);
   });
+
+  it("Go: an import resolves through go.mod's module path to exactly its folder, not a same-named folder elsewhere", async () => {
+    const repo = fixture();
+    repo.write('go.mod', 'module example.com/app // the app\n\ngo 1.21\n');
+    // sorts before internal/: the suffix rule alone would pick it for "…/internal/util"
+    repo.write('examples/internal/util/util.go', 'package util\n\nfunc Clean(s string) string {\n\treturn "example"\n}\n');
+    repo.write('internal/util/util.go', 'package util\n\nfunc Clean(s string) string {\n\treturn s\n}\n');
+    repo.write('tools/go.mod', 'module example.com/tools\n');
+    repo.write('tools/fmt/fmt.go', 'package fmt\n\nfunc Pretty(s string) string {\n\treturn s\n}\n');
+    const main = (arg: string) =>
+      `package main\n\nimport (\n\t"example.com/app/internal/util"\n\t"example.com/tools/fmt"\n\t"github.com/other/internal/util2"\n)\n\nfunc run() string {\n\treturn fmt.Pretty(util.Clean("${arg}")) + util2.Clean()\n}\n`;
+    repo.write('cmd/app/main.go', main('a'));
+    repo.commit('v1');
+    repo.write('cmd/app/main.go', main('b'));
+    const h = repo.commit('v2');
+    const fn = byName(await chunksOf(repo, h), 'run')!;
+    assert.deepEqual(
+      items(fn).filter((i) => i.startsWith('tree ')),
+      ['tree fn Clean @internal/util/util.go', 'tree fn Pretty @tools/fmt/fmt.go'],
+    );
+  });
 });
