@@ -286,7 +286,7 @@ export class ContextStage {
   /** The loaded tree's packages, read from its manifests (each blob once; at most MAX_MANIFESTS, in path order). */
   private async loadWorkspace(reader: RepoReader): Promise<void> {
     if (this.workspace) return;
-    const ws: Workspace = { crates: new Map(), packages: new Map(), modules: new Map() };
+    const ws: Workspace = { crates: new Map(), packages: new Map(), modules: new Map(), tsconfigs: new Map() };
     const files = [...this.treePaths.keys()].filter(isManifest).sort(compareStrings).slice(0, MAX_MANIFESTS);
     for (const f of files) {
       const oid = this.treePaths.get(f)!;
@@ -305,7 +305,7 @@ export class ContextStage {
     // a manifest edited without renaming a package (a version bump) leaves what resolves as it was
     const same = (a: Map<string, string>, b: Map<string, string>) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
     const last = this.lastWorkspace;
-    if (!last || !same(ws.crates, last.crates) || !same(ws.packages, last.packages) || !same(ws.modules, last.modules)) this.workspaceVersion++;
+    if (!last || !same(ws.crates, last.crates) || !same(ws.packages, last.packages) || !same(ws.modules, last.modules) || !same(ws.tsconfigs, last.tsconfigs)) this.workspaceVersion++;
     this.workspace = this.lastWorkspace = ws;
   }
 

@@ -289,26 +289,125 @@ export interface Workspace {
   packages: Map<string, string>;
   /** Go modules by their go.mod `module` path: their folder. */
   modules: Map<string, string>;
+  /** TypeScript configs by path: their TsConfig as JSON (readManifest). */
+  tsconfigs: Map<string, string>;
 }
 
-export const EMPTY_WORKSPACE: Workspace = { crates: new Map(), packages: new Map(), modules: new Map() };
+export const EMPTY_WORKSPACE: Workspace = { crates: new Map(), packages: new Map(), modules: new Map(), tsconfigs: new Map() };
 
 /** Is this path a manifest a Workspace is read from? */
-export const isManifest = (p: string): boolean => /(^|\/)(Cargo\.toml|package\.json|go\.mod)$/.test(p) && !/(^|\/)(node_modules|vendor)\//.test(p);
+export const isManifest = (p: string): boolean => /(^|\/)(Cargo\.toml|package\.json|go\.mod|tsconfig(\.[\w-]+)?\.json)$/.test(p) && !/(^|\/)(node_modules|vendor)\//.test(p);
 
 /** Which of a Workspace's maps a manifest's name goes to. */
-export function manifestKind(p: string): 'crates' | 'packages' | 'modules' {
-  return p.endsWith('package.json') ? 'packages' : p.endsWith('go.mod') ? 'modules' : 'crates';
+export function manifestKind(p: string): 'crates' | 'packages' | 'modules' | 'tsconfigs' {
+  if (p.endsWith('package.json')) return 'packages';
+  if (p.endsWith('go.mod')) return 'modules';
+  return p.endsWith('.json') ? 'tsconfigs' : 'crates';
+}
+
+/** What a tsconfig says about module resolution, its folders from the repository's root. */
+interface TsConfig {
+  /** compilerOptions.paths' folder: baseUrl, else the config's own folder. */
+  base: string;
+  baseUrl: boolean;
+  paths: Array<[string, string[]]>;
+  /** The config it extends (a path of the tree), if relative. */
+  extends?: string;
+}
+
+/** JSON with comments and trailing commas (tsconfig's dialect) to JSON: comments outside strings dropped. */
+function jsonc(text: string): string {
+  return text.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_m, str: string | undefined) => str ?? ' ').replace(/,(\s*[}\]])/g, '$1');
+}
+
+function readTsConfig(file: string, text: string): TsConfig | null {
+  const dir = path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file);
+  const join = (...p: string[]) => {
+    const n = path.posix.normalize(p.filter(Boolean).join('/') || '.');
+    return n === '.' ? '' : n.replace(/\/$/, '');
+  };
+  let j: { extends?: unknown; compilerOptions?: { baseUrl?: unknown; paths?: unknown } };
+  try {
+    j = JSON.parse(jsonc(text));
+  } catch {
+    return null;
+  }
+  if (!j || typeof j !== 'object') return null;
+  const co = j.compilerOptions && typeof j.compilerOptions === 'object' ? j.compilerOptions : {};
+  const baseUrl = typeof co.baseUrl === 'string' ? join(dir, co.baseUrl) : undefined;
+  const paths: Array<[string, string[]]> = [];
+  if (co.paths && typeof co.paths === 'object')
+    for (const [k, v] of Object.entries(co.paths as Record<string, unknown>).slice(0, 200)) if (Array.isArray(v)) paths.push([k, v.filter((t): t is string => typeof t === 'string').slice(0, 8)]);
+  const ext = typeof j.extends === 'string' && j.extends.startsWith('.') ? join(dir, j.extends.endsWith('.json') ? j.extends : `${j.extends}.json`) : undefined;
+  if (!baseUrl && !paths.length && !ext) return null;
+  return { base: baseUrl ?? dir, baseUrl: !!baseUrl, paths, ...(ext ? { extends: ext } : {}) };
+}
+
+const tsConfigMemo = new Map<string, TsConfig>();
+const tsConfigOf = (json: string): TsConfig => {
+  let c = tsConfigMemo.get(json);
+  if (!c) {
+    if (tsConfigMemo.size > 1_000) tsConfigMemo.clear();
+    tsConfigMemo.set(json, (c = JSON.parse(json) as TsConfig));
+  }
+  return c;
+};
+
+/**
+ * The stems a bare specifier maps to under the tsconfig nearest to `file` (through its `extends`, up to 4 configs):
+ * its `paths` (the longest matching prefix; `*` substituted), else its baseUrl; [] when no config says anything.
+ */
+function tsConfigStems(file: string, spec: string, ws: Workspace): string[] {
+  if (!ws.tsconfigs.size) return [];
+  let at: string | undefined;
+  for (let d = path.posix.dirname(file); ; d = path.posix.dirname(d)) {
+    const c = d === '.' || d === '' ? 'tsconfig.json' : `${d}/tsconfig.json`;
+    if (ws.tsconfigs.has(c)) {
+      at = c;
+      break;
+    }
+    if (d === '.' || d === '/' || d === '') break;
+  }
+  let baseUrl: string | undefined;
+  for (let hop = 0; at && hop < 4; hop++) {
+    const json = ws.tsconfigs.get(at);
+    if (!json) break;
+    const c = tsConfigOf(json);
+    if (c.baseUrl && baseUrl === undefined) baseUrl = c.base;
+    if (c.paths.length) {
+      let best: [string, string[]] | undefined;
+      let bestLen = -1;
+      for (const [pattern, targets] of c.paths) {
+        const star = pattern.indexOf('*');
+        const prefix = star < 0 ? pattern : pattern.slice(0, star);
+        const suffix = star < 0 ? '' : pattern.slice(star + 1);
+        const hit = star < 0 ? spec === pattern : spec.length >= prefix.length + suffix.length && spec.startsWith(prefix) && spec.endsWith(suffix);
+        if (hit && prefix.length > bestLen) {
+          bestLen = prefix.length;
+          const mid = star < 0 ? '' : spec.slice(prefix.length, spec.length - suffix.length);
+          best = [pattern, targets.map((t) => path.posix.normalize([c.base, t.replace('*', mid)].filter(Boolean).join('/')))];
+        }
+      }
+      if (best) return best[1].map((t) => t.replace(/\.(m|c)?js$|\.tsx?$/, ''));
+      break; // a config's paths replace the ones it extends
+    }
+    at = c.extends;
+  }
+  return baseUrl !== undefined ? [[baseUrl, spec].filter(Boolean).join('/')] : [];
 }
 
 /**
  * What one manifest adds to a Workspace: [name, folder] (null: none). Cargo.toml: `[lib] name` or `[package] name`,
  * dashes read as underscores, the folder of `[lib] path` (default `src/lib.rs`); package.json: `name`, its folder;
- * go.mod: its `module` path, its folder. Plain line reading: a hostile or malformed file gives null, never an exception.
+ * go.mod: its `module` path, its folder; a tsconfig: its path and its TsConfig as JSON. Plain line reading: a hostile or malformed file gives null, never an exception.
  */
 export function readManifest(file: string, text: string): [string, string] | null {
   const dir = path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file);
   const join = (...p: string[]) => path.posix.normalize(p.filter(Boolean).join('/'));
+  if (manifestKind(file) === 'tsconfigs') {
+    const c = readTsConfig(file, text);
+    return c ? [file, JSON.stringify(c)] : null;
+  }
   if (file.endsWith('go.mod')) {
     const m = /^[ \t]*module[ \t]+"?([^\s"/]+(?:\/[^\s"/]+){0,40})"?[ \t]*(?:\/\/.*)?$/m.exec(text);
     return m && m[1].length <= 300 ? [m[1], dir] : null;
@@ -455,14 +554,18 @@ function resolveEs(file: string, imp: ImportedName, paths: Set<string>, ws: Work
     stems.push(base);
     if (/\.(m|c)?js$/.test(base)) stems.push(base.replace(/\.(m|c)?js$/, ''));
   } else {
+    // the tsconfig's paths and baseUrl (`@/components/x`, `~/util`), else
     // a package of the monorepo by its package.json name (`@vue/runtime-core`, `@scope/pkg/sub`): its sources
+    stems.push(...tsConfigStems(file, src, ws));
     const [a, b] = src.split('/');
     const name = src.startsWith('@') ? `${a}/${b ?? ''}` : a;
     const dir = ws.packages.get(name);
-    if (dir === undefined) return [];
-    const sub = src.slice(name.length + 1);
-    const at = (p: string) => [dir, p].filter(Boolean).join('/');
-    stems.push(...(sub ? [at(`src/${sub}`), at(sub)] : [at('src/index'), at('index'), at('lib/index')]));
+    if (dir === undefined && !stems.length) return [];
+    if (dir !== undefined) {
+      const sub = src.slice(name.length + 1);
+      const at = (p: string) => [dir, p].filter(Boolean).join('/');
+      stems.push(...(sub ? [at(`src/${sub}`), at(sub)] : [at('src/index'), at('index'), at('lib/index')]));
+    }
   }
   for (const st of stems) {
     for (const e of ES_EXT) {

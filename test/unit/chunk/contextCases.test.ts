@@ -272,4 +272,24 @@ describe('context cases', () => {
       ['tree fn Clean @internal/util/util.go', 'tree fn Pretty @tools/fmt/fmt.go'],
     );
   });
+
+  it("TypeScript: tsconfig paths and baseUrl, through a package's config extending the root's (comments, trailing commas)", async () => {
+    const repo = fixture();
+    repo.write('tsconfig.base.json', '{\n  // shared\n  "compilerOptions": {\n    "baseUrl": ".",\n    "paths": { "~lib/*": ["packages/lib/src/*"], "@/*": ["packages/web/src/*"], },\n  },\n}\n');
+    repo.write('packages/web/tsconfig.json', '{ "extends": "../../tsconfig.base.json", /* no paths of its own */ "include": ["src"] }\n');
+    repo.write('packages/lib/src/format.ts', 'export function formatPrice(n: number): string {\n  return `$${n}`;\n}\n');
+    repo.write('packages/web/src/components/button.ts', 'export function renderButton(label: string): string {\n  return `<button>${label}</button>`;\n}\n');
+    repo.write('packages/web/src/other/button.ts', 'export function renderButton(): string {\n  return "decoy";\n}\n');
+    const main = (v: number) =>
+      `import { formatPrice } from '~lib/format';\nimport { renderButton } from '@/components/button';\n\nexport function checkout(): string {\n  return renderButton(formatPrice(${v}));\n}\n`;
+    repo.write('packages/web/src/app/main.ts', main(1));
+    repo.commit('v1');
+    repo.write('packages/web/src/app/main.ts', main(2));
+    const h = repo.commit('v2');
+    const fn = byName(await chunksOf(repo, h), 'checkout')!;
+    assert.deepEqual(
+      items(fn).filter((i) => i.startsWith('tree ')),
+      ['tree fn formatPrice @packages/lib/src/format.ts', 'tree fn renderButton @packages/web/src/components/button.ts'],
+    );
+  });
 });

@@ -17,7 +17,7 @@ describe('tree at each commit, followed through the history', () => {
   it('gives the context of a listTree per commit (adds, deletes, renames, symlinks, Go folder order)', async () => {
     const repo = FixtureRepo.create('cc-chunk-tree-');
     repos.push(repo);
-    repo.write('go.mod', 'module example.com/m\n');
+    // no go.mod: Go imports resolve by the longest folder suffix, where the tree's order decides between two
     repo.write('b/m/util/u.go', helper('b'));
     repo.write('src/lib.rs', 'pub mod types;\npub mod user;\n');
     repo.write('src/types.rs', 'pub struct Foo { pub a: u32 }\n');
