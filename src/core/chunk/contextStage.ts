@@ -2,8 +2,8 @@
  * The context stage: for each chunk of a commit, the definitions its code uses from elsewhere, within the
  * budgets — (1) units the same commit added or changed in other files, when the chunk's file can reach them;
  * (2) the file's own imports that the chunk uses; (3) the definitions those imports (and, for Go, the package)
- * resolve to in the tree at that commit, through re-exports and the workspace's packages (Cargo.toml, package.json
- * names); (4) the definitions of the chunk's own file that it uses.
+ * resolve to in the tree at that commit, through re-exports and the workspace's manifests (Cargo.toml and
+ * package.json names, go.mod module paths, tsconfig paths); (4) the definitions of the chunk's own file that it uses.
  *
  *   definitions(files of the commit) → CommitDefinitions;  collect(commit, file, draft, CommitDefinitions, reader) → ContextItem[]
  *
