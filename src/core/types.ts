@@ -107,6 +107,10 @@ export interface LineRange {
 
 export type ContextKind = 'import' | 'trait' | 'struct' | 'enum' | 'impl' | 'fn' | 'type' | 'class' | 'interface' | 'const' | 'mod' | 'macro';
 
+/** ContextItem.role, in rank order. */
+export const CONTEXT_ROLES = ['uses', 'type', 'trait', 'other'] as const;
+export type ContextRole = (typeof CONTEXT_ROLES)[number];
+
 export interface ContextItem {
   /** Path of the file the snippet comes from. */
   path: string;
@@ -119,6 +123,11 @@ export interface ContextItem {
   collapsed: boolean;
   /** Why it was included. */
   reason: 'same-commit' | 'same-file' | 'import' | 'tree';
+  /**
+   * What the unit does with it, the ranking's first key: `uses` (calls or names it in its code), `type` (names it
+   * only as a type: parameters, fields, returns), `trait` (the trait it implements), `other`.
+   */
+  role?: ContextRole;
   /** Optional: the token count under the tokenizer used for budgeting. */
   tokens?: number;
 }

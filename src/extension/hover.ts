@@ -5,7 +5,7 @@
  * document URI + version. `commitCorpus.hover.enabled` turns it off.
  */
 import * as vscode from 'vscode';
-import { REASONS } from '../webview/protocol';
+import { whyWords } from '../webview/protocol';
 import type { UnitAnalysis } from '../worker/protocol';
 import { analyzeAt } from './analysis';
 import { Disposable } from './disposable';
@@ -43,7 +43,7 @@ export function hoverMarkdown(a: UnitAnalysis, repo: string | null, at?: { uri: 
     md.appendMarkdown(`Cross-file context (${a.context.length}):\n\n`);
     for (const [i, c] of a.context.entries()) {
       const link = repo && a.head ? `[${escapeMd(c.path)}](${commandLink('commitCorpus.openContextItem', { repo, commit: a.head, path: c.path, search: c.symbol })})` : escapeMd(c.path);
-      md.appendMarkdown(`- #${i + 1} \`${c.kind}\` ${escapeMd(c.symbol)} — ${link} · ${REASONS[c.reason] ?? c.reason} · ${c.tokens} tokens\n`);
+      md.appendMarkdown(`- #${i + 1} \`${c.kind}\` ${escapeMd(c.symbol)} — ${link} · ${whyWords(c)} · ${c.tokens} tokens\n`);
     }
     md.appendMarkdown('\n');
   }

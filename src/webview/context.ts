@@ -1,7 +1,7 @@
 /** Cross-file context view: old and new code side by side, then each context item with why and at what cost. */
 import type { ContextItem, LineRange } from '../core/types';
 import { BRACE_COLLAPSE, PYTHON_COLLAPSE } from '../core/chunk/languages';
-import { REASONS, type ContextViewPayload } from './protocol';
+import { whyWords, type ContextViewPayload } from './protocol';
 import { button, h, plural, shortHash } from './dom';
 import type { ViewContext, ViewResult } from './view';
 
@@ -56,7 +56,7 @@ function contextCard(ctx: ViewContext, item: ContextItem, cost: number | undefin
       'div',
       { class: 'ctx-meta' },
       fileLink(ctx, `${item.path} @ ${shortHash(commit)}`, { path: item.path, commit, search: item.code }, `Open ${item.path} at commit ${shortHash(commit)}`),
-      h('span', { class: 'reason' }, `why: ${REASONS[item.reason] ?? item.reason}`),
+      h('span', { class: 'reason' }, `why: ${whyWords(item)}`),
       item.collapsed ? h('span', { class: 'badge', title: `Long bodies were collapsed to ${BRACE_COLLAPSE} (Python: ${PYTHON_COLLAPSE})` }, 'collapsed') : null,
     ),
     h('pre', { class: 'snippet' }, item.code),

@@ -12,7 +12,7 @@
  * Every message is a plain JSON object discriminated by `type` (like GitLens' IPC message types,
  * but as a TypeScript union so `switch (msg.type)` narrows the payload).
  */
-import type { ChunkRecord, ContextItem } from '../core/types';
+import type { ChunkRecord, ContextItem, ContextRole } from '../core/types';
 
 /** Why a context item was chosen, for a person (the context view and the hover). */
 export const REASONS: Record<ContextItem['reason'], string> = {
@@ -21,6 +21,17 @@ export const REASONS: Record<ContextItem['reason'], string> = {
   import: 'imported by this file',
   tree: 'defined elsewhere in the repository at this commit',
 };
+
+/** What the unit does with a context item (its rank's first key), for a person. */
+export const ROLES: Record<ContextRole, string> = {
+  uses: 'called or named in the code',
+  type: 'named as a type',
+  trait: 'the trait it implements',
+  other: 'reached through what it uses',
+};
+
+/** Why an item is there, in words: its source, then what the unit does with it. */
+export const whyWords = (c: Pick<ContextItem, 'reason' | 'role'>): string => [REASONS[c.reason] ?? c.reason, c.role ? ROLES[c.role] : ''].filter(Boolean).join(' · ');
 
 // ───────────────────────── views ─────────────────────────
 

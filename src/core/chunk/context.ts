@@ -4,7 +4,7 @@
  * 2. the file's own import declarations relevant to the chunk,
  * 3. definitions in the tree at that commit reached through those imports.
  */
-import type { ContextItem, ContextKind, UnitKind } from '../types';
+import { CONTEXT_ROLES, type ContextItem, type ContextKind, type ContextRole, type UnitKind } from '../types';
 import { ELLIPSIS } from './languages';
 import { LineIndex } from './lines';
 import { render, Side } from './pairing';
@@ -31,6 +31,8 @@ export interface Budget {
    * and the budget, which a chunker keeps fixed): the same definitions are offered to chunk after chunk.
    */
   snippets?: SnippetCache;
+  /** The role of a name in the unit's code (roleFinder), the ranking's first key; none: every item 'other'. */
+  role?: (name: string) => ContextRole;
 }
 
 export type Snippet = { code: string; collapsed: boolean; tokens: number };
@@ -46,10 +48,13 @@ const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g;
  * not use; Python: `#` comments and docstrings). Without a language, every identifier.
  */
 export function references(code: string, language?: string): Set<string> {
-  let c = code;
-  if (language === 'python') c = c.replace(/("""|''')[\s\S]*?\1/g, ' ').replace(/#[^\n]*/g, ' ');
-  else if (language) c = c.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
-  return new Set(c.match(IDENT) ?? []);
+  return new Set(withoutComments(code, language).match(IDENT) ?? []);
+}
+
+/** Code with its comments blanked (Python: `#` comments and docstrings); without a language, as it is. */
+export function withoutComments(code: string, language?: string): string {
+  if (language === 'python') return code.replace(/("""|''')[\s\S]*?\1/g, ' ').replace(/#[^\n]*/g, ' ');
+  return language ? code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ' ') : code;
 }
 
 export function contextKind(k: UnitKind): ContextKind | null {
@@ -238,7 +243,9 @@ export class ContextCollector {
     const s = snippet(def, this.budget);
     if (!s) return false;
     this.seen.add(k);
-    this.push({ item: { path: def.path, oid: def.oid, kind, symbol: def.unit.qualifiedName, code: s.code, collapsed: s.collapsed, reason, tokens: s.tokens }, def });
+    // a whole impl block is the least specific of what a unit uses
+    const role = def.unit.kind === 'impl' ? 'other' : this.roleOf(def.unit.name);
+    this.push({ item: { path: def.path, oid: def.oid, kind, symbol: def.unit.qualifiedName, code: s.code, collapsed: s.collapsed, reason, role, tokens: s.tokens }, def });
     return true;
   }
 
@@ -248,8 +255,14 @@ export class ContextCollector {
     const tokens = this.budget.countTokens(code, this.budget.snippetTokens);
     if (tokens > this.budget.snippetTokens) return false;
     this.seen.add(k);
-    this.push({ item: { path, oid, kind: 'import', symbol, code, collapsed: false, reason: 'import', tokens }, def: null });
+    // an import line ranks with the best-placed name it binds
+    const role = CONTEXT_ROLES[Math.min(...symbol.split(', ').map((n) => CONTEXT_ROLES.indexOf(this.roleOf(n))))];
+    this.push({ item: { path, oid, kind: 'import', symbol, code, collapsed: false, reason: 'import', role, tokens }, def: null });
     return true;
+  }
+
+  private roleOf(name: string): ContextRole {
+    return this.budget.role?.(name) ?? 'other';
   }
 
   private push(c: Candidate): void {
@@ -265,7 +278,13 @@ export class ContextCollector {
   }
 
   private fit(): ContextItem[] {
-    const items: Array<ContextItem & { tokens: number }> = this.pending.map((c) => c.item);
+    // by role first (stable: within a role, the order they were gathered in — by source, then kind)
+    const rank = (c: Candidate) => CONTEXT_ROLES.indexOf(c.item.role ?? 'other');
+    const pending = this.pending
+      .map((c, i) => [c, i] as const)
+      .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
+      .map(([c]) => c);
+    const items: Array<ContextItem & { tokens: number }> = pending.map((c) => c.item);
     const cap = this.budget.contextTokens;
     let total = items.reduce((n, i) => n + i.tokens, 0);
     // biggest first (ties: the lower-ranked), each to its compact form; then, if that is not enough, shorter still
@@ -274,7 +293,7 @@ export class ContextCollector {
       const order = items.map((_, i) => i).sort((a, b) => items[b].tokens - items[a].tokens || b - a);
       for (const i of order) {
         if (total <= cap) break;
-        const def = this.pending[i].def;
+        const def = pending[i].def;
         if (!def || items[i].tokens <= size) continue;
         const s = compact(def, this.budget, size);
         if (!s || s.tokens >= items[i].tokens) continue;
@@ -291,6 +310,72 @@ export class ContextCollector {
     }
     return kept;
   }
+}
+
+/** Words after which a name is a type: `impl Trait`, `dyn Trait`, `x as u32`, `extends Base`, `implements I`. */
+const TYPE_WORDS = new Set(['impl', 'dyn', 'as', 'extends', 'implements', 'satisfies']);
+const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+const isWord = (c: string | undefined) => {
+  const k = c === undefined ? -1 : c.charCodeAt(0);
+  return (k >= 48 && k <= 57) || (k >= 65 && k <= 90) || (k >= 97 && k <= 122) || k === 95 || k === 36;
+};
+
+/**
+ * Is the name at `at` in a type position: after `:` (not `::`), `->`, `<`, `&`/`&mut`/a lifetime, or a TYPE_WORDS
+ * word; and not followed by `::`, `(`, `{`, `!` or `.` (a path, a call, a literal, a macro, a member: uses).
+ */
+function inTypePosition(s: string, at: number, end: number): boolean {
+  let k = end;
+  while (isSpace(s[k])) k++;
+  const next = s[k];
+  if (next === '(' || next === '{' || next === '!' || next === '.' || (next === ':' && s[k + 1] === ':')) return false;
+  let j = at - 1;
+  for (;;) {
+    while (isSpace(s[j])) j--;
+    if (s[j] === '&') {
+      j--;
+      continue;
+    }
+    let w = j;
+    while (isWord(s[w])) w--;
+    const word = s.slice(w + 1, j + 1);
+    if (word === 'mut' || (s[w] === "'" && word)) {
+      j = s[w] === "'" ? w - 1 : w;
+      continue;
+    }
+    if (word) return TYPE_WORDS.has(word);
+    break;
+  }
+  const c = s[j];
+  return (c === ':' && s[j - 1] !== ':') || (c === '>' && s[j - 1] === '-') || c === '<';
+}
+
+/**
+ * The role of each name in a unit's code (ContextItem.role): `trait` for the trait an impl implements; `uses` where
+ * the name appears outside type positions (a call, a value, a path, a literal, a macro); `type` where it appears only
+ * as a type (Go's `x Foo` is not told apart: uses); `other` where it does not appear (a member reached through its
+ * type). `plain`: the code without comments (withoutComments). Each name asked is looked for once (indexOf, not a scan
+ * of every identifier: a unit asks about a few).
+ */
+export function roleFinder(plain: string, language: string, implTrait?: string): (name: string) => ContextRole {
+  const memo = new Map<string, ContextRole>();
+  return (name) => {
+    if (name === implTrait) return 'trait';
+    let r = memo.get(name);
+    if (r) return r;
+    r = 'other';
+    for (let at = plain.indexOf(name); name && at >= 0; at = plain.indexOf(name, at + name.length)) {
+      const end = at + name.length;
+      if (isWord(plain[at - 1]) || isWord(plain[end])) continue;
+      if (language !== 'go' && inTypePosition(plain, at, end)) r = 'type';
+      else {
+        r = 'uses';
+        break;
+      }
+    }
+    memo.set(name, r);
+    return r;
+  };
 }
 
 /** A definition in at most `size` tokens (cached like its whole snippet). */

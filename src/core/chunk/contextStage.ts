@@ -13,10 +13,10 @@
  */
 import type { CommitRecord, ContextItem, FileChange, LineRange, RepoReader } from '../types';
 import { compareStrings } from '../git/parse';
-import { ContextCollector, Definition, newSnippetCache, rankDefinitions, references, refersTo, refersToDef } from './context';
+import { ContextCollector, Definition, newSnippetCache, rankDefinitions, references, refersTo, refersToDef, roleFinder, withoutComments } from './context';
 import * as path from 'node:path';
 import { EMPTY_WORKSPACE, goPackageFiles, ImportedName, isManifest, manifestKind, readManifest, resolveImport, rustCrateRoot, rustModuleFiles, Target, Workspace } from './imports';
-import { BRACE_COLLAPSE, languageOfPath, languageSpec, LanguageSpec } from './languages';
+import { languageOfPath, languageSpec, LanguageSpec } from './languages';
 import { macroBodies, macroItems, type MacroBodies } from './macroItems';
 import { Lru } from '../git/lru';
 import type { Draft, Side } from './pairing';
@@ -118,21 +118,23 @@ export class ContextStage {
 
   /** The context items of one draft of a changed file, within the budgets (the caller's deadline bounds the tree reads). */
   async collect(commit: string, w: ContextFile, d: Draft, { defs, byKey }: CommitDefinitions, reader: RepoReader): Promise<ContextItem[]> {
-    const collector = new ContextCollector({
-      snippetTokens: this.opts.snippetTokens,
-      contextTokens: this.opts.contextTokens,
-      countTokens: this.opts.countTokens,
-      collapse: w.spec?.collapse ?? BRACE_COLLAPSE,
-      snippets: this.snippets,
-    });
     // Files without a grammar (fallback hunks: TOML, JSON, …) get no context: a name match there is noise.
-    if (!w.spec) return collector.items;
+    if (!w.spec) return [];
     const side = w.newSide?.analysis ? w.newSide : w.oldSide;
     const sideOid = side === w.newSide ? w.file.newOid : w.file.oldOid;
     const code = d.newCode || d.oldCode;
     const self = side === w.newSide ? (d.newUnit ?? d.oldUnit) : (d.oldUnit ?? d.newUnit);
+    const plainCode = withoutComments(code, w.spec.id);
+    const collector = new ContextCollector({
+      snippetTokens: this.opts.snippetTokens,
+      contextTokens: this.opts.contextTokens,
+      countTokens: this.opts.countTokens,
+      collapse: w.spec.collapse,
+      snippets: this.snippets,
+      role: roleFinder(plainCode, w.spec.id, implementedTrait(self, side?.analysis)),
+    });
     // the unit's own name is not a use of another definition of that name (`fn main` does not need other mains)
-    const refs = references(code, w.spec.id);
+    const refs = references(plainCode);
     if (self && self.kind !== 'impl') refs.delete(self.name);
     const scope = side?.analysis ? this.importScope(side.analysis.imports) : EMPTY_SCOPE;
     // 1. same commit, other files (in rank order; only definitions whose name the chunk uses and that
@@ -171,7 +173,7 @@ export class ContextStage {
     // 3. definitions in the tree at that commit, through the imports
     const implicit = implicitFiles(w.spec.id, w.file.path);
     const paths = w.spec.id === 'rust' && code.includes('::');
-    if (!collector.full && (relevant.length || implicit || paths)) await this.fromTree(collector, commit, w, relevant, implicit, refs, reader, paths ? code : '');
+    if (!collector.full && (relevant.length || implicit || paths)) await this.fromTree(collector, commit, w, relevant, implicit, refs, reader, paths ? plainCode : '');
     addImpls();
     // 4. the file's own definitions the chunk uses (the model sees the chunk, not its file)
     if (!collector.full) this.sameFile(collector, { path: w.file.path, oid: sideOid, side: side as Side & { analysis: FileAnalysis } }, range, self, refs);
@@ -194,8 +196,8 @@ export class ContextStage {
     await this.loadWorkspace(reader);
     const targets: Target[] = [];
     // Rust paths written out in the code (`tokio::task::yield_now()`, `crate::util::bit::pack(…)`) resolve like imports
-    // (not in comments or strings)
-    const plain = code && code.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ' ').replace(/"(?:\\.|[^"\\])*"/g, '""');
+    // (not in strings; `code` comes without its comments)
+    const plain = code && code.replace(/"(?:\\.|[^"\\])*"/g, '""');
     const imports = plain ? [...relevant, ...pathImports(plain, this.workspace?.crates ?? new Map())] : relevant;
     for (const imp of imports) targets.push(...this.resolve(language, w.file.path, imp));
     // macros the code invokes without importing them: in textual scope from the crate root (`#[macro_use] mod fragment;`,
@@ -557,6 +559,14 @@ export class ContextStage {
     }
     return found;
   }
+}
+
+/** The trait a unit implements: an impl's, or the impl's a method is in. */
+function implementedTrait(u: Unit | undefined, a: FileAnalysis | null | undefined): string | undefined {
+  if (!u) return undefined;
+  if (u.kind === 'impl') return u.trait;
+  const p = u.parent >= 0 ? a?.units[u.parent] : undefined;
+  return p?.kind === 'impl' ? p.trait : undefined;
 }
 
 /** A name's definitions (type members unfiltered), and the files read to find them with their blobs then. */

@@ -25,7 +25,7 @@ export const TOOL_VERSION: string = (pkg as { version: string }).version;
  * Bumped whenever the same input and settings give other chunks (context rules, unit rules): it keys the chunk cache
  * and the "up to date" check, so a build by an older engine is never taken for this one's.
  */
-export const ENGINE_REVISION = 7;
+export const ENGINE_REVISION = 8;
 
 export interface PipelineHooks {
   onProgress?: ProgressSink;

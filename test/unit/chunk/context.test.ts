@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { CONTEXT_ROLES, type ContextItem } from '../../../src/core/types';
 import { FixtureRepo } from '../../fixtures/repo';
 import { byName, chunkHistory } from './helpers';
 
@@ -44,8 +45,14 @@ describe('context: Rust', () => {
     const imp = impl.context.filter((c) => c.kind === 'import');
     assert.deepEqual(
       imp.map((c) => c.code),
-      ['use crate::dispute::Dispute;', 'use crate::types::Foo;'],
-      'each relevant use declaration, exact',
+      ['use crate::types::Foo;', 'use crate::dispute::Dispute;'],
+      'each relevant use declaration, exact; what the code uses before the trait it implements',
+    );
+    // ranked by role: what the code uses (Foo, built in the body, with its import; Court, the type it is for), then
+    // the implemented trait and its import
+    assert.deepEqual(
+      impl.context.map((c) => `${c.role} ${c.kind} ${c.symbol}`),
+      ['uses import Foo', 'uses struct Foo', 'uses struct Court', 'trait trait Dispute', 'trait import Dispute'],
     );
     assert.ok(
       impl.context.every((c) => c.symbol !== 'Unused'),
@@ -55,12 +62,12 @@ describe('context: Rust', () => {
     const court = impl.context.find((c) => c.reason === 'same-file');
     assert.equal(court?.symbol, 'Court');
     assert.equal(court?.path, 'src/court.rs');
-    // priority order: same-commit, then imports, then the tree, then the same file
-    const order = impl.context.map((c) => c.reason);
+    // priority order: by role, then within a role same-commit, then imports, then the tree, then the same file
     const PRIORITY = ['same-commit', 'import', 'tree', 'same-file'];
+    const key = (c: ContextItem) => CONTEXT_ROLES.indexOf(c.role!) * 10 + PRIORITY.indexOf(c.reason);
     assert.deepEqual(
-      order,
-      [...order].sort((a, b) => PRIORITY.indexOf(a) - PRIORITY.indexOf(b)),
+      impl.context.map(key),
+      impl.context.map(key).sort((a, b) => a - b),
     );
     // the changed trait refers to Foo by path: it gets Foo too, from the tree
     const dispute = byName(cs, 'Dispute')!;

@@ -168,7 +168,8 @@ describe('context cases', () => {
     const cs = await chunksOf(repo, h);
     const fn = byName(cs, 'connect')!;
     const tree = items(fn).filter((i) => i.startsWith('tree '));
-    assert.deepEqual(tree, ['tree struct TcpStream @tokio/src/net/tcp.rs', 'tree macro assert_ok @tokio-test/src/macros.rs']);
+    // the macro it invokes first, the struct it names only as a type second
+    assert.deepEqual(tree, ['tree macro assert_ok @tokio-test/src/macros.rs', 'tree struct TcpStream @tokio/src/net/tcp.rs']);
     assert.equal(fn.context.find((i) => i.symbol === 'TcpStream' && i.reason === 'tree')?.code, '/// A TCP stream.\n    pub struct TcpStream {\n        fd: i32,\n    }');
   });
 
@@ -291,5 +292,32 @@ describe('context cases', () => {
       items(fn).filter((i) => i.startsWith('tree ')),
       ['tree fn formatPrice @packages/lib/src/format.ts', 'tree fn renderButton @packages/web/src/components/button.ts'],
     );
+  });
+
+  it('ranks by role: what the unit calls first, then the types it names, then the trait it implements; the last dropped first', async () => {
+    const repo = fixture();
+    repo.write('src/lib.rs', 'pub mod config;\npub mod output;\npub mod render;\npub mod util;\npub mod page;\n');
+    repo.write('src/config.rs', 'pub struct Config {\n    pub width: u32,\n}\n');
+    repo.write('src/output.rs', 'pub struct Output {\n    pub text: String,\n}\n');
+    repo.write('src/render.rs', '/// Something drawn.\npub trait Render {\n    fn render(&self, cfg: &crate::config::Config) -> crate::output::Output;\n}\n');
+    repo.write('src/util.rs', 'pub fn layout(width: u32) -> String {\n    " ".repeat(width as usize)\n}\n');
+    const page = (v: number) =>
+      `use crate::config::Config;\nuse crate::output::Output;\nuse crate::render::Render;\nuse crate::util::layout;\n\npub struct Page;\n\nimpl Render for Page {\n    fn render(&self, cfg: &Config) -> Output {\n        let text = layout(cfg.width + ${v});\n        crate::output::Output { text }\n    }\n}\n`;
+    repo.write('src/page.rs', page(1));
+    repo.commit('v1');
+    repo.write('src/page.rs', page(2));
+    const h = repo.commit('v2');
+    const at = async (contextTokens?: number) => {
+      const run = await chunkHistory(repo, { contextTokens });
+      run.chunker.dispose();
+      const cs = run.chunks.get(h)!;
+      const fn = cs.find((c) => c.qualifiedName === 'impl Render for Page');
+      assert.ok(fn, cs.map((c) => `${c.kind} ${c.qualifiedName}`).join(', '));
+      return fn.context.filter((i) => i.reason === 'tree').map((i) => `${i.role} ${i.symbol}`);
+    };
+    // Output is built by path in the body (a use; within a role, in the imports' order); Config only a parameter's type
+    assert.deepEqual(await at(), ['uses Output', 'uses layout', 'type Config', 'trait Render']);
+    const tight = await at(60);
+    assert.ok(tight.length < 4 && !tight.includes('trait Render') && tight[0] === 'uses Output', JSON.stringify(tight));
   });
 });
