@@ -114,7 +114,7 @@ export async function analyzeAt(req: AnalyzeRequest): Promise<UnitAnalysis | nul
     budget: req.budget,
     firstTokens: ids.slice(0, req.firstTokens).map((id) => tok.decode([id])),
     tokenizer: tokenizerName(req.tokenizer),
-    context: (chunk?.context ?? []).map((c) => ({ kind: c.kind, symbol: c.symbol, path: c.path, reason: c.reason, tokens: c.tokens ?? tok.count(c.code) })),
+    context: (chunk?.context ?? []).map((c) => ({ kind: c.kind, symbol: c.symbol, path: c.path, reason: c.reason, role: c.role, tokens: c.tokens ?? tok.count(c.code) })),
     chunk,
     head: doc.head,
     computeMs: 0,

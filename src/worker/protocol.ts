@@ -15,7 +15,7 @@ import type { ChunkSettings } from '../core/pipeline/stages/chunk';
 import type { FormatName, PipelineOptions } from '../core/pipeline/options';
 import type { ThreadError } from '../core/threads/envelope';
 import type { TestDelay } from '../core/threads/pipelineThread';
-import type { ChunkRecord, CommitInfo, ContextKind, FileChange, ProgressEvent, UnitKind } from '../core/types';
+import type { ChunkRecord, CommitInfo, ContextItem, ContextKind, FileChange, ProgressEvent, UnitKind } from '../core/types';
 import type { ContextViewPayload, OverviewPayload, TokenViewPayload } from '../webview/protocol';
 
 // ───────────────────────── requests ─────────────────────────
@@ -176,7 +176,8 @@ export interface ContextSummary {
   kind: ContextKind;
   symbol: string;
   path: string;
-  reason: 'same-commit' | 'same-file' | 'import' | 'tree';
+  reason: ContextItem['reason'];
+  role?: ContextItem['role'];
   tokens: number;
 }
 
