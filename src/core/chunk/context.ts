@@ -278,12 +278,9 @@ export class ContextCollector {
   }
 
   private fit(): ContextItem[] {
-    // by role first (stable: within a role, the order they were gathered in — by source, then kind)
+    // by role first (Array.sort is stable: within a role, the order they were gathered in — by source, then kind)
     const rank = (c: Candidate) => CONTEXT_ROLES.indexOf(c.item.role ?? 'other');
-    const pending = this.pending
-      .map((c, i) => [c, i] as const)
-      .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
-      .map(([c]) => c);
+    const pending = this.pending.slice().sort((a, b) => rank(a) - rank(b));
     const items: Array<ContextItem & { tokens: number }> = pending.map((c) => c.item);
     const cap = this.budget.contextTokens;
     let total = items.reduce((n, i) => n + i.tokens, 0);

@@ -25,6 +25,15 @@ async function chunksOf(repo: FixtureRepo, h: string): Promise<ChunkRecord[]> {
 
 const items = (c: ChunkRecord) => c.context.map((i) => `${i.reason} ${i.kind} ${i.symbol} @${i.path}`);
 
+/** Commits `make(1)` then `make(2)` at `file`: the tree items of unit `name` in the second commit. */
+async function treeItemsOfEdit(repo: FixtureRepo, file: string, make: (v: number) => string, name: string): Promise<string[]> {
+  repo.write(file, make(1));
+  repo.commit('v1');
+  repo.write(file, make(2));
+  const h = repo.commit('v2');
+  return items(byName(await chunksOf(repo, h), name)!).filter((i) => i.startsWith('tree '));
+}
+
 describe('context cases', () => {
   it('Python: a function using urlparse and DEFAULT_PORTS gets those (their imports, the constant), not the rest of the file', async () => {
     const repo = fixture();
@@ -221,15 +230,11 @@ describe('context cases', () => {
     repo.write('src/task/mod.rs', 'mod yield_now;\npub use yield_now::yield_now;\n');
     repo.write('src/task/yield_now.rs', 'pub async fn yield_now() {}\n');
     const test = (v: number) => `use tokio::fs;\nuse tokio::task;\n\n#[test]\nfn link() {\n    fs::create_dir("a");\n    fs::hard_link("a", "b");\n    task::yield_now();\n    let _ = ${v};\n}\n`;
-    repo.write('tests/fs_link.rs', test(1));
-    repo.commit('v1');
-    repo.write('tests/fs_link.rs', test(2));
-    const h = repo.commit('v2');
-    const fn = byName(await chunksOf(repo, h), 'link')!;
-    assert.deepEqual(
-      items(fn).filter((i) => i.startsWith('tree ')),
-      ['tree fn hard_link @src/fs/hard_link.rs', 'tree fn create_dir @src/fs/create_dir.rs', 'tree fn yield_now @src/task/yield_now.rs'],
-    );
+    assert.deepEqual(await treeItemsOfEdit(repo, 'tests/fs_link.rs', test, 'link'), [
+      'tree fn hard_link @src/fs/hard_link.rs',
+      'tree fn create_dir @src/fs/create_dir.rs',
+      'tree fn yield_now @src/task/yield_now.rs',
+    ]);
   });
 
   it('a file of the tree larger than the history reads (maxFileBytes) is not context either', async () => {
@@ -261,17 +266,9 @@ describe('context cases', () => {
     repo.write('internal/util/util.go', 'package util\n\nfunc Clean(s string) string {\n\treturn s\n}\n');
     repo.write('tools/go.mod', 'module example.com/tools\n');
     repo.write('tools/fmt/fmt.go', 'package fmt\n\nfunc Pretty(s string) string {\n\treturn s\n}\n');
-    const main = (arg: string) =>
-      `package main\n\nimport (\n\t"example.com/app/internal/util"\n\t"example.com/tools/fmt"\n\t"github.com/other/internal/util2"\n)\n\nfunc run() string {\n\treturn fmt.Pretty(util.Clean("${arg}")) + util2.Clean()\n}\n`;
-    repo.write('cmd/app/main.go', main('a'));
-    repo.commit('v1');
-    repo.write('cmd/app/main.go', main('b'));
-    const h = repo.commit('v2');
-    const fn = byName(await chunksOf(repo, h), 'run')!;
-    assert.deepEqual(
-      items(fn).filter((i) => i.startsWith('tree ')),
-      ['tree fn Clean @internal/util/util.go', 'tree fn Pretty @tools/fmt/fmt.go'],
-    );
+    const main = (v: number) =>
+      `package main\n\nimport (\n\t"example.com/app/internal/util"\n\t"example.com/tools/fmt"\n\t"github.com/other/internal/util2"\n)\n\nfunc run() string {\n\treturn fmt.Pretty(util.Clean("${v}")) + util2.Clean()\n}\n`;
+    assert.deepEqual(await treeItemsOfEdit(repo, 'cmd/app/main.go', main, 'run'), ['tree fn Clean @internal/util/util.go', 'tree fn Pretty @tools/fmt/fmt.go']);
   });
 
   it("TypeScript: tsconfig paths and baseUrl, through a package's config extending the root's (comments, trailing commas)", async () => {
@@ -283,15 +280,10 @@ describe('context cases', () => {
     repo.write('packages/web/src/other/button.ts', 'export function renderButton(): string {\n  return "decoy";\n}\n');
     const main = (v: number) =>
       `import { formatPrice } from '~lib/format';\nimport { renderButton } from '@/components/button';\n\nexport function checkout(): string {\n  return renderButton(formatPrice(${v}));\n}\n`;
-    repo.write('packages/web/src/app/main.ts', main(1));
-    repo.commit('v1');
-    repo.write('packages/web/src/app/main.ts', main(2));
-    const h = repo.commit('v2');
-    const fn = byName(await chunksOf(repo, h), 'checkout')!;
-    assert.deepEqual(
-      items(fn).filter((i) => i.startsWith('tree ')),
-      ['tree fn formatPrice @packages/lib/src/format.ts', 'tree fn renderButton @packages/web/src/components/button.ts'],
-    );
+    assert.deepEqual(await treeItemsOfEdit(repo, 'packages/web/src/app/main.ts', main, 'checkout'), [
+      'tree fn formatPrice @packages/lib/src/format.ts',
+      'tree fn renderButton @packages/web/src/components/button.ts',
+    ]);
   });
 
   it('ranks by role: what the unit calls first, then the types it names, then the trait it implements; the last dropped first', async () => {
