@@ -7,6 +7,7 @@
  * --workers N       split the commits into N contiguous slices, one worker thread (own reader + chunker) each;
  *                   prints the wall time of the whole parallel run (history reading included) and per worker
  * --max-file-bytes N  files larger than N bytes are skipped (the history's maxFileBytes; default the engine's)
+ * --digest            also print a sha256 of every commit's chunks (JSON): equal digests, identical chunks
  * --compare         also run a from-scratch chunker on the same records and check the outputs are identical
  *
  * Without a path, generates (once) a synthetic Rust repository (a crate of modules with impls, traits and
@@ -17,6 +18,7 @@
  * runs it bundled (bench/bundled.mjs), as the product runs; `npx tsx bench/chunks.ts` keeps function names, slower.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -30,6 +32,7 @@ const maxCommits = maxIdx >= 0 ? Number(args[maxIdx + 1]) : undefined;
 const withContext = !args.includes('--no-context');
 const incremental = !args.includes('--no-incremental');
 const compare = args.includes('--compare');
+const digest = args.includes('--digest') ? createHash('sha256') : null;
 const treeIdx = args.indexOf('--tree-cache');
 const treeCacheChars = treeIdx >= 0 ? Number(args[treeIdx + 1]) : undefined;
 const workersIdx = args.indexOf('--workers');
@@ -201,6 +204,7 @@ async function main(): Promise<void> {
     const du = process.cpuUsage(cpu);
     cpuUs += du.user + du.system;
     chunkMs += performance.now() - a;
+    digest?.update(JSON.stringify(cs));
     if (reference) {
       const want = await reference.chunkCommit(rec, repo);
       if (JSON.stringify(want) !== JSON.stringify(cs)) {
@@ -228,6 +232,7 @@ async function main(): Promise<void> {
   );
   console.log(`chunker CPU (user+sys of the process while chunking): ${(cpuUs / 1e6).toFixed(2)} s → ${(mb(changedChars) / (cpuUs / 1e6)).toFixed(2)} MB/s of changed text per CPU second`);
   if (reference) console.log(`compare with from-scratch parsing: ${mismatches} commit(s) differ`);
+  if (digest) console.log(`chunks digest: ${digest.digest('hex')}`);
   console.log(`whole run incl. history: ${(total / 1000).toFixed(2)} s; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
   chunker.dispose();
   reference?.dispose();

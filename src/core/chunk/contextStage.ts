@@ -79,6 +79,8 @@ export class ContextStage {
   /** macroAnalysis (its bodies and their names: an LRU of ~300 k names; its analyses: ~8 M characters) and fileModules, by blob oid. */
   private readonly bodyCache = new Lru<string, { bodies: MacroBodies; names: Set<string>; glob: boolean } | null>(300_000, (b) => 8 + (b ? b.names.size + b.bodies.keep.length : 0));
   private readonly macroCache = new Lru<string, FileAnalysis>(8_000_000, (a) => 256 + a.lines.text.length); // it holds the blob's text
+  /** The imports of the `use` declarations found in macro bodies, by their text. */
+  private readonly macroUses = new Lru<string, ImportDecl[]>(2_000_000, (u) => 64 + u.reduce((n, d) => n + d.text.length, 0));
   private readonly modCache = new Map<string, string[]>();
   /** treeDefinitions of a name, by file and name, while the tree's paths and packages stay (lookupsFor). */
   private readonly lookups = new Map<string, Lookup>();
@@ -413,8 +415,10 @@ export class ContextStage {
       const { items, uses } = macroItems(text, bodies);
       const lines = a.lines;
       const units: Unit[] = items.map((it) => ({ ...it, qualifiedName: it.name, startLine: lines.lineOf(it.start), endLine: lines.lineOf(Math.max(it.start, it.end - 1)), parent: -1, children: [] }));
-      // the uses alone make a small text to parse
-      const imports = uses.length ? (this.parsed.analysis('', uses.join('\n'), spec, '', 'uses')?.imports ?? []) : [];
+      // the uses alone make a small text to parse, once per text (a file's next version mostly keeps them)
+      const usesText = uses.join('\n');
+      let imports = this.macroUses.get(usesText);
+      if (!imports) this.macroUses.set(usesText, (imports = usesText ? (this.parsed.analysis('', usesText, spec, '', 'uses')?.imports ?? []) : []));
       this.macroCache.set(oid, (m = { units, imports, hasError: false, lines }));
     }
     return m;

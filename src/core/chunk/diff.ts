@@ -23,6 +23,8 @@ export function diffLines(a: string[], b: string[]): Hunk[] {
   const A = a.slice(pre, a.length - suf);
   const B = b.slice(pre, b.length - suf);
   if (A.length === 0 && B.length === 0) return [];
+  // one side empty (an added or deleted file): one hunk, what Myers would find after as many steps as lines
+  if (A.length === 0 || B.length === 0) return [{ oldStart: pre + 1, oldEnd: pre + A.length, newStart: pre + 1, newEnd: pre + B.length }];
   // intern lines as numbers
   const ids = new Map<string, number>();
   const id = (s: string): number => {

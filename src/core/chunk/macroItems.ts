@@ -18,27 +18,27 @@ function charLiteralEnd(text: string, i: number): number {
 }
 
 /**
- * Every closed `{` of a Rust text with the offset of its `}`, in one pass (a stack), skipping strings, char literals
- * and comments: each lookup after it is O(1), so no input makes the macro scan quadratic.
+ * Every closed `{` of a Rust text (of its range [from, to), which must start outside strings and comments) with the
+ * offset of its `}`, in one pass (a stack), skipping strings, char literals and comments: each lookup after it is
+ * O(1), so no input makes the macro scan quadratic.
  */
-export function braceMatches(text: string): Map<number, number> {
-  const out = new Map<number, number>();
+export function braceMatches(text: string, from = 0, to = text.length, out = new Map<number, number>()): Map<number, number> {
   const open: number[] = [];
-  for (let i = 0; i < text.length; i++) {
+  for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x7b /* { */) open.push(i);
     else if (c === 0x7d /* } */) {
       const o = open.pop();
       if (o !== undefined) out.set(o, i);
     } else if (c === 0x22 /* " */) {
-      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
+      for (i++; i < to && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
     } else if (c === 0x27 /* ' */) i = charLiteralEnd(text, i);
     else if (c === 0x2f /* / */ && text.charCodeAt(i + 1) === 0x2f) {
       const nl = text.indexOf('\n', i);
-      i = nl < 0 ? text.length : nl;
+      i = nl < 0 ? to : nl;
     } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a /* * */) {
       const end = text.indexOf('*/', i + 2);
-      i = end < 0 ? text.length : end + 1;
+      i = end < 0 ? to : end + 1;
     }
   }
   return out;
@@ -121,7 +121,9 @@ function itemEnd(text: string, braces: Map<number, number>, from: number, limit:
 export function macroItems(text: string, bodies: MacroBodies): { items: MacroItem[]; uses: string[] } {
   const items: MacroItem[] = [];
   const uses: string[] = [];
-  const braces = braceMatches(text);
+  // the bodies' braces only: each body starts just past a `{` the whole text's scan matched, outside any string
+  const braces = new Map<number, number>();
+  for (const [s, e] of bodies.keep) braceMatches(text, s, e, braces);
   const stack = bodies.keep.slice().reverse();
   for (let body = stack.pop(); body; body = stack.pop()) {
     const [s, e] = body;
