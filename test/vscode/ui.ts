@@ -42,17 +42,30 @@ export async function runCommand(page: Page, title: string, beforeEnter?: () => 
   await runPaletteEntry(page, `Commit Corpus: ${title}`, beforeEnter);
 }
 
-/** Runs any palette entry by its full label ("Welcome: Open Walkthrough..."). */
+/**
+ * Runs any palette entry by its full label ("Welcome: Open Walkthrough..."). Right after a page load the
+ * workbench can swallow the first keys or refill the list while they are typed; then the palette is closed
+ * and the label typed again, up to three times.
+ */
 export async function runPaletteEntry(page: Page, label: string, beforeEnter?: () => Promise<void>): Promise<void> {
-  await page.keyboard.press('F1');
-  try {
-    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 5_000 });
-  } catch {
-    await openPalette(page);
-  }
-  await page.keyboard.type(label, { delay: 15 });
   const entry = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-  await entry.waitFor();
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 5_000 });
+    } catch {
+      await openPalette(page);
+    }
+    await page.keyboard.type(label, { delay: 15 });
+    try {
+      await entry.waitFor({ timeout: 20_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw new Error(`the palette did not offer "${label}" (its input read "${await input.inputValue().catch(() => '?')}")`, { cause: e });
+      await page.keyboard.press('Escape');
+    }
+  }
   assert.ok((await entry.innerText()).replace(/\s+/g, ' ').includes(label), label);
   if (beforeEnter) await beforeEnter();
   await page.keyboard.press('Enter');
