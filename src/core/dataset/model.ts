@@ -2,6 +2,7 @@
 import type { ChunkRecord, CommitInfo } from '../types';
 import type { SplitName } from '../examples/dedup';
 import type { CompactExample, Decode, WindowOptions } from '../examples/examples';
+import type { ChunkTokens } from './safetensors';
 
 export interface CommitRow {
   hash: string;
@@ -50,7 +51,8 @@ export interface BuiltDataset {
   commits: CommitRow[];
   /** Chunk rows are streamed to chunks.jsonl (and chunks_enhanced.jsonl) during the run; this is their count. */
   chunkCount: number;
-  chunkTokenIds: Int32Array[];
+  /** Each chunk's token ids (tokens.safetensors), read one chunk at a time. */
+  chunkTokens: ChunkTokens;
   examples: Record<SplitName, CompactExample[]>;
   windows: WindowOptions;
   /** The dataset tokenizer's decoder: an example's prompt and completion are the decoded ids. */

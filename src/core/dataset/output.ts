@@ -419,7 +419,7 @@ export function* jsonl(rows: Iterable<unknown>): Generator<string> {
   if (s) yield s;
 }
 
-export function percentiles(values: number[], ps = [50, 90, 95, 99]): Record<string, number> {
+export function percentiles(values: readonly number[], ps = [50, 90, 95, 99]): Record<string, number> {
   const out: Record<string, number> = {};
   if (values.length === 0) return out;
   const s = [...values].sort((a, b) => a - b);

@@ -81,17 +81,66 @@ export function decodeSafetensors(buf: Uint8Array): DecodedSafetensors {
   return { metadata, tensors };
 }
 
-/** All chunk token ids in one I32 tensor `token_ids`, plus `offsets` (I64, n+1 entries: chunk i = ids[off[i]..off[i+1]]). */
+/** Chunk token ids as the tokens.safetensors tensors read them: each chunk's length, and its ids by index. */
+export interface ChunkTokens {
+  lengths: readonly number[];
+  ids: (i: number) => ArrayLike<number>;
+}
+
+/**
+ * All chunk token ids in one I32 tensor `token_ids`, plus `offsets` (I64, n+1 entries: chunk i = ids[off[i]..off[i+1]]),
+ * as the file's pieces in order: the header and offsets, then the ids about 1 MB at a time, each chunk read only when
+ * its turn comes (so the whole tensor is never in memory).
+ */
+export function* chunkTokenParts(chunks: ChunkTokens, metadata: Record<string, string> = {}): Generator<Uint8Array> {
+  const n = chunks.lengths.length;
+  const offsets = new BigInt64Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    offsets[i] = BigInt(total);
+    total += chunks.lengths[i];
+  }
+  offsets[n] = BigInt(total);
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length) header.__metadata__ = metadata;
+  // tensors in name order: offsets, then token_ids
+  header.offsets = { dtype: 'I64', shape: [n + 1], data_offsets: [0, offsets.byteLength] };
+  header.token_ids = { dtype: 'I32', shape: [total], data_offsets: [offsets.byteLength, offsets.byteLength + total * 4] };
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
+  const head = Buffer.from(json, 'utf8');
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(head.length));
+  yield len;
+  yield head;
+  yield littleEndian(offsets, 8);
+  const batch = new Int32Array(1 << 18);
+  let fill = 0;
+  for (let i = 0; i < n; i++) {
+    const ids = chunks.ids(i);
+    if (ids.length !== chunks.lengths[i]) throw new Error(`chunk ${i}: ${ids.length} token ids, ${chunks.lengths[i]} expected`);
+    if (fill + ids.length > batch.length && fill > 0) {
+      yield littleEndian(batch.subarray(0, fill), 4);
+      fill = 0;
+    }
+    if (ids.length > batch.length) {
+      yield littleEndian(Int32Array.from(ids), 4);
+      continue;
+    }
+    batch.set(ids, fill);
+    fill += ids.length;
+  }
+  if (fill > 0) yield littleEndian(batch.subarray(0, fill), 4);
+}
+
+/** A typed array's bytes in little-endian order (a copy: the caller may reuse the array). */
+function littleEndian(a: Int32Array | BigInt64Array, width: number): Uint8Array {
+  const out = Buffer.from(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+  if (!isLittleEndian()) for (let i = 0; i < out.length; i += width) out.subarray(i, i + width).reverse();
+  return out;
+}
+
+/** chunkTokenParts in one buffer (tests, small outputs). */
 export function encodeChunkTokens(chunks: Array<ArrayLike<number>>, metadata: Record<string, string> = {}): Buffer {
-  const total = chunks.reduce((a, c) => a + c.length, 0);
-  const ids = new Int32Array(total);
-  const offsets = new BigInt64Array(chunks.length + 1);
-  let pos = 0;
-  chunks.forEach((c, i) => {
-    offsets[i] = BigInt(pos);
-    ids.set(c, pos);
-    pos += c.length;
-  });
-  offsets[chunks.length] = BigInt(pos);
-  return encodeSafetensors({ token_ids: { dtype: 'I32', shape: [total], data: ids }, offsets: { dtype: 'I64', shape: [chunks.length + 1], data: offsets } }, metadata);
+  return Buffer.concat([...chunkTokenParts({ lengths: chunks.map((c) => c.length), ids: (i) => chunks[i] }, metadata)]);
 }

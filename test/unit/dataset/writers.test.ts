@@ -15,7 +15,7 @@ import {
   type WindowOptions,
 } from '../../../src/core/examples/examples';
 import { examplesToParquet } from '../../../src/core/dataset/parquet';
-import { decodeSafetensors, encodeChunkTokens } from '../../../src/core/dataset/safetensors';
+import { chunkTokenParts, decodeSafetensors, encodeChunkTokens, encodeSafetensors } from '../../../src/core/dataset/safetensors';
 import { AtomicDir, PARTIAL_MARKER, percentiles, stableJson, jsonl } from '../../../src/core/dataset/output';
 
 const W = { contextWindow: 8, targetWindow: 4, padId: 0 };
@@ -115,6 +115,30 @@ test('safetensors layout: header length, sorted header, LE data, offsets', () =>
   assert.deepEqual(Array.from(d.tensors.token_ids.data as Int32Array), [1, 2, 3, 151643, 7]);
   assert.deepEqual(Array.from(d.tensors.offsets.data as BigInt64Array).map(Number), [0, 3, 3, 5]);
   assert.equal(d.metadata.format, 'seed');
+});
+
+test('safetensors streamed chunk by chunk: the same bytes as the tensors written whole, across its 1 MB pieces', () => {
+  // a chunk longer than a piece, pieces that fill exactly, empty chunks: every boundary of the streamed writer
+  const sizes = [0, 5, 262_144, 0, 300_000, 1, 262_143, 70_000, 200_000, 0];
+  let x = 7;
+  const chunks = sizes.map((n) => Int32Array.from({ length: n }, () => (x = Math.imul(x, 1103515245) + 12345) | 0));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const ids = new Int32Array(total);
+  const offsets = new BigInt64Array(sizes.length + 1);
+  let pos = 0;
+  chunks.forEach((c, i) => {
+    offsets[i] = BigInt(pos);
+    ids.set(c, pos);
+    pos += c.length;
+  });
+  offsets[sizes.length] = BigInt(pos);
+  const whole = encodeSafetensors({ token_ids: { dtype: 'I32', shape: [total], data: ids }, offsets: { dtype: 'I64', shape: [sizes.length + 1], data: offsets } }, { tokenizer_sha256: 'ab' });
+  let asked = 0;
+  const parts = [...chunkTokenParts({ lengths: sizes, ids: (i) => (asked++, chunks[i]) }, { tokenizer_sha256: 'ab' })];
+  assert.ok(parts.length > 4 && parts.every((p) => p.length <= 4 * 300_000), 'written in pieces');
+  assert.equal(asked, sizes.length, 'each chunk read once');
+  assert.ok(Buffer.concat(parts).equals(whole));
+  assert.throws(() => [...chunkTokenParts({ lengths: [3], ids: () => [1, 2] })], /2 token ids, 3 expected/);
 });
 
 test('atomic dir: nothing visible until commit, abort leaves nothing, replace works', async () => {

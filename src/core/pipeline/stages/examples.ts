@@ -16,6 +16,7 @@ import { percentiles } from '../../dataset/output';
 import { Redactor } from '../../hygiene/redact';
 import { ExactText } from '../../tokenize/exact';
 import { SPLITS } from '../../dataset/write';
+import type { ChunkTokens } from '../../dataset/safetensors';
 
 export interface Assembled {
   examples: Record<SplitName, CompactExample[]>;
@@ -111,7 +112,7 @@ export interface RunStatsInput {
   rows: CommitRow[];
   tally: PrepareTally;
   tokens: number;
-  chunkTokenIds: Int32Array[];
+  chunkTokenLengths: readonly number[];
   redactions: Record<string, number>;
   assembled: Assembled;
   /** Commits the selection left out, by reason (merges, bots, message filter). */
@@ -119,7 +120,10 @@ export interface RunStatsInput {
 }
 
 /** dataset/stats.json and chunking_stats.json. */
-export function runStats({ commits, rows, tally, tokens, chunkTokenIds, redactions, assembled, skipped }: RunStatsInput): { stats: Record<string, unknown>; chunkingStats: Record<string, unknown> } {
+export function runStats({ commits, rows, tally, tokens, chunkTokenLengths, redactions, assembled, skipped }: RunStatsInput): {
+  stats: Record<string, unknown>;
+  chunkingStats: Record<string, unknown>;
+} {
   const { examples, counts, near } = assembled;
   const splitStats = Object.fromEntries(
     SPLITS.map((s) => [
@@ -138,7 +142,7 @@ export function runStats({ commits, rows, tally, tokens, chunkTokenIds, redactio
     commits,
     chunks: tally.chunks,
     tokens,
-    chunk_tokens: percentiles(chunkTokenIds.map((c) => c.length)),
+    chunk_tokens: percentiles(chunkTokenLengths),
     languages: tally.languages,
     kinds: tally.kinds,
     skips: tally.skips,
@@ -174,8 +178,8 @@ export interface Examples extends Assembled {
   windows: WindowOptions;
   stats: Record<string, unknown>;
   chunkingStats: Record<string, unknown>;
-  /** Each chunk's ids, read back from the spill file. */
-  chunkTokenIds: Int32Array[];
+  /** Each chunk's ids, read back from the spill file one chunk at a time (tokens.safetensors). */
+  chunkTokens: ChunkTokens;
   /** Redactions by kind (empty when redaction is off). */
   redactions: Record<string, number>;
 }
@@ -193,10 +197,11 @@ export function buildExamples(run: Run, commits: number, skipped: Record<string,
   end({ ...counts, near_duplicates: near.train + near.val + near.test, exact_duplicates: tally.exactDupes });
   run.progress('examples', 1, 1);
   run.checkAbort();
-  const chunkTokenIds = tokens.chunkIdRefs.map((r) => spill.getInt32(r));
+  const refs = tokens.chunkIdRefs;
+  const chunkTokens: ChunkTokens = { lengths: refs.map((r) => r.bytes / 4), ids: (i) => spill.getInt32(refs[i]) };
   const redactions = settings.redact ? { ...new Redactor().counts, ...tally.redactions } : {};
-  const { stats, chunkingStats } = runStats({ commits, rows: preparer.rows, tally, tokens: tokens.tokens, chunkTokenIds, redactions, assembled, skipped });
-  return { ...assembled, windows, stats, chunkingStats, chunkTokenIds, redactions };
+  const { stats, chunkingStats } = runStats({ commits, rows: preparer.rows, tally, tokens: tokens.tokens, chunkTokenLengths: chunkTokens.lengths, redactions, assembled, skipped });
+  return { ...assembled, windows, stats, chunkingStats, chunkTokens, redactions };
 }
 
 function padTokenId(tok: Tokenizer): number {

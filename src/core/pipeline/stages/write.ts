@@ -74,7 +74,7 @@ export async function writeOutput(run: Run, { out, history, preparer, tokens, ex
     },
     commits: preparer.rows,
     chunkCount: preparer.tally.chunks,
-    chunkTokenIds: examples.chunkTokenIds,
+    chunkTokens: examples.chunkTokens,
     examples: examples.examples,
     windows: examples.windows,
     decode: (ids) => tok.decode(ids),
