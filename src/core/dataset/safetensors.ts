@@ -12,38 +12,42 @@ export interface Tensor {
   data: Int32Array | BigInt64Array;
 }
 
-export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): Buffer {
-  const names = Object.keys(tensors).sort();
+const WIDTH: Record<DType, number> = { I32: 4, I64: 8 };
+
+/**
+ * The file's start: the 8-byte header length and the JSON header of the given tensors (data laid out in this
+ * order, which must be name order), padded with spaces to 8 bytes.
+ */
+function headerBytes(tensors: Array<{ name: string; dtype: DType; shape: number[] }>, metadata: Record<string, string>): Buffer {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
+  for (const t of tensors) {
+    const bytes = t.shape.reduce((a, b) => a * b, 1) * WIDTH[t.dtype];
+    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
+  const head = Buffer.from(json, 'utf8');
+  const out = Buffer.alloc(8 + head.length);
+  out.writeBigUInt64LE(BigInt(head.length), 0);
+  head.copy(out, 8);
+  return out;
+}
+
+export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): Buffer {
+  const names = Object.keys(tensors).sort();
   for (const name of names) {
     const t = tensors[name];
     const expected = t.shape.reduce((a, b) => a * b, 1);
     if (expected !== t.data.length) throw new Error(`tensor ${name}: shape ${JSON.stringify(t.shape)} does not match ${t.data.length} values`);
-    const bytes = t.data.byteLength;
-    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
-    offset += bytes;
   }
-  let json = JSON.stringify(header);
-  const padLen = (8 - (Buffer.byteLength(json) % 8)) % 8;
-  json += ' '.repeat(padLen);
-  const head = Buffer.from(json, 'utf8');
-  const out = Buffer.alloc(8 + head.length + offset);
-  out.writeBigUInt64LE(BigInt(head.length), 0);
-  head.copy(out, 8);
-  let pos = 8 + head.length;
-  for (const name of names) {
-    const t = tensors[name];
-    const src = Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-    if (isLittleEndian()) src.copy(out, pos);
-    else {
-      const w = t.dtype === 'I32' ? 4 : 8;
-      for (let i = 0; i < src.length; i += w) for (let j = 0; j < w; j++) out[pos + i + j] = src[i + w - 1 - j];
-    }
-    pos += src.length;
-  }
-  return out;
+  const head = headerBytes(
+    names.map((name) => ({ name, ...tensors[name] })),
+    metadata,
+  );
+  return Buffer.concat([head, ...names.map((name) => littleEndian(tensors[name].data, WIDTH[tensors[name].dtype]))]);
 }
 
 function isLittleEndian(): boolean {
@@ -101,18 +105,14 @@ export function* chunkTokenParts(chunks: ChunkTokens, metadata: Record<string, s
     total += chunks.lengths[i];
   }
   offsets[n] = BigInt(total);
-  const header: Record<string, unknown> = {};
-  if (Object.keys(metadata).length) header.__metadata__ = metadata;
   // tensors in name order: offsets, then token_ids
-  header.offsets = { dtype: 'I64', shape: [n + 1], data_offsets: [0, offsets.byteLength] };
-  header.token_ids = { dtype: 'I32', shape: [total], data_offsets: [offsets.byteLength, offsets.byteLength + total * 4] };
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
-  const head = Buffer.from(json, 'utf8');
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(head.length));
-  yield len;
-  yield head;
+  yield headerBytes(
+    [
+      { name: 'offsets', dtype: 'I64', shape: [n + 1] },
+      { name: 'token_ids', dtype: 'I32', shape: [total] },
+    ],
+    metadata,
+  );
   yield littleEndian(offsets, 8);
   const batch = new Int32Array(1 << 18);
   let fill = 0;

@@ -49,9 +49,11 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
   dir.write('chunking_stats.json', stableJson(ds.chunkingStats));
   dir.write('tokenizer/tokenizer.json', ds.tokenizer.json);
   dir.write('tokenizer/special_tokens.json', ds.tokenizer.special_tokens_json);
-  // streamed from the spill file: the whole tensor is never in memory (the seed layout writes it twice)
-  const tokens = () => chunkTokenParts(ds.chunkTokens, tokMeta);
-  dir.write('tokens.safetensors', tokens());
+  // streamed from the spill file in one pass: the whole tensor is never in memory (the seed layout's copy is
+  // written from the same pieces and closed in its place below)
+  const tokenFiles = [dir.stream('tokens.safetensors'), ...(seed ? [dir.stream('tokens_enhanced.safetensors')] : [])];
+  for (const part of chunkTokenParts(ds.chunkTokens, tokMeta)) for (const f of tokenFiles) f.write(part);
+  tokenFiles[0].close();
   // the default layout's rows hold only real tokens; the seed layout keeps the seed trainer's padded rows
   const dateOf = new Map(ds.commits.map((c) => [c.hash, new Date(c.committer_time * 1000).toISOString()]));
   const repo = path.basename(ds.repo.path);
@@ -76,7 +78,7 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
     dir.write('commits_rich.json', jsonArray(ds.commits));
     dir.write('chunking_stats_enhanced.json', stableJson(ds.chunkingStats));
     dir.write('vocab_enhanced.json', stableJson(ds.tokenizer.vocab ? ds.tokenizer.vocab() : {}));
-    dir.write('tokens_enhanced.safetensors', tokens());
+    tokenFiles[1].close();
     for (const split of SPLITS) {
       const rows = mapIter(expanded(ds.examples[split], ds.windows, ds.decode), (e) => Object.fromEntries(SEED_FIELDS.map((k) => [k, e[k]])));
       dir.write(`dataset_enhanced/training_data_enhanced_${split}.json`, jsonArray(rows));
