@@ -76,7 +76,7 @@ export async function run(): Promise<void> {
     if (s.show === 'example') await openExampleDocument(ex.text);
   };
 
-  fs.writeFileSync(path.join(control, 'host-ready'), head);
+  writeWhole(path.join(control, 'host-ready'), head);
   for (let n = 1; ; n++) {
     const file = path.join(control, `step-${n}.json`);
     while (!fs.existsSync(file)) await new Promise((r) => setTimeout(r, 100));
@@ -84,11 +84,17 @@ export async function run(): Promise<void> {
     if (step.end) break;
     try {
       await doStep(step);
-      fs.writeFileSync(path.join(control, `done-${n}.json`), JSON.stringify({ ok: true }));
+      writeWhole(path.join(control, `done-${n}.json`), JSON.stringify({ ok: true }));
     } catch (err) {
-      fs.writeFileSync(path.join(control, `done-${n}.json`), JSON.stringify({ ok: false, error: String(err) }));
+      writeWhole(path.join(control, `done-${n}.json`), JSON.stringify({ ok: false, error: String(err) }));
     }
   }
   repo.dispose();
   fs.rmSync(out, { recursive: true, force: true });
+}
+
+/** Writes a control file whole, then renames it into place: the other side polls for the name. */
+function writeWhole(file: string, text: string): void {
+  fs.writeFileSync(`${file}.tmp`, text);
+  fs.renameSync(`${file}.tmp`, file);
 }

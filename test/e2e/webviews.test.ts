@@ -47,7 +47,10 @@ describe('Commit Corpus webviews in the VS Code UI', { timeout: 300_000 }, () =>
   /** Asks the extension host to do one step and waits until it is done. */
   async function step(s: { show?: string; theme?: string; end?: boolean }): Promise<void> {
     stepNo++;
-    fs.writeFileSync(path.join(control, `step-${stepNo}.json`), JSON.stringify(s));
+    // written whole, then renamed: the host polls for the name and must never read a half-written file
+    const file = path.join(control, `step-${stepNo}.json`);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(s));
+    fs.renameSync(`${file}.tmp`, file);
     if (s.end) return;
     const done = JSON.parse(await waitForFile(path.join(control, `done-${stepNo}.json`))) as { ok: boolean; error?: string };
     assert.ok(done.ok, done.error);
