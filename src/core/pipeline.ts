@@ -11,10 +11,10 @@
  *   const result = await runPipeline({ repo: '.', out: './commit-corpus-out' }, { onProgress, signal, log });
  */
 import { BoundedQueue } from './pipeline/queue';
-import { pick, Run, type PipelineHooks, type PipelineResult } from './pipeline/run';
+import { pick, Run, type BuildScope, type PipelineHooks, type PipelineResult } from './pipeline/run';
 import { settingsOf } from './pipeline/schema';
 import { SpillStore } from './pipeline/spill';
-import { readHistory } from './pipeline/stages/history';
+import { readHistory, shardOf } from './pipeline/stages/history';
 import { ChunkStage } from './pipeline/stages/chunk';
 import { CommitPreparer, preparePass, type Prepared } from './pipeline/stages/prepare';
 import { countUncached, localEncoder, tokenPass, WINDOW } from './pipeline/stages/tokens';
@@ -25,14 +25,47 @@ import { assignSplits } from './examples/splits';
 import { checkFormat } from './tokenize/format';
 import type { AtomicDir } from './dataset/output';
 import type { PipelineOptions } from './pipeline/options';
+import { AbortError } from './errors';
 
 export type { PipelineOptions } from './pipeline/options';
-export type { PipelineHooks, PipelineResult } from './pipeline/run';
+export type { BuildScope, PipelineHooks, PipelineResult } from './pipeline/run';
 export { TOOL_VERSION } from './pipeline/run';
 export { AbortError, UsageError } from './errors';
 
-export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = {}): Promise<PipelineResult> {
-  const run = await Run.open(opts, hooks);
+export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = {}, scope: BuildScope = {}): Promise<PipelineResult> {
+  return (await runStages(opts, hooks, scope)) as PipelineResult;
+}
+
+/** A shard of a planned history: commits [from, to) of `total`, the first and last named (checked against the plan). */
+export interface ShardRange {
+  from: number;
+  to: number;
+  first: string;
+  last: string;
+  total: number;
+}
+
+/** What a shard's run made: its commits' chunk and token cache entries (in its cache folder), counted. */
+export interface ShardOutcome {
+  commits: number;
+  /** Commits chunked and tokenized by this run (the rest were in the shard's cache already). */
+  chunked: number;
+  tokenized: number;
+  chunks: number;
+  tokens: number;
+  durationMs: number;
+}
+
+/**
+ * The stages up to tokens for one shard of a planned history: chunk and token entries into the run's cache (the
+ * shard's folder), no dataset. A merge's build then finds them there (src/core/shard).
+ */
+export async function runShardStages(opts: PipelineOptions, hooks: PipelineHooks, scope: BuildScope, shard: ShardRange): Promise<ShardOutcome> {
+  return (await runStages(opts, hooks, { ...scope, noOutput: true }, shard)) as ShardOutcome;
+}
+
+async function runStages(opts: PipelineOptions, hooks: PipelineHooks, scope: BuildScope, shard?: ShardRange): Promise<PipelineResult | ShardOutcome> {
+  const run = await Run.open(opts, hooks, scope);
   const { settings } = run;
   const executor = new Executor(hooks, run.log);
   // stops the chunk stage when the run fails or is cancelled while it runs in the background
@@ -44,15 +77,16 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
   let spill: SpillStore | null = null;
   try {
     // ── No-op rebuild: same HEAD, same settings, output intact.
-    const { last, upToDate } = lastRun(run);
+    const { last, upToDate } = shard ? { last: undefined, upToDate: null } : lastRun(run);
     if (upToDate) return upToDate;
     checkFormat(run.tokenizer(), settings.format); // before any work: a format the tokenizer cannot write is a usage error
 
     // ── History, then chunks for the commits the cache lacks: on chunk threads in the background (the prepare
     //    pass follows right behind, taking each commit as it arrives), else on this thread, before going on.
-    const history = await readHistory(run);
+    const whole = await readHistory(run);
+    const history = shard ? shardOf(whole, shard) : whole;
     const { order } = history;
-    const offload = executor.chunkOffload({ repoDir: run.repoDir, allowMissingObjects: settings.allowMissingObjects, tokenizer: opts.tokenizer, history: history.slice }, order);
+    const offload = executor.chunkOffload({ repoDir: run.repoDir, allowMissingObjects: settings.allowMissingObjects, tokenizer: opts.tokenizer, history: history.slice }, order, history.before);
     chunks = new ChunkStage(run, history, offload, stopChunks.signal);
     const threaded = !!offload && history.missing.length > 0;
     if (!threaded) await chunks.done;
@@ -65,7 +99,8 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     // ── Prepare then tokens, in commit order, through a bounded queue (unbounded while chunking runs: the
     //    prepare pass spills its jobs then). Tokens start once chunking ends, or at once with overlapChunks.
     const endTokens = run.begin('tokens', order.length, !chunks.running);
-    const output = openOutput(run);
+    // a shard writes no dataset: its token pass fills the cache
+    const output = shard ? { out: null, writeRow: () => {}, closeRows: () => {} } : openOutput(run);
     out = output.out;
     spill = new SpillStore();
     const preparer = new CommitPreparer(
@@ -95,13 +130,18 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
     output.closeRows();
     endTokens({ commits: order.length, tokenized: tokens.tokenized, cached: order.length - tokens.tokenized, tokens: tokens.tokens, chunks: preparer.tally.chunks });
     run.checkAbort();
+    if (shard) {
+      const { tally } = preparer;
+      return { commits: order.length, chunked: chunks.processed, tokenized: tokens.tokenized, chunks: tally.chunks, tokens: tokens.tokens, durationMs: Math.round(performance.now() - run.t0) };
+    }
 
     // ── Examples (near dedup, windows, splits, stats), then the files.
     const examples = buildExamples(run, order.length, { merges: history.skipped.merges, bots: history.skipped.bots, message: history.skipped.message }, tokens, preparer, spill);
-    return await writeOutput(run, { out, history, preparer, tokens, examples, last, processed: chunks.processed });
+    return await writeOutput(run, { out: out!, history, preparer, tokens, examples, last, processed: chunks.processed });
   } catch (e) {
     out?.abort();
-    throw run.scrubError(e);
+    // once cancelled, whatever a stage threw on its way out (a reader's "cancelled") is the cancellation
+    throw hooks.signal?.aborted ? new AbortError() : run.scrubError(e);
   } finally {
     stopChunks.abort();
     await chunks?.done.catch(() => undefined);

@@ -61,6 +61,8 @@ export interface BuiltDataset {
   chunkingStats: Record<string, unknown>;
   phases: PhaseTiming[];
   previousRun: { head: string; manifest_sha256: string; commits: number } | null;
+  /** A merged sharded build: its plan and shards (src/core/shard), for the manifest. */
+  sharded?: Record<string, unknown>;
 }
 
 export type { CommitInfo };

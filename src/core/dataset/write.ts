@@ -105,6 +105,7 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
     },
     phases: ds.phases,
     previous_run: ds.previousRun,
+    ...(ds.sharded ? { sharded: ds.sharded } : {}),
     files: [...dir.files].sort((a, b) => (a.path < b.path ? -1 : 1)),
   };
   if (seed) dir.write('MANIFEST_ENHANCED.json', stableJson({ ...manifest, phases: undefined }));

@@ -17,6 +17,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { applyDelta } from './delta';
 import { GitError } from './errors';
 import { inflate, inflateInto, inflateOwned } from './inflate';
@@ -116,6 +117,37 @@ export class ObjectDatabase {
   }
 
   private scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+  /**
+   * An object's size in bytes without inflating all of it (a delta's result size is in its first bytes); -1 when
+   * there is no such object. For planning: a damaged object is found when a shard reads it.
+   */
+  sizeOf(oid: string): number {
+    const packs = this.packList();
+    for (const pack of packs) {
+      const off = pack.find(oid);
+      if (off < 0) continue;
+      const e = pack.entry(off);
+      if (e.type !== OBJ_OFS_DELTA && e.type !== OBJ_REF_DELTA) return e.size;
+      // the delta's header: the base's size, then the result's, as little-endian base-128 numbers
+      const head = zlib.inflateSync(e.bytes.subarray(e.dataStart, e.dataStart + 64), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      let i = 0;
+      while (i < head.length && head[i] & 0x80) i++;
+      let size = 0;
+      for (let shift = 0, j = i + 1; j < head.length && shift < 53; j++, shift += 7) {
+        size += (head[j] & 0x7f) * 2 ** shift;
+        if (!(head[j] & 0x80)) break;
+      }
+      return size;
+    }
+    if (!/^[0-9a-f]{40}$/.test(oid)) return -1;
+    for (let d = 0; d < this.objectDirs.length; d++) {
+      if (!this.looseNames(d, oid.slice(0, 2)).has(oid.slice(2))) continue;
+      const head = zlib.inflateSync(fs.readFileSync(`${this.objectDirs[d]}/${oid.slice(0, 2)}/${oid.slice(2)}`).subarray(0, 64), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      return Number(/^[a-z]+ (\d+)/.exec(head.toString('latin1', 0, 32))?.[1] ?? -1);
+    }
+    return -1;
+  }
 
   /** A scratch output buffer of at least `size + 1` bytes (very large objects get their own). */
   private scratchFor(size: number): Buffer {

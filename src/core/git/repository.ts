@@ -31,6 +31,11 @@ export interface Repository extends RepoReader {
   resolveRef(ref?: string): Promise<string | null>;
   history(opts?: HistoryOptions, signal?: AbortSignal): AsyncIterable<CommitRecord>;
   listCommits(opts?: HistoryOptions & { skip?: number; limit?: number }, stats?: HistoryStats): Promise<CommitInfo[]>;
+  /**
+   * Each selected commit's changed bytes: the sizes of the files it changes that a build would read (old and new
+   * side; the path, language and size limits applied), from the trees and the objects' headers, no blob read.
+   */
+  changedBytes(opts: HistoryOptions, signal?: AbortSignal): AsyncIterable<{ hash: string; bytes: number }>;
   /** The paths a commit changed against its first parent (old and new path of a rename), from the trees alone: no blob is read. */
   changedPaths(info: CommitInfo): Promise<string[]>;
   /**
@@ -318,6 +323,38 @@ class GitRepository implements Repository, CommitGraph {
     const newestFirst = list.reverse();
     const skip = Math.max(0, opts.skip ?? 0);
     return newestFirst.slice(skip, opts.limit === undefined ? undefined : skip + Math.max(0, opts.limit));
+  }
+
+  async *changedBytes(opts: HistoryOptions, signal?: AbortSignal): AsyncIterable<{ hash: string; bytes: number }> {
+    const filter = new PathFilter(opts.include, opts.exclude);
+    const languages = opts.languages && opts.languages.length > 0 ? new Set(opts.languages) : null;
+    const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    let n = 0;
+    for (const info of await this.select(opts, emptyStats(), signal)) {
+      if (++n % 32 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      throwIfAborted(signal);
+      let bytes = 0;
+      let raw: RawChange[] = [];
+      try {
+        raw = await this.rawChanges(info, { maxBytes: 0, similarity: false });
+      } catch {
+        /* a commit that cannot be read weighs nothing here; its shard reports it */
+      }
+      for (const c of raw) {
+        const language = languageOf(c.path);
+        if (language === null || this.pathSkip(c, language, { filter, languages })) continue;
+        for (const oid of [c.oldOid, c.newOid]) {
+          let size = 0;
+          try {
+            size = oid ? this.store.odb.sizeOf(oid) : 0;
+          } catch {
+            /* damaged: its shard reports it */
+          }
+          if (size > 0 && size <= maxBytes) bytes += size;
+        }
+      }
+      yield { hash: info.hash, bytes };
+    }
   }
 
   async changedPaths(info: CommitInfo): Promise<string[]> {

@@ -9,6 +9,9 @@
  * caller recomputes, never an error and never trusted. Writes are atomic (temp file + rename). A cache that
  * cannot be written (read-only, full, no permission) is reported once through `onProblem` and the run goes
  * on without writing to it.
+ *
+ * A cache may have read-only layers (a sharded build's merge reads the entries its shards wrote): an entry is
+ * looked up in the cache itself, then in each layer in turn; writes go to the cache itself only.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -35,13 +38,18 @@ function body(file: Buffer): Buffer | undefined {
 export class Cache {
   readonly root: string;
   private writable: boolean;
+  /** The cache folder, then the layers' (read-only). */
+  private readonly roots: string[];
 
   constructor(
     readonly base: string,
     readonly enabled: boolean,
     private readonly onProblem: (message: string) => void = () => {},
+    /** Bases of read-only caches (their `cache/` folders) looked up after this one. */
+    layers: readonly string[] = [],
   ) {
     this.root = path.join(base, 'cache');
+    this.roots = [this.root, ...layers.map((l) => path.join(l, 'cache'))];
     this.writable = enabled;
     if (!enabled) return;
     try {
@@ -53,22 +61,31 @@ export class Cache {
     }
   }
 
-  private file(ns: string, key: string, ext = '.json'): string {
-    return path.join(this.root, ns, `${key}${ext}`);
+  private file(ns: string, key: string, ext = '.json', root = this.root): string {
+    return path.join(root, ns, `${key}${ext}`);
   }
 
-  private read(f: string): Buffer | undefined {
+  /** The first intact entry of the cache and its layers. */
+  private read(ns: string, key: string, ext?: string): Buffer | undefined {
     if (!this.enabled) return undefined;
-    try {
-      return body(fs.readFileSync(f));
-    } catch {
-      return undefined;
+    for (const root of this.roots) {
+      try {
+        const b = body(fs.readFileSync(this.file(ns, key, ext, root)));
+        if (b) return b;
+      } catch {
+        /* not in this one */
+      }
     }
+    return undefined;
+  }
+
+  private exists(ns: string, key: string, ext?: string): boolean {
+    return this.enabled && this.roots.some((root) => fs.existsSync(this.file(ns, key, ext, root)));
   }
 
   /** The entry, when it is intact and passes `valid` (default: any JSON). */
   get<T>(ns: string, key: string, valid: (v: T) => boolean = () => true): T | undefined {
-    const b = this.read(this.file(ns, key));
+    const b = this.read(ns, key);
     if (!b) return undefined;
     try {
       const v = JSON.parse(b.toString('utf8')) as T;
@@ -79,16 +96,16 @@ export class Cache {
   }
 
   getBytes(ns: string, key: string): Buffer | undefined {
-    return this.read(this.file(ns, key, '.bin'));
+    return this.read(ns, key, '.bin');
   }
 
   hasBytes(ns: string, key: string): boolean {
-    return this.enabled && fs.existsSync(this.file(ns, key, '.bin'));
+    return this.exists(ns, key, '.bin');
   }
 
   /** An entry file exists (it may still turn out damaged when read: get() then misses). */
   has(ns: string, key: string): boolean {
-    return this.enabled && fs.existsSync(this.file(ns, key));
+    return this.exists(ns, key);
   }
 
   put(ns: string, key: string, value: unknown): void {

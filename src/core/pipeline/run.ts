@@ -60,6 +60,22 @@ export interface PipelineHooks {
   mayReplace?: () => boolean;
 }
 
+/**
+ * What a sharded build (src/core/shard) sets for its parts; users' builds leave it empty.
+ */
+export interface BuildScope {
+  /** The head commit a plan pinned, used instead of resolving the ref now (run-shard and merge build the planned history). */
+  head?: string;
+  /** No output folder (a shard: its cache is what it writes). */
+  noOutput?: boolean;
+  /** Read-only caches looked up after the run's own (a merge reads its shards' entries). */
+  cacheLayers?: string[];
+  /** What the run must resolve to (a plan's tokenizer and settings), checked before any work: else a usage error. */
+  expect?: { tokenizerSha256: string; settings: Record<string, unknown> };
+  /** Recorded in the manifest of a merged dataset: the plan and its shards. */
+  sharded?: Record<string, unknown>;
+}
+
 export interface PipelineResult {
   outDir: string;
   manifestPath: string;
@@ -111,6 +127,7 @@ export class Run {
     readonly repo: Repository,
     settings: ResolvedSettings,
     readonly cacheBase: string,
+    readonly scope: BuildScope,
   ) {
     this.settings = settings;
     this.settingsJson = { ...settings, tokenizer: opts.tokenizer ?? 'bundled:qwen3' };
@@ -130,23 +147,24 @@ export class Run {
    * The settings resolved, the repository opened, the output folder checked (it may never hold the repository,
    * its git folder or the cache), the cache keys made. Errors past the checks are scrubbed like the log.
    */
-  static async open(opts: PipelineOptions, hooks: PipelineHooks): Promise<Run> {
+  static async open(opts: PipelineOptions, hooks: PipelineHooks, scope: BuildScope = {}): Promise<Run> {
     const settings = resolveSettings(opts);
     const repoDir = path.resolve(opts.repo);
     if (!fs.existsSync(repoDir)) throw new UsageError(`repository not found: ${repoDir}`);
     const decontam = settings.decontaminate.length ? Decontaminator.load(settings.decontaminate) : null;
     if (hooks.signal?.aborted) throw new AbortError();
     const repo = await openRepository(repoDir, { allowMissingObjects: settings.allowMissingObjects });
-    const run = new Run(opts, hooks, repo, settings, opts.cacheDir ? path.resolve(opts.cacheDir) : path.join(repoDir, '.commit-corpus'));
+    const run = new Run(opts, hooks, repo, settings, opts.cacheDir ? path.resolve(opts.cacheDir) : path.join(repoDir, '.commit-corpus'), scope);
     run.decontam = decontam;
     try {
-      checkOutputFolder(run.outDir, run.protect);
+      if (!scope.noOutput) checkOutputFolder(run.outDir, run.protect);
     } catch (e) {
       repo.close();
       throw e;
     }
     try {
       await run.key();
+      run.checkExpected();
       return run;
     } catch (e) {
       repo.close();
@@ -157,10 +175,14 @@ export class Run {
   private async key(): Promise<void> {
     const { settings, opts } = this;
     this.tokSha = tokenizerSha(opts.tokenizer);
-    const head = await this.repo.resolveRef(settings.ref);
-    if (head === null) throw new Error(`${this.repoDir}: ref "${settings.ref}" does not resolve to a commit (empty repository?)`);
+    const pinned = this.scope.head;
+    const head = await this.repo.resolveRef(pinned ?? settings.ref).catch((e: unknown) => (pinned ? null : Promise.reject(e)));
+    if (head === null || (pinned && head !== pinned))
+      throw new Error(
+        pinned ? `${this.repoDir}: the planned head commit ${pinned} is not in this repository` : `${this.repoDir}: ref "${settings.ref}" does not resolve to a commit (empty repository?)`,
+      );
     this.head = head;
-    this.cache = new Cache(this.cacheBase, opts.cache !== false, this.log);
+    this.cache = new Cache(this.cacheBase, opts.cache !== false, this.log, this.scope.cacheLayers);
     // the benchmark files' contents key the run too: a changed benchmark means a rebuild
     this.runKey = sha256(stableJson({ settingsJson: this.settingsJson, tok: this.tokSha, out: this.outDir, v: TOOL_VERSION, engine: ENGINE_REVISION, decontaminate: this.decontam?.sha256 ?? [] }));
     // entries are scrubbed before they are cached: redaction settings are part of their key
@@ -168,6 +190,13 @@ export class Run {
     // the settings that change a commit's chunks key the chunk cache; those that change its ids, the token cache
     this.chunkNs = `chunks-${nsKey({ ...pick(settings, settingsOf('files', 'chunks')), engine: ENGINE_REVISION })}`;
     this.tokNs = `tokens-${nsKey(pick(settings, settingsOf('tokens')))}`;
+  }
+
+  private checkExpected(): void {
+    const x = this.scope.expect;
+    if (!x) return;
+    if (this.tokSha !== x.tokenizerSha256) throw new UsageError(`The tokenizer ${this.settingsJson.tokenizer} is not the one the plan was made with (its sha256 differs): make the plan again.`);
+    if (stableJson(this.settingsJson) !== stableJson(x.settings)) throw new UsageError("This engine resolves the plan's settings otherwise than the one that made it: make the plan again.");
   }
 
   /** Log lines and error messages may quote paths and names from the repository: redacted like the dataset. */

@@ -114,13 +114,15 @@ export async function chunkInWorkers(
   order: string[],
   missing: Set<string>,
   run: ChunkThreadsRun,
+  /** The commit before `order[0]` when `order` is a shard's part of the history. */
+  before?: string,
 ): Promise<string[]> {
   const idx: number[] = [];
   order.forEach((h, i) => missing.has(h) && idx.push(i));
   const position = new Map(order.map((h, i) => [h, i]));
   const since = (h: string) => {
     const i = position.get(h)!;
-    return i > 0 ? order[i - 1] : undefined;
+    return i > 0 ? order[i - 1] : before;
   };
   const slices: Array<Pick<SliceJob, 'ref' | 'hashes'>> = [];
   for (let w = 0; w < count; w++) {

@@ -32,14 +32,14 @@ export class Executor {
   }
 
   /** Chunk threads for the chunk stage, when asked for. */
-  chunkOffload(base: { repoDir: string; allowMissingObjects: boolean; tokenizer?: string; history: SliceHistory }, order: string[]): ChunkOffload | undefined {
+  chunkOffload(base: { repoDir: string; allowMissingObjects: boolean; tokenizer?: string; history: SliceHistory }, order: string[], before?: string): ChunkOffload | undefined {
     if (this.chunkThreads < 1) return undefined;
     const { hooks } = this;
     return async (missing, chunk, onEntry, signal) => {
       this.chunking = true;
       this.log(`chunks: ${this.chunkThreads} worker thread${this.chunkThreads === 1 ? '' : 's'}`);
       const heapMb = hooks.chunkWorkerHeapMb ?? (this.overlap ? OVERLAP_CHUNK_HEAP_MB : undefined);
-      return chunkInWorkers(hooks.tokenWorkers!.script, this.chunkThreads, { ...base, chunk, lean: this.overlap }, order, new Set(missing), { onEntry, log: this.log, signal, heapMb });
+      return chunkInWorkers(hooks.tokenWorkers!.script, this.chunkThreads, { ...base, chunk, lean: this.overlap }, order, new Set(missing), { onEntry, log: this.log, signal, heapMb }, before);
     };
   }
 

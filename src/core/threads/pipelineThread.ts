@@ -19,7 +19,7 @@
  * finished. So a cancel either leaves the previous output exactly as it was, or comes too late to matter.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { runPipeline, type PipelineHooks, type PipelineResult } from '../pipeline';
+import { runPipeline, type BuildScope, type PipelineHooks, type PipelineResult } from '../pipeline';
 import type { PipelineOptions } from '../pipeline/options';
 import { AbortError } from '../errors';
 import { recoverOutput } from '../dataset/output';
@@ -39,6 +39,7 @@ interface Start {
   /** Int32 flag: RUNNING, CANCELLED (set by the main side), COMMITTING (taken by the thread before its output replaces the previous one). */
   abortFlag: SharedArrayBuffer;
   opts: PipelineOptions;
+  scope: BuildScope;
   hooks: ThreadHooks;
   progress: boolean;
   log: boolean;
@@ -63,21 +64,25 @@ export function pipelineThreadMain(port: MessagePort, start: Start): void {
   };
   const send = (m: FromThread) => port.postMessage(m);
   port.on('message', poll);
-  runPipeline(start.opts, {
-    ...start.hooks,
-    signal: ac.signal,
-    mayReplace: () => Atomics.compareExchange(flag, 0, RUNNING, COMMITTING) === RUNNING,
-    onProgress: (event) => {
-      poll();
-      if (start.progress) send({ type: 'progress', event });
-      // dropped from the shipped bundles (esbuild dropLabels)
-      TEST_AIDS: if (start.delay && (!start.delay.phase || start.delay.phase === event.phase)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, start.delay.ms);
+  runPipeline(
+    start.opts,
+    {
+      ...start.hooks,
+      signal: ac.signal,
+      mayReplace: () => Atomics.compareExchange(flag, 0, RUNNING, COMMITTING) === RUNNING,
+      onProgress: (event) => {
+        poll();
+        if (start.progress) send({ type: 'progress', event });
+        // dropped from the shipped bundles (esbuild dropLabels)
+        TEST_AIDS: if (start.delay && (!start.delay.phase || start.delay.phase === event.phase)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, start.delay.ms);
+      },
+      log: (line) => {
+        poll();
+        if (start.log) send({ type: 'log', line });
+      },
     },
-    log: (line) => {
-      poll();
-      if (start.log) send({ type: 'log', line });
-    },
-  })
+    start.scope,
+  )
     .then(
       (result) => send({ type: 'result', result }),
       (e: unknown) => send({ type: 'error', error: toThreadError(e) }),
@@ -100,13 +105,14 @@ export interface ThreadStop {
  * runThreadIfAsked() when loaded, or a .ts source run through tsx; it also serves the build's token
  * and chunk threads unless hooks.tokenWorkers names another script).
  */
-export function runPipelineInThread(script: string, opts: PipelineOptions, hooks: PipelineHooks = {}, stop: ThreadStop = {}): Promise<PipelineResult> {
+export function runPipelineInThread(script: string, opts: PipelineOptions, hooks: PipelineHooks = {}, stop: ThreadStop = {}, scope: BuildScope = {}): Promise<PipelineResult> {
   if (hooks.signal?.aborted || stop.force?.aborted) return Promise.reject(new AbortError());
   const abortFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(abortFlag);
   const data: Start = {
     abortFlag,
     opts,
+    scope,
     hooks: { tokenWorkers: hooks.tokenWorkers, chunkThreads: hooks.chunkThreads, overlapChunks: hooks.overlapChunks, chunkWorkerHeapMb: hooks.chunkWorkerHeapMb },
     progress: !!hooks.onProgress,
     log: !!hooks.log,

@@ -201,7 +201,7 @@ export class ChunkStage {
     const wanted = new Set(missing);
     const first = history.order.indexOf(missing[0]);
     const suffix = missing.length === history.order.length - first;
-    const sinceCommit = suffix && first > 0 ? history.order[first - 1] : undefined;
+    const sinceCommit = !suffix ? undefined : first > 0 ? history.order[first - 1] : history.before;
     for await (const rec of run.repo.history({ ...history.options, sinceCommit }, signal) as AsyncIterable<CommitRecord>) {
       run.checkAbort(signal);
       if (!wanted.has(rec.commit.hash)) continue;
@@ -256,7 +256,7 @@ export class ChunkStage {
     };
     const { repo, chunker } = this.rechunker;
     const i = history.order.indexOf(h);
-    for await (const rec of repo.history({ ...history.options, ref: h, sinceCommit: i > 0 ? history.order[i - 1] : undefined }, run.signal) as AsyncIterable<CommitRecord>) {
+    for await (const rec of repo.history({ ...history.options, ref: h, sinceCommit: i > 0 ? history.order[i - 1] : history.before }, run.signal) as AsyncIterable<CommitRecord>) {
       if (rec.commit.hash !== h) continue;
       const entry = scrubEntry(await chunkOne(chunker, rec, repo), this.settings);
       run.cache.put(run.chunkNs, h, entry);

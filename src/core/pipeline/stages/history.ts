@@ -17,6 +17,8 @@ export interface History {
   options: HistoryOptions;
   /** The same as plain data, for chunk threads. */
   slice: SliceHistory;
+  /** The commit before `order[0]` in the whole history, when `order` is a shard's part of it (its walks start there). */
+  before?: string;
   /** Commits without a chunk cache entry, oldest first. */
   missing: string[];
   /** Commits the selection left out, by reason. */
@@ -25,7 +27,8 @@ export interface History {
 
 export async function readHistory(run: Run): Promise<History> {
   const end = run.begin('history');
-  const slice = sliceHistory(run.settings);
+  // the commit the ref named when the run opened (or the plan pinned): every walk of this run reads the same history
+  const slice = { ...sliceHistory(run.settings), ref: run.head };
   const options = { ...historyOptions(slice), maxCommits: run.settings.maxCommits ?? undefined };
   const stats = emptyStats();
   const listed = await run.repo.listCommits(options, stats);
@@ -71,4 +74,14 @@ export function sliceHistory(s: ResolvedSettings): SliceHistory {
 
 export function historyOptions(h: SliceHistory) {
   return { ...h, since: h.since ? new Date(h.since) : undefined, until: h.until ? new Date(h.until) : undefined };
+}
+
+/** A shard's part of the history: commits [from, to) of `h`, checked against what the plan listed there. */
+export function shardOf(h: History, s: { from: number; to: number; first: string; last: string; total: number }): History {
+  const { order } = h;
+  if (order.length !== s.total || order[s.from] !== s.first || order[s.to - 1] !== s.last)
+    throw new Error(`the history at this head lists ${order.length} commits, not the ${s.total} of the plan (were settings or the repository changed since the plan was made?)`);
+  const part = order.slice(s.from, s.to);
+  const inPart = new Set(part);
+  return { ...h, order: part, before: s.from > 0 ? order[s.from - 1] : undefined, missing: h.missing.filter((c) => inPart.has(c)) };
 }

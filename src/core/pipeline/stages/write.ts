@@ -82,6 +82,7 @@ export async function writeOutput(run: Run, { out, history, preparer, tokens, ex
     chunkingStats: examples.chunkingStats,
     phases: run.phases,
     previousRun: last && last.out === outDir ? { head: last.head, manifest_sha256: last.manifestSha256, commits: last.result.commits.total } : null,
+    sharded: run.scope.sharded,
   };
   // the write phase's timing is recorded just before the manifest (which lists the phases) is written
   const { manifestFile } = writeDataset(out, ds, () => end({ files: out.files.length, bytes: out.files.reduce((a, f) => a + f.bytes, 0) }));
