@@ -1,30 +1,14 @@
 /** CLI argument handling and commands (testable: takes argv and streams, returns the exit code). */
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runPipelineInThread } from '../core/threads';
-import { AbortError, runPipeline, TOOL_VERSION, UsageError, type PipelineHooks, type PipelineOptions } from '../core/pipeline';
+import { AbortError, TOOL_VERSION, UsageError, type PipelineOptions } from '../core/pipeline';
 import { inspectDataset } from '../core/dataset/inspect';
 import { verifyDataset } from '../core/dataset/verify';
-import { engineDefault, flagHelp, setOption, SETTINGS } from '../core/pipeline/schema';
+import { engineDefault, flagHelp } from '../core/pipeline/schema';
 import { escapeTerminal } from './escape';
-import { createProgress, type Out } from './progress';
+import { BUILD_OPTIONS, optionsFromFlags, printResult, startSession, type CliContext, type Streams } from './common';
+import { launch, merge, plan, runShardCommand, SHARD_HELP } from './shard';
 
-export interface Streams {
-  stdout: Out;
-  stderr: Out;
-}
-
-export interface CliContext {
-  /** Aborts a running build (the CLI binds SIGINT to it). */
-  signal?: AbortSignal;
-  /** Stops a running build at once (a second SIGINT). */
-  force?: AbortSignal;
-  /** Set false to leave SIGINT alone (tests). */
-  handleSigint?: boolean;
-  /** Script for the pipeline, token and chunk threads (the CLI entry file); none = everything on this thread. */
-  workerScript?: string;
-}
+export type { CliContext, Streams } from './common';
 
 export const HELP = `commit-corpus ${TOOL_VERSION}: turn a repository's git history into training data for code LLMs.
 
@@ -33,6 +17,8 @@ Usage:
   commit-corpus verify DIR [--repo PATH]   re-check a written dataset against its repository
   commit-corpus inspect DIR                print a dataset's stats
   commit-corpus --help | --version
+
+${SHARD_HELP}
 
 Build options:
 ${flagHelp()}
@@ -45,41 +31,6 @@ Verify options:
 Ctrl-C cancels within a second and leaves the previous output as it was; a second Ctrl-C stops at once.
 Exit codes: 0 ok, 1 failure (or verify found problems), 2 bad usage, 130 interrupted.
 `;
-
-/** parseArgs' table: every flag of the settings table, and --help. */
-const BUILD_OPTIONS: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
-  ...Object.fromEntries(SETTINGS.filter((s) => s.flag).map((s) => [s.flag!, { type: s.type === 'boolean' ? 'boolean' : 'string', ...(s.multiple ? { multiple: true } : {}) }])),
-  quiet: { type: 'boolean', short: 'q' },
-  help: { type: 'boolean', short: 'h' },
-};
-
-/** The engine's options from the flags of the settings table (a `no-…` flag turns its setting off). */
-function optionsFromFlags(v: Record<string, string | boolean | Array<string | boolean> | undefined>): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  for (const s of SETTINGS) {
-    if (!s.option || !s.flag || v[s.flag] === undefined) continue;
-    const raw = v[s.flag]!;
-    const value = s.type === 'boolean' ? !s.flag.startsWith('no-') : s.type === 'integer' ? int(s.flag, raw as string) : s.type === 'number' ? num(s.flag, raw as string) : raw;
-    setOption(o, s.option, value);
-  }
-  return o;
-}
-
-/** A whole-number flag (its range is checked with the other settings by resolveSettings). */
-function int(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(v)) throw new UsageError(`--${name} expects a whole number, got "${escapeTerminal(v)}"`);
-  return Number(v);
-}
-
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d{1,9}(\.\d{1,6})?$/.test(v)) throw new UsageError(`--${name} expects a number, got "${escapeTerminal(v)}"`);
-  return Number(v);
-}
-
-/** Chunk threads a build may ask for (default and most). */
-const CHUNK_WORKERS = (({ default: d, max }) => ({ default: d as number, max: max! }))(SETTINGS.find((s) => s.flag === 'chunk-workers')!);
 
 export async function runCli(argv: string[], io: Streams, ctx: CliContext = {}): Promise<number> {
   // every message may quote a path or a name from the repository: escaped before it reaches the terminal
@@ -97,7 +48,11 @@ export async function runCli(argv: string[], io: Streams, ctx: CliContext = {}):
     if (cmd === 'build') return await build(rest, io, ctx);
     if (cmd === 'verify') return await verify(rest, io);
     if (cmd === 'inspect') return inspect(rest, io);
-    throw new UsageError(`unknown command "${cmd}" (expected build, verify or inspect; see --help)`);
+    if (cmd === 'plan') return await plan(rest, io);
+    if (cmd === 'run-shard') return await runShardCommand(rest, io, ctx);
+    if (cmd === 'merge') return await merge(rest, io, ctx);
+    if (cmd === 'launch') return await launch(rest, io, ctx);
+    throw new UsageError(`unknown command "${cmd}" (expected build, verify, inspect, plan, run-shard, merge or launch; see --help)`);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       err(`commit-corpus: ${(e as Error).message}\nRun "commit-corpus --help" for usage.`);
@@ -120,58 +75,16 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
   }
   if (positionals.length > 1) throw new UsageError(`build takes one repository, got ${positionals.length}`);
   const opts: PipelineOptions = { repo: positionals[0] ?? '.', out: engineDefault<string>('out'), ...optionsFromFlags(v) };
-  const chunkThreads = int('chunk-workers', v['chunk-workers'] as string | undefined) ?? CHUNK_WORKERS.default;
-  if (chunkThreads > CHUNK_WORKERS.max) throw new UsageError(`--chunk-workers must be from 0 to ${CHUNK_WORKERS.max}; got ${chunkThreads}.`);
-  // with --json, stdout is the summary; a person watching (stderr on a terminal) still sees progress and log lines
-  const chatty = !v.quiet && (!v.json || !!io.stderr.isTTY);
-  // The first Ctrl-C (or SIGTERM) cancels: the build stops within a second and the previous output stays as it
-  // was; a second one stops the threads at once. Either way nothing half-written is left.
-  const ac = new AbortController();
-  const force = new AbortController();
-  const onSignal = () => {
-    if (!ac.signal.aborted) {
-      ac.abort();
-      if (chatty) io.stderr.write('\ncommit-corpus: interrupting (press Ctrl-C again to stop at once)\n');
-    } else force.abort();
-  };
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  if (ctx.handleSigint !== false) for (const sig of signals) process.on(sig, onSignal);
-  if (ctx.signal?.aborted) ac.abort();
-  else ctx.signal?.addEventListener('abort', () => ac.abort(), { once: true });
-  if (ctx.force?.aborted) force.abort();
-  else ctx.force?.addEventListener('abort', () => force.abort(), { once: true });
-  const progress = chatty ? createProgress(io.stderr) : null;
+  const session = startSession(v, io, ctx);
   try {
-    const hooks: PipelineHooks = {
-      signal: ac.signal,
-      onProgress: progress?.onProgress,
-      log: chatty ? (line) => io.stderr.write(`${escapeTerminal(line)}\n`) : undefined,
-      tokenWorkers: ctx.workerScript && !v['no-workers'] && os.availableParallelism() > 1 ? { script: ctx.workerScript, count: Math.min(4, os.availableParallelism()) } : undefined,
-      chunkThreads,
-      overlapChunks: !!v.overlap,
-    };
     // with a worker script, the pipeline runs on a thread of its own (its young generation bounded)
-    const r = ctx.workerScript ? await runPipelineInThread(ctx.workerScript, opts, hooks, { force: force.signal }) : await runPipeline(opts, hooks);
-    progress?.done();
-    if (v.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
-    else {
-      const ex = r.examples;
-      io.stdout.write(
-        r.upToDate
-          ? `Dataset is up to date: ${escapeTerminal(r.outDir)}\n`
-          : `Dataset written to ${escapeTerminal(r.outDir)}\n  ${r.commits.total} commits (${r.commits.processed} processed, ${r.commits.cached} from cache), ${r.chunks} chunks, ${r.tokens} tokens\n  examples: train ${ex.train}, val ${ex.val}, test ${ex.test}\n  manifest: ${escapeTerminal(displayPath(r.manifestPath))}\n`,
-      );
-    }
+    const r = await session.runner(opts, session.hooks, {});
+    session.progress?.done();
+    printResult(r, !!v.json, io);
     return 0;
   } finally {
-    progress?.done();
-    for (const sig of signals) process.removeListener(sig, onSignal);
+    session.end();
   }
-}
-
-function displayPath(p: string): string {
-  const rel = path.relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }
 
 async function verify(args: string[], io: Streams): Promise<number> {
