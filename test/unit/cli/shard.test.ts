@@ -4,28 +4,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { runCli, type CliContext } from '../../../src/cli/run';
+import { assertSameData, cli } from '../../fixtures/datasets';
 import type { FixtureRepo } from '../../fixtures/repo';
 import { makeFixture } from '../pipeline/fixture';
 
 let repo: FixtureRepo;
 let tmp: string;
-const CTX: CliContext = { handleSigint: false, cliScript: path.join(__dirname, '../../../src/cli/main.ts'), cliArgs: ['--import', 'tsx'] };
 const W = ['--context-window', '256', '--target-window', '32'];
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const o = { out: '', err: '' };
-  const code = await runCli(args, { stdout: { write: (s: string) => (o.out += s) }, stderr: { write: (s: string) => (o.err += s) } }, CTX);
-  return { code, ...o };
-}
-
-function dataFiles(dir: string, rel = ''): string[] {
-  return fs
-    .readdirSync(path.join(dir, rel), { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? dataFiles(dir, `${rel}${e.name}/`) : [`${rel}${e.name}`]))
-    .filter((f) => !/manifest/.test(f))
-    .sort();
-}
 
 before(() => {
   repo = makeFixture();
@@ -53,8 +38,7 @@ test('plan, then launch --executor local --jobs 2: shards as processes, merged i
   assert.equal(l.code, 0, l.err);
   assert.match(l.err, /local executor: 3 of 3 shards to run, 2 at a time/);
   for (const k of [0, 1, 2]) assert.ok(fs.existsSync(path.join(planDir, 'shards', String(k), 'done.json')));
-  assert.deepEqual(dataFiles(path.join(tmp, 'merged')), dataFiles(plain));
-  for (const f of dataFiles(plain)) assert.ok(fs.readFileSync(path.join(plain, f)).equals(fs.readFileSync(path.join(tmp, 'merged', f))), `${f} differs`);
+  assertSameData(plain, path.join(tmp, 'merged'));
   const rerun = await cli('run-shard', planDir, '--index', '1');
   assert.equal(rerun.code, 0);
   assert.match(rerun.out, /Shard 1 is complete already/);

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { runCli, type CliContext } from '../../../src/cli/run';
+import { assertSameData, cli } from '../../fixtures/datasets';
 import type { FixtureRepo } from '../../fixtures/repo';
 import { makeFixture } from '../pipeline/fixture';
 import { slurmUnavailable, startSlurm, type SlurmCluster } from '../../tools/slurm';
@@ -20,21 +20,6 @@ if (why && process.env.CI) throw new Error(`CI must run the Slurm test, but ${wh
 let repo: FixtureRepo;
 let tmp: string;
 let slurm: SlurmCluster | null = null;
-const CTX: CliContext = { handleSigint: false, cliScript: path.join(__dirname, '../../../src/cli/main.ts'), cliArgs: ['--import', 'tsx'] };
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const o = { out: '', err: '' };
-  const code = await runCli(args, { stdout: { write: (s: string) => (o.out += s) }, stderr: { write: (s: string) => (o.err += s) } }, CTX);
-  return { code, ...o };
-}
-
-function dataFiles(dir: string, rel = ''): string[] {
-  return fs
-    .readdirSync(path.join(dir, rel), { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? dataFiles(dir, `${rel}${e.name}/`) : [`${rel}${e.name}`]))
-    .filter((f) => !/manifest/.test(f))
-    .sort();
-}
 
 async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -93,7 +78,6 @@ test('Slurm: a 4-shard array, one task cancelled mid-run and resubmitted, merged
   assert.equal(second.code, 0, second.err + second.out);
   assert.match(second.out, /Dataset written to /);
   for (const k of [0, 2, 3]) assert.match(fs.readFileSync(path.join(planDir, 'slurm', `shard-${k}.log`), 'utf8'), /complete already/);
-  assert.deepEqual(dataFiles(out), dataFiles(plain));
-  for (const f of dataFiles(plain)) assert.ok(fs.readFileSync(path.join(plain, f)).equals(fs.readFileSync(path.join(out, f))), `${f} differs`);
+  assertSameData(plain, out);
   assert.equal((await cli('verify', out)).code, 0);
 });

@@ -9,26 +9,11 @@ import { balance, makePlan, mergeShards, readPlan, runShard, ShardsIncompleteErr
 import { verifyDataset } from '../../../src/core/dataset/verify';
 import type { FixtureRepo } from '../../fixtures/repo';
 import { makeFixture } from './fixture';
+import { assertSameData } from '../../fixtures/datasets';
 
 let repo: FixtureRepo;
 let tmp: string;
 const W = { contextWindow: 256, targetWindow: 32, layout: 'seed' as const };
-
-function files(dir: string, rel = ''): string[] {
-  return fs
-    .readdirSync(path.join(dir, rel), { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? files(dir, `${rel}${e.name}/`) : [`${rel}${e.name}`]))
-    .sort();
-}
-
-function assertSameData(a: string, b: string): void {
-  const names = files(a).filter((f) => !/MANIFEST|manifest/.test(f));
-  assert.deepEqual(
-    files(b).filter((f) => !/MANIFEST|manifest/.test(f)),
-    names,
-  );
-  for (const f of names) assert.ok(fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f))), `${f} differs`);
-}
 
 before(() => {
   repo = makeFixture();
