@@ -18,11 +18,17 @@ export const SHARD_HELP = `Sharded builds (many machines; each step is one plain
                        [--cpus-per-task C] [--dry-run] [--wait]    an sbatch array, then a merge job after it`;
 
 const SESSION_FLAGS = {
+  help: { type: 'boolean', short: 'h' },
   quiet: { type: 'boolean', short: 'q' },
   json: { type: 'boolean' },
   'chunk-workers': { type: 'string' },
   'no-workers': { type: 'boolean' },
 } as const;
+
+function help(io: Streams): number {
+  io.stdout.write(`${SHARD_HELP}\n\nplan takes every build option (commit-corpus --help); run-shard, merge and launch take --quiet and --json.\n`);
+  return 0;
+}
 
 /** How child processes and Slurm tasks run this CLI: node and the CLI script (absolute). */
 function cliCommand(ctx: CliContext): string[] {
@@ -35,6 +41,7 @@ export async function plan(args: string[], io: Streams): Promise<number> {
   const parsed = parseArgs({ args, options: { ...BUILD_OPTIONS, shards: { type: 'string' } }, allowPositionals: true, strict: true });
   const { positionals } = parsed;
   const v = parsed.values as Record<string, string | boolean | Array<string | boolean> | undefined>;
+  if (v.help) return help(io);
   if (positionals.length > 1) throw new UsageError(`plan takes one repository, got ${positionals.length}`);
   const shards = int('shards', v.shards as string | undefined);
   if (shards === undefined) throw new UsageError('plan needs --shards N');
@@ -54,6 +61,7 @@ export async function plan(args: string[], io: Streams): Promise<number> {
 
 export async function runShardCommand(args: string[], io: Streams, ctx: CliContext): Promise<number> {
   const { values: v, positionals } = parseArgs({ args, options: { ...SESSION_FLAGS, index: { type: 'string' } }, allowPositionals: true, strict: true });
+  if (v.help) return help(io);
   if (positionals.length !== 1) throw new UsageError('run-shard takes one plan folder');
   const index = int('index', v.index as string | undefined);
   if (index === undefined) throw new UsageError('run-shard needs --index K');
@@ -84,6 +92,7 @@ export async function runShardCommand(args: string[], io: Streams, ctx: CliConte
 
 export async function merge(args: string[], io: Streams, ctx: CliContext): Promise<number> {
   const { values: v, positionals } = parseArgs({ args, options: { ...SESSION_FLAGS, out: { type: 'string' } }, allowPositionals: true, strict: true });
+  if (v.help) return help(io);
   if (positionals.length !== 1) throw new UsageError('merge takes one plan folder');
   if (typeof v.out !== 'string') throw new UsageError('merge needs --out DIR (the dataset folder)');
   const session = startSession(v, io, ctx);
@@ -115,6 +124,7 @@ export async function launch(args: string[], io: Streams, ctx: CliContext): Prom
     allowPositionals: true,
     strict: true,
   });
+  if (v.help) return help(io);
   if (positionals.length !== 1) throw new UsageError('launch takes one plan folder');
   if (typeof v.out !== 'string') throw new UsageError('launch needs --out DIR (the dataset folder)');
   const planDir = positionals[0];

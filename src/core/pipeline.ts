@@ -14,7 +14,7 @@ import { BoundedQueue } from './pipeline/queue';
 import { pick, Run, type BuildScope, type PipelineHooks, type PipelineResult } from './pipeline/run';
 import { settingsOf } from './pipeline/schema';
 import { SpillStore } from './pipeline/spill';
-import { readHistory, shardOf } from './pipeline/stages/history';
+import { readHistory, type ShardRange } from './pipeline/stages/history';
 import { ChunkStage } from './pipeline/stages/chunk';
 import { CommitPreparer, preparePass, type Prepared } from './pipeline/stages/prepare';
 import { countUncached, localEncoder, tokenPass, WINDOW } from './pipeline/stages/tokens';
@@ -36,14 +36,7 @@ export async function runPipeline(opts: PipelineOptions, hooks: PipelineHooks = 
   return (await runStages(opts, hooks, scope)) as PipelineResult;
 }
 
-/** A shard of a planned history: commits [from, to) of `total`, the first and last named (checked against the plan). */
-export interface ShardRange {
-  from: number;
-  to: number;
-  first: string;
-  last: string;
-  total: number;
-}
+export type { ShardRange } from './pipeline/stages/history';
 
 /** What a shard's run made: its commits' chunk and token cache entries (in its cache folder), counted. */
 export interface ShardOutcome {
@@ -83,8 +76,7 @@ async function runStages(opts: PipelineOptions, hooks: PipelineHooks, scope: Bui
 
     // ── History, then chunks for the commits the cache lacks: on chunk threads in the background (the prepare
     //    pass follows right behind, taking each commit as it arrives), else on this thread, before going on.
-    const whole = await readHistory(run);
-    const history = shard ? shardOf(whole, shard) : whole;
+    const history = await readHistory(run, shard);
     const { order } = history;
     const offload = executor.chunkOffload({ repoDir: run.repoDir, allowMissingObjects: settings.allowMissingObjects, tokenizer: opts.tokenizer, history: history.slice }, order, history.before);
     chunks = new ChunkStage(run, history, offload, stopChunks.signal);

@@ -255,9 +255,7 @@ class GitRepository implements Repository, CommitGraph {
       stats.elapsedMs = performance.now() - started;
     };
     throwIfAborted(signal);
-    const filter = new PathFilter(opts.include, opts.exclude);
-    const languages = opts.languages && opts.languages.length > 0 ? new Set(opts.languages) : null;
-    const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    const { filter, languages, maxBytes } = fileRules(opts);
     const commits = await this.select(opts, stats, signal);
     let lastYield = performance.now();
     let sinceYield = 0;
@@ -326,9 +324,7 @@ class GitRepository implements Repository, CommitGraph {
   }
 
   async *changedBytes(opts: HistoryOptions, signal?: AbortSignal): AsyncIterable<{ hash: string; bytes: number }> {
-    const filter = new PathFilter(opts.include, opts.exclude);
-    const languages = opts.languages && opts.languages.length > 0 ? new Set(opts.languages) : null;
-    const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    const { filter, languages, maxBytes } = fileRules(opts);
     let n = 0;
     for (const info of await this.select(opts, emptyStats(), signal)) {
       if (++n % 32 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -622,4 +618,13 @@ function kb(bytes: number): string {
 /** `-linguist-vendored` in .gitattributes un-vendors a path under vendor/ or node_modules/. */
 function hasVendoredOverride(rules: readonly AttrRule[], p: string): boolean {
   return rules.some((r) => r.vendored === false && (r.base === '' || p.startsWith(r.base)) && r.re.test(p.slice(r.base.length)));
+}
+
+/** Which changed files a history walk reads: the path patterns, the languages, the size limit. */
+function fileRules(opts: HistoryOptions): { filter: PathFilter; languages: Set<string> | null; maxBytes: number } {
+  return {
+    filter: new PathFilter(opts.include, opts.exclude),
+    languages: opts.languages && opts.languages.length > 0 ? new Set(opts.languages) : null,
+    maxBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+  };
 }

@@ -11,7 +11,8 @@
  * on without writing to it.
  *
  * A cache may have read-only layers (a sharded build's merge reads the entries its shards wrote): an entry is
- * looked up in the cache itself, then in each layer in turn; writes go to the cache itself only.
+ * looked up in the cache itself, then in the first layer that holds it (each layer's folder of a namespace is
+ * listed once); writes go to the cache itself only.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -38,8 +39,10 @@ function body(file: Buffer): Buffer | undefined {
 export class Cache {
   readonly root: string;
   private writable: boolean;
-  /** The cache folder, then the layers' (read-only). */
-  private readonly roots: string[];
+  /** The layers' cache folders (read-only). */
+  private readonly layers: string[];
+  /** Per namespace: each entry file the layers hold → the first layer's folder holding it. */
+  private readonly layerIndex = new Map<string, Map<string, string>>();
 
   constructor(
     readonly base: string,
@@ -49,7 +52,7 @@ export class Cache {
     layers: readonly string[] = [],
   ) {
     this.root = path.join(base, 'cache');
-    this.roots = [this.root, ...layers.map((l) => path.join(l, 'cache'))];
+    this.layers = layers.map((l) => path.join(l, 'cache'));
     this.writable = enabled;
     if (!enabled) return;
     try {
@@ -65,22 +68,45 @@ export class Cache {
     return path.join(root, ns, `${key}${ext}`);
   }
 
-  /** The first intact entry of the cache and its layers. */
-  private read(ns: string, key: string, ext?: string): Buffer | undefined {
-    if (!this.enabled) return undefined;
-    for (const root of this.roots) {
-      try {
-        const b = body(fs.readFileSync(this.file(ns, key, ext, root)));
-        if (b) return b;
-      } catch {
-        /* not in this one */
+  /** The layer folder holding the entry file `name` of `ns`, if any. */
+  private layerOf(ns: string, name: string): string | undefined {
+    if (!this.layers.length) return undefined;
+    let index = this.layerIndex.get(ns);
+    if (!index) {
+      index = new Map();
+      for (const layer of this.layers) {
+        let names: string[] = [];
+        try {
+          names = fs.readdirSync(path.join(layer, ns));
+        } catch {
+          /* this layer has no entry of the namespace */
+        }
+        for (const n of names) if (!index.has(n)) index.set(n, layer);
       }
+      this.layerIndex.set(ns, index);
     }
-    return undefined;
+    return index.get(name);
   }
 
-  private exists(ns: string, key: string, ext?: string): boolean {
-    return this.enabled && this.roots.some((root) => fs.existsSync(this.file(ns, key, ext, root)));
+  private readFile(f: string): Buffer | undefined {
+    try {
+      return body(fs.readFileSync(f));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The intact entry of the cache itself, else of the layer that holds it. */
+  private read(ns: string, key: string, ext = '.json'): Buffer | undefined {
+    if (!this.enabled) return undefined;
+    const own = this.readFile(this.file(ns, key, ext));
+    if (own) return own;
+    const layer = this.layerOf(ns, `${key}${ext}`);
+    return layer ? this.readFile(this.file(ns, key, ext, layer)) : undefined;
+  }
+
+  private exists(ns: string, key: string, ext = '.json'): boolean {
+    return this.enabled && (fs.existsSync(this.file(ns, key, ext)) || this.layerOf(ns, `${key}${ext}`) !== undefined);
   }
 
   /** The entry, when it is intact and passes `valid` (default: any JSON). */

@@ -20,8 +20,6 @@ export interface LocalOptions {
   command: CliCommand;
   /** Shards run at once. */
   jobs: number;
-  /** Threads each shard process may use beyond its own (1: no worker threads). */
-  threadsPerShard?: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -58,7 +56,8 @@ export async function runShardsLocally(planDir: string, o: LocalOptions): Promis
         const logFile = path.join(logs, `shard-${k}.log`);
         const fd = fs.openSync(logFile, 'w');
         const [program, ...pre] = o.command;
-        const [before, after] = shardArgs(p, (o.threadsPerShard ?? 1) <= 1);
+        // `jobs` processes share the machine: each shard runs on its one thread
+        const [before, after] = shardArgs(p, true);
         const child = spawn(program, [...pre, ...before, String(k), ...after], { stdio: ['ignore', fd, fd] });
         running.add(child);
         const code = await new Promise<number | string>((resolve) => {
@@ -154,13 +153,10 @@ export function submitSlurm(planDir: string, o: SlurmOptions): SlurmSubmission {
       'set -euo pipefail',
     ].join('\n');
   const cmd = (args: string[]) => args.map(shellQuote).join(' ');
-  const single = !o.cpusPerTask || o.cpusPerTask <= 1;
+  const [before, after] = shardArgs(p, !o.cpusPerTask || o.cpusPerTask <= 1);
   const shardsScript = path.join(dir, 'shards.sbatch');
   const mergeScript = path.join(dir, 'merge.sbatch');
-  writeFileAtomic(
-    shardsScript,
-    `${head('commit-corpus-shard', 'shard-%a.log', [`#SBATCH --array=0-${n - 1}`])}\nexec ${cmd([...o.command, ...shardArgs(p, single)[0]])} "$SLURM_ARRAY_TASK_ID" ${cmd(shardArgs(p, single)[1])}\n`,
-  );
+  writeFileAtomic(shardsScript, `${head('commit-corpus-shard', 'shard-%a.log', [`#SBATCH --array=0-${n - 1}`])}\nexec ${cmd([...o.command, ...before])} "$SLURM_ARRAY_TASK_ID" ${cmd(after)}\n`);
   writeFileAtomic(mergeScript, `${head('commit-corpus-merge', 'merge.log')}\nexec ${cmd([...o.command, 'merge', p.dir, '--out', path.resolve(o.out), '--quiet'])}\n`);
   const sbatch = o.sbatch ?? 'sbatch';
   const commands = [`${sbatch} --parsable ${shellQuote(shardsScript)}`, `${sbatch} --parsable --dependency=afterok:<array job> ${shellQuote(mergeScript)}`];

@@ -25,19 +25,22 @@ export interface History {
   skipped: HistoryStats['commitsSkipped'];
 }
 
-export async function readHistory(run: Run): Promise<History> {
+/** The history the settings select; with `shard`, its part [from, to) only (checked against what the plan listed). */
+export async function readHistory(run: Run, shard?: ShardRange): Promise<History> {
   const end = run.begin('history');
   // the commit the ref named when the run opened (or the plan pinned): every walk of this run reads the same history
   const slice = { ...sliceHistory(run.settings), ref: run.head };
   const options = { ...historyOptions(slice), maxCommits: run.settings.maxCommits ?? undefined };
   const stats = emptyStats();
   const listed = await run.repo.listCommits(options, stats);
-  const order = listed.map((c: CommitInfo) => c.hash).reverse();
+  const whole = listed.map((c: CommitInfo) => c.hash).reverse();
+  const order = shard ? shardOf(whole, shard) : whole;
   const missing = order.filter((h) => !run.cache.has(run.chunkNs, h));
   end({ commits: order.length, cached: order.length - missing.length, skipped_by_message: stats.commitsSkipped.message });
   run.log(`history: ${order.length} commits (${order.length - missing.length} cached)`);
   run.checkAbort();
-  return { order, timeOf: new Map(listed.map((c: CommitInfo) => [c.hash, c.committer.timestamp])), options, slice, missing, skipped: stats.commitsSkipped };
+  const before = shard && shard.from > 0 ? whole[shard.from - 1] : undefined;
+  return { order, before, timeOf: new Map(listed.map((c: CommitInfo) => [c.hash, c.committer.timestamp])), options, slice, missing, skipped: stats.commitsSkipped };
 }
 
 /** History options as plain data (dates as ISO strings) so they cross to a worker. */
@@ -76,12 +79,17 @@ export function historyOptions(h: SliceHistory) {
   return { ...h, since: h.since ? new Date(h.since) : undefined, until: h.until ? new Date(h.until) : undefined };
 }
 
-/** A shard's part of the history: commits [from, to) of `h`, checked against what the plan listed there. */
-export function shardOf(h: History, s: { from: number; to: number; first: string; last: string; total: number }): History {
-  const { order } = h;
+/** A shard of a planned history: commits [from, to) of `total`, the first and last named (checked against the plan). */
+export interface ShardRange {
+  from: number;
+  to: number;
+  first: string;
+  last: string;
+  total: number;
+}
+
+function shardOf(order: string[], s: ShardRange): string[] {
   if (order.length !== s.total || order[s.from] !== s.first || order[s.to - 1] !== s.last)
     throw new Error(`the history at this head lists ${order.length} commits, not the ${s.total} of the plan (were settings or the repository changed since the plan was made?)`);
-  const part = order.slice(s.from, s.to);
-  const inPart = new Set(part);
-  return { ...h, order: part, before: s.from > 0 ? order[s.from - 1] : undefined, missing: h.missing.filter((c) => inPart.has(c)) };
+  return order.slice(s.from, s.to);
 }
