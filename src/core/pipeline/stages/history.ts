@@ -89,7 +89,9 @@ export interface ShardRange {
 }
 
 function shardOf(order: string[], s: ShardRange): string[] {
-  if (order.length !== s.total || order[s.from] !== s.first || order[s.to - 1] !== s.last)
-    throw new Error(`the history at this head lists ${order.length} commits, not the ${s.total} of the plan (were settings or the repository changed since the plan was made?)`);
+  if (order.length !== s.total)
+    throw new Error(`the history at the planned head lists ${order.length} commits, not the plan's ${s.total} (were the settings or the repository changed since the plan was made?)`);
+  if (order[s.from] !== s.first || order[s.to - 1] !== s.last)
+    throw new Error(`commits ${s.from} to ${s.to - 1} of the history are not the ones the plan names (${s.first.slice(0, 12)}…${s.last.slice(0, 12)}): make the plan again`);
   return order.slice(s.from, s.to);
 }
