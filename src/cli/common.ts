@@ -1,10 +1,12 @@
 /** What the CLI's commands share: their streams and context, the build flags, the summary, a run's session (Ctrl-C, progress, threads). */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runPipelineInThread } from '../core/threads';
 import { runPipeline, UsageError, type BuildScope, type PipelineHooks, type PipelineOptions, type PipelineResult } from '../core/pipeline';
 import { setOption, SETTINGS } from '../core/pipeline/schema';
 import { escapeTerminal } from './escape';
+import { fsProblem } from '../core/errors';
 import { createProgress, type Out } from './progress';
 
 export interface Streams {
@@ -29,9 +31,34 @@ export interface CliContext {
 /** parseArgs' table: every flag of the settings table, and --help. */
 export const BUILD_OPTIONS: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
   ...Object.fromEntries(SETTINGS.filter((s) => s.flag).map((s) => [s.flag!, { type: s.type === 'boolean' ? 'boolean' : 'string', ...(s.multiple ? { multiple: true } : {}) }])),
+  repos: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 };
+
+/**
+ * The repositories a build or plan is of: its positionals, then those listed in `--repos FILE` (one path per line;
+ * blank lines and `#` comments skipped; relative paths are the file's folder's). None: the current folder.
+ */
+export function repositoriesFrom(positionals: string[], reposFile: unknown): Pick<PipelineOptions, 'repo' | 'repos'> {
+  const list = [...positionals];
+  if (typeof reposFile === 'string') {
+    let text: string;
+    try {
+      text = fs.readFileSync(reposFile, 'utf8');
+    } catch (e) {
+      throw new UsageError(`Cannot read --repos ${reposFile}: ${fsProblem(e, reposFile)}.`);
+    }
+    const base = path.dirname(path.resolve(reposFile));
+    for (const line of text.split(/\r?\n/)) {
+      const t = line.trim();
+      if (t && !t.startsWith('#')) list.push(path.resolve(base, t));
+    }
+    if (list.length === positionals.length) throw new UsageError(`--repos ${reposFile} lists no repository.`);
+  }
+  if (list.length <= 1) return { repo: list[0] ?? '.' };
+  return { repo: list[0], repos: list };
+}
 
 /** The engine's options from the flags of the settings table (a `no-…` flag turns its setting off). */
 export function optionsFromFlags(v: Record<string, string | boolean | Array<string | boolean> | undefined>): Record<string, unknown> {

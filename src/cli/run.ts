@@ -5,7 +5,7 @@ import { inspectDataset } from '../core/dataset/inspect';
 import { verifyDataset } from '../core/dataset/verify';
 import { engineDefault, flagHelp } from '../core/pipeline/schema';
 import { escapeTerminal } from './escape';
-import { BUILD_OPTIONS, optionsFromFlags, printResult, startSession, type CliContext, type Streams } from './common';
+import { BUILD_OPTIONS, optionsFromFlags, printResult, repositoriesFrom, startSession, type CliContext, type Streams } from './common';
 import { launch, merge, plan, runShardCommand, SHARD_HELP } from './shard';
 
 export type { CliContext, Streams } from './common';
@@ -13,8 +13,9 @@ export type { CliContext, Streams } from './common';
 export const HELP = `commit-corpus ${TOOL_VERSION}: turn a repository's git history into training data for code LLMs.
 
 Usage:
-  commit-corpus build [repo] [options]     build a dataset (default repo ".", output "./commit-corpus-out")
-  commit-corpus verify DIR [--repo PATH]   re-check a written dataset against its repository
+  commit-corpus build [repo…] [options]    build a dataset (default repo ".", output "./commit-corpus-out");
+                                           several repositories (or --repos FILE, a path per line) make one dataset
+  commit-corpus verify DIR [--repo PATH…]  re-check a written dataset against its repositories
   commit-corpus inspect DIR                print a dataset's stats
   commit-corpus --help | --version
 
@@ -24,7 +25,8 @@ Build options:
 ${flagHelp()}
 
 Verify options:
-  --repo PATH               the repository to check chunks against (default: the one the manifest names)
+  --repo PATH               the repository to check chunks against (default: those the manifest names);
+                            repeat it for a dataset of several (each is matched by its name in the rows)
   --no-repo                 check the files only, not the chunks against the repository
   --json                    the report as JSON
 
@@ -73,8 +75,7 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
     io.stdout.write(HELP);
     return 0;
   }
-  if (positionals.length > 1) throw new UsageError(`build takes one repository, got ${positionals.length}`);
-  const opts: PipelineOptions = { repo: positionals[0] ?? '.', out: engineDefault<string>('out'), ...optionsFromFlags(v) };
+  const opts: PipelineOptions = { ...repositoriesFrom(positionals, v.repos), out: engineDefault<string>('out'), ...optionsFromFlags(v) };
   const session = startSession(v, io, ctx);
   try {
     // with a worker script, the pipeline runs on a thread of its own (its young generation bounded)
@@ -88,9 +89,14 @@ async function build(args: string[], io: Streams, ctx: CliContext): Promise<numb
 }
 
 async function verify(args: string[], io: Streams): Promise<number> {
-  const { values: v, positionals } = parseArgs({ args, options: { repo: { type: 'string' }, 'no-repo': { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  const { values: v, positionals } = parseArgs({
+    args,
+    options: { repo: { type: 'string', multiple: true }, 'no-repo': { type: 'boolean' }, json: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (positionals.length !== 1) throw new UsageError('verify takes one dataset folder');
-  if (v.repo !== undefined && v['no-repo']) throw new UsageError('verify takes --repo PATH or --no-repo, not both');
+  if (v.repo?.length && v['no-repo']) throw new UsageError('verify takes --repo PATH or --no-repo, not both');
   const r = await verifyDataset(positionals[0], { repo: v.repo, noBlobs: !!v['no-repo'] });
   if (v.json) io.stdout.write(JSON.stringify(r, null, 2) + '\n');
   else {

@@ -4,13 +4,13 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { engineDefault } from '../core/pipeline/schema';
 import { UsageError, type PipelineOptions } from '../core/pipeline';
-import { makePlan, mergeShards, readPlan, runShard } from '../core/shard';
+import { makePlan, mergeShards, readPlan, runShard, type Plan } from '../core/shard';
 import { runShardsLocally, submitSlurm, waitForSlurm } from '../core/shard/executors';
 import { escapeTerminal } from './escape';
-import { BUILD_OPTIONS, int, optionsFromFlags, printResult, startSession, type CliContext, type Streams } from './common';
+import { BUILD_OPTIONS, int, optionsFromFlags, printResult, repositoriesFrom, startSession, type CliContext, type Streams } from './common';
 
 export const SHARD_HELP = `Sharded builds (many machines; each step is one plain command any scheduler can run):
-  commit-corpus plan [repo] --shards N --out PLAN [build options]   cut the history into N shards
+  commit-corpus plan [repo…] --shards N --out PLAN [build options] cut the histories into N shards
   commit-corpus run-shard PLAN --index K                           build shard K (a completed shard is a no-op)
   commit-corpus merge PLAN --out DIR                               every shard complete → the dataset
   commit-corpus launch PLAN --out DIR --executor local [--jobs N]  run the shards here, then merge
@@ -24,6 +24,13 @@ const SESSION_FLAGS = {
   'chunk-workers': { type: 'string' },
   'no-workers': { type: 'boolean' },
 } as const;
+
+/** "N commits of R at HEAD" / "N commits of K repositories". */
+function planSummary(plan: Plan): string {
+  const r = plan.repositories;
+  const commits = r.reduce((a, x) => a + x.commits, 0);
+  return r.length === 1 ? `${commits} commits at ${r[0].head.slice(0, 12)}` : `${commits} commits of ${r.length} repositories`;
+}
 
 function help(io: Streams): number {
   io.stdout.write(`${SHARD_HELP}\n\nplan takes every build option (commit-corpus --help); run-shard, merge and launch take --quiet and --json.\n`);
@@ -42,18 +49,15 @@ export async function plan(args: string[], io: Streams): Promise<number> {
   const { positionals } = parsed;
   const v = parsed.values as Record<string, string | boolean | Array<string | boolean> | undefined>;
   if (v.help) return help(io);
-  if (positionals.length > 1) throw new UsageError(`plan takes one repository, got ${positionals.length}`);
   const shards = int('shards', v.shards as string | undefined);
   if (shards === undefined) throw new UsageError('plan needs --shards N');
   if (typeof v.out !== 'string') throw new UsageError('plan needs --out PLAN (the plan folder)');
-  const opts: PipelineOptions = { repo: positionals[0] ?? '.', out: engineDefault<string>('out'), ...optionsFromFlags(v) };
+  const opts: PipelineOptions = { ...repositoriesFrom(positionals, v.repos), out: engineDefault<string>('out'), ...optionsFromFlags(v) };
   const log = v.quiet ? undefined : (line: string) => io.stderr.write(`${escapeTerminal(line)}\n`);
   const p = await makePlan(opts, v.out, shards, log);
   if (v.json) io.stdout.write(JSON.stringify({ plan: path.join(p.dir, 'plan.json'), sha256: p.sha256, shards: p.plan.shards }, null, 2) + '\n');
   else {
-    io.stdout.write(
-      `Plan written to ${escapeTerminal(path.join(p.dir, 'plan.json'))}: ${p.plan.repository.commits} commits at ${p.plan.repository.head.slice(0, 12)} in ${p.plan.shards.length} shards\n`,
-    );
+    io.stdout.write(`Plan written to ${escapeTerminal(path.join(p.dir, 'plan.json'))}: ${planSummary(p.plan)} in ${p.plan.shards.length} shards\n`);
     for (const s of p.plan.shards) io.stdout.write(`  shard ${s.index}: ${s.commits} commits, ${s.bytes >= 1e6 ? `${(s.bytes / 1e6).toFixed(1)} MB` : `${(s.bytes / 1e3).toFixed(1)} KB`} changed\n`);
   }
   return 0;

@@ -77,6 +77,23 @@ function loading(seed: boolean, emits: Emit[]): string[] {
   return out;
 }
 
+/** Per-repository figures (stats.json `repositories`), for a build of several. */
+function repositoryTable(ds: BuiltDataset): string[] {
+  if (ds.repos.length === 1) return [];
+  const per = ((ds.stats as Record<string, unknown>).repositories ?? {}) as Record<string, { commits: number; chunks: number; examples: Record<string, number>; tokens: number }>;
+  return [
+    '## Repositories',
+    '',
+    '| repository | HEAD | commits | shared with an earlier one | chunks | train | val | test | example tokens |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...ds.repos.map((r) => {
+      const s = per[r.name];
+      return `| \`${r.name}\` | \`${r.head.slice(0, 12)}\` | ${r.commits} | ${r.shared} | ${s?.chunks ?? 0} | ${s?.examples.train ?? 0} | ${s?.examples.val ?? 0} | ${s?.examples.test ?? 0} | ${s?.tokens ?? 0} |`;
+    }),
+    '',
+  ];
+}
+
 export function datasetCard(ds: BuiltDataset): string {
   const n = (s: 'train' | 'val' | 'test') => ds.examples[s].length;
   const st = ds.settings as Record<string, unknown>;
@@ -85,12 +102,21 @@ export function datasetCard(ds: BuiltDataset): string {
   const dups = (stats.duplicates ?? {}) as Record<string, unknown>;
   const emits = (Array.isArray(st.emit) ? st.emit : []) as Emit[];
   const skipped = (stats.commits_skipped ?? {}) as Record<string, number>;
+  const one = ds.repos.length === 1 ? ds.repos[0] : null;
   const lines = [
-    `# Commit Corpus dataset: ${ds.repo.path.split(/[\\/]/).filter(Boolean).pop() ?? ds.repo.path}`,
+    `# Commit Corpus dataset: ${one ? one.name : `${ds.repos.length} repositories`}`,
     '',
-    `Training examples for code language models built by commit-corpus ${ds.toolVersion} from the git history of`,
-    `\`${ds.repo.path}\` at ${ds.repo.ref} (HEAD \`${ds.repo.head}\`), commits \`${ds.repo.first ?? '-'}\` … \`${ds.repo.last ?? '-'}\` (${ds.repo.commits} commits).`,
+    ...(one
+      ? [
+          `Training examples for code language models built by commit-corpus ${ds.toolVersion} from the git history of`,
+          `\`${one.path}\` at ${one.ref} (HEAD \`${one.head}\`), commits \`${one.first ?? '-'}\` … \`${one.last ?? '-'}\` (${one.commits} commits).`,
+        ]
+      : [
+          `Training examples for code language models built by commit-corpus ${ds.toolVersion} from the git histories of ${ds.repos.length} repositories`,
+          `at ${ds.repos[0].ref}; each row's \`repo\` names its repository. A commit two of them share (a fork's history) is the first one's.`,
+        ]),
     '',
+    ...repositoryTable(ds),
     '## Contents',
     '',
     `| split | examples |`,
@@ -131,8 +157,8 @@ export function datasetCard(ds: BuiltDataset): string {
     '',
     '## Splits',
     '',
-    `By commit time (${JSON.stringify(st.splits)}): each commit is in exactly one split; every train commit is older than every`,
-    'validation commit, which is older than every test commit.',
+    `By commit time (${JSON.stringify(st.splits)}${one ? '' : ', within each repository, then united'}): each commit is in exactly one split; every train commit is older than every`,
+    `validation commit, which is older than every test commit${one ? '' : ' of the same repository'}.`,
     '',
     '## Hygiene',
     '',

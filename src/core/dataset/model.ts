@@ -6,6 +6,8 @@ import type { ChunkTokens } from './safetensors';
 
 export interface CommitRow {
   hash: string;
+  /** The repository's name (several repositories: their folders' names, told apart). */
+  repo: string;
   parents: string[];
   author: { name: string; email: string; timestamp: number; timezoneOffset: number };
   committer_time: number;
@@ -18,14 +20,29 @@ export interface CommitRow {
 }
 
 export interface ChunkRow extends ChunkRecord {
+  repo: string;
   /** The dataset split of the chunk's commit (`split` is the chunker's "unit was split" flag). */
   dataset_split: SplitName;
   tokens: number;
   redactions: number;
 }
 
+export interface RepoInfo {
+  name: string;
+  path: string;
+  ref: string;
+  head: string;
+  first: string | null;
+  last: string | null;
+  commits: number;
+  /** Commits an earlier repository of the build has (a fork's shared history), left to that one. */
+  shared: number;
+}
+
 export interface PhaseTiming {
   phase: string;
+  /** The repository a history, chunks or tokens phase was of, in a build of several. */
+  repo?: string;
   start: string;
   end: string;
   duration_ms: number;
@@ -45,7 +62,8 @@ export interface TokenizerInfo {
 
 export interface BuiltDataset {
   toolVersion: string;
-  repo: { path: string; ref: string; head: string; first: string | null; last: string | null; commits: number };
+  /** The repositories, in build order (one for a plain build). */
+  repos: RepoInfo[];
   settings: Record<string, unknown>;
   tokenizer: TokenizerInfo;
   commits: CommitRow[];

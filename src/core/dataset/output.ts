@@ -217,7 +217,7 @@ function realPath(p: string): string {
 }
 
 /** Is `inner` the same as or inside `outer` (both real, absolute)? */
-function within(inner: string, outer: string): boolean {
+export function within(inner: string, outer: string): boolean {
   const rel = path.relative(outer, inner);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

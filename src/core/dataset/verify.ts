@@ -26,8 +26,11 @@ const MAX_PER_KIND = 20;
 const TEXT_STEP = 25;
 
 export interface VerifyOptions {
-  /** Repository to check chunk code against; default: the one named in the manifest, if it exists. */
-  repo?: string;
+  /**
+   * Repositories to check chunk code against, instead of the folders the manifest names: one for a dataset of
+   * one repository, else each matched by its name in the rows (the path's last folders).
+   */
+  repo?: string | string[];
   /** Skip the blob check even if a repository is found. */
   noBlobs?: boolean;
 }
@@ -94,12 +97,38 @@ export async function verifyDataset(dir: string, opts: VerifyOptions = {}): Prom
   }
   checkFiles(abs, manifest, report, checked);
   const vocab: number = manifest.tokenizer?.vocab_size;
-  const { splitOf, parentOf } = checkCommits(abs, report, checked);
+  const { splitOf, parentOf, repoOf } = checkCommits(abs, report, checked);
   const rows = await checkExamples(abs, manifest.settings ?? {}, vocab, splitOf, report, checked);
   checkText(abs, manifest.settings ?? {}, rows, report);
-  const chunkTokens = await checkChunks(abs, opts.noBlobs ? null : (opts.repo ?? manifest.repository?.path ?? ''), splitOf, parentOf, report, checked);
+  const repos = opts.noBlobs ? null : repositoryPaths(manifest, opts.repo, report);
+  const chunkTokens = await checkChunks(abs, repos, { splitOf, parentOf, repoOf }, report, checked);
   checkTokens(abs, chunkTokens, vocab, report);
   return { problems, checked };
+}
+
+/**
+ * Each repository of the dataset (its name in the rows) → the folder its chunks are checked against: the ones
+ * given, matched by name, else the manifest's. '' when there is none (reported by checkChunks).
+ */
+function repositoryPaths(manifest: Manifest, given: string | string[] | undefined, report: Report): Map<string, string> {
+  const listed: Array<{ name: string; path: string }> = Array.isArray(manifest.repositories)
+    ? manifest.repositories
+    : manifest.repository?.path
+      ? [{ name: path.basename(manifest.repository.path), path: manifest.repository.path }]
+      : [];
+  const out = new Map(listed.map((r) => [String(r.name), String(r.path ?? '')]));
+  const paths = given === undefined ? [] : Array.isArray(given) ? given : [given];
+  if (paths.length === 1 && listed.length <= 1) {
+    out.set(listed[0]?.name ?? '', path.resolve(paths[0]));
+    return out;
+  }
+  for (const p of paths) {
+    const abs = path.resolve(p);
+    const name = listed.map((r) => String(r.name)).find((n) => abs === n || abs.endsWith(`${path.sep}${n.split('/').join(path.sep)}`));
+    if (name === undefined) report('repository', `--repo ${abs} is none of the dataset's repositories (${listed.map((r) => r.name).join(', ')})`);
+    else out.set(name, abs);
+  }
+  return out;
 }
 
 /** Every file the manifest lists, with its size and sha256; no file it does not list. */
@@ -122,19 +151,41 @@ function checkFiles(abs: string, manifest: Manifest, report: Report, checked: Ch
   for (const f of walk(abs, '')) if (!listed.has(f) && !isOwnFile(abs, f)) report('file', `${f} is not listed in the manifest`);
 }
 
-/** commits.jsonl: each commit once, known splits, and the splits in time order (train, then val, then test). */
-function checkCommits(abs: string, report: Report, checked: Checked): { splitOf: Map<string, SplitName>; parentOf: Map<string, string | undefined> } {
+interface CommitIndex {
+  splitOf: Map<string, SplitName>;
+  parentOf: Map<string, string | undefined>;
+  /** The commit's repository (its name in the rows; '' in a dataset of one written before rows named it). */
+  repoOf: Map<string, string>;
+}
+
+/** commits.jsonl: each commit once, known splits, and each repository's splits in time order (train, then val, then test). */
+function checkCommits(abs: string, report: Report, checked: Checked): CommitIndex {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const commits = readSafe(abs, 'commits.jsonl', report) as any[];
   const splitOf = new Map<string, SplitName>();
   const parentOf = new Map<string, string | undefined>();
+  const repoOf = new Map<string, string>();
   for (const c of commits) {
     checked.commits++;
     if (splitOf.has(c.hash)) report('commits', `commit ${c.hash} appears twice in commits.jsonl`);
     if (!SPLITS.includes(c.split)) report('commits', `commit ${c.hash} has unknown split ${JSON.stringify(c.split)}`);
     splitOf.set(c.hash, c.split);
     parentOf.set(c.hash, c.parents?.[0]);
+    repoOf.set(c.hash, typeof c.repo === 'string' ? c.repo : '');
   }
+  // splits are temporal within each repository
+  const repos = new Set(repoOf.values());
+  for (const repo of repos)
+    checkSplitOrder(
+      commits.filter((c) => repoOf.get(c.hash) === repo),
+      repos.size > 1 ? repo : '',
+      report,
+    );
+  return { splitOf, parentOf, repoOf };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function checkSplitOrder(commits: any[], repo: string, report: Report): void {
   const times = (s: SplitName) => commits.filter((c) => c.split === s).map((c) => c.committer_time as number);
   const order: Array<[SplitName, SplitName]> = [
     ['train', 'val'],
@@ -144,10 +195,8 @@ function checkCommits(abs: string, report: Report, checked: Checked): { splitOf:
   for (const [a, b] of order) {
     const ta = times(a);
     const tb = times(b);
-    if (ta.length && tb.length && Math.max(...ta) > Math.min(...tb)) report('split-order', `a ${a} commit is newer than a ${b} commit`);
+    if (ta.length && tb.length && Math.max(...ta) > Math.min(...tb)) report('split-order', `a ${a} commit${repo ? ` of ${repo}` : ''} is newer than a ${b} commit`);
   }
-
-  return { splitOf, parentOf };
 }
 
 /** Each split's examples (dataset/rows.ts: Parquet or JSONL): their commit in the same split, their shapes, masks and ids; the Parquet file's row count. */
@@ -272,27 +321,35 @@ function checkParquetRows(abs: string, rel: string, rows: number, report: Report
 }
 
 /**
- * chunks.jsonl (streamed): each chunk's commit and split mark, and its code against the blobs of `repoDir` (null:
- * not checked; '' or a missing folder: reported). Returns each chunk's token count.
+ * chunks.jsonl (streamed): each chunk's commit, repository and split mark, and its code against the blobs of its
+ * repository (`repos`: name → folder; null: not checked; '' or a missing folder: reported). Returns each chunk's
+ * token count.
  */
-async function checkChunks(abs: string, repoDir: string | null, splitOf: Map<string, SplitName>, parentOf: Map<string, string | undefined>, report: Report, checked: Checked): Promise<number[]> {
+async function checkChunks(abs: string, repos: Map<string, string> | null, index: CommitIndex, report: Report, checked: Checked): Promise<number[]> {
+  const { splitOf, parentOf, repoOf } = index;
   // read through the engine's object store (Node's zlib, cached trees and blobs), not isomorphic-git's readBlob
   // the chunks are checked against their repository unless asked not to: a missing one is a problem, not an OK
-  let repo: Repository | null = null;
-  if (repoDir !== null) {
-    if (!repoDir) report('repository', 'the manifest names no repository: pass --repo PATH (or --no-repo to check the files only)');
-    else if (!fs.existsSync(repoDir)) report('repository', `${repoDir} does not exist: pass --repo PATH (or --no-repo to check the files only)`);
+  const opened = new Map<string, Repository | null>();
+  const repoNamed = async (name: string): Promise<Repository | null> => {
+    if (repos === null) return null;
+    if (opened.has(name)) return opened.get(name)!;
+    opened.set(name, null);
+    const dir = repos.get(name) ?? (repos.size === 1 && name === '' ? [...repos.values()][0] : '');
+    const which = name ? ` ${name}` : '';
+    if (!dir) report('repository', `the manifest names no folder for the repository${which}: pass --repo PATH (or --no-repo to check the files only)`);
+    else if (!fs.existsSync(dir)) report('repository', `${dir} does not exist: pass --repo PATH (or --no-repo to check the files only)`);
     else {
       try {
-        repo = await openRepository(repoDir);
+        opened.set(name, await openRepository(dir));
       } catch (e) {
-        report('repository', `${repoDir}: ${(e as Error).message}`);
+        report('repository', `${dir}: ${(e as Error).message}`);
       }
     }
-  }
+    return opened.get(name)!;
+  };
   const texts = new Map<string, string | null>(); // small LRU of file texts
   /** The file's text at a commit; null when it is not there; undefined when reading it failed (reported). */
-  const textAt = async (commit: string | undefined, file: string): Promise<string | null | undefined> => {
+  const textAt = async (repo: Repository | null, commit: string | undefined, file: string): Promise<string | null | undefined> => {
     if (!commit || !repo) return null;
     const k = `${commit}:${file}`;
     const hit = texts.get(k);
@@ -328,16 +385,20 @@ async function checkChunks(abs: string, repoDir: string | null, splitOf: Map<str
         const cs = splitOf.get(c.commit);
         if (!cs) report('chunk', `chunk ${c.id}: commit ${c.commit} is not in commits.jsonl`);
         else if (c.dataset_split !== cs) report('split-leak', `chunk ${c.id} is marked ${c.dataset_split} but its commit is in ${cs}`);
-        if (!repo || redactedPath(c.path) || redactedPath(c.oldPath ?? '')) continue;
+        const name = repoOf.get(c.commit) ?? '';
+        if (cs && (c.repo ?? '') !== name) report('chunk', `chunk ${c.id} names the repository ${JSON.stringify(c.repo)}, its commit ${JSON.stringify(name)}`);
+        if (redactedPath(c.path) || redactedPath(c.oldPath ?? '')) continue;
+        const repo = await repoNamed(name);
+        if (!repo) continue;
         if (c.newCode) {
-          const t = await textAt(c.commit, c.path);
+          const t = await textAt(repo, c.commit, c.path);
           if (t === undefined) continue;
           if (t === null) report('blob', `chunk ${c.id}: ${c.path} not found at ${c.commit}`);
           else if (!matchesWithPlaceholders(c.newCode, t)) report('blob', `chunk ${c.id}: newCode is not in ${c.path} at ${c.commit.slice(0, 12)}`);
         }
         if (c.oldCode) {
           const parent = parentOf.get(c.commit);
-          const t = await textAt(parent, c.oldPath ?? c.path);
+          const t = await textAt(repo, parent, c.oldPath ?? c.path);
           if (t === undefined) continue;
           if (t === null) report('blob', `chunk ${c.id}: ${c.oldPath ?? c.path} not found in the parent of ${c.commit}`);
           else if (!matchesWithPlaceholders(c.oldCode, t)) report('blob', `chunk ${c.id}: oldCode is not in ${c.oldPath ?? c.path} at the parent of ${c.commit.slice(0, 12)}`);
@@ -347,7 +408,7 @@ async function checkChunks(abs: string, repoDir: string | null, splitOf: Map<str
       report('file', `chunks.jsonl is not valid JSON Lines: ${(e as Error).message}`);
     }
   }
-  repo?.close();
+  for (const r of opened.values()) r?.close();
 
   return chunkTokens;
 }

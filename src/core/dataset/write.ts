@@ -3,7 +3,6 @@
  * and manifest.json last (listing every other file with size and sha256).
  * Data files contain no timestamps: the same dataset gives the same bytes.
  */
-import * as path from 'node:path';
 import type { SplitName } from '../examples/dedup';
 import { expandExample, type CompactExample, type Decode, type Example, type RowMeta, type WindowOptions } from '../examples/examples';
 import { datasetInfo, writeEmits, type Emit } from './emit';
@@ -56,11 +55,11 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
   tokenFiles[0].close();
   // the default layout's rows hold only real tokens; the seed layout keeps the seed trainer's padded rows
   const dateOf = new Map(ds.commits.map((c) => [c.hash, new Date(c.committer_time * 1000).toISOString()]));
-  const repo = path.basename(ds.repo.path);
+  const repoOf = new Map(ds.commits.map((c) => [c.hash, c.repo]));
   const emits = (ds.settings.emit ?? []) as Emit[];
   for (const split of SPLITS) {
     const ex = ds.examples[split];
-    const meta = (c: CompactExample): RowMeta => ({ split, repo, date: dateOf.get(c.commit_hash) ?? '' });
+    const meta = (c: CompactExample): RowMeta => ({ split, repo: repoOf.get(c.commit_hash) ?? '', date: dateOf.get(c.commit_hash) ?? '' });
     // the default layout's pre-tokenized rows are Parquet only (what trainers read; JSON Lines of ids would be 6× larger)
     if (seed) dir.write(`dataset/${split}.jsonl`, exampleJsonl(ex, ds.windows, ds.decode));
     const pq = dir.stream(`dataset/${split}.parquet`);
@@ -89,8 +88,14 @@ export function writeDataset(dir: AtomicDir, ds: BuiltDataset, beforeManifest?: 
   beforeManifest?.();
   const manifest: Record<string, unknown> = {
     tool: { name: 'commit-corpus', version: ds.toolVersion },
-    repository: { path: ds.repo.path, ref: ds.repo.ref, head: ds.repo.head },
-    range: { first_commit: ds.repo.first, last_commit: ds.repo.last, commits: ds.repo.commits },
+    // a plain build's repository and range as before; every build lists its repositories
+    ...(ds.repos.length === 1
+      ? {
+          repository: { path: ds.repos[0].path, ref: ds.repos[0].ref, head: ds.repos[0].head },
+          range: { first_commit: ds.repos[0].first, last_commit: ds.repos[0].last, commits: ds.repos[0].commits },
+        }
+      : {}),
+    repositories: ds.repos.map((r) => ({ name: r.name, path: r.path, ref: r.ref, head: r.head, first_commit: r.first, last_commit: r.last, commits: r.commits, shared_commits: r.shared })),
     settings: ds.settings,
     tokenizer: {
       source: ds.tokenizer.source,

@@ -14,9 +14,19 @@ export type FormatName = (typeof FORMATS)[number];
 export type ExampleMode = (typeof MODES)[number];
 export type Layout = (typeof LAYOUTS)[number];
 
+/** The repositories a build is of: `repos` when given, else `repo`. */
+export function reposOf(opts: Pick<PipelineOptions, 'repo' | 'repos'>): string[] {
+  return opts.repos?.length ? opts.repos : [opts.repo];
+}
+
 export interface PipelineOptions {
   /** Repository folder (work tree or bare git dir). */
   repo: string;
+  /**
+   * Several repositories in one dataset (`repo` is then ignored): their histories are built one after the other,
+   * each row names its repository, splits are temporal within each, dedup runs across all.
+   */
+  repos?: string[];
   /** Output folder (replaced atomically). */
   out: string;
   ref?: string;

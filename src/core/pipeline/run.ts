@@ -64,8 +64,11 @@ export interface PipelineHooks {
  * What a sharded build (src/core/shard) sets for its parts; users' builds leave it empty.
  */
 export interface BuildScope {
-  /** The head commit a plan pinned, used instead of resolving the ref now (run-shard and merge build the planned history). */
-  head?: string;
+  /**
+   * The head commit a plan pinned for each repository (in the order of the options' repositories), used instead of
+   * resolving the ref now (run-shard and merge build the planned history).
+   */
+  heads?: string[];
   /** No output folder (a shard: its cache is what it writes). */
   noOutput?: boolean;
   /** Read-only caches looked up after the run's own (a merge reads its shards' entries). */
@@ -96,7 +99,7 @@ export type Tokenizer = ReturnType<typeof loadTokenizer>;
 export type Repository = Awaited<ReturnType<typeof openRepository>>;
 
 export class Run {
-  readonly t0 = performance.now();
+  readonly t0: number;
   readonly settings: ResolvedSettings;
   /** The settings as the manifest records them (and the run's cache key). */
   readonly settingsJson: ResolvedSettings & { tokenizer: string };
@@ -106,7 +109,9 @@ export class Run {
   readonly protect: ProtectedPath[];
   readonly signal?: AbortSignal;
   readonly log: (line: string) => void;
-  readonly phases: PhaseTiming[] = [];
+  readonly phases: PhaseTiming[];
+  /** The repository's name in the dataset's rows (its folder's name; longer where two would be alike). */
+  readonly name: string;
   // set by open(), after the checks
   tokSha = '';
   head = '';
@@ -119,7 +124,10 @@ export class Run {
   tokNs = '';
   private tok: Tokenizer | null = null;
   private memo: ReturnType<typeof memoTokenizer> | null = null;
-  private readonly startedAt = new Map<string, number>();
+  private readonly startedAt: Map<PhaseTiming, number>;
+  private readonly lead?: Run;
+  /** One of several repositories of the build. */
+  readonly group: boolean;
 
   private constructor(
     readonly opts: PipelineOptions,
@@ -128,13 +136,23 @@ export class Run {
     settings: ResolvedSettings,
     readonly cacheBase: string,
     readonly scope: BuildScope,
+    /** One of several repositories of a build: its name, and the first one's run unless it is the first (whose phases, clock and tokenizer all share). */
+    group?: RunGroup,
   ) {
     this.settings = settings;
     this.settingsJson = { ...settings, tokenizer: opts.tokenizer ?? 'bundled:qwen3' };
     this.repoDir = path.resolve(opts.repo);
     this.outDir = path.resolve(opts.out);
     this.signal = hooks.signal;
-    this.log = hooks.log ? (line) => hooks.log!(this.scrub(line)) : () => {};
+    this.name = group?.name ?? repoNames([this.repoDir])[0];
+    this.group = !!group;
+    const lead = (this.lead = group?.lead);
+    this.phases = lead?.phases ?? [];
+    this.startedAt = lead?.startedAt ?? new Map();
+    this.t0 = lead?.t0 ?? performance.now();
+    // with several repositories, each line says which one it is about
+    const prefix = group ? `${group.name}: ` : '';
+    this.log = hooks.log ? (line) => hooks.log!(this.scrub(prefix + line)) : () => {};
     this.protect = [
       { label: 'repository', path: repo.dir },
       { label: 'git folder', path: repo.gitdir, noInside: true },
@@ -147,15 +165,17 @@ export class Run {
    * The settings resolved, the repository opened, the output folder checked (it may never hold the repository,
    * its git folder or the cache), the cache keys made. Errors past the checks are scrubbed like the log.
    */
-  static async open(opts: PipelineOptions, hooks: PipelineHooks, scope: BuildScope = {}): Promise<Run> {
+  static async open(opts: PipelineOptions, hooks: PipelineHooks, scope: BuildScope = {}, group?: RunGroup & { head?: string }): Promise<Run> {
     const settings = resolveSettings(opts);
     const repoDir = path.resolve(opts.repo);
     if (!fs.existsSync(repoDir)) throw new UsageError(`repository not found: ${repoDir}`);
-    const decontam = settings.decontaminate.length ? Decontaminator.load(settings.decontaminate) : null;
+    const decontam = group?.lead ? group.lead.decontam : settings.decontaminate.length ? Decontaminator.load(settings.decontaminate) : null;
     if (hooks.signal?.aborted) throw new AbortError();
     const repo = await openRepository(repoDir, { allowMissingObjects: settings.allowMissingObjects });
-    const run = new Run(opts, hooks, repo, settings, opts.cacheDir ? path.resolve(opts.cacheDir) : path.join(repoDir, '.commit-corpus'), scope);
+    const base = opts.cacheDir ? path.resolve(opts.cacheDir) : path.join(repoDir, '.commit-corpus');
+    const run = new Run(opts, hooks, repo, settings, base, scope, group);
     run.decontam = decontam;
+    run.pinnedHead = group ? group.head : scope.heads?.[0];
     try {
       if (!scope.noOutput) checkOutputFolder(run.outDir, run.protect);
     } catch (e) {
@@ -175,7 +195,7 @@ export class Run {
   private async key(): Promise<void> {
     const { settings, opts } = this;
     this.tokSha = tokenizerSha(opts.tokenizer);
-    const pinned = this.scope.head;
+    const pinned = this.pinnedHead;
     const head = await this.repo.resolveRef(pinned ?? settings.ref).catch((e: unknown) => (pinned ? null : Promise.reject(e)));
     if (head === null || (pinned && head !== pinned))
       throw new Error(
@@ -191,6 +211,9 @@ export class Run {
     this.chunkNs = `chunks-${nsKey({ ...pick(settings, settingsOf('files', 'chunks')), engine: ENGINE_REVISION })}`;
     this.tokNs = `tokens-${nsKey(pick(settings, settingsOf('tokens')))}`;
   }
+
+  /** The head the plan pinned for this repository, if any. */
+  private pinnedHead?: string;
 
   private checkExpected(): void {
     const x = this.scope.expect;
@@ -228,11 +251,14 @@ export class Run {
     if (announce) this.progress(phase, 0, total);
     const t0 = performance.now();
     const start = new Date();
-    this.startedAt.set(phase, t0);
+    // several repositories: their history, chunks and tokens phases are each repository's
+    const repo = this.group ? { repo: this.name } : {};
     return (counts) => {
       const end = new Date();
-      this.phases.push({ phase, start: start.toISOString(), end: end.toISOString(), duration_ms: Math.round(performance.now() - t0), counts });
-      this.phases.sort((a, b) => this.startedAt.get(a.phase)! - this.startedAt.get(b.phase)!);
+      const timing: PhaseTiming = { phase, ...repo, start: start.toISOString(), end: end.toISOString(), duration_ms: Math.round(performance.now() - t0), counts };
+      this.startedAt.set(timing, t0);
+      this.phases.push(timing);
+      this.phases.sort((a, b) => this.startedAt.get(a)! - this.startedAt.get(b)!);
     };
   }
 
@@ -241,11 +267,13 @@ export class Run {
    * when chunk threads chunk (each loads its own), so its memory is not held beside theirs.
    */
   tokenizer(): Tokenizer {
+    if (this.lead) return this.lead.tokenizer();
     return (this.tok ??= getTokenizer(this.opts.tokenizer));
   }
 
   /** The tokenizer with a memo: repeated strings (snippets, code sides, grouped chunks) are encoded once per run. */
   memoTokenizer(): ReturnType<typeof memoTokenizer> {
+    if (this.lead) return this.lead.memoTokenizer();
     return (this.memo ??= memoTokenizer(this.tokenizer()));
   }
 
@@ -254,7 +282,54 @@ export class Run {
 
   /** Forgets the memo's strings (token workers encode from here on, or the token pass is over). */
   releaseMemo(): void {
+    if (this.lead) this.lead.releaseMemo();
     this.memo?.clear();
+  }
+}
+
+/** A run that is one of several repositories of a build. */
+export interface RunGroup {
+  name: string;
+  /** The first repository's run (none for the first itself). */
+  lead?: Run;
+}
+
+/**
+ * Names of the repositories in a dataset's rows: each folder's name, with as many parent folders as it takes to
+ * tell two alike apart (`a/utils`, `b/utils`). The same repository given twice is a usage error.
+ */
+export function repoNames(dirs: readonly string[]): string[] {
+  const parts = dirs.map((d) =>
+    path
+      .resolve(d)
+      .split(/[\\/]+/)
+      .filter(Boolean),
+  );
+  const real = new Map<string, string>();
+  for (const d of dirs) {
+    let key = path.resolve(d);
+    try {
+      key = fs.realpathSync(key);
+    } catch {
+      // a missing folder is reported when it is opened
+    }
+    if (real.has(key)) throw new UsageError(`The repository ${path.resolve(d)} is given twice (as ${real.get(key)} too).`);
+    real.set(key, path.resolve(d));
+  }
+  const depth = parts.map(() => 1);
+  const nameOf = (i: number) => parts[i].slice(-depth[i]).join('/') || path.resolve(dirs[i]);
+  for (;;) {
+    const byName = new Map<string, number[]>();
+    parts.forEach((_, i) => byName.set(nameOf(i), [...(byName.get(nameOf(i)) ?? []), i]));
+    let grew = false;
+    for (const same of byName.values())
+      if (same.length > 1)
+        for (const i of same)
+          if (depth[i] < parts[i].length) {
+            depth[i]++;
+            grew = true;
+          }
+    if (!grew) return parts.map((_, i) => nameOf(i));
   }
 }
 

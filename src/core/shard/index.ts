@@ -28,6 +28,7 @@ export interface ShardMarker {
   index: number;
   first: string;
   last: string;
+  /** Its parts' counts added up. */
   outcome: ShardOutcome;
 }
 
@@ -45,12 +46,16 @@ export function shardMarker(p: LoadedPlan, index: number): ShardMarker | null {
   }
 }
 
-/** The options and scope every part of the plan builds with: its history at its head, its settings, its tokenizer. */
-function planned(p: LoadedPlan, out: string, cacheDir: string): { opts: PipelineOptions; scope: BuildScope } {
+/**
+ * The options and scope a part of the plan builds with: the histories at their heads (all of them, or the one
+ * repository `only` names), its settings, its tokenizer.
+ */
+function planned(p: LoadedPlan, out: string, cacheDir: string, only?: number): { opts: PipelineOptions; scope: BuildScope } {
   const { plan } = p;
+  const repos = only === undefined ? plan.repositories : [plan.repositories[only]];
   return {
-    opts: { ...plan.options, repo: plan.repository.path, out, cacheDir },
-    scope: { head: plan.repository.head, expect: { tokenizerSha256: plan.tokenizer_sha256, settings: plan.settings } },
+    opts: { ...plan.options, repo: repos[0].path, ...(repos.length > 1 ? { repos: repos.map((r) => r.path) } : {}), out, cacheDir },
+    scope: { heads: repos.map((r) => r.head), expect: { tokenizerSha256: plan.tokenizer_sha256, settings: plan.settings } },
   };
 }
 
@@ -78,9 +83,17 @@ export async function runShard(planDir: string, index: number, hooks: PipelineHo
   // a marker of another plan goes before any work: the shard is not complete until its own is written
   fs.rmSync(markerFile(p.dir, index), { force: true });
   removeTempFiles(path.join(dir, 'cache'));
-  const { opts, scope } = planned(p, dir, dir);
-  const outcome = await runShardStages(opts, hooks, scope, { from: shard.from, to: shard.to, first: shard.first, last: shard.last, total: p.plan.repository.commits });
-  const marker: ShardMarker = { plan_sha256: p.sha256, index, first: shard.first, last: shard.last, outcome };
+  // each part (one repository's commit range) into the shard's one cache
+  const outcome: ShardOutcome = { commits: 0, chunked: 0, tokenized: 0, chunks: 0, tokens: 0, durationMs: 0 };
+  for (const part of shard.parts) {
+    const repo = p.plan.repositories[part.repo];
+    if (shard.parts.length > 1) hooks.log?.(`shard ${index}: ${repo.name}, commits ${part.from} to ${part.to - 1}`);
+    const { opts, scope } = planned(p, dir, dir, part.repo);
+    const o = await runShardStages(opts, hooks, scope, { from: part.from, to: part.to, first: part.first, last: part.last, total: repo.commits });
+    for (const k of Object.keys(outcome) as Array<keyof ShardOutcome>) outcome[k] += o[k];
+  }
+  const ends = { first: shard.parts[0].first, last: shard.parts[shard.parts.length - 1].last };
+  const marker: ShardMarker = { plan_sha256: p.sha256, index, ...ends, outcome };
   writeFileAtomic(markerFile(p.dir, index), JSON.stringify(marker, null, 2) + '\n');
   hooks.log?.(`shard ${index}: ${outcome.commits} commits (${outcome.chunked} chunked), ${outcome.chunks} chunks, ${outcome.tokens} tokens`);
   return { index, upToDate: false, marker };

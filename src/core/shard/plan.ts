@@ -1,6 +1,7 @@
 /**
- * A sharded build's plan: the repository's history at one head commit, cut into contiguous commit ranges
- * balanced by the bytes they change, with the settings and the tokenizer every shard must build with.
+ * A sharded build's plan: each repository's history at one head commit, the histories one after the other cut into
+ * contiguous ranges balanced by the bytes they change (a shard may hold the end of one repository and the start
+ * of the next: its parts), with the settings and the tokenizer every shard must build with.
  *
  *   PLAN/plan.json                 the plan (written by `plan`, read by `run-shard` and `merge`)
  *   PLAN/shards/K/cache/           shard K's chunk and token cache entries (its output)
@@ -12,22 +13,29 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError, type PipelineOptions } from '../pipeline';
-import { ENGINE_REVISION, Run, TOOL_VERSION } from '../pipeline/run';
+import { reposOf } from '../pipeline/options';
+import { ENGINE_REVISION, repoNames, Run, TOOL_VERSION } from '../pipeline/run';
 import { readHistory } from '../pipeline/stages/history';
 import { sha256, stableJson } from '../dataset/output';
 import { fsProblem } from '../errors';
 import { writeFileAtomic } from './files';
 
 export const PLAN_FORMAT = 'commit-corpus-plan';
-export const PLAN_VERSION = 1;
+export const PLAN_VERSION = 2;
 
-export interface PlannedShard {
-  index: number;
-  /** Commits [from, to) of the planned history, oldest first. */
+/** Commits [from, to) of one repository's planned history (oldest first). */
+export interface ShardPart {
+  /** The repository's index in the plan's `repositories`. */
+  repo: number;
   from: number;
   to: number;
   first: string;
   last: string;
+}
+
+export interface PlannedShard {
+  index: number;
+  parts: ShardPart[];
   commits: number;
   /** Bytes of the source files the shard's commits change (old and new side): what the plan balances. */
   bytes: number;
@@ -38,13 +46,22 @@ export interface Plan {
   version: number;
   tool: string;
   engine: number;
-  repository: { path: string; ref: string; head: string; commits: number };
-  /** The build options every shard and the merge run with (absolute paths; no output or cache folder). */
-  options: Omit<PipelineOptions, 'repo' | 'out' | 'cache' | 'cacheDir'>;
+  /** The repositories in build order, each at its planned head, with its history's length. */
+  repositories: PlannedRepository[];
+  /** The build options every shard and the merge run with (absolute paths; no repository, output or cache folder). */
+  options: Omit<PipelineOptions, 'repo' | 'repos' | 'out' | 'cache' | 'cacheDir'>;
   /** The resolved settings: a shard built by an engine that resolves them otherwise is refused. */
   settings: Record<string, unknown>;
   tokenizer_sha256: string;
   shards: PlannedShard[];
+}
+
+export interface PlannedRepository {
+  name: string;
+  path: string;
+  ref: string;
+  head: string;
+  commits: number;
 }
 
 /** A plan read back, with the sha256 of its file (what shard markers and the merged manifest name). */
@@ -66,7 +83,7 @@ export function shardDir(dir: string, index: number): string {
 
 /** Options that name files, made absolute so every shard (another process, another node) reads the same ones. */
 function absolute(o: PipelineOptions): Plan['options'] {
-  const { repo: _repo, out: _out, cache: _cache, cacheDir: _cacheDir, ...rest } = o;
+  const { repo: _repo, repos: _repos, out: _out, cache: _cache, cacheDir: _cacheDir, ...rest } = o;
   return {
     ...rest,
     ...(rest.tokenizer ? { tokenizer: path.resolve(rest.tokenizer) } : {}),
@@ -75,44 +92,71 @@ function absolute(o: PipelineOptions): Plan['options'] {
 }
 
 /**
- * Writes PLAN/plan.json: the history `opts` selects at the ref's current head, in `shards` ranges. PLAN must be
- * new, empty, or a plan folder (its plan.json is replaced; shards built for another plan are then rebuilt).
+ * Writes PLAN/plan.json: the histories `opts` selects (one repository or several) at the ref's current heads, in
+ * `shards` ranges. PLAN must be new, empty, or a plan folder (its plan.json is replaced; shards built for another
+ * plan are then rebuilt).
  */
 export async function makePlan(opts: PipelineOptions, planDir: string, shards: number, log: (line: string) => void = () => {}): Promise<LoadedPlan> {
   if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) throw new UsageError(`--shards must be from 1 to ${MAX_SHARDS}; got ${shards}.`);
   const dir = path.resolve(planDir);
   checkPlanFolder(dir);
-  // no cache: planning reads the history and its trees, nothing else, and writes nothing into the repository
-  const run = await Run.open({ ...opts, cache: false }, { log }, { noOutput: true });
-  try {
-    const history = await readHistory(run);
-    const { order } = history;
-    if (!order.length) throw new UsageError(`${run.repoDir}: the settings select no commit to build`);
-    const bytes = await changedBytes(run, history.options, order);
-    const ranges = balance(bytes, Math.min(shards, order.length));
-    const plan: Plan = {
-      format: PLAN_FORMAT,
-      version: PLAN_VERSION,
-      tool: TOOL_VERSION,
-      engine: ENGINE_REVISION,
-      repository: { path: run.repoDir, ref: run.settings.ref, head: run.head, commits: order.length },
-      options: absolute(opts),
-      settings: run.settingsJson as unknown as Record<string, unknown>,
-      tokenizer_sha256: run.tokSha,
-      shards: ranges.map(([from, to], index) => ({ index, from, to, first: order[from], last: order[to - 1], commits: to - from, bytes: sum(bytes, from, to) })),
-    };
-    const text = stableJson(plan) + '\n';
+  const dirs = reposOf(opts);
+  const names = repoNames(dirs);
+  const repositories: PlannedRepository[] = [];
+  const orders: string[][] = [];
+  // every commit's changed bytes, the histories one after the other
+  const bytes: number[] = [];
+  let first: Run | null = null;
+  for (const [i, repo] of dirs.entries()) {
+    // no cache: planning reads the history and its trees, nothing else, and writes nothing into the repository
+    const run = await Run.open({ ...opts, repo, repos: undefined, cache: false }, { log }, { noOutput: true });
     try {
-      fs.mkdirSync(dir, { recursive: true });
-      writeFileAtomic(planFile(dir), text);
-    } catch (e) {
-      throw new UsageError(`Cannot write the plan: ${fsProblem(e, dir)}.`);
+      const history = await readHistory(run);
+      const { order } = history;
+      if (!order.length) throw new UsageError(`${run.repoDir}: the settings select no commit to build`);
+      bytes.push(...(await changedBytes(run, history.options, order)));
+      repositories.push({ name: names[i], path: run.repoDir, ref: run.settings.ref, head: run.head, commits: order.length });
+      orders.push(order);
+      first ??= run;
+    } finally {
+      run.repo.close();
     }
-    log(`plan: ${order.length} commits in ${ranges.length} shards → ${planFile(dir)}`);
-    return { dir, plan, sha256: sha256(text) };
-  } finally {
-    run.repo.close();
   }
+  const run = first!;
+  const ranges = balance(bytes, Math.min(shards, bytes.length));
+  const plan: Plan = {
+    format: PLAN_FORMAT,
+    version: PLAN_VERSION,
+    tool: TOOL_VERSION,
+    engine: ENGINE_REVISION,
+    repositories,
+    options: absolute(opts),
+    settings: run.settingsJson as unknown as Record<string, unknown>,
+    tokenizer_sha256: run.tokSha,
+    shards: ranges.map(([from, to], index) => ({ index, parts: partsOf(orders, from, to), commits: to - from, bytes: sum(bytes, from, to) })),
+  };
+  const text = stableJson(plan) + '\n';
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    writeFileAtomic(planFile(dir), text);
+  } catch (e) {
+    throw new UsageError(`Cannot write the plan: ${fsProblem(e, dir)}.`);
+  }
+  log(`plan: ${bytes.length} commits of ${repositories.length} ${repositories.length === 1 ? 'repository' : 'repositories'} in ${ranges.length} shards → ${planFile(dir)}`);
+  return { dir, plan, sha256: sha256(text) };
+}
+
+/** Range [from, to) of the histories one after the other, as each repository's part of it. */
+function partsOf(orders: string[][], from: number, to: number): ShardPart[] {
+  const parts: ShardPart[] = [];
+  let start = 0;
+  for (const [repo, order] of orders.entries()) {
+    const a = Math.max(from, start) - start;
+    const b = Math.min(to, start + order.length) - start;
+    if (a < b) parts.push({ repo, from: a, to: b, first: order[a], last: order[b - 1] });
+    start += order.length;
+  }
+  return parts;
 }
 
 /** A plan folder may be written when it is new, empty, or holds a plan (nothing else of the user's is touched). */
@@ -181,14 +225,25 @@ export function readPlan(planDir: string): LoadedPlan {
   } catch {
     throw new UsageError(`${planFile(dir)} is not a plan (it does not parse as JSON).`);
   }
-  if (plan?.format !== PLAN_FORMAT || !Array.isArray(plan.shards) || typeof plan.repository?.head !== 'string') throw new UsageError(`${planFile(dir)} is not a plan of commit-corpus.`);
+  if (plan?.format !== PLAN_FORMAT || !Array.isArray(plan.shards) || !Array.isArray(plan.repositories)) throw new UsageError(`${planFile(dir)} is not a plan of commit-corpus.`);
   if (plan.version !== PLAN_VERSION || plan.tool !== TOOL_VERSION || plan.engine !== ENGINE_REVISION)
     throw new UsageError(`${planFile(dir)} was made by commit-corpus ${plan.tool} (engine ${plan.engine}); this is ${TOOL_VERSION} (engine ${ENGINE_REVISION}): make the plan again.`);
+  // the parts, shard after shard, cover each repository's history in order, once
+  let repo = 0;
   let next = 0;
+  const broken = (i: number) => new UsageError(`${planFile(dir)}: shard ${i} does not follow the one before it.`);
   for (const [i, s] of plan.shards.entries()) {
-    if (s.index !== i || s.from !== next || !(s.to > s.from) || s.commits !== s.to - s.from) throw new UsageError(`${planFile(dir)}: shard ${i} does not follow the one before it.`);
-    next = s.to;
+    if (s.index !== i || !Array.isArray(s.parts) || !s.parts.length) throw broken(i);
+    let commits = 0;
+    for (const part of s.parts) {
+      if (part.repo === repo + 1 && next === plan.repositories[repo]?.commits) [repo, next] = [repo + 1, 0];
+      if (part.repo !== repo || part.from !== next || !(part.to > part.from) || typeof part.first !== 'string' || typeof part.last !== 'string') throw broken(i);
+      next = part.to;
+      commits += part.to - part.from;
+    }
+    if (s.commits !== commits) throw broken(i);
   }
-  if (next !== plan.repository.commits || !plan.shards.length) throw new UsageError(`${planFile(dir)}: the shards do not cover the planned ${plan.repository.commits} commits.`);
+  if (!plan.shards.length || !plan.repositories.length || repo !== plan.repositories.length - 1 || next !== plan.repositories[repo].commits)
+    throw new UsageError(`${planFile(dir)}: the shards do not cover the planned ${plan.repositories.reduce((a, r) => a + (r?.commits ?? 0), 0)} commits.`);
   return { dir, plan, sha256: sha256(text) };
 }

@@ -83,7 +83,7 @@ test('bad usage exits 2 with a message; failures exit 1; abort exits 130 and wri
   assert.ok(!fs.existsSync(path.join(tmp, 'never')));
   const help = await run(['--help']);
   assert.equal(help.code, 0);
-  assert.match(help.out, /commit-corpus build \[repo\]/);
+  assert.match(help.out, /commit-corpus build \[repo…\]/);
   assert.match(help.out, /--chunk-workers N/);
   // each option's line is its description's whole first sentence ("e.g." does not end one)
   assert.match(help.out, /--decontaminate FILE +Benchmark files \(JSON Lines of prompts and solutions, e\.g\. HumanEval or MBPP; repeatable\):/);

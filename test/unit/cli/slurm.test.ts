@@ -1,5 +1,5 @@
 /**
- * A sharded build on a real one-node Slurm cluster (test/tools/slurm.ts): a 4-task array of run-shard, one task
+ * A sharded build of two repositories on a real one-node Slurm cluster (test/tools/slurm.ts): a 4-task array of run-shard, one task
  * cancelled with scancel while it runs, the merge job that can then never start, a resubmission that completes
  * it, and the merged dataset compared byte for byte with a plain build. Skipped with the reason when Slurm cannot
  * be started here (not root, not installed); CI (root) installs Slurm and runs it.
@@ -11,13 +11,14 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { assertSameData, cli } from '../../fixtures/datasets';
 import type { FixtureRepo } from '../../fixtures/repo';
-import { makeFixture } from '../pipeline/fixture';
+import { makeFixture, makeOlderFixture } from '../pipeline/fixture';
 import { slurmUnavailable, startSlurm, type SlurmCluster } from '../../tools/slurm';
 
 const why = slurmUnavailable();
 if (why && process.env.CI) throw new Error(`CI must run the Slurm test, but ${why}`);
 
 let repo: FixtureRepo;
+let repo2: FixtureRepo;
 let tmp: string;
 let slurm: SlurmCluster | null = null;
 
@@ -32,6 +33,7 @@ async function until(what: string, ok: () => boolean, ms: number): Promise<void>
 before(async () => {
   if (why) return;
   repo = makeFixture();
+  repo2 = makeOlderFixture();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-slurm-test-'));
   slurm = await startSlurm();
   process.env.SLURM_CONF = slurm.env.SLURM_CONF;
@@ -41,16 +43,22 @@ after(async () => {
   delete process.env.COMMIT_CORPUS_TEST_SHARD_DELAY_MS;
   await slurm?.stop();
   repo?.dispose();
+  repo2?.dispose();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-test('Slurm: a 4-shard array, one task cancelled mid-run and resubmitted, merged byte for byte as a plain build', { skip: why ?? false, timeout: 600_000 }, async () => {
+test('Slurm: a 4-shard array over two repositories, one task cancelled mid-run and resubmitted, merged byte for byte as a plain build', { skip: why ?? false, timeout: 600_000 }, async () => {
   const s = slurm!;
   const plain = path.join(tmp, 'plain');
-  assert.equal((await cli('build', repo.dir, '--out', plain, '--cache-dir', path.join(tmp, 'c'), '-q')).code, 0);
+  assert.equal((await cli('build', repo.dir, repo2.dir, '--out', plain, '--cache-dir', path.join(tmp, 'c'), '-q')).code, 0);
   const planDir = path.join(tmp, 'plan');
   const out = path.join(tmp, 'merged');
-  assert.equal((await cli('plan', repo.dir, '--shards', '4', '--out', planDir, '-q')).code, 0);
+  assert.equal((await cli('plan', repo.dir, repo2.dir, '--shards', '4', '--out', planDir, '-q')).code, 0);
+  const planned = JSON.parse(fs.readFileSync(path.join(planDir, 'plan.json'), 'utf8')) as { repositories: Array<{ commits: number }> };
+  assert.deepEqual(
+    planned.repositories.map((r) => r.commits),
+    [12, 8],
+  );
 
   // the first submission's shards are slowed down (sbatch passes the environment on), so one can be cancelled mid-run
   process.env.COMMIT_CORPUS_TEST_SHARD_DELAY_MS = '700';

@@ -41,3 +41,18 @@ export function makeFixture(): FixtureRepo {
   r.commit('Add finish');
   return r;
 }
+
+/**
+ * A second repository for builds of several: 8 commits, all older than any of makeFixture's; commit 3 adds its
+ * `step_3` almost verbatim (a near duplicate across the two repositories).
+ */
+export function makeOlderFixture(): FixtureRepo {
+  const r = FixtureRepo.create('cc-older-');
+  const t0 = 1600000000;
+  for (let i = 0; i < 8; i++) {
+    if (i === 3) r.write('src/borrowed.rs', fn('step_3', [0, 1, 2, 3, 4, 5].map((k) => `acc = acc.rotate_left(${k + 3});`).join('\n    ') + '\n    // borrowed'));
+    else r.write(`src/older${i}.rs`, fn(`older_${i}`, Array.from({ length: 2 + i }, (_, k) => `acc = acc.wrapping_add(${k * 7 + i});`).join('\n    ')));
+    r.commit(`Add older part ${i}`, { date: `${t0 + i * 86400} +0000` });
+  }
+  return r;
+}

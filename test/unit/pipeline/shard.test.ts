@@ -56,7 +56,7 @@ test('plan → run-shard ×3 → merge writes the same data files as a plain bui
   const planDir = path.join(tmp, 'plan');
   const p = await makePlan({ repo: repo.dir, out: '', ...W }, planDir, 3);
   assert.equal(p.plan.shards.length, 3);
-  assert.equal(p.plan.repository.commits, 12);
+  assert.equal(p.plan.repositories[0].commits, 12);
   assert.ok(p.plan.shards.every((s) => s.bytes > 0));
   assert.equal(readPlan(planDir).sha256, p.sha256);
   // the plan folder only: nothing was written into the repository (no cache)

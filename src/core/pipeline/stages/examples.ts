@@ -115,12 +115,36 @@ export interface RunStatsInput {
   chunkTokenLengths: readonly number[];
   redactions: Record<string, number>;
   assembled: Assembled;
-  /** Commits the selection left out, by reason (merges, bots, message filter). */
+  /** Commits the selection left out, by reason (merges, bots, message filter; with several repositories, the commits an earlier one has). */
   skipped: Record<string, number>;
+  /** The repositories in build order, with the commits each left to an earlier one. */
+  repos: Array<{ name: string; shared: number }>;
+}
+
+/** stats.json `repositories`: each repository's commits, chunks, examples and example tokens, by split. */
+function perRepository(rows: CommitRow[], examples: Record<SplitName, CompactExample[]>, repos: RunStatsInput['repos']): Record<string, unknown> {
+  const zero = () => ({ train: 0, val: 0, test: 0 });
+  const per = new Map(repos.map((r) => [r.name, { commits: zero(), chunks: 0, examples: zero(), tokens: 0, shared_commits: r.shared }]));
+  const repoOf = new Map<string, string>();
+  for (const c of rows) {
+    repoOf.set(c.hash, c.repo);
+    const p = per.get(c.repo);
+    if (!p) continue;
+    p.commits[c.split]++;
+    p.chunks += c.num_chunks;
+  }
+  for (const split of SPLITS)
+    for (const e of examples[split]) {
+      const p = per.get(repoOf.get(e.commit_hash) ?? '');
+      if (!p) continue;
+      p.examples[split]++;
+      p.tokens += e.ctx.length + e.tgt.length;
+    }
+  return Object.fromEntries(per);
 }
 
 /** dataset/stats.json and chunking_stats.json. */
-export function runStats({ commits, rows, tally, tokens, chunkTokenLengths, redactions, assembled, skipped }: RunStatsInput): {
+export function runStats({ commits, rows, tally, tokens, chunkTokenLengths, redactions, assembled, skipped, repos }: RunStatsInput): {
   stats: Record<string, unknown>;
   chunkingStats: Record<string, unknown>;
 } {
@@ -158,6 +182,7 @@ export function runStats({ commits, rows, tally, tokens, chunkTokenLengths, reda
     commits_skipped: skipped,
     split_targets: SPLITS.reduce((a, s) => a + examples[s].filter((e) => e.part > 0).length, 0),
     commit_errors: tally.commitErrors,
+    repositories: perRepository(rows, examples, repos),
   };
   const chunkingStats = {
     commits,
@@ -184,7 +209,7 @@ export interface Examples extends Assembled {
   redactions: Record<string, number>;
 }
 
-export function buildExamples(run: Run, commits: number, skipped: Record<string, number>, tokens: TokenOutput, preparer: CommitPreparer, spill: SpillStore): Examples {
+export function buildExamples(run: Run, commits: number, skipped: Record<string, number>, tokens: TokenOutput, preparer: CommitPreparer, spill: SpillStore, repos: RunStatsInput['repos']): Examples {
   const { settings } = run;
   const end = run.begin('examples', 1);
   const { tally } = preparer;
@@ -200,7 +225,7 @@ export function buildExamples(run: Run, commits: number, skipped: Record<string,
   const refs = tokens.chunkIdRefs;
   const chunkTokens: ChunkTokens = { lengths: refs.map((r) => r.bytes / 4), ids: (i) => spill.getInt32(refs[i]) };
   const redactions = settings.redact ? { ...new Redactor().counts, ...tally.redactions } : {};
-  const { stats, chunkingStats } = runStats({ commits, rows: preparer.rows, tally, tokens: tokens.tokens, chunkTokenLengths: chunkTokens.lengths, redactions, assembled, skipped });
+  const { stats, chunkingStats } = runStats({ commits, rows: preparer.rows, tally, tokens: tokens.tokens, chunkTokenLengths: chunkTokens.lengths, redactions, assembled, skipped, repos });
   return { ...assembled, windows, stats, chunkingStats, chunkTokens, redactions };
 }
 

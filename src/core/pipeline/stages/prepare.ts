@@ -63,6 +63,8 @@ export class CommitPreparer {
     redactions: {},
   };
   private readonly seenExact = new Set<string>();
+  /** The repository whose commits are being prepared (its name in the rows). */
+  repo = '';
 
   constructor(
     private readonly settings: ResolvedSettings,
@@ -108,6 +110,7 @@ export class CommitPreparer {
     const split = this.splitOf.get(h)!;
     this.rows.push({
       hash: h,
+      repo: this.repo,
       parents: commit.parents,
       author: { name: commit.author.name, email: commit.author.email, timestamp: commit.author.timestamp, timezoneOffset: commit.author.timezoneOffset },
       committer_time: commit.committer.timestamp,

@@ -94,9 +94,13 @@ interface InFlight {
   result: TokenEntry | Promise<TokenEntry>;
 }
 
-export async function tokenPass(run: Run, input: TokenPassInput): Promise<TokenOutput> {
+/**
+ * The token pass over one repository's prepared commits; its groups, segments and ids are added to `out` (a build
+ * of several repositories collects them all there). Returns this pass's counts.
+ */
+export async function tokenPass(run: Run, input: TokenPassInput, out: TokenOutput = emptyTokenOutput()): Promise<{ tokens: number; tokenized: number }> {
   const { queue, spill, encode } = input;
-  const out: TokenOutput = { groups: [], segs: [], chunkIdRefs: [], tokens: 0, tokenized: 0 };
+  const before = { tokens: out.tokens, tokenized: out.tokenized };
   const inflight: InFlight[] = [];
   let done = 0;
   const finishOne = async () => {
@@ -131,19 +135,24 @@ export async function tokenPass(run: Run, input: TokenPassInput): Promise<TokenO
     if (inflight.length >= WINDOW) await finishOne();
   }
   while (inflight.length) await finishOne();
-  return out;
+  return { tokens: out.tokens - before.tokens, tokenized: out.tokenized - before.tokenized };
+}
+
+export function emptyTokenOutput(): TokenOutput {
+  return { groups: [], segs: [], chunkIdRefs: [], tokens: 0, tokenized: 0 };
 }
 
 /** One commit's tokens: its chunk rows written, its ids spilled. */
 function collect(run: Run, out: TokenOutput, f: InFlight, t: TokenEntry, spill: SpillStore, writeRow: (line: string) => void): void {
   const { h, split, job, spans, redactions } = f;
   const { mode } = run.settings;
+  const repo = JSON.stringify(run.name);
   for (let i = 0; i < spans.length / 2; i++) {
     const ids = t.chunkIds[i];
     out.chunkIdRefs.push(spill.putArrays(ids));
     const chunkJson = job.slice(spans[2 * i], spans[2 * i + 1]);
-    // = JSON.stringify({ ...chunk, dataset_split, tokens, redactions } satisfies ChunkRow): the chunk's JSON with three more keys
-    writeRow(`${chunkJson.slice(0, -1)},"dataset_split":${JSON.stringify(split)},"tokens":${ids.length},"redactions":${redactions[i]}}\n`);
+    // = JSON.stringify({ ...chunk, repo, dataset_split, tokens, redactions } satisfies ChunkRow): the chunk's JSON with four more keys
+    writeRow(`${chunkJson.slice(0, -1)},"repo":${repo},"dataset_split":${JSON.stringify(split)},"tokens":${ids.length},"redactions":${redactions[i]}}\n`);
     if (mode === 'sequential') {
       const c = JSON.parse(chunkJson) as ChunkRecord;
       out.segs.push({ commitHash: h, ids, path: c.path, language: c.language ?? 'unknown', kind: c.kind, split });

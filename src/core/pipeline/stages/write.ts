@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import type { BuiltDataset } from '../../dataset/model';
-import { AtomicDir, datasetIntact, stableJson } from '../../dataset/output';
+import { AtomicDir, datasetIntact, sha256, stableJson, within } from '../../dataset/output';
 import { TOOL_VERSION, type PipelineResult, type Run, type Tokenizer } from '../run';
 import type { History } from './history';
 import type { Examples } from './examples';
@@ -23,27 +23,55 @@ interface LastRun {
   result: PipelineResult;
 }
 
-/** The previous run's result when it had the same settings, HEAD and output, and every file is as its manifest lists it. */
-export function lastRun(run: Run): { last: LastRun | undefined; upToDate: PipelineResult | null } {
-  const last = run.cache.get<LastRun>('', 'last-run');
+/** One repository of the build, once its commits went through the token pass. */
+export interface Source {
+  run: Run;
+  history: History;
+  /** Commits chunked by this run. */
+  processed: number;
+  /** Commits left to an earlier repository of the build (shared history). */
+  shared: number;
+}
+
+/** What the previous run must have had: the runs' keys (settings, output, engine) and heads. Kept in the first repository's cache. */
+function runIdentity(runs: Run[]): { runKey: string; head: string } {
+  if (runs.length === 1) return { runKey: runs[0].runKey, head: runs[0].head };
+  return { runKey: sha256(stableJson(runs.map((r) => [r.repoDir, r.runKey]))), head: runs.map((r) => r.head).join(',') };
+}
+
+/** One record per output folder: builds into other folders (sharing a cache) do not undo each other's no-op check. */
+function lastRunKey(run: Run): string {
+  return `last-run-${sha256(run.outDir).slice(0, 16)}`;
+}
+
+/** The previous run's result when it had the same settings, HEADs and output, and every file is as its manifest lists it. */
+export function lastRun(runs: Run[]): { last: LastRun | undefined; upToDate: PipelineResult | null } {
+  const run = runs[0];
+  const { runKey, head } = runIdentity(runs);
+  const last = run.cache.get<LastRun>('', lastRunKey(run));
   // a deleted or changed file means a rebuild
-  if (last && last.runKey === run.runKey && last.head === run.head && last.out === run.outDir && datasetIntact(run.outDir, last.manifestSha256)) {
-    run.log(`up to date: ${run.outDir} (HEAD ${run.head.slice(0, 12)})`);
+  if (last && last.runKey === runKey && last.head === head && last.out === run.outDir && datasetIntact(run.outDir, last.manifestSha256)) {
+    run.log(`up to date: ${run.outDir} (HEAD ${run.head.slice(0, 12)}${runs.length > 1 ? ` and ${runs.length - 1} more repositories` : ''})`);
     return { last, upToDate: { ...last.result, upToDate: true, durationMs: Math.round(performance.now() - run.t0) } };
   }
   return { last, upToDate: null };
 }
 
 /** The output folder being written, and its chunk-row streams (chunks.jsonl, plus chunks_enhanced.jsonl in the seed layout). */
-export function openOutput(run: Run): { out: AtomicDir; writeRow: (line: string) => void; closeRows: () => void } {
-  const out = new AtomicDir(run.outDir, run.protect, run.repoDir);
-  const streams = [out.stream('chunks.jsonl'), ...(run.settings.layout === 'seed' ? [out.stream('chunks_enhanced.jsonl')] : [])];
+export function openOutput(lead: Run, runs: Run[]): { out: AtomicDir; writeRow: (line: string) => void; closeRows: () => void } {
+  // replacing the output never deletes any of the repositories, their git folders or caches; inside one of them, it is git-ignored
+  const out = new AtomicDir(
+    lead.outDir,
+    runs.flatMap((r) => r.protect),
+    runs.find((r) => within(lead.outDir, r.repoDir))?.repoDir,
+  );
+  const streams = [out.stream('chunks.jsonl'), ...(lead.settings.layout === 'seed' ? [out.stream('chunks_enhanced.jsonl')] : [])];
   return { out, writeRow: (line) => streams.forEach((s) => s.write(line)), closeRows: () => streams.forEach((s) => s.close()) };
 }
 
 export interface WriteInput {
   out: AtomicDir;
-  history: History;
+  sources: Source[];
   preparer: CommitPreparer;
   tokens: TokenOutput;
   examples: Examples;
@@ -52,16 +80,25 @@ export interface WriteInput {
   processed: number;
 }
 
-export async function writeOutput(run: Run, { out, history, preparer, tokens, examples, last, processed }: WriteInput): Promise<PipelineResult> {
+export async function writeOutput(run: Run, { out, sources, preparer, tokens, examples, last, processed }: WriteInput): Promise<PipelineResult> {
   const end = run.begin('write', 1);
   run.checkAbort();
-  const { order } = history;
   const { outDir, settings, head } = run;
+  const commits = sources.reduce((a, s) => a + s.history.order.length, 0);
   const tok = run.tokenizer();
   const tokJson = tok.toJSON();
   const ds: BuiltDataset = {
     toolVersion: TOOL_VERSION,
-    repo: { path: run.repoDir, ref: settings.ref, head, first: order[0] ?? null, last: order[order.length - 1] ?? null, commits: order.length },
+    repos: sources.map(({ run: r, history: { order }, shared }) => ({
+      name: r.name,
+      path: r.repoDir,
+      ref: settings.ref,
+      head: r.head,
+      first: order[0] ?? null,
+      last: order[order.length - 1] ?? null,
+      commits: order.length,
+      shared,
+    })),
     settings: run.settingsJson as unknown as Record<string, unknown>,
     tokenizer: {
       source: String(tok.source),
@@ -96,7 +133,7 @@ export async function writeOutput(run: Run, { out, history, preparer, tokens, ex
     manifestPath: path.join(outDir, 'manifest.json'),
     upToDate: false,
     head,
-    commits: { total: order.length, processed, cached: order.length - processed },
+    commits: { total: commits, processed, cached: commits - processed },
     chunks: tally.chunks,
     examples: examples.counts,
     tokens: tokens.tokens,
@@ -105,7 +142,7 @@ export async function writeOutput(run: Run, { out, history, preparer, tokens, ex
     files: out.files,
     durationMs: Math.round(performance.now() - run.t0),
   };
-  run.cache.put('', 'last-run', { runKey: run.runKey, head, out: outDir, manifestSha256: manifestFile.sha256, result } satisfies LastRun);
+  run.cache.put('', lastRunKey(run), { ...runIdentity(sources.map((s) => s.run)), out: outDir, manifestSha256: manifestFile.sha256, result } satisfies LastRun);
   return result;
 }
 
