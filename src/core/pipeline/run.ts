@@ -240,6 +240,8 @@ export class Run {
   }
 
   progress(phase: Phase, done: number, total?: number, message?: string): void {
+    // several repositories: a repository's phase says which one it is at
+    if (message === undefined && this.group && REPOSITORY_PHASES.has(phase)) message = this.name;
     this.hooks.onProgress?.({ phase, done, total, message });
   }
 
@@ -251,8 +253,8 @@ export class Run {
     if (announce) this.progress(phase, 0, total);
     const t0 = performance.now();
     const start = new Date();
-    // several repositories: their history, chunks and tokens phases are each repository's
-    const repo = this.group ? { repo: this.name } : {};
+    // several repositories: their history, chunks and tokens phases are each repository's (examples and write are the build's)
+    const repo = this.group && REPOSITORY_PHASES.has(phase) ? { repo: this.name } : {};
     return (counts) => {
       const end = new Date();
       const timing: PhaseTiming = { phase, ...repo, start: start.toISOString(), end: end.toISOString(), duration_ms: Math.round(performance.now() - t0), counts };
@@ -286,6 +288,9 @@ export class Run {
     this.memo?.clear();
   }
 }
+
+/** The phases a build of several repositories runs once per repository. */
+const REPOSITORY_PHASES = new Set<Phase>(['history', 'chunks', 'tokens']);
 
 /** A run that is one of several repositories of a build. */
 export interface RunGroup {

@@ -117,6 +117,13 @@ test('two repositories, one dataset: every row names its repository, splits are 
     ],
   );
   assert.equal(manifest.repository, undefined);
+  // history, chunks and tokens once per repository; examples and write once
+  const phases = (manifest.phases as Array<{ phase: string; repo?: string }>).map((p) => `${p.phase}${p.repo ? `:${p.repo}` : ''}`);
+  for (const ph of ['history', 'chunks', 'tokens']) for (const name of [nameA, nameB]) assert.ok(phases.includes(`${ph}:${name}`), phases.join());
+  assert.deepEqual(
+    phases.filter((p) => /^(examples|write)/.test(p)),
+    ['examples', 'write'],
+  );
   const card = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
   assert.match(card, /^# Commit Corpus dataset: 2 repositories/m);
   assert.match(card, new RegExp(`\\| \`${nameB}\` \\| \`${b.head().slice(0, 12)}\` \\| 8 \\| 0 \\|`));
