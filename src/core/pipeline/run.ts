@@ -318,7 +318,8 @@ export function repoNames(dirs: readonly string[]): string[] {
     } catch {
       // a missing folder is reported when it is opened
     }
-    if (real.has(key)) throw new UsageError(`The repository ${path.resolve(d)} is given twice (as ${real.get(key)} too).`);
+    const before = real.get(key);
+    if (before !== undefined) throw new UsageError(`The repository ${path.resolve(d)} is given twice${before === path.resolve(d) ? '' : ` (as ${before} too)`}.`);
     real.set(key, path.resolve(d));
   }
   const depth = parts.map(() => 1);
