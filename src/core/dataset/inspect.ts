@@ -13,8 +13,14 @@ export function inspectDataset(dir: string): string {
   const lines: string[] = [];
   const kv = (k: string, v: unknown) => lines.push(`${k.padEnd(18)} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   kv('dataset', abs);
-  kv('repository', `${m.repository.path} @ ${m.repository.ref} (${String(m.repository.head).slice(0, 12)})`);
-  kv('commits', `${m.range.commits} (${String(m.range.first_commit ?? '-').slice(0, 12)} … ${String(m.range.last_commit ?? '-').slice(0, 12)})`);
+  // a dataset written before manifests listed `repositories` has its one repository and range
+  const repos: Array<{ name?: string; path: string; ref: string; head: string; commits: number; first_commit: string | null; last_commit: string | null }> = m.repositories ?? [
+    { ...m.repository, ...m.range },
+  ];
+  for (const r of repos) {
+    kv(repos.length > 1 ? `repository ${r.name}` : 'repository', `${r.path} @ ${r.ref} (${String(r.head).slice(0, 12)})`);
+    kv(repos.length > 1 ? '  commits' : 'commits', `${r.commits} (${String(r.first_commit ?? '-').slice(0, 12)} … ${String(r.last_commit ?? '-').slice(0, 12)})`);
+  }
   kv('tokenizer', `${m.tokenizer.source} (vocab ${m.tokenizer.vocab_size})`);
   kv('format / mode', `${m.settings.format} / ${m.settings.mode}, windows ${m.settings.contextWindow}+${m.settings.targetWindow}`);
   kv('chunks', st.chunks);
@@ -34,6 +40,6 @@ export function inspectDataset(dir: string): string {
   kv('split targets', st.split_targets);
   const total = (m.files as Array<{ bytes: number }>).reduce((a, f) => a + f.bytes, 0);
   kv('files', `${m.files.length} files, ${(total / 1e6).toFixed(2)} MB`);
-  for (const p of m.phases ?? []) kv(`  ${p.phase}`, `${p.duration_ms} ms ${JSON.stringify(p.counts)}`);
+  for (const p of m.phases ?? []) kv(`  ${p.phase}`, `${p.repo ? `${p.repo}: ` : ''}${p.duration_ms} ms ${JSON.stringify(p.counts)}`);
   return lines.join('\n') + '\n';
 }

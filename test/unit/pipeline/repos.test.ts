@@ -10,6 +10,7 @@ import { repoNames } from '../../../src/core/pipeline/run';
 import { makePlan, mergeShards, runShard } from '../../../src/core/shard';
 import { verifyDataset } from '../../../src/core/dataset/verify';
 import { readRows } from '../../../src/core/dataset/rows';
+import { inspectDataset } from '../../../src/core/dataset/inspect';
 import { FixtureRepo } from '../../fixtures/repo';
 import { makeFixture, makeOlderFixture } from './fixture';
 import { assertSameData, cli } from '../../fixtures/datasets';
@@ -143,6 +144,8 @@ test('two repositories, one dataset: every row names its repository, splits are 
   fs.writeFileSync(path.join(swapped, 'manifest.json'), JSON.stringify(m2));
   assert.match((await verifyDataset(swapped, { noBlobs: false })).problems.join('\n'), /^blob: /m);
 
+  const summary = inspectDataset(out);
+  assert.match(summary, new RegExp(`repository ${nameB} +${b.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} @ HEAD`));
   // nothing new: a no-op
   const again = await runPipeline({ repo: a.dir, repos: [a.dir, b.dir], out, cacheDir: cache, ...W });
   assert.equal(again.upToDate, true);
