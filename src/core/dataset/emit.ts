@@ -41,7 +41,7 @@ interface TextRow {
   completion: string;
 }
 
-function* textRows(examples: CompactExample[], meta: (c: CompactExample) => RowMeta, decode: Decode): Generator<TextRow> {
+function* textRows(examples: Iterable<CompactExample>, meta: (c: CompactExample) => RowMeta, decode: Decode): Generator<TextRow> {
   for (const c of examples) yield { c, m: meta(c), prompt: decode(c.ctx), completion: decode(c.tgt) };
 }
 
@@ -91,7 +91,15 @@ function* lines(rows: Iterable<TextRow>, line: (r: TextRow) => Record<string, un
 }
 
 /** Writes the emits' files of one split. */
-export function writeEmits(dir: AtomicDir, emits: readonly Emit[], split: SplitName, examples: CompactExample[], meta: (c: CompactExample) => RowMeta, decode: Decode, createdBy: string): void {
+export function writeEmits(
+  dir: AtomicDir,
+  emits: readonly Emit[],
+  split: SplitName,
+  examples: Iterable<CompactExample>,
+  meta: (c: CompactExample) => RowMeta,
+  decode: Decode,
+  createdBy: string,
+): void {
   for (const emit of emits) {
     const [jsonlFile, parquetFile] = emitFiles(emit, split);
     dir.write(jsonlFile, lines(textRows(examples, meta, decode), LINES[emit]));

@@ -114,7 +114,7 @@ function fits(c: CompactExample, w: WindowOptions): boolean {
 }
 
 /** JSON Lines of the examples (padded rows), in ~4 MB pieces; each piece is a fresh buffer. */
-export function* exampleJsonl(rows: CompactExample[], w: WindowOptions, decode?: Decode): Generator<Uint8Array> {
+export function* exampleJsonl(rows: Iterable<CompactExample>, w: WindowOptions, decode?: Decode): Generator<Uint8Array> {
   const o = new AsciiOut();
   const { contextWindow: cw, targetWindow: tw, padId } = w;
   const total = cw + tw;

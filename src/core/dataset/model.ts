@@ -1,7 +1,7 @@
 /** The in-memory dataset a run produces, handed to the writers (files, manifest, card). */
 import type { ChunkRecord, CommitInfo } from '../types';
 import type { SplitName } from '../examples/dedup';
-import type { CompactExample, Decode, WindowOptions } from '../examples/examples';
+import type { Decode, ExampleRows, WindowOptions } from '../examples/examples';
 import type { ChunkTokens } from './safetensors';
 
 export interface CommitRow {
@@ -71,7 +71,7 @@ export interface BuiltDataset {
   chunkCount: number;
   /** Each chunk's token ids (tokens.safetensors), read one chunk at a time. */
   chunkTokens: ChunkTokens;
-  examples: Record<SplitName, CompactExample[]>;
+  examples: Record<SplitName, ExampleRows>;
   windows: WindowOptions;
   /** The dataset tokenizer's decoder: an example's prompt and completion are the decoded ids. */
   decode: Decode;

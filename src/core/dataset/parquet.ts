@@ -340,7 +340,7 @@ function compactPages(rows: CompactExample[], w: WindowOptions, decode?: Decode)
  * the call: the sink must write or copy it). Row groups of ROW_GROUP rows keep memory bounded.
  */
 export function writeExamplesParquet(
-  examples: CompactExample[],
+  examples: Iterable<CompactExample>,
   w: WindowOptions,
   createdBy: string,
   sink: (bytes: Uint8Array) => void,
@@ -355,19 +355,31 @@ export function writeExamplesParquet(
  * writeExamplesParquet through a chosen path (tests and bench/parquet.ts compare them). A row group
  * with a row longer than its windows, or windows of 0 (empty lists), always goes through padded rows.
  */
-export function writeParquetVia(path: ParquetPath, examples: CompactExample[], w: WindowOptions, createdBy: string, sink: (bytes: Uint8Array) => void, decode?: Decode): void {
+export function writeParquetVia(path: ParquetPath, examples: Iterable<CompactExample>, w: WindowOptions, createdBy: string, sink: (bytes: Uint8Array) => void, decode?: Decode): void {
   const writer = pieceWriter(sink);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const pw = new ExampleParquetWriter({ writer, schema: parquetSchema() as any, createdBy, statistics: false });
   const fits = (c: CompactExample) => c.ctx.length <= w.contextWindow && c.tgt.length <= w.targetWindow;
   const nonEmptyLists = w.contextWindow >= 1 && w.targetWindow >= 1; // the fast levels assume it
-  for (let i = 0; i < examples.length; i += ROW_GROUP) {
-    const rows = examples.slice(i, i + ROW_GROUP);
+  for (const rows of batches(examples, ROW_GROUP)) {
     if (path === 'rows' || !nonEmptyLists || !rows.every(fits)) pw.writeRows(rows.map((c) => expandExample(c, w, decode)));
     else if (path === 'columns') pw.writeColumns(rows.length, compactPages(rows, w, decode));
     else pw.writeColumns(rows.length, fastColumns(rows, w, decode));
   }
   pw.finish();
+}
+
+/** `rows` in arrays of `n` (the last one shorter): a row group at a time, whatever holds the rows. */
+function* batches<T>(rows: Iterable<T>, n: number): Generator<T[]> {
+  let batch: T[] = [];
+  for (const r of rows) {
+    batch.push(r);
+    if (batch.length === n) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
 }
 
 /** The whole Parquet file in memory (tests, small outputs). */
@@ -386,14 +398,15 @@ export function parquetVia(path: ParquetPath, examples: CompactExample[], w: Win
  * Streams a Parquet file of the default layout's compact rows to `sink`, like writeExamplesParquet: the same rows
  * as compactRow (a test reads both back), its lists unpadded.
  */
-export function writeCompactParquet(examples: CompactExample[], meta: (c: CompactExample) => RowMeta, createdBy: string, sink: (bytes: Uint8Array) => void): void {
+export function writeCompactParquet(examples: Iterable<CompactExample>, meta: (c: CompactExample) => RowMeta, createdBy: string, sink: (bytes: Uint8Array) => void): void {
   const writer = pieceWriter(sink);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const pw = new ExampleParquetWriter({ writer, schema: parquetSchema(COMPACT_COLUMNS) as any, createdBy, statistics: false });
-  for (let i = 0; i < examples.length; i += ROW_GROUP) {
-    const rows = examples.slice(i, i + ROW_GROUP).map((c) => ({ c, m: meta(c) }));
-    pw.writeRows(rows, COMPACT_COLUMNS);
-  }
+  for (const rows of batches(examples, ROW_GROUP))
+    pw.writeRows(
+      rows.map((c) => ({ c, m: meta(c) })),
+      COMPACT_COLUMNS,
+    );
   pw.finish();
 }
 

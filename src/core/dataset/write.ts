@@ -31,7 +31,7 @@ function* jsonArray(rows: Iterable<unknown>): Generator<string> {
   yield s + (first ? ']\n' : '\n]\n');
 }
 
-function* expanded(rows: CompactExample[], w: WindowOptions, decode?: Decode): Generator<Example> {
+function* expanded(rows: Iterable<CompactExample>, w: WindowOptions, decode?: Decode): Generator<Example> {
   for (const r of rows) yield expandExample(r, w, decode);
 }
 

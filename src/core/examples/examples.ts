@@ -83,6 +83,18 @@ export interface CompactExample {
   cut: boolean;
 }
 
+/** An example's fields but its ids, with their lengths (what statistics need). */
+export type ExampleInfo = Omit<CompactExample, 'ctx' | 'tgt'> & { ctxLen: number; tgtLen: number };
+
+/**
+ * A split's examples as the writers read them: one at a time, in order, as often as each file needs (their ids
+ * may wait on disk); their small fields at hand.
+ */
+export interface ExampleRows extends Iterable<CompactExample> {
+  readonly length: number;
+  readonly info: readonly ExampleInfo[];
+}
+
 /** Decodes ids into text (the dataset's tokenizer). */
 export type Decode = (ids: ArrayLike<number>) => string;
 

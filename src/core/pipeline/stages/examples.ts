@@ -4,13 +4,13 @@
  *
  *   TokenOutput + the prepare pass's rows and tallies → Examples
  */
-import type { SpillStore } from '../spill';
+import type { SpillRef, SpillStore } from '../spill';
 import type { CommitPreparer, PrepareTally } from './prepare';
 import type { ResolvedSettings } from '../options';
 import type { Run, Tokenizer } from '../run';
 import type { SpilledGroup, StreamChunk, TokenOutput } from './tokens';
 import { nearDedup, type SplitName } from '../../examples/dedup';
-import { buildCommitExamples, buildSequentialExamples, type CompactExample, type WindowOptions } from '../../examples/examples';
+import { buildCommitExamples, buildSequentialExamples, type CompactExample, type ExampleInfo, type ExampleRows, type WindowOptions } from '../../examples/examples';
 import type { CommitRow } from '../../dataset/model';
 import { percentiles } from '../../dataset/output';
 import { Redactor } from '../../hygiene/redact';
@@ -19,7 +19,7 @@ import { SPLITS } from '../../dataset/write';
 import type { ChunkTokens } from '../../dataset/safetensors';
 
 export interface Assembled {
-  examples: Record<SplitName, CompactExample[]>;
+  examples: Record<SplitName, SpilledExamples>;
   counts: Record<SplitName, number>;
   near: Record<SplitName, number>;
   contextDropped: number;
@@ -34,6 +34,36 @@ export interface Assembled {
   decontaminated: number;
 }
 
+/**
+ * A split's examples with their ids in the spill file: what stays in memory is their small fields, so the
+ * examples of a long history do not hold its tokens a second time until the files are written. Read back one
+ * example at a time, as often as the writers need.
+ */
+export class SpilledExamples implements ExampleRows {
+  readonly info: ExampleInfo[] = [];
+  private readonly refs: SpillRef[] = [];
+
+  constructor(private readonly spill: SpillStore) {}
+
+  get length(): number {
+    return this.info.length;
+  }
+
+  add(e: CompactExample): void {
+    const { ctx, tgt, ...rest } = e;
+    this.info.push({ ...rest, ctxLen: ctx.length, tgtLen: tgt.length });
+    this.refs.push(this.spill.putArrays(ctx, tgt));
+  }
+
+  *[Symbol.iterator](): Iterator<CompactExample> {
+    for (let i = 0; i < this.info.length; i++) {
+      const { commit_hash, example_type, num_chunks, part, parts, meta, cut, ctxLen } = this.info[i];
+      const ids = this.spill.getInt32(this.refs[i]);
+      yield { commit_hash, example_type, num_chunks, part, parts, ctx: ids.subarray(0, ctxLen), tgt: ids.subarray(ctxLen), meta, cut };
+    }
+  }
+}
+
 /** Decides whether a group's (or chunk's) ids are contaminated by a benchmark (--decontaminate). */
 export type Contaminated = (ids: Int32Array) => boolean;
 
@@ -46,7 +76,7 @@ export function assembleExamples(
   exact: ExactText,
   contaminated: Contaminated | null = null,
 ): Assembled {
-  const examples: Record<SplitName, CompactExample[]> = { train: [], val: [], test: [] };
+  const examples: Record<SplitName, SpilledExamples> = { train: new SpilledExamples(spill), val: new SpilledExamples(spill), test: new SpilledExamples(spill) };
   // decontamination first: a benchmark's text never reaches an example, nor the near-dedup choice
   let decontaminated = 0;
   let groups = groupsIn;
@@ -91,17 +121,18 @@ export function assembleExamples(
       contextDropped += b.contextTokensDropped;
       emptyCompletions += b.emptyCompletions;
       if (g.literals) specialLiterals += b.examples.length;
-      examples[g.split].push(...b.examples);
+      for (const e of b.examples) examples[g.split].add(e);
     });
   } else {
     const keep = settings.dedup ? nearDedup(segs, settings.nearDupThreshold) : null;
     if (keep) near = keep.removed;
     for (const split of SPLITS)
-      examples[split] = buildSequentialExamples(
+      for (const e of buildSequentialExamples(
         segs.filter((s, i) => s.split === split && (!keep || keep.keep[i])),
         w,
         exact,
-      );
+      ))
+        examples[split].add(e);
   }
   const counts = Object.fromEntries(SPLITS.map((s) => [s, examples[s].length])) as Record<SplitName, number>;
   return { examples, counts, near, contextDropped, truncatedGroups, emptyCompletions, specialLiterals, decontaminated, reencoded: exact.reencoded - reencodedBefore };
@@ -122,7 +153,7 @@ export interface RunStatsInput {
 }
 
 /** stats.json `repositories`: each repository's commits, chunks, examples and example tokens, by split. */
-function perRepository(rows: CommitRow[], examples: Record<SplitName, CompactExample[]>, repos: RunStatsInput['repos']): Record<string, unknown> {
+function perRepository(rows: CommitRow[], examples: Record<SplitName, ExampleRows>, repos: RunStatsInput['repos']): Record<string, unknown> {
   const zero = () => ({ train: 0, val: 0, test: 0 });
   const per = new Map(repos.map((r) => [r.name, { commits: zero(), chunks: 0, examples: zero(), tokens: 0, shared_commits: r.shared }]));
   const repoOf = new Map<string, string>();
@@ -134,11 +165,11 @@ function perRepository(rows: CommitRow[], examples: Record<SplitName, CompactExa
     p.chunks += c.num_chunks;
   }
   for (const split of SPLITS)
-    for (const e of examples[split]) {
+    for (const e of examples[split].info) {
       const p = per.get(repoOf.get(e.commit_hash) ?? '');
       if (!p) continue;
       p.examples[split]++;
-      p.tokens += e.ctx.length + e.tgt.length;
+      p.tokens += e.ctxLen + e.tgtLen;
     }
   return Object.fromEntries(per);
 }
@@ -155,8 +186,8 @@ export function runStats({ commits, rows, tally, tokens, chunkTokenLengths, reda
       {
         examples: examples[s].length,
         commits: rows.filter((c) => c.split === s).length,
-        context_tokens: percentiles(examples[s].map((e) => e.ctx.length)),
-        target_tokens: percentiles(examples[s].map((e) => e.tgt.length)),
+        context_tokens: percentiles(examples[s].info.map((e) => e.ctxLen)),
+        target_tokens: percentiles(examples[s].info.map((e) => e.tgtLen)),
       },
     ]),
   );
@@ -175,12 +206,12 @@ export function runStats({ commits, rows, tally, tokens, chunkTokenLengths, reda
     context_tokens_dropped: assembled.contextDropped,
     truncated_groups: assembled.truncatedGroups,
     empty_completions: assembled.emptyCompletions,
-    completions_cut: SPLITS.reduce((a, s) => a + examples[s].filter((e) => e.cut).length, 0),
+    completions_cut: SPLITS.reduce((a, s) => a + examples[s].info.filter((e) => e.cut).length, 0),
     reencoded_pieces: assembled.reencoded,
     special_literals: assembled.specialLiterals,
     decontaminated: assembled.decontaminated,
     commits_skipped: skipped,
-    split_targets: SPLITS.reduce((a, s) => a + examples[s].filter((e) => e.part > 0).length, 0),
+    split_targets: SPLITS.reduce((a, s) => a + examples[s].info.filter((e) => e.part > 0).length, 0),
     commit_errors: tally.commitErrors,
     repositories: perRepository(rows, examples, repos),
   };
