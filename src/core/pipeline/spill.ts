@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+const PENDING_BYTES = 1 << 20;
+
 export interface SpillRef {
   offset: number;
   bytes: number;
@@ -17,7 +19,11 @@ export class SpillStore {
   private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'commit-corpus-spill-'));
   private readonly file = path.join(this.dir, 'texts');
   private readonly fd = fs.openSync(this.file, 'w+');
+  /** Bytes written so far (the file's, then the pending buffer's). */
   private size = 0;
+  /** Small writes gather here and go to the file 1 MiB at a time (a read of pending bytes writes them first). */
+  private readonly pending = Buffer.allocUnsafe(PENDING_BYTES);
+  private pendingBytes = 0;
   private last: { ref: SpillRef; text: string } | null = null;
 
   constructor() {
@@ -31,10 +37,25 @@ export class SpillStore {
 
   put(text: string): SpillRef {
     const buf = Buffer.from(text, 'utf8');
-    fs.writeSync(this.fd, buf, 0, buf.length, this.size);
     const ref = { offset: this.size, bytes: buf.length };
-    this.size += buf.length;
+    this.append(buf);
     return ref;
+  }
+
+  private append(bytes: Uint8Array): void {
+    if (this.pendingBytes + bytes.length > PENDING_BYTES) this.flush();
+    if (bytes.length >= PENDING_BYTES) fs.writeSync(this.fd, bytes, 0, bytes.length, this.size);
+    else {
+      this.pending.set(bytes, this.pendingBytes);
+      this.pendingBytes += bytes.length;
+    }
+    this.size += bytes.length;
+  }
+
+  private flush(): void {
+    if (!this.pendingBytes) return;
+    fs.writeSync(this.fd, this.pending, 0, this.pendingBytes, this.size - this.pendingBytes);
+    this.pendingBytes = 0;
   }
 
   get(ref: SpillRef): string {
@@ -48,8 +69,7 @@ export class SpillStore {
   putArrays(...arrays: Array<Int32Array | Uint32Array>): SpillRef {
     const ref = { offset: this.size, bytes: 0 };
     for (const a of arrays) {
-      fs.writeSync(this.fd, a, 0, a.byteLength, this.size);
-      this.size += a.byteLength;
+      this.append(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
       ref.bytes += a.byteLength;
     }
     return ref;
@@ -65,6 +85,7 @@ export class SpillStore {
 
   /** The bytes of `ref` in a new buffer of their own (so typed views over it are aligned). */
   private read(ref: SpillRef): Uint8Array {
+    if (ref.offset + ref.bytes > this.size - this.pendingBytes) this.flush();
     const buf = new Uint8Array(ref.bytes);
     let read = 0;
     while (read < ref.bytes) {
