@@ -92,7 +92,7 @@ async function runStages(opts: PipelineOptions, hooks: PipelineHooks, scope: Bui
       //    pass follows right behind, taking each commit as it arrives), else on this thread, before going on.
       const history = await readHistory(run, shard);
       // a commit an earlier repository has (a fork's shared history) is built once, as that repository's
-      const shared = runs.length > 1 ? leaveOut(history, seen) : 0;
+      const shared = leaveOut(history, seen);
       const { order } = history;
       for (const [h, split] of assignSplits(
         order.map((h) => ({ hash: h, time: history.timeOf.get(h) ?? 0 })),
@@ -114,7 +114,7 @@ async function runStages(opts: PipelineOptions, hooks: PipelineHooks, scope: Bui
       // ── Prepare then tokens, in commit order, through a bounded queue (unbounded while chunking runs: the
       //    prepare pass spills its jobs then). Tokens start once chunking ends, or at once with overlapChunks.
       const endTokens = run.begin('tokens', order.length, !chunks.running);
-      const before = { chunks: preparer.tally.chunks };
+      const chunksBefore = preparer.tally.chunks;
       const stage = chunks;
       const queue = new BoundedQueue<Prepared>(() => (stage.running ? Infinity : 2 * WINDOW));
       const preparing = preparePass(run, order, chunks, preparer, queue, spill);
@@ -129,7 +129,7 @@ async function runStages(opts: PipelineOptions, hooks: PipelineHooks, scope: Bui
       const encode = pooled ? executor.tokenEncoder(opts.tokenizer, pick(settings, settingsOf('tokens')), local) : local;
       const t = await tokenPass(run, { commits: order.length, queue, encode, spill, writeRow: output.writeRow, chunking: () => stage.running }, tokens);
       await chunks.done;
-      endTokens({ commits: order.length, tokenized: t.tokenized, cached: order.length - t.tokenized, tokens: t.tokens, chunks: preparer.tally.chunks - before.chunks });
+      endTokens({ commits: order.length, tokenized: t.tokenized, cached: order.length - t.tokenized, tokens: t.tokens, chunks: preparer.tally.chunks - chunksBefore });
       run.checkAbort();
       sources.push({ run, history, processed: chunks.processed, shared });
     }

@@ -35,7 +35,6 @@ export interface Source {
 
 /** What the previous run must have had: the runs' keys (settings, output, engine) and heads. Kept in the first repository's cache. */
 function runIdentity(runs: Run[]): { runKey: string; head: string } {
-  if (runs.length === 1) return { runKey: runs[0].runKey, head: runs[0].head };
   return { runKey: sha256(stableJson(runs.map((r) => [r.repoDir, r.runKey]))), head: runs.map((r) => r.head).join(',') };
 }
 
